@@ -1,0 +1,48 @@
+# tokodesk — `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PORT ?= 8000
+export TOKODESK_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: install run test lint fmt states clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(BIN)/uv pyproject.toml uv.lock
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/tokodesk migrate --no-input
+	$(BIN)/tokodesk demo
+	$(BIN)/tokodesk collectstatic --no-input --verbosity 0
+	@echo ""
+	@echo "tokodesk is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  API docs:   http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "  Admin:      http://127.0.0.1:$(PORT)/admin/"
+	@echo "  Demo logins (password: demo12345): owner, admin, agent1, agent2, agent3, gudang, keuangan, viewer"
+	@echo ""
+	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+test: install
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+states: install
+	$(BIN)/tokodesk render_states
+
+clean:
+	rm -rf $(VENV) data

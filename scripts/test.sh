@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: always on SQLite, and on PostgreSQL when one answers
+# (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test).
+# Exits non-zero when any test fails or when no test ran.
+set -u
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export PYTHONDONTWRITEBYTECODE=1
+unset DATABASE_URL
+PG_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+status=0
+
+echo "== lint (ruff) =="
+$BIN/ruff check . || status=1
+
+echo "== tests on SQLite =="
+TOKODESK_DATA_DIR="$(mktemp -d)" $BIN/pytest "$@"
+rc=$?
+[ $rc -eq 0 ] || status=$rc
+
+if $BIN/python - "$PG_URL" <<'PY'
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgresql://", "postgresql://", 1), connect_timeout=3).close()
+except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+    print(f"PostgreSQL not reachable at {sys.argv[1]}: {exc}".strip())
+    sys.exit(1)
+PY
+then
+  echo "== tests on PostgreSQL ($PG_URL) =="
+  TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" $BIN/pytest "$@"
+  rc=$?
+  [ $rc -eq 0 ] || status=$rc
+else
+  echo "== PostgreSQL tests SKIPPED: no server answered at $PG_URL (set TEST_DATABASE_URL) =="
+  if [ "${CI:-}" = "true" ] && [ "${TOKODESK_REQUIRE_POSTGRES:-1}" = "1" ]; then
+    echo "CI expects PostgreSQL: failing."
+    status=1
+  fi
+fi
+
+if [ $status -eq 0 ]; then echo "== all tests passed =="; else echo "== FAILED (exit $status) =="; fi
+exit $status

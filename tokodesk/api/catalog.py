@@ -1,0 +1,171 @@
+"""Read endpoints for the reference data integrators need: customers, products with
+variants and stock, warehouses, couriers and landing pages."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from tokodesk.api.common import ERRORS
+from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
+from tokodesk.core.errors import NotFound, PermissionDenied
+from tokodesk.customers.models import Customer
+from tokodesk.customers.phones import phone_search_key
+from tokodesk.orders.selectors import order_queryset_for
+from tokodesk.shipping.models import Courier
+from tokodesk.storefront.models import LandingPage
+
+router = Router(tags=["catalog"])
+
+
+def _need(request, perm):
+    if not request.auth.has_perm(perm):
+        raise PermissionDenied("permission_denied", _("You are not allowed to see this."))
+
+
+class WarehouseOut(Schema):
+    code: str
+    name: str
+    address: str
+    city: str
+    active: bool
+
+
+class StockOut(Schema):
+    warehouse: str
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class VariantOut(Schema):
+    sku: str
+    name: str
+    price: int
+    weight_grams: int
+    active: bool
+    stock: list[StockOut]
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    active: bool
+    variants: list[VariantOut]
+
+
+class CourierOut(Schema):
+    code: str
+    name: str
+    services: list[str]
+    tracking_url: str
+    active: bool
+
+
+class LandingPageOut(Schema):
+    slug: str
+    name: str
+    product: str
+    warehouse: str | None
+    agents: list[str]
+    payment_methods: list[str]
+    active: bool
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    phone: str
+    email: str
+    address: str
+
+
+class CustomerQuery(Schema):
+    q: str | None = Field(None, max_length=100)
+    limit: int = Field(50, ge=1, le=200)
+
+
+def product_out(p: Product) -> dict:
+    return {
+        "id": p.id, "name": p.name, "slug": p.slug, "description": p.description, "active": p.active,
+        "variants": [
+            {"sku": v.sku, "name": v.name, "price": v.price, "weight_grams": v.weight_grams, "active": v.active,
+             "stock": [{"warehouse": s.warehouse.code, "on_hand": s.on_hand, "reserved": s.reserved,
+                        "available": s.available} for s in v.stock.all()]}
+            for v in p.variants.all()
+        ],
+    }
+
+
+def _products():
+    return Product.objects.prefetch_related(
+        Prefetch("variants", queryset=Variant.objects.order_by("sku").prefetch_related(
+            Prefetch("stock", queryset=Stock.objects.select_related("warehouse").order_by("warehouse__code")))))
+
+
+@router.get("/products", response={200: list[ProductOut], **ERRORS})
+def list_products(request):
+    _need(request, "catalog.view_product")
+    return [product_out(p) for p in _products().order_by("name")]
+
+
+@router.get("/products/{slug}", response={200: ProductOut, **ERRORS})
+def get_product(request, slug: str):
+    _need(request, "catalog.view_product")
+    product = _products().filter(slug=slug).first()
+    if product is None:
+        raise NotFound("not_found", _("Not found."))
+    return product_out(product)
+
+
+@router.get("/warehouses", response={200: list[WarehouseOut], **ERRORS})
+def list_warehouses(request):
+    _need(request, "catalog.view_warehouse")
+    return list(Warehouse.objects.order_by("code"))
+
+
+@router.get("/couriers", response={200: list[CourierOut], **ERRORS})
+def list_couriers(request):
+    _need(request, "shipping.view_courier")
+    return list(Courier.objects.order_by("name"))
+
+
+@router.get("/landing-pages", response={200: list[LandingPageOut], **ERRORS})
+def list_landing_pages(request):
+    _need(request, "storefront.view_landingpage")
+    pages = LandingPage.objects.select_related("product", "warehouse").prefetch_related("agents").order_by("name")
+    return [
+        {"slug": p.slug, "name": p.name, "product": p.product.slug, "warehouse": p.warehouse.code if p.warehouse else None,
+         "agents": sorted(a.username for a in p.agents.all()), "payment_methods": p.payment_methods,
+         "active": p.active}
+        for p in pages
+    ]
+
+
+@router.get("/customers", response={200: list[CustomerOut], **ERRORS})
+def list_customers(request, query: Query[CustomerQuery]):
+    """Customers; agents see only the customers of their orders."""
+    _need(request, "customers.view_customer")
+    qs = Customer.objects.all()
+    if not request.auth.has_perm("orders.view_all_orders"):
+        qs = qs.filter(pk__in=order_queryset_for(request.auth).values("customer_id"))
+    if query.q:
+        phone = phone_search_key(query.q)
+        qs = qs.filter(phone=phone) if phone else qs.filter(name__icontains=query.q)
+    return list(qs.order_by("name", "id")[: query.limit])
+
+
+@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+def get_customer(request, customer_id: int):
+    _need(request, "customers.view_customer")
+    qs = Customer.objects.all()
+    if not request.auth.has_perm("orders.view_all_orders"):
+        qs = qs.filter(pk__in=order_queryset_for(request.auth).values("customer_id"))
+    customer = qs.filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound("not_found", _("Not found."))
+    return customer

@@ -1,0 +1,35 @@
+"""Helpers the routers share: request versions (If-Match / version) and the error schema."""
+
+from ninja import Schema
+
+from tokodesk.core.errors import ValidationFailed
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 412: ErrorOut, 422: ErrorOut}
+
+
+def expected_version(request, body_version: int | None) -> int | None:
+    """The version the caller saw: If-Match ("3" or W/"3") wins over a `version` field.
+    A stale If-Match answers 412, a stale `version` 409."""
+    header = request.headers.get("If-Match")
+    if header:
+        value = header.strip()
+        if value.startswith("W/"):
+            value = value[2:]
+        value = value.strip('"')
+        if value == "*":
+            return None
+        try:
+            version = int(value)
+        except ValueError:
+            raise ValidationFailed("invalid_input", "If-Match must be the order's ETag, like \"3\".",
+                                   fields={"If-Match": "not an ETag"}) from None
+        request._tokodesk_if_match = True
+        return version
+    return body_version

@@ -1,0 +1,3 @@
+from tokodesk.api.idempotency import IdempotencyRecord
+
+__all__ = ["IdempotencyRecord"]

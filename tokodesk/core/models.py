@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.money import CURRENCY_CHOICES
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Sequence(models.Model):
+    """A named gap-free counter for references (ORD-000123). Incremented under the row lock
+    of the transaction that uses the number, so two orders never share one."""
+
+    name = models.CharField(max_length=50, unique=True)
+    value = models.BigIntegerField(default=0)
+
+    @classmethod
+    def next_value(cls, name: str) -> int:
+        with transaction.atomic():
+            cls.objects.get_or_create(name=name)
+            cls.objects.filter(name=name).update(value=F("value") + 1)
+            return cls.objects.filter(name=name).values_list("value", flat=True).get()
+
+
+class ShopSettings(models.Model):
+    """The shop's settings: one row. Read through `get()`."""
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="IDR")
+    order_reference_pattern = models.CharField(
+        _("order reference pattern"), max_length=40, default="ORD-{seq:06d}"
+    )
+    return_reference_pattern = models.CharField(
+        _("return reference pattern"), max_length=40, default="RMA-{seq:05d}"
+    )
+    shipping_deadline_hours = models.PositiveIntegerField(
+        _("shipping deadline (hours after confirmation)"), default=48
+    )
+    cancellation_window_hours = models.PositiveIntegerField(
+        _("hours before a cancellation request is approved automatically"), default=48
+    )
+    auto_complete_days = models.PositiveIntegerField(
+        _("days after delivery before an order completes automatically"), default=7
+    )
+    return_window_days = models.PositiveIntegerField(_("return window (days)"), default=14)
+    whatsapp_template = models.TextField(blank=True, default="")
+
+    class Meta:
+        verbose_name = _("shop settings")
+
+    @classmethod
+    def get(cls) -> ShopSettings:
+        obj = cls.objects.filter(pk=1).first()
+        if obj is None:
+            obj, _created = cls.objects.get_or_create(
+                pk=1, defaults={"currency": settings.TOKODESK_DEFAULT_CURRENCY}
+            )
+        return obj
+
+
+def next_reference(pattern: str, sequence: str) -> str:
+    from django.utils import timezone
+
+    seq = Sequence.next_value(sequence)
+    now = timezone.localtime()
+    return pattern.format(seq=seq, year=now.year, month=now.month)

@@ -1,0 +1,217 @@
+"""Orders over HTTP: parse → service/selector → serialize. No business rules here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from tokodesk.api.common import ERRORS, expected_version
+from tokodesk.core.errors import NotFound, ValidationFailed
+from tokodesk.orders import selectors, services
+from tokodesk.orders.schemas import (
+    AssignIn, EventOut, NoteIn, NoteOut, OrderCreateIn, OrderDetailOut, OrderOut, OrderPageOut,
+    OrderPatchIn, TabCountsOut, TagsIn,
+)
+from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Status
+
+router = Router(tags=["orders"])
+
+
+def order_out(order, user) -> dict:
+    return {
+        "reference": order.reference,
+        "status": order.status,
+        "status_label": str(Status(order.status).label),
+        "version": order.version,
+        "channel": order.channel,
+        "landing_page": order.landing_page.slug if order.landing_page_id else None,
+        "customer_id": order.customer_id,
+        "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
+                      "email": order.recipient_email, "address": order.destination_address,
+                      "city": order.destination_city},
+        "warehouse": order.warehouse.code if order.warehouse_id else None,
+        "courier": order.courier.code if order.courier_id else None,
+        "courier_service": order.courier_service,
+        "awb": order.awb,
+        "payment_method": order.payment_method,
+        "currency": order.currency,
+        "subtotal": order.subtotal,
+        "shipping_cost": order.shipping_cost,
+        "insurance_cost": order.insurance_cost,
+        "discount": order.discount,
+        "total": order.total,
+        "paid_total": order.paid_total,
+        "outstanding": order.outstanding,
+        "assigned_agent": order.assigned_agent.username if order.assigned_agent_id else None,
+        "tags": [t.name for t in order.tags.all()],
+        "lines": [{"sku": li.sku, "name": li.name, "qty": li.qty, "unit_price": li.unit_price,
+                   "line_total": li.line_total} for li in order.lines.all()],
+        "customer_note": order.customer_note,
+        "cancellation_reason": order.cancellation_reason,
+        "cancellation_deadline": order.cancellation_deadline,
+        "ship_by": order.ship_by,
+        "invoice_number": order.invoice_number,
+        "created_at": order.created_at,
+        "updated_at": order.updated_at,
+        "actions": [t.action for t in ORDER_TRANSITIONS.available(order, user)],
+    }
+
+
+def order_detail_out(order, user) -> dict:
+    data = order_out(order, user)
+    data["payments"] = [
+        {"id": p.id, "kind": p.kind, "amount": p.amount, "paid_on": p.paid_on, "account": p.account,
+         "reference": p.reference, "recorded_at": p.recorded_at, "voided_at": p.voided_at}
+        for p in order.payments.all()
+    ]
+    data["notes"] = [
+        {"id": n.id, "body": n.body, "author": n.author.username if n.author else None, "created_at": n.created_at}
+        for n in order.notes.all()
+    ]
+    return data
+
+
+class ListQuery(Schema):
+    tab: str | None = Field(None, description=" | ".join(TABS))
+    status: list[str] | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    agent: str | None = Field(None, max_length=150)
+    landing_page: str | None = Field(None, max_length=100)
+    warehouse: str | None = Field(None, max_length=30)
+    courier: str | None = Field(None, max_length=30)
+    payment_method: str | None = Field(None, max_length=30)
+    tag: str | None = Field(None, max_length=50)
+    channel: str | None = Field(None, max_length=30)
+    min_total: int | None = Field(None, ge=0)
+    max_total: int | None = Field(None, ge=0)
+    q: str | None = Field(None, max_length=100)
+    sort: str = Field("-created_at", description="-created_at | created_at | -total | total")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+    def filters(self) -> selectors.OrderFilters:
+        data = self.model_dump(exclude={"sort", "cursor", "limit"})
+        return selectors.OrderFilters(**data)
+
+
+@router.get("", response={200: OrderPageOut, **ERRORS}, summary="List orders (filters of the orders page)")
+def list_orders(request, query: Query[ListQuery]):
+    orders, next_cursor = selectors.order_list(
+        user=request.auth, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit)
+    return {"items": [order_out(o, request.auth) for o in orders], "next_cursor": next_cursor}
+
+
+@router.get("/tab-counts", response={200: TabCountsOut, **ERRORS}, summary="Count of every tab")
+def tab_counts(request, query: Query[ListQuery]):
+    filters = query.filters()
+    return selectors.tab_counts(user=request.auth, filters=filters)
+
+
+@router.post("", response={201: OrderDetailOut, **ERRORS}, summary="Create an order")
+def create_order(request, payload: OrderCreateIn):
+    data = services.OrderInput(
+        customer=services.CustomerInput(**payload.customer.model_dump()),
+        lines=[services.LineInput(**line.model_dump()) for line in payload.lines],
+        **payload.model_dump(exclude={"customer", "lines"}),
+    )
+    order = services.order_create(data=data, actor=request.auth, source="api")
+    return _detail_response(request, order.reference, 201)
+
+
+def _detail_response(request, reference, status=200):
+    order = selectors.order_get(user=request.auth, reference=reference)
+    if order is None:
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
+    request.tokodesk_etag = order.etag
+    return status, order_detail_out(order, request.auth)
+
+
+@router.get("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="One order")
+def get_order(request, reference: str):
+    return _detail_response(request, reference)
+
+
+@router.patch("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="Edit an order (before shipment)")
+def patch_order(request, reference: str, payload: OrderPatchIn):
+    changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    if "lines" in changes:
+        changes["lines"] = [dict(line) for line in changes["lines"]]
+    services.order_edit(reference=reference, actor=request.auth, changes=changes,
+                        expected_version=expected_version(request, payload.version))
+    return _detail_response(request, reference)
+
+
+def _action_docs() -> str:
+    rows = []
+    for t in ORDER_TRANSITIONS:
+        fields = [name for name in t.inputs.model_fields if name != "version"] if t.inputs else []
+        rows.append(f"- `{t.action}` ({', '.join(t.sources)} → {', '.join(t.targets)}): "
+                    f"{', '.join(fields) or 'no input'}")
+    return "Run one action of the order state machine. Body: the action's inputs as JSON " \
+           "(plus an optional `version`).\n\n" + "\n".join(rows)
+
+
+@router.post("/{reference}/actions/{action}", response={200: OrderDetailOut, **ERRORS},
+             summary="Run an action (confirm, confirm_payment, ship, cancel …)", description=_action_docs(),
+             openapi_extra={"requestBody": {"required": False, "content": {"application/json": {
+                 "schema": {"type": "object", "additionalProperties": True}}}}})
+def run_action(request: HttpRequest, reference: str, action: str):
+    inputs = _json_body(request)
+    body_version = inputs.get("version") if isinstance(inputs.get("version"), int) else None
+    services.order_apply_action(
+        reference=reference, action=action, actor=request.auth, inputs=inputs,
+        expected_version=expected_version(request, body_version), source="api")
+    return _detail_response(request, reference)
+
+
+def _json_body(request) -> dict:
+    if not request.body.strip():
+        return {}
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("invalid_json", _("The body is not valid JSON."), status=400) from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("invalid_json", _("The body must be a JSON object."), status=400)
+    return data
+
+
+@router.get("/{reference}/timeline", response={200: list[EventOut], **ERRORS}, summary="The order's timeline")
+def timeline(request, reference: str):
+    order = selectors.order_queryset_for(request.auth).filter(reference=reference).first()
+    if order is None:
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
+    return [
+        {"id": e.id, "kind": e.kind, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+         "actor": e.actor.username if e.actor else None, "source": e.source, "data": e.data,
+         "created_at": e.created_at}
+        for e in selectors.order_timeline(order=order)
+    ]
+
+
+@router.post("/{reference}/assign", response={200: OrderDetailOut, **ERRORS}, summary="Change the agent")
+def assign(request, reference: str, payload: AssignIn):
+    services.order_assign_agent(reference=reference, actor=request.auth, agent=payload.agent,
+                                expected_version=expected_version(request, payload.version))
+    return _detail_response(request, reference)
+
+
+@router.post("/{reference}/tags", response={200: OrderDetailOut, **ERRORS}, summary="Add or remove tags")
+def tags(request, reference: str, payload: TagsIn):
+    services.order_tag(reference=reference, actor=request.auth, add=payload.add, remove=payload.remove)
+    return _detail_response(request, reference)
+
+
+@router.post("/{reference}/notes", response={201: NoteOut, **ERRORS}, summary="Add an internal note")
+def add_note(request, reference: str, payload: NoteIn):
+    note = services.order_add_note(reference=reference, actor=request.auth, body=payload.body)
+    return 201, {"id": note.id, "body": note.body, "author": note.author.username if note.author else None,
+                 "created_at": note.created_at}
+
+

@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.models import TimeStampedModel
+from tokodesk.orders.states import Channel, PaymentMethod, Status, StockState
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    color = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Order(TimeStampedModel):
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.MANUAL)
+    landing_page = models.ForeignKey(
+        "storefront.LandingPage", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    external_reference = models.CharField(max_length=100, blank=True, default="")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    # The recipient as it was on this order (the customer may change later).
+    recipient_name = models.CharField(_("recipient"), max_length=200)
+    recipient_phone = models.CharField(_("phone"), max_length=20)
+    recipient_email = models.EmailField(blank=True, default="")
+    destination_address = models.TextField(_("destination"))
+    destination_city = models.CharField(max_length=100, blank=True, default="")
+    warehouse = models.ForeignKey(
+        "catalog.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    courier = models.ForeignKey(
+        "shipping.Courier", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    courier_service = models.CharField(max_length=50, blank=True, default="")
+    awb = models.CharField(_("AWB"), max_length=64, blank=True, default="")
+    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    currency = models.CharField(max_length=3, default="IDR")
+    subtotal = models.BigIntegerField(default=0)
+    shipping_cost = models.BigIntegerField(_("shipping cost"), default=0)
+    insurance_cost = models.BigIntegerField(default=0)
+    discount = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(_("total"), default=0)
+    paid_total = models.BigIntegerField(default=0)
+    assigned_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_orders"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
+    customer_note = models.TextField(blank=True, default="")
+
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
+    version = models.PositiveIntegerField(default=1)
+    stock_state = models.CharField(max_length=12, choices=StockState.choices, default=StockState.NONE)
+    # Where reject_cancellation / reopen go back to.
+    status_before_cancellation = models.CharField(max_length=30, blank=True, default="")
+    cancellation_deadline = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True, default="")
+    problem_reason = models.TextField(blank=True, default="")
+    ship_by = models.DateTimeField(null=True, blank=True)
+    invoice_number = models.CharField(max_length=64, blank=True, default="")
+    invoice_due_date = models.DateField(null=True, blank=True)
+    payment_link = models.CharField(max_length=300, blank=True, default="")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("view_all_orders", "Can see every order, not only assigned ones"),
+            ("process_order", "Can confirm, cancel and reopen orders"),
+            ("manage_payments", "Can confirm payments and invoices"),
+            ("ship_order", "Can prepare and ship orders and record courier events"),
+            ("assign_order", "Can change the agent of an order"),
+            ("manage_settings", "Can change the shop settings"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_created"),
+            models.Index(fields=["-created_at", "-id"], name="order_created"),
+            models.Index(fields=["-total", "-id"], name="order_total"),
+            models.Index(fields=["assigned_agent", "status", "-created_at"], name="order_agent_status"),
+            models.Index(fields=["landing_page", "-created_at"], name="order_landing_page"),
+            models.Index(fields=["warehouse", "-created_at"], name="order_warehouse"),
+            models.Index(fields=["courier", "-created_at"], name="order_courier"),
+            models.Index(fields=["payment_method", "status"], name="order_payment_method"),
+            models.Index(fields=["channel", "-created_at"], name="order_channel"),
+            models.Index(fields=["recipient_phone"], name="order_phone"),
+            models.Index(fields=["awb"], name="order_awb"),
+            models.Index(fields=["ship_by"], name="order_ship_by", condition=Q(ship_by__isnull=False)),
+            models.Index(fields=["cancellation_deadline"], name="order_cancel_deadline",
+                         condition=Q(cancellation_deadline__isnull=False)),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(condition=Q(paid_total__gte=0), name="order_paid_gte_0"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.total - self.paid_total, 0)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    qty = models.PositiveIntegerField()
+    unit_price = models.BigIntegerField()
+    weight_grams = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty__gt=0), name="orderline_qty_gt_0"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="orderline_price_gte_0"),
+        ]
+
+    @property
+    def line_total(self) -> int:
+        return self.qty * self.unit_price
+
+
+class Payment(models.Model):
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("Bank transfer")
+        GATEWAY = "gateway", _("Payment gateway")
+        INVOICE = "invoice", _("Invoice payment")
+        COD = "cod", _("Cash on delivery")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = models.BigIntegerField()
+    paid_on = models.DateField(null=True, blank=True)
+    account = models.CharField(max_length=200, blank=True, default="")
+    reference = models.CharField(max_length=200, blank=True, default="")
+    proof = models.FileField(upload_to="payment-proofs/%Y/%m/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
+
+
+class OrderNote(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class OrderEvent(models.Model):
+    """The timeline: one row per change, written in the change's own transaction."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        ACTION = "action", _("Status changed")
+        EDITED = "edited", _("Edited")
+        AGENT_CHANGED = "agent_changed", _("Agent changed")
+        TAG_ADDED = "tag_added", _("Tag added")
+        TAG_REMOVED = "tag_removed", _("Tag removed")
+        NOTE_ADDED = "note_added", _("Note added")
+        CHAT = "chat", _("Customer chat opened")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    action = models.CharField(max_length=40, blank=True, default="")
+    from_status = models.CharField(max_length=30, blank=True, default="")
+    to_status = models.CharField(max_length=30, blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # "system" for the worker, "customer" for the buyer's link, "api"/"web" for users.
+    source = models.CharField(max_length=20, blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order")]

@@ -1,0 +1,205 @@
+"""HTTP shapes of orders. Inputs forbid unknown fields and bound every string."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import ConfigDict, Field, field_validator
+
+from tokodesk.orders.states import Channel, PaymentMethod
+
+PaymentMethodLit = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
+ChannelLit = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def _email(value: str) -> str:
+    if value:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("not a valid e-mail address") from None
+    return value
+
+
+class CustomerIn(StrictIn):
+    name: str = Field(..., min_length=1, max_length=200)
+    phone: str = Field(..., min_length=1, max_length=32)
+    address: str = Field(..., min_length=1, max_length=2000)
+    email: str = Field("", max_length=254)
+    city: str = Field("", max_length=100)
+
+    _check_email = field_validator("email")(_email)
+
+
+class LineIn(StrictIn):
+    sku: str = Field(..., min_length=1, max_length=64)
+    qty: int = Field(..., ge=1, le=100_000)
+    unit_price: int | None = Field(None, ge=0, le=10**13, description="Minor units; the variant's price when omitted.")
+
+
+class OrderCreateIn(StrictIn):
+    customer: CustomerIn
+    lines: list[LineIn] = Field(..., min_length=1, max_length=200)
+    payment_method: PaymentMethodLit
+    warehouse: str | None = Field(None, max_length=30, description="Warehouse code; the first that stocks every product when omitted.")
+    courier: str | None = Field(None, max_length=30)
+    courier_service: str = Field("", max_length=50)
+    shipping_cost: int = Field(0, ge=0, le=10**12)
+    insurance_cost: int = Field(0, ge=0, le=10**12)
+    discount: int = Field(0, ge=0, le=10**13)
+    channel: ChannelLit = "api"
+    landing_page: str | None = Field(None, max_length=100)
+    agent: str | None = Field(None, max_length=150, description="Username of the assigned agent.")
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    note: str = Field("", max_length=2000)
+    external_reference: str = Field("", max_length=100)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value):
+        if any(len(t) > 50 for t in value):
+            raise ValueError("a tag has at most 50 characters")
+        return value
+
+
+class OrderPatchIn(StrictIn):
+    version: int | None = Field(None, ge=1)
+    recipient_name: str | None = Field(None, min_length=1, max_length=200)
+    recipient_phone: str | None = Field(None, min_length=1, max_length=32)
+    recipient_email: str | None = Field(None, max_length=254)
+    destination_address: str | None = Field(None, min_length=1, max_length=2000)
+    destination_city: str | None = Field(None, max_length=100)
+    courier: str | None = Field(None, max_length=30)
+    courier_service: str | None = Field(None, max_length=50)
+    shipping_cost: int | None = Field(None, ge=0, le=10**12)
+    insurance_cost: int | None = Field(None, ge=0, le=10**12)
+    discount: int | None = Field(None, ge=0, le=10**13)
+    payment_method: PaymentMethodLit | None = None
+    warehouse: str | None = Field(None, max_length=30)
+    customer_note: str | None = Field(None, max_length=2000)
+    lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
+
+    _check_email = field_validator("recipient_email")(lambda v: _email(v) if v else v)
+
+
+class AssignIn(StrictIn):
+    agent: str | None = Field(..., max_length=150)
+    version: int | None = Field(None, ge=1)
+
+
+class TagsIn(StrictIn):
+    add: list[str] = Field(default_factory=list, max_length=20)
+    remove: list[str] = Field(default_factory=list, max_length=20)
+
+
+class NoteIn(StrictIn):
+    body: str = Field(..., min_length=1, max_length=5000)
+
+
+class LineOut(Schema):
+    sku: str
+    name: str
+    qty: int
+    unit_price: int
+    line_total: int
+
+
+class PaymentOut(Schema):
+    id: int
+    kind: str
+    amount: int
+    paid_on: dt.date | None
+    account: str
+    reference: str
+    recorded_at: dt.datetime
+    voided_at: dt.datetime | None
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    author: str | None
+    created_at: dt.datetime
+
+
+class RecipientOut(Schema):
+    name: str
+    phone: str
+    email: str
+    address: str
+    city: str
+
+
+class OrderOut(Schema):
+    reference: str
+    status: str
+    status_label: str
+    version: int
+    channel: str
+    landing_page: str | None
+    customer_id: int
+    recipient: RecipientOut
+    warehouse: str | None
+    courier: str | None
+    courier_service: str
+    awb: str
+    payment_method: str
+    currency: str
+    subtotal: int
+    shipping_cost: int
+    insurance_cost: int
+    discount: int
+    total: int
+    paid_total: int
+    outstanding: int
+    assigned_agent: str | None
+    tags: list[str]
+    lines: list[LineOut]
+    customer_note: str
+    cancellation_reason: str
+    cancellation_deadline: dt.datetime | None
+    ship_by: dt.datetime | None
+    invoice_number: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    actions: list[str] = Field(description="Actions this user may try in the current status.")
+
+
+class OrderDetailOut(OrderOut):
+    payments: list[PaymentOut]
+    notes: list[NoteOut]
+
+
+class OrderPageOut(Schema):
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class TabCountsOut(Schema):
+    all: int
+    pending: int
+    to_ship: int
+    shipped: int
+    completed: int
+    cancelled: int
+    action_needed: int
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    action: str
+    from_status: str
+    to_status: str
+    actor: str | None
+    source: str
+    data: dict
+    created_at: dt.datetime

@@ -1,0 +1,407 @@
+"""Writes to orders. Each function is one atomic change that ends with a timeline event.
+The API and the pages call these; nothing else writes orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.catalog.models import Stock, Variant, Warehouse
+from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from tokodesk.core.models import ShopSettings, next_reference
+from tokodesk.core.transitions import Context, apply_transition
+from tokodesk.customers.phones import normalize_phone
+from tokodesk.customers.services import customer_upsert
+from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
+from tokodesk.orders.selectors import order_queryset_for
+from tokodesk.orders.states import FINAL, ORDER_TRANSITIONS, PRE_SHIPMENT, Channel, PaymentMethod, StockState
+from tokodesk.shipping.models import Courier
+from tokodesk.storefront.models import LandingPage
+
+
+@dataclass
+class LineInput:
+    sku: str
+    qty: int
+    unit_price: int | None = None
+
+
+@dataclass
+class CustomerInput:
+    name: str
+    phone: str
+    address: str
+    email: str = ""
+    city: str = ""
+
+
+@dataclass
+class OrderInput:
+    customer: CustomerInput
+    lines: list[LineInput]
+    payment_method: str
+    warehouse: str | None = None
+    courier: str | None = None
+    courier_service: str = ""
+    shipping_cost: int = 0
+    insurance_cost: int = 0
+    discount: int = 0
+    channel: str = Channel.MANUAL
+    landing_page: str | None = None
+    agent: str | None = None
+    tags: list[str] = field(default_factory=list)
+    note: str = ""
+    external_reference: str = ""
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _event(order, kind, actor, *, source="", action="", from_status="", to_status="", data=None):
+    return OrderEvent.objects.create(
+        order=order, kind=kind, actor=_actor(actor), source=source, action=action,
+        from_status=from_status, to_status=to_status, data=data or {},
+    )
+
+
+def _locked(reference: str, user, expected_version: int | None) -> Order:
+    order = order_queryset_for(user).select_for_update().filter(reference=reference).first()
+    if order is None:
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
+    if expected_version is not None and order.version != expected_version:
+        raise StaleVersion(
+            "stale_version",
+            _("This order was changed by someone else (version %(current)s, you had %(yours)s). Reload and try again.")
+            % {"current": order.version, "yours": expected_version},
+        )
+    return order
+
+
+def _require(user, perm: str):
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+
+
+def _resolve_lines(lines: list[LineInput], user) -> list[tuple[Variant, int, int]]:
+    if not lines:
+        raise ValidationFailed("invalid_input", _("An order needs at least one product."),
+                               fields={"lines": _("Add at least one product.")})
+    skus = {line.sku for line in lines}
+    variants = {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)}
+    errors = {}
+    resolved = []
+    for i, line in enumerate(lines):
+        variant = variants.get(line.sku)
+        if variant is None or not variant.active or not variant.product.active:
+            errors[f"lines.{i}.sku"] = _("Unknown product “%(sku)s”.") % {"sku": line.sku[:64]}
+            continue
+        if line.qty <= 0:
+            errors[f"lines.{i}.qty"] = _("The quantity must be at least 1.")
+            continue
+        price = variant.price if line.unit_price is None else line.unit_price
+        if price < 0:
+            errors[f"lines.{i}.unit_price"] = _("The price cannot be negative.")
+            continue
+        resolved.append((variant, line.qty, price))
+    if errors:
+        raise ValidationFailed("invalid_input", _("Some products are not valid."), fields=errors)
+    return resolved
+
+
+def _resolve_warehouse(code: str | None, variants: list[Variant]) -> Warehouse:
+    """The given warehouse, which must stock every product; or the first that does."""
+    variant_ids = {v.pk for v in variants}
+    if code:
+        warehouse = Warehouse.objects.filter(code=code, active=True).first()
+        if warehouse is None:
+            raise ValidationFailed("invalid_input", _("Unknown warehouse “%(code)s”.") % {"code": code[:30]},
+                                   fields={"warehouse": _("Unknown warehouse.")})
+        linked = set(Stock.objects.filter(warehouse=warehouse, variant_id__in=variant_ids)
+                     .values_list("variant_id", flat=True))
+        missing = [v.sku for v in variants if v.pk not in linked]
+        if missing:
+            raise ValidationFailed(
+                "not_stocked", _("%(warehouse)s does not stock: %(skus)s.") % {
+                    "warehouse": warehouse.name, "skus": ", ".join(sorted(set(missing)))},
+                fields={"warehouse": _("Does not stock every product.")})
+        return warehouse
+    for warehouse in Warehouse.objects.filter(active=True).order_by("code"):
+        linked = set(Stock.objects.filter(warehouse=warehouse, variant_id__in=variant_ids)
+                     .values_list("variant_id", flat=True))
+        if linked >= variant_ids:
+            return warehouse
+    raise ValidationFailed("not_stocked", _("No warehouse stocks all these products."),
+                           fields={"warehouse": _("Choose a warehouse that stocks the products.")})
+
+
+def _resolve_courier(code: str | None) -> Courier | None:
+    if not code:
+        return None
+    courier = Courier.objects.filter(code=code, active=True).first()
+    if courier is None:
+        raise ValidationFailed("invalid_input", _("Unknown courier “%(code)s”.") % {"code": code[:30]},
+                               fields={"courier": _("Unknown courier.")})
+    return courier
+
+
+def _money_fields(data, errors):
+    for name in ("shipping_cost", "insurance_cost", "discount"):
+        value = getattr(data, name, 0) or 0
+        if value < 0:
+            errors[name] = _("Cannot be negative.")
+
+
+def _agent(username: str | None):
+    if not username:
+        return None
+    agent = get_user_model().objects.filter(username=username, is_active=True).first()
+    if agent is None:
+        raise ValidationFailed("invalid_input", _("Unknown agent “%(name)s”.") % {"name": username[:50]},
+                               fields={"agent": _("Unknown user.")})
+    return agent
+
+
+def _recompute_totals(order: Order) -> None:
+    order.subtotal = sum(line.qty * line.unit_price for line in order.lines.all())
+    order.total = order.subtotal + order.shipping_cost + order.insurance_cost - order.discount
+    if order.total < 0:
+        raise ValidationFailed("invalid_input", _("The discount is larger than the order."),
+                               fields={"discount": _("Larger than the order.")})
+
+
+@transaction.atomic
+def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
+    """A new order (status New). Validates everything before writing anything."""
+    _require(actor, "orders.add_order")
+    errors: dict = {}
+    if data.payment_method not in PaymentMethod.values:
+        errors["payment_method"] = _("Unknown payment method.")
+    if data.channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    _money_fields(data, errors)
+    if not data.customer.name.strip():
+        errors["customer.name"] = _("The name is required.")
+    if not data.customer.address.strip():
+        errors["customer.address"] = _("The address is required.")
+    try:
+        phone = normalize_phone(data.customer.phone, field="customer.phone")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        phone = None
+    if errors:
+        raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
+    lines = _resolve_lines(data.lines, actor)
+    warehouse = _resolve_warehouse(data.warehouse, [v for v, _q, _p in lines])
+    courier = _resolve_courier(data.courier)
+    landing_page = None
+    if data.landing_page:
+        landing_page = LandingPage.objects.filter(slug=data.landing_page).first()
+        if landing_page is None:
+            raise ValidationFailed("invalid_input", _("Unknown landing page."), fields={"landing_page": _("Unknown.")})
+
+    agent = _agent(data.agent)
+    can_see_all = actor is None or actor.has_perm("orders.view_all_orders")
+    if agent is not None and actor is not None and agent != actor and not actor.has_perm("orders.assign_order"):
+        raise PermissionDenied("permission_denied", _("You cannot assign orders to someone else."))
+    if agent is None and not can_see_all:
+        agent = actor  # an agent's own manual order stays theirs
+
+    settings_row = ShopSettings.get()
+    customer = customer_upsert(name=data.customer.name.strip(), phone=phone, email=data.customer.email,
+                               address=data.customer.address.strip())
+    order = Order.objects.create(
+        reference=next_reference(settings_row.order_reference_pattern, "order"),
+        channel=data.channel, landing_page=landing_page, external_reference=data.external_reference,
+        customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=phone,
+        recipient_email=data.customer.email, destination_address=data.customer.address.strip(),
+        destination_city=data.customer.city, warehouse=warehouse, courier=courier,
+        courier_service=data.courier_service, payment_method=data.payment_method,
+        currency=settings_row.currency, shipping_cost=data.shipping_cost,
+        insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
+        created_by=_actor(actor), customer_note=data.note,
+    )
+    OrderLine.objects.bulk_create([
+        OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=qty, unit_price=price,
+                  weight_grams=v.weight_grams)
+        for v, qty, price in lines
+    ])
+    _recompute_totals(order)
+    order.save(update_fields=["subtotal", "total"])
+    if data.tags:
+        order.tags.set([Tag.objects.get_or_create(name=name.strip()[:50])[0] for name in data.tags if name.strip()])
+    _event(order, OrderEvent.Kind.CREATED, actor, source=source, to_status=order.status,
+           data={"channel": order.channel, "total": order.total})
+    return order
+
+
+def order_apply_action(*, reference: str, action: str, actor, inputs: dict | None = None,
+                       expected_version: int | None = None, source: str = "api") -> Order:
+    """Run one action of the order table (confirm, ship, cancel …) on a visible order."""
+    pk = order_queryset_for(actor).filter(reference=reference).values_list("pk", flat=True).first()
+    if pk is None:
+        ORDER_TRANSITIONS.get(action)  # an unknown action says so before "not found"
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
+
+    def record(ctx: Context):
+        _event(ctx.obj, OrderEvent.Kind.ACTION, actor, source=source, action=action,
+               from_status=ctx.from_status, to_status=ctx.obj.status, data=ctx.event_data)
+
+    return apply_transition(
+        ORDER_TRANSITIONS, queryset=order_queryset_for(actor), pk=pk, action=action, actor=actor,
+        inputs=inputs, expected_version=expected_version, record_event=record,
+    )
+
+
+EDITABLE = ("recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city",
+            "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "payment_method",
+            "warehouse", "customer_note", "lines")
+
+
+@transaction.atomic
+def order_edit(*, reference: str, actor, changes: dict, expected_version: int | None = None,
+               source: str = "api") -> Order:
+    """Ubah Pesanan: change the recipient, shipping, payment method or products while the
+    order has not shipped. Once a payment is recorded the total is frozen."""
+    _require(actor, "orders.change_order")
+    order = _locked(reference, actor, expected_version)
+    if order.status not in PRE_SHIPMENT:
+        raise Conflict("not_editable", _("An order can only be edited before it ships."))
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationFailed("invalid_input", _("These fields cannot be edited."),
+                               fields={k: _("Not editable.") for k in sorted(unknown)})
+    before = {"total": order.total}
+    diff = {}
+    errors = {}
+    for name in ("shipping_cost", "insurance_cost", "discount"):
+        if name in changes and (changes[name] is None or changes[name] < 0):
+            errors[name] = _("Cannot be negative.")
+    if "payment_method" in changes and changes["payment_method"] not in PaymentMethod.values:
+        errors["payment_method"] = _("Unknown payment method.")
+    for name in ("recipient_name", "destination_address"):
+        if name in changes and not (changes[name] or "").strip():
+            errors[name] = _("Required.")
+    if "recipient_phone" in changes:
+        try:
+            changes["recipient_phone"] = normalize_phone(changes["recipient_phone"] or "", field="recipient_phone")
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed("invalid_input", _("The changes are not valid."), fields=errors)
+
+    if "payment_method" in changes and changes["payment_method"] != order.payment_method:
+        if order.paid_total or order.status not in ("new", "confirmed"):
+            raise Conflict("not_editable", _("The payment method can only change on a new or confirmed order without payments."))
+
+    old_lines = list(order.lines.values_list("variant_id", "qty"))
+    old_warehouse_id = order.warehouse_id
+    for name in ("recipient_name", "recipient_phone", "recipient_email", "destination_address",
+                 "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
+                 "payment_method", "customer_note"):
+        if name in changes and getattr(order, name) != changes[name]:
+            diff[name] = [getattr(order, name), changes[name]]
+            setattr(order, name, changes[name])
+    if "courier" in changes:
+        courier = _resolve_courier(changes["courier"])
+        if courier != order.courier:
+            diff["courier"] = [order.courier.code if order.courier else None, courier.code if courier else None]
+            order.courier = courier
+    new_lines = None
+    if "lines" in changes:
+        new_lines = _resolve_lines([LineInput(**line) for line in changes["lines"]], actor)
+    if "warehouse" in changes or new_lines is not None:
+        variants = [v for v, _q, _p in new_lines] if new_lines is not None else [
+            line.variant for line in order.lines.select_related("variant")]
+        warehouse = _resolve_warehouse(changes.get("warehouse") or (order.warehouse.code if order.warehouse else None), variants)
+        if warehouse.pk != order.warehouse_id:
+            diff["warehouse"] = [order.warehouse.code if order.warehouse else None, warehouse.code]
+            order.warehouse = warehouse
+    if new_lines is not None:
+        diff["lines"] = [
+            [{"sku": line.sku, "qty": line.qty, "unit_price": line.unit_price} for line in order.lines.all()],
+            [{"sku": v.sku, "qty": q, "unit_price": p} for v, q, p in new_lines],
+        ]
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create([
+            OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=q, unit_price=p,
+                      weight_grams=v.weight_grams) for v, q, p in new_lines])
+    _recompute_totals(order)
+    if order.paid_total and order.total != before["total"]:
+        raise Conflict("total_frozen", _("A payment is recorded: the total cannot change. Cancel the payment confirmation first."))
+    if order.stock_state == StockState.RESERVED and (new_lines is not None or order.warehouse_id != old_warehouse_id):
+        from tokodesk.catalog.services.stock import stock_release, stock_reserve
+
+        stock_release(warehouse_id=old_warehouse_id, lines=old_lines)
+        stock_reserve(warehouse_id=order.warehouse_id, lines=list(order.lines.values_list("variant_id", "qty")))
+    if not diff:
+        return order
+    if order.total != before["total"]:
+        diff["total"] = [before["total"], order.total]
+    order.version += 1
+    order.save()
+    _event(order, OrderEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
+    return order
+
+
+@transaction.atomic
+def order_assign_agent(*, reference: str, actor, agent: str | None, expected_version: int | None = None,
+                       source: str = "api") -> Order:
+    """Ganti Agen: hand the order to another agent (any non-final status)."""
+    _require(actor, "orders.assign_order")
+    order = _locked(reference, actor, expected_version)
+    if order.status in FINAL:
+        raise Conflict("order_closed", _("This order is closed."))
+    new_agent = _agent(agent)
+    if new_agent == order.assigned_agent:
+        return order
+    old = order.assigned_agent.username if order.assigned_agent else None
+    order.assigned_agent = new_agent
+    order.version += 1
+    order.save(update_fields=["assigned_agent", "version", "updated_at"])
+    _event(order, OrderEvent.Kind.AGENT_CHANGED, actor, source=source,
+           data={"from": old, "to": new_agent.username if new_agent else None})
+    return order
+
+
+@transaction.atomic
+def order_tag(*, reference: str, actor, add: list[str] = (), remove: list[str] = (),
+              source: str = "api") -> Order:
+    """Add or remove tags (any non-final status); one timeline event per tag changed."""
+    _require(actor, "orders.change_order")
+    order = _locked(reference, actor, None)
+    if order.status in FINAL:
+        raise Conflict("order_closed", _("This order is closed."))
+    current = {t.name: t for t in order.tags.all()}
+    changed = False
+    for name in dict.fromkeys(n.strip()[:50] for n in add if n.strip()):
+        if name not in current:
+            tag, _c = Tag.objects.get_or_create(name=name)
+            order.tags.add(tag)
+            _event(order, OrderEvent.Kind.TAG_ADDED, actor, source=source, data={"tag": name})
+            changed = True
+    for name in dict.fromkeys(n.strip() for n in remove):
+        if name in current:
+            order.tags.remove(current[name])
+            _event(order, OrderEvent.Kind.TAG_REMOVED, actor, source=source, data={"tag": name})
+            changed = True
+    if changed:
+        order.version += 1
+        order.save(update_fields=["version", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_add_note(*, reference: str, actor, body: str, source: str = "api") -> OrderNote:
+    """An internal note, seen only by the shop's users."""
+    _require(actor, "orders.add_ordernote")
+    order = _locked(reference, actor, None)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationFailed("invalid_input", _("The note is empty."), fields={"body": _("Required.")})
+    note = OrderNote.objects.create(order=order, author=_actor(actor), body=body)
+    _event(order, OrderEvent.Kind.NOTE_ADDED, actor, source=source, data={"note_id": note.pk, "body": body[:200]})
+    return note

@@ -1,0 +1,19 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Courier(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    services = models.JSONField(_("services"), default=list, blank=True)
+    tracking_url = models.CharField(
+        _("tracking URL"), max_length=300, blank=True, default="",
+        help_text=_("With {awb} where the tracking number goes."),
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
