@@ -42,11 +42,14 @@ class Transition:
     target: str | None
     permission: str
     inputs: type[pydantic.BaseModel] | None = None
+    # Guards read only the order: they also decide what the menus offer.
     guards: tuple[Guard, ...] = ()
     effect: Callable[[Context], str | None] | None = None
     # For dynamic targets (target None), the statuses the effect may choose, for docs.
     possible_targets: tuple[str, ...] = ()
     description: str = ""
+    # Checks need the inputs or the database; they run only when the action is applied.
+    checks: tuple[Guard, ...] = ()
 
     @property
     def targets(self) -> tuple[str, ...]:
@@ -80,12 +83,14 @@ class TransitionTable:
             ) from None
 
     def available(self, obj, actor=None) -> list[Transition]:
-        """Actions possible from the object's status for this user (status and permission
-        only; guards are checked when the action runs)."""
+        """Actions possible now for this user: status, permission and guards (checks that
+        need inputs or stock run when the action is applied)."""
         return [
             t
             for t in self
-            if obj.status in t.sources and (actor is None or actor.has_perm(t.permission))
+            if obj.status in t.sources
+            and (actor is None or actor.has_perm(t.permission))
+            and not any(guard(obj, None) for guard in t.guards)
         ]
 
 
@@ -150,7 +155,7 @@ def apply_transition(
                 _("“%(action)s” is not possible while the status is “%(status)s”.")
                 % {"action": transition.label, "status": table.statuses[obj.status]},
             )
-        for guard in transition.guards:
+        for guard in (*transition.guards, *transition.checks):
             refusal = guard(obj, data)
             if refusal:
                 code, message = refusal

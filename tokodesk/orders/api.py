@@ -7,7 +7,7 @@ import json
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status as HttpStatus
 from pydantic import Field
 
 from tokodesk.api.common import ERRORS, expected_version
@@ -129,7 +129,7 @@ def _detail_response(request, reference, status=200):
     if order is None:
         raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
     request.tokodesk_etag = order.etag
-    return status, order_detail_out(order, request.auth)
+    return HttpStatus(status, order_detail_out(order, request.auth))
 
 
 @router.get("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="One order")
@@ -211,7 +211,7 @@ def tags(request, reference: str, payload: TagsIn):
 @router.post("/{reference}/notes", response={201: NoteOut, **ERRORS}, summary="Add an internal note")
 def add_note(request, reference: str, payload: NoteIn):
     note = services.order_add_note(reference=reference, actor=request.auth, body=payload.body)
-    return 201, {"id": note.id, "body": note.body, "author": note.author.username if note.author else None,
-                 "created_at": note.created_at}
+    return HttpStatus(201, {"id": note.id, "body": note.body, "author": note.author.username if note.author else None,
+                 "created_at": note.created_at})
 
 

@@ -1,0 +1,107 @@
+"""Shared fixtures: a small shop (warehouses, products with stock, couriers) and users per
+role, plus an API client that sends a bearer token."""
+
+import json
+
+import pytest
+from django.test import Client
+
+from tokodesk.accounts.models import ApiToken
+from tokodesk.accounts.services import user_create
+from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
+from tokodesk.shipping.models import Courier
+
+
+class ApiClient:
+    """A Django test client speaking JSON with a bearer token."""
+
+    def __init__(self, user):
+        self.user = user
+        _token, self.token = ApiToken.issue(user)
+        self.client = Client()
+
+    def _headers(self, headers):
+        h = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+        for k, v in (headers or {}).items():
+            h["HTTP_" + k.upper().replace("-", "_")] = v
+        return h
+
+    def get(self, path, params=None, headers=None):
+        return self.client.get(path, params or {}, **self._headers(headers))
+
+    def post(self, path, body=None, headers=None, raw=None):
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self.client.post(path, data=data, content_type="application/json", **self._headers(headers))
+
+    def patch(self, path, body, headers=None):
+        return self.client.patch(path, data=json.dumps(body), content_type="application/json",
+                                 **self._headers(headers))
+
+
+@pytest.fixture
+def shop(db):
+    """Two warehouses, three products, five couriers."""
+    jkt = Warehouse.objects.create(code="jkt", name="Gudang Jakarta", city="Jakarta")
+    sby = Warehouse.objects.create(code="sby", name="Gudang Surabaya", city="Surabaya")
+    p1 = Product.objects.create(name="Kaos Polos", slug="kaos-polos")
+    p2 = Product.objects.create(name="Madu Hutan", slug="madu-hutan")
+    p3 = Product.objects.create(name="Sepatu Lari", slug="sepatu-lari")
+    kaos_m = Variant.objects.create(product=p1, sku="KAOS-M", name="M", price=75000, weight_grams=200)
+    kaos_l = Variant.objects.create(product=p1, sku="KAOS-L", name="L", price=75000, weight_grams=220)
+    madu = Variant.objects.create(product=p2, sku="MADU-500", name="500 ml", price=150000, weight_grams=700)
+    sepatu = Variant.objects.create(product=p3, sku="SEPATU-42", name="42", price=450000, weight_grams=900)
+    for v in (kaos_m, kaos_l, madu):
+        Stock.objects.create(variant=v, warehouse=jkt, on_hand=100)
+    Stock.objects.create(variant=sepatu, warehouse=sby, on_hand=5)
+    for code, name in [("jne", "JNE"), ("jnt", "J&T Express"), ("sicepat", "SiCepat"),
+                       ("anteraja", "AnterAja"), ("pos", "Pos Indonesia")]:
+        Courier.objects.create(code=code, name=name, services=["REG"])
+    return {"jkt": jkt, "sby": sby, "kaos_m": kaos_m, "kaos_l": kaos_l, "madu": madu, "sepatu": sepatu}
+
+
+def make_user(role, username=None):
+    return user_create(username=username or role, role=role, password="pw-123456")
+
+
+@pytest.fixture
+def owner(db):
+    return make_user("owner")
+
+
+@pytest.fixture
+def users(db):
+    """One user per role, plus a second agent."""
+    roles = ["owner", "admin", "agent", "warehouse", "finance", "viewer"]
+    made = {role: make_user(role) for role in roles}
+    made["agent2"] = make_user("agent", "agent2")
+    return made
+
+
+@pytest.fixture
+def api(owner):
+    return ApiClient(owner)
+
+
+@pytest.fixture
+def api_as(users):
+    cache = {}
+
+    def get(role):
+        if role not in cache:
+            cache[role] = ApiClient(users[role])
+        return cache[role]
+
+    return get
+
+
+def order_payload(**overrides):
+    body = {
+        "customer": {"name": "Siti Rahayu", "phone": "081234567890", "address": "Jl. Melati 5, Bandung"},
+        "lines": [{"sku": "MADU-500", "qty": 1}],
+        "payment_method": "bank_transfer",
+        "warehouse": "jkt",
+        "courier": "jne",
+        "shipping_cost": 18000,
+    }
+    body.update(overrides)
+    return body
