@@ -38,6 +38,11 @@ class ApiClient:
                                  **self._headers(headers))
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def shop(db):
     """Two warehouses, three products, five couriers."""

@@ -133,7 +133,6 @@ def apply_transition(
 ):
     """Apply `action` to the row `pk` of `queryset` atomically; return the updated object."""
     transition = table.get(action)
-    data = parse_inputs(transition, inputs)
     with transaction.atomic():
         try:
             obj = queryset.select_for_update().get(pk=pk)
@@ -155,6 +154,8 @@ def apply_transition(
                 _("“%(action)s” is not possible while the status is “%(status)s”.")
                 % {"action": transition.label, "status": table.statuses[obj.status]},
             )
+        # Inputs are read after the status check: "not possible now" is the more useful answer.
+        data = parse_inputs(transition, inputs)
         for guard in (*transition.guards, *transition.checks):
             refusal = guard(obj, data)
             if refusal:
