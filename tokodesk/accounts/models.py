@@ -21,6 +21,9 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self):
+        return f"{self.prefix}… ({self.user})"
+
     @classmethod
     def issue(cls, user, name: str = "") -> tuple["ApiToken", str]:
         raw = "tdk_" + secrets.token_urlsafe(32)

@@ -28,6 +28,9 @@ class IdempotencyRecord(models.Model):
         app_label = "api"
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
 
+    def __str__(self):
+        return self.key
+
 
 def _scope(request) -> str:
     auth = request.headers.get("Authorization", "")

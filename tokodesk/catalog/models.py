@@ -69,6 +69,9 @@ class Stock(models.Model):
             models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"),
         ]
 
+    def __str__(self):
+        return f"{self.variant_id}@{self.warehouse_id}: {self.on_hand}/{self.reserved}"
+
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved

@@ -23,6 +23,9 @@ class Sequence(models.Model):
     name = models.CharField(max_length=50, unique=True)
     value = models.BigIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.name}={self.value}"
+
     @classmethod
     def next_value(cls, name: str) -> int:
         with transaction.atomic():
@@ -55,6 +58,9 @@ class ShopSettings(models.Model):
 
     class Meta:
         verbose_name = _("shop settings")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
 
     @classmethod
     def get(cls) -> ShopSettings:

@@ -17,7 +17,13 @@ import pydantic
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from tokodesk.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
 
 # A guard returns None when the action may proceed, or (code, message) to refuse it.
 Guard = Callable[[Any, Any], "tuple[str, Any] | None"]

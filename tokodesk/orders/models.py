@@ -134,6 +134,9 @@ class OrderLine(models.Model):
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="orderline_price_gte_0"),
         ]
 
+    def __str__(self):
+        return f"{self.qty} × {self.sku}"
+
     @property
     def line_total(self) -> int:
         return self.qty * self.unit_price
@@ -164,6 +167,9 @@ class Payment(models.Model):
         ordering = ["recorded_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
 
+    def __str__(self):
+        return f"{self.kind} {self.amount}"
+
 
 class OrderNote(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
@@ -173,6 +179,9 @@ class OrderNote(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.body[:50]
 
 
 class OrderEvent(models.Model):
@@ -202,3 +211,6 @@ class OrderEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order")]
+
+    def __str__(self):
+        return f"{self.kind} {self.action} {self.from_status}→{self.to_status}"

@@ -10,14 +10,27 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Stock, Variant, Warehouse
-from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, StaleVersion, ValidationFailed
+from tokodesk.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
 from tokodesk.core.models import ShopSettings, next_reference
 from tokodesk.core.transitions import Context, apply_transition
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
 from tokodesk.orders.selectors import order_queryset_for
-from tokodesk.orders.states import FINAL, ORDER_TRANSITIONS, PRE_SHIPMENT, Channel, PaymentMethod, StockState
+from tokodesk.orders.states import (
+    FINAL,
+    ORDER_TRANSITIONS,
+    PRE_SHIPMENT,
+    Channel,
+    PaymentMethod,
+    StockState,
+)
 from tokodesk.shipping.models import Courier
 from tokodesk.storefront.models import LandingPage
 

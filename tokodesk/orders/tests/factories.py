@@ -4,7 +4,13 @@
 from __future__ import annotations
 
 from tokodesk.orders.models import Order
-from tokodesk.orders.services import CustomerInput, LineInput, OrderInput, order_apply_action, order_create
+from tokodesk.orders.services import (
+    CustomerInput,
+    LineInput,
+    OrderInput,
+    order_apply_action,
+    order_create,
+)
 
 # Status → (payment method or None for "any", actions from `new`).
 STATUS_PATHS: dict[str, tuple[str | None, list[str]]] = {

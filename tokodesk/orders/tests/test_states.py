@@ -6,9 +6,9 @@ import pytest
 from tokodesk.catalog.models import Stock
 from tokodesk.core.errors import Conflict
 from tokodesk.orders.models import OrderEvent
+from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
 from tokodesk.orders.tests.factories import STATUS_PATHS, order_in, valid_inputs
-from tokodesk.orders.services import order_apply_action
 
 # The payment method an action needs when the status does not already fix it.
 ACTION_METHOD = {
