@@ -103,6 +103,9 @@ def _database_config() -> dict:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
         if config["ENGINE"] == "django.db.backends.sqlite3":
             config["OPTIONS"] = _sqlite_options()
+        # Parallel test runs against one server each need their own test database.
+        if os.environ.get("TOKODESK_TEST_DB_NAME"):
+            config["TEST"] = {"NAME": os.environ["TOKODESK_TEST_DB_NAME"]}
         return config
     return {
         "ENGINE": "django.db.backends.sqlite3",

@@ -29,7 +29,8 @@ except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
 PY
 then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" $BIN/pytest "$@"
+  TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" TOKODESK_TEST_DB_NAME="test_tokodesk_$$" \
+    $BIN/pytest "$@"
   rc=$?
   [ $rc -eq 0 ] || status=$rc
 else

@@ -82,8 +82,10 @@ TABS = {
     "cancelled": (S.CANCELLED, S.RETURNED, S.LOST_OR_DAMAGED),
     "action_needed": (S.CANCELLATION_REQUESTED, S.DELIVERY_PROBLEM),
 }
-# Statuses in which an order may still miss its shipping deadline.
-AWAITING_SHIPMENT = tuple(s for s in PRE_SHIPMENT if s != S.NEW)
+# Statuses in which the seller owes a shipment, so the shipping deadline (ship_by) runs.
+# The clock starts when the order may ship: at confirmation for COD, at full payment
+# otherwise (an unpaid order or an issued invoice is not late to ship).
+AWAITING_SHIPMENT = (S.CONFIRMED, S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S.READY_TO_SHIP)
 
 # --- inputs -------------------------------------------------------------------------
 
@@ -174,8 +176,17 @@ def has_warehouse(order, _inputs):
 
 def amount_within_outstanding(order, inputs):
     """amount does not exceed what is still due"""
-    if inputs.amount > order.outstanding:
+    amount = getattr(inputs, "amount", None)
+    if amount is None:
+        amount = getattr(inputs, "cash_collected", None)
+    if amount is not None and amount > order.outstanding:
         return "overpayment", _("The amount is more than the %(due)s still due.") % {"due": order.outstanding}
+
+
+def amount_settles_invoice(order, inputs):
+    """amount, when given, is exactly what the invoice still asks"""
+    if inputs.amount is not None and inputs.amount != order.outstanding:
+        return "amount_mismatch", _("The invoice asks %(due)s: record the full amount.") % {"due": order.outstanding}
 
 
 def cod_or_paid_to_ship(order, _inputs):
@@ -244,13 +255,18 @@ def _record_payment(ctx: Context, kind, amount, **fields):
     return payment
 
 
-def on_confirm(ctx):
+def _start_shipping_clock(order):
     from tokodesk.core.models import ShopSettings
 
+    order.ship_by = timezone.now() + dt.timedelta(hours=ShopSettings.get().shipping_deadline_hours)
+
+
+def on_confirm(ctx):
     order = ctx.obj
     _reserve(order)
     order.confirmed_at = timezone.now()
-    order.ship_by = order.confirmed_at + dt.timedelta(hours=ShopSettings.get().shipping_deadline_hours)
+    if order.payment_method == PaymentMethod.COD:
+        _start_shipping_clock(order)
 
 
 def on_unconfirm(ctx):
@@ -268,13 +284,17 @@ def on_payment_succeeded(ctx):
     amount = ctx.inputs.amount or ctx.obj.outstanding
     if amount:
         _record_payment(ctx, "gateway", amount, reference=ctx.inputs.reference)
+    _start_shipping_clock(ctx.obj)
 
 
 def on_confirm_payment(ctx):
     i = ctx.inputs
     _record_payment(ctx, "transfer", i.amount, paid_on=i.paid_on or timezone.localdate(),
                     account=i.account, reference=i.reference)
-    return S.PAID if ctx.obj.paid_total >= ctx.obj.total else S.PARTIALLY_PAID
+    if ctx.obj.paid_total >= ctx.obj.total:
+        _start_shipping_clock(ctx.obj)
+        return S.PAID
+    return S.PARTIALLY_PAID
 
 
 def on_unconfirm_payment(ctx):
@@ -284,6 +304,7 @@ def on_unconfirm_payment(ctx):
     order.payments.filter(pk__in=voided).update(voided_at=timezone.now(), voided_by=actor)
     ctx.event_data.update(voided_payments=voided, amount=order.paid_total)
     order.paid_total = 0
+    order.ship_by = None
 
 
 def on_issue_invoice(ctx):
@@ -297,6 +318,7 @@ def on_record_invoice_payment(ctx):
     if amount:
         _record_payment(ctx, "invoice", amount, paid_on=ctx.inputs.paid_on or timezone.localdate(),
                         reference=ctx.inputs.reference)
+    _start_shipping_clock(ctx.obj)
 
 
 def on_ship(ctx):
@@ -310,8 +332,8 @@ def on_ship(ctx):
         order.courier_service = i.service
     order.awb = i.awb.strip()
     order.shipped_at = timezone.now()
-    if order.stock_state == StockState.RESERVED:
-        stock_deduct(warehouse_id=order.warehouse_id, lines=_lines(order))
+    stock_deduct(warehouse_id=order.warehouse_id, lines=_lines(order),
+                 reserved=order.stock_state == StockState.RESERVED)
     order.stock_state = StockState.DEDUCTED
     ctx.event_data.update(courier=order.courier.code, awb=order.awb)
 
@@ -421,7 +443,7 @@ ORDER_TRANSITIONS = TransitionTable(
                    PAYMENTS, GatewayPaymentIn, description="gateway callback"),
         Transition("payment_succeeded", _("Payment succeeded"), (S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING),
                    S.PAYMENT_COMPLETED, PAYMENTS, GatewayPaymentIn, (), on_payment_succeeded,
-                   description="gateway callback; records the payment"),
+                   checks=(amount_within_outstanding,), description="gateway callback; records the payment"),
         Transition("payment_failed", _("Payment failed"), (S.PAYMENT_PROCESSING,), S.AWAITING_PAYMENT,
                    PAYMENTS, OptionalReasonIn, description="gateway callback"),
         Transition("confirm_payment", _("Confirm payment"), (S.CONFIRMED, S.PARTIALLY_PAID), None, PAYMENTS,
@@ -436,7 +458,8 @@ ORDER_TRANSITIONS = TransitionTable(
         Transition("issue_invoice", _("Issue invoice"), (S.INVOICE_PENDING,), S.INVOICE_ISSUED, PAYMENTS,
                    IssueInvoiceIn, (), on_issue_invoice, description="number, due date"),
         Transition("record_invoice_payment", _("Record invoice payment"), (S.INVOICE_ISSUED,),
-                   S.INVOICE_PAID, PAYMENTS, InvoicePaymentIn, (), on_record_invoice_payment),
+                   S.INVOICE_PAID, PAYMENTS, InvoicePaymentIn, (), on_record_invoice_payment,
+                   checks=(amount_settles_invoice,)),
         Transition("mark_ready", _("Mark ready to ship"),
                    (S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S.CONFIRMED), S.READY_TO_SHIP, SHIPPING,
                    NoInput, (cod_or_paid_to_ship,), checks=(stock_on_hand,)),
@@ -458,7 +481,8 @@ ORDER_TRANSITIONS = TransitionTable(
         Transition("returned_to_sender", _("Received back from courier"), (S.RETURNING,), S.RETURNED,
                    SHIPPING, NoInput, (), on_returned_to_sender, description="restocks"),
         Transition("complete", _("Complete order"), (S.DELIVERED,), S.COMPLETED, PAYMENTS, CompleteIn, (),
-                   on_complete, description="COD: records the cash collected"),
+                   on_complete, checks=(amount_within_outstanding,),
+                   description="COD: records the cash collected"),
         Transition("request_cancellation", _("Request cancellation"), PRE_SHIPMENT,
                    S.CANCELLATION_REQUESTED, PROCESS, ReasonIn, (), on_request_cancellation,
                    description="by the customer; stores the status to return to and a deadline"),

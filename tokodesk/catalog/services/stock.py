@@ -72,14 +72,15 @@ def stock_release(*, warehouse_id: int, lines: Lines) -> None:
         Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(reserved=F("reserved") - qty)
 
 
-def stock_deduct(*, warehouse_id: int, lines: Lines) -> None:
-    """The parcel left the warehouse: the reservation becomes a deduction."""
+def stock_deduct(*, warehouse_id: int, lines: Lines, reserved: bool = True) -> None:
+    """The parcel left the warehouse: the reservation (if any) becomes a deduction."""
     totals = _merged(lines)
     _locked(warehouse_id, totals)
     for vid, qty in totals.items():
-        Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(
-            reserved=F("reserved") - qty, on_hand=F("on_hand") - qty
-        )
+        changes = {"on_hand": F("on_hand") - qty}
+        if reserved:
+            changes["reserved"] = F("reserved") - qty
+        Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(**changes)
 
 
 def stock_undeduct(*, warehouse_id: int, lines: Lines) -> None:

@@ -177,3 +177,36 @@ def test_stale_version_refused(shop, owner):
     assert (order.status, order.version) == ("new", 1)
     order = order_apply_action(reference=order.reference, action="confirm", actor=owner, expected_version=1)
     assert order.version == 2
+
+
+def test_gateway_invoice_and_cod_amounts_are_bounded(shop, owner):
+    order = order_in("awaiting_payment", owner)
+    assert refused(order, "payment_succeeded", owner, {"amount": order.total + 1}) == "overpayment"
+    order = order_in("invoice_issued", owner)
+    assert refused(order, "record_invoice_payment", owner, {"amount": order.total - 1}) == "amount_mismatch"
+    order = order_in("delivered", owner)
+    assert refused(order, "complete", owner, {"cash_collected": order.total + 1}) == "overpayment"
+
+
+def test_shipping_clock_starts_when_the_order_may_ship(shop, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tokodesk.orders.selectors import OrderFilters, order_list
+
+    transfer = order_in("confirmed", owner, method="bank_transfer")
+    assert transfer.ship_by is None  # unpaid: not late to ship
+    cod = order_in("confirmed", owner, method="cod")
+    assert cod.ship_by is not None
+    transfer = run(transfer, "confirm_payment", owner)
+    assert transfer.ship_by is not None
+    invoice = order_in("invoice_issued", owner)
+    assert invoice.ship_by is None
+    late = timezone.now() - timedelta(hours=1)
+    Order.objects.filter(pk__in=[transfer.pk, cod.pk]).update(ship_by=late)
+    Order.objects.filter(pk=invoice.pk).update(ship_by=late)  # not shippable yet: ignored
+    page, _cursor = order_list(user=owner, filters=OrderFilters(tab="action_needed"))
+    assert {o.reference for o in page} == {transfer.reference, cod.reference}
+    transfer = run(transfer, "unconfirm_payment", owner)
+    assert transfer.ship_by is None
