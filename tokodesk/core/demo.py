@@ -904,7 +904,8 @@ class _Builder:
             move = moves[order.pk]
             for name in fields:
                 setattr(order, name, move(getattr(order, name)))
-            order.ship_by = order.confirmed_at + ship_window if order.ship_by and order.confirmed_at else None
+            if order.ship_by:  # the clock started at confirmation (COD) or at full payment
+                order.ship_by = move(order.ship_by - ship_window) + ship_window
             if order.cancellation_deadline:
                 order.cancellation_deadline = move(order.cancellation_deadline - cancel_window) + cancel_window
         _update_rows(orders, [*fields, "ship_by", "cancellation_deadline"])
