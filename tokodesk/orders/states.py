@@ -91,7 +91,7 @@ AWAITING_SHIPMENT = (S.CONFIRMED, S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S
 
 
 class ActionInput(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     version: int | None = Field(None, ge=1, description="The version you saw; a stale one is refused.")
 
 
