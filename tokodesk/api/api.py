@@ -1,5 +1,8 @@
 """The JSON API at /api/v1/: one NinjaAPI, our error shape, and every app's router."""
 
+import functools
+import re
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -34,13 +37,49 @@ def domain_error(request, exc: DomainError):
     return error(request, status, exc.code, exc.message, exc.fields)
 
 
+_SOURCES = ("body", "query", "path", "header", "cookie", "form", "file")
+
+
+def _field_name(loc) -> str:
+    """("body", "payload", "lines", 0, "qty") → "lines.0.qty". Only the leading source and
+    body parameter are dropped, so a field itself named `body` or `query` keeps its name."""
+    parts = list(loc)
+    if parts and parts[0] in _SOURCES:
+        source = parts.pop(0)
+        if source == "body" and parts and parts[0] == "payload":
+            parts.pop(0)
+    return ".".join(str(p) for p in parts)
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     fields = {}
     for err in exc.errors:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path", "header"))
+        loc = _field_name(err.get("loc", ()))
         fields.setdefault(loc or "__all__", err.get("msg", "invalid"))
     return error(request, 422, "invalid_input", _("The request is not valid."), fields)
+
+
+# A NUL character cannot be stored in PostgreSQL text (psycopg raises DataError: a 500)
+# and is never meaningful in an order: refuse it before any view reads the request.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+
+
+def _reject_nul(view):
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        # File uploads (multipart) are left to their own limits: reading .body would load them.
+        has_body = request.method in ("POST", "PUT", "PATCH") and not request.content_type.startswith("multipart/")
+        body = request.body if has_body else b""
+        if ("\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
+                or b"\x00" in body or _JSON_NUL.search(body)):
+            return error(request, 400, "invalid_input", _("The request contains a NUL character."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+api.add_decorator(_reject_nul, mode="view")
 
 
 @api.exception_handler(AuthenticationError)

@@ -7,15 +7,24 @@ import json
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status as HttpStatus
+from ninja import Query, Router, Schema
+from ninja import Status as HttpStatus
 from pydantic import Field
 
 from tokodesk.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound, ValidationFailed
 from tokodesk.orders import selectors, services
 from tokodesk.orders.schemas import (
-    AssignIn, EventOut, NoteIn, NoteOut, OrderCreateIn, OrderDetailOut, OrderOut, OrderPageOut,
-    OrderPatchIn, TabCountsOut, TagsIn,
+    AssignIn,
+    EventOut,
+    NoteIn,
+    NoteOut,
+    OrderCreateIn,
+    OrderDetailOut,
+    OrderPageOut,
+    OrderPatchIn,
+    TabCountsOut,
+    TagsIn,
 )
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Status
 
@@ -79,8 +88,9 @@ def order_detail_out(order, user) -> dict:
 class ListQuery(Schema):
     tab: str | None = Field(None, description=" | ".join(TABS))
     status: list[str] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    # One day inside Python's date range: the filter moves to day boundaries in UTC.
+    date_from: dt.date | None = Field(None, ge=dt.date(1, 1, 2), le=dt.date(9999, 12, 30))
+    date_to: dt.date | None = Field(None, ge=dt.date(1, 1, 2), le=dt.date(9999, 12, 30))
     agent: str | None = Field(None, max_length=150)
     landing_page: str | None = Field(None, max_length=100)
     warehouse: str | None = Field(None, max_length=30)
@@ -163,7 +173,10 @@ def _action_docs() -> str:
                  "schema": {"type": "object", "additionalProperties": True}}}}})
 def run_action(request: HttpRequest, reference: str, action: str):
     inputs = _json_body(request)
-    body_version = inputs.get("version") if isinstance(inputs.get("version"), int) else None
+    body_version = inputs.get("version")
+    if body_version is not None and (type(body_version) is not int or body_version < 1):
+        raise ValidationFailed("invalid_input", _("The action's input is not valid."),
+                               fields={"version": _("The order's version, a whole number from 1.")})
     services.order_apply_action(
         reference=reference, action=action, actor=request.auth, inputs=inputs,
         expected_version=expected_version(request, body_version), source="api")

@@ -39,6 +39,17 @@ class CustomerIn(StrictIn):
     _check_email = field_validator("email")(_email)
 
 
+# Far above any real order, far below the 9.2e18 a BIGINT holds (200 lines of
+# 100 000 × 10^13 would overflow it and fail as a 500).
+MAX_LINES_AMOUNT = 10**15
+
+
+def _lines_amount(lines):
+    if lines and sum(line.qty * line.unit_price for line in lines if line.unit_price is not None) > MAX_LINES_AMOUNT:
+        raise ValueError(f"the lines come to more than {MAX_LINES_AMOUNT}")
+    return lines
+
+
 class LineIn(StrictIn):
     sku: str = Field(..., min_length=1, max_length=64)
     qty: int = Field(..., ge=1, le=100_000)
@@ -61,6 +72,8 @@ class OrderCreateIn(StrictIn):
     tags: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field("", max_length=2000)
     external_reference: str = Field("", max_length=100)
+
+    _check_lines = field_validator("lines")(_lines_amount)
 
     @field_validator("tags")
     @classmethod
@@ -88,6 +101,18 @@ class OrderPatchIn(StrictIn):
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
 
     _check_email = field_validator("recipient_email")(lambda v: _email(v) if v else v)
+    _check_lines = field_validator("lines")(_lines_amount)
+
+    @field_validator("recipient_name", "recipient_phone", "recipient_email", "destination_address",
+                     "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
+                     "payment_method", "customer_note", "lines")
+    @classmethod
+    def _not_null(cls, value):
+        # Omit a field to leave it alone; null is only meaningful for `courier` (none yet)
+        # and `warehouse` (keep the current one).
+        if value is None:
+            raise ValueError("may not be null")
+        return value
 
 
 class AssignIn(StrictIn):
@@ -98,6 +123,13 @@ class AssignIn(StrictIn):
 class TagsIn(StrictIn):
     add: list[str] = Field(default_factory=list, max_length=20)
     remove: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("add", "remove")
+    @classmethod
+    def _tags(cls, value):
+        if any(len(t) > 50 for t in value):
+            raise ValueError("a tag has at most 50 characters")
+        return value
 
 
 class NoteIn(StrictIn):
