@@ -225,9 +225,6 @@ ACTION_CASES = [
     ("unknown_action_huge", "confirmed", "a" * 300, None, 404, "unknown_action", None),
     ("ship_without_awb", "ready", "ship", {"courier": "jne"}, 422, "invalid_input", "awb"),
     ("ship_empty_awb", "ready", "ship", {"awb": ""}, 422, "invalid_input", "awb"),
-    # APP BUG (tokodesk/orders/states.py, ActionInput): action inputs do not strip
-    # whitespace, so "   " passes min_length=1 and on_ship stores awb.strip() == "": the
-    # order ships with an empty AWB (200). Expected 422 fields.awb, nothing written.
     ("ship_blank_awb", "ready", "ship", {"awb": "   "}, 422, "invalid_input", "awb"),
     ("ship_huge_awb", "ready", "ship", {"awb": HUGE}, 422, "invalid_input", "awb"),
     ("ship_awb_number", "ready", "ship", {"awb": 12345}, 422, "invalid_input", "awb"),
@@ -257,6 +254,7 @@ ACTION_CASES = [
     ("version_negative", "confirmed", "unconfirm", {"version": -2}, 422, "invalid_input", "version"),
     ("cancel_without_reason", "confirmed", "cancel", {}, 422, "invalid_input", "reason"),
     ("cancel_empty_reason", "confirmed", "cancel", {"reason": ""}, 422, "invalid_input", "reason"),
+    ("cancel_blank_reason", "confirmed", "cancel", {"reason": "   "}, 422, "invalid_input", "reason"),
     ("cancel_huge_reason", "confirmed", "cancel", {"reason": HUGE}, 422, "invalid_input", "reason"),
     ("cancel_reason_list", "confirmed", "cancel", {"reason": ["a"]}, 422, "invalid_input", "reason"),
     ("version_string", "confirmed", "unconfirm", {"version": "dua"}, 422, "invalid_input", "version"),
