@@ -78,9 +78,9 @@ def filter_orders(qs: QuerySet[Order], f: OrderFilters) -> QuerySet[Order]:
         if unknown:
             raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": ", ".join(unknown)[:100]})
         qs = qs.filter(status__in=f.status)
-    if f.date_from:
+    if f.date_from and f.date_from > dt.date.min:
         qs = qs.filter(created_at__gte=_local_day_start(f.date_from))
-    if f.date_to:
+    if f.date_to and f.date_to < dt.date.max - dt.timedelta(days=1):
         qs = qs.filter(created_at__lt=_local_day_start(f.date_to + dt.timedelta(days=1)))
     if f.agent:
         qs = qs.filter(assigned_agent__isnull=True) if f.agent == "none" else qs.filter(assigned_agent__username=f.agent)

@@ -178,9 +178,16 @@ def _agent(username: str | None):
     return agent
 
 
+# Far above any real order, far below what a 64-bit column holds.
+MAX_ORDER_AMOUNT = 10**15
+
+
 def _recompute_totals(order: Order) -> None:
     order.subtotal = sum(line.qty * line.unit_price for line in order.lines.all())
     order.total = order.subtotal + order.shipping_cost + order.insurance_cost - order.discount
+    if order.subtotal > MAX_ORDER_AMOUNT or order.total > MAX_ORDER_AMOUNT:
+        raise ValidationFailed("invalid_input", _("The order total is too large."),
+                               fields={"lines": _("The order total is too large.")})
     if order.total < 0:
         raise ValidationFailed("invalid_input", _("The discount is larger than the order."),
                                fields={"discount": _("Larger than the order.")})
@@ -252,8 +259,10 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
 
 
 def order_apply_action(*, reference: str, action: str, actor, inputs: dict | None = None,
-                       expected_version: int | None = None, source: str = "api") -> Order:
-    """Run one action of the order table (confirm, ship, cancel …) on a visible order."""
+                       expected_version: int | None = None, source: str = "api",
+                       files: dict | None = None) -> Order:
+    """Run one action of the order table (confirm, ship, cancel …) on a visible order.
+    `files` carries uploads such as the proof of a bank transfer."""
     pk = order_queryset_for(actor).filter(reference=reference).values_list("pk", flat=True).first()
     if pk is None:
         ORDER_TRANSITIONS.get(action)  # an unknown action says so before "not found"
@@ -265,7 +274,7 @@ def order_apply_action(*, reference: str, action: str, actor, inputs: dict | Non
 
     return apply_transition(
         ORDER_TRANSITIONS, queryset=order_queryset_for(actor), pk=pk, action=action, actor=actor,
-        inputs=inputs, expected_version=expected_version, record_event=record,
+        inputs=inputs, expected_version=expected_version, record_event=record, files=files,
     )
 
 

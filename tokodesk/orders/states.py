@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 
 
@@ -212,7 +213,9 @@ def courier_known(order, inputs):
 
     if inputs.courier:
         if not Courier.objects.filter(code=inputs.courier, active=True).exists():
-            return "unknown_courier", _("Unknown courier “%(code)s”.") % {"code": inputs.courier}
+            # Bad input, not a state problem: 422 naming the field.
+            raise ValidationFailed("invalid_input", _("Unknown courier “%(code)s”.") % {"code": inputs.courier},
+                                   fields={"courier": _("Unknown courier.")})
     elif order.courier_id is None:
         return "courier_required", _("Choose a courier.")
 
@@ -289,8 +292,12 @@ def on_payment_succeeded(ctx):
 
 def on_confirm_payment(ctx):
     i = ctx.inputs
-    _record_payment(ctx, "transfer", i.amount, paid_on=i.paid_on or timezone.localdate(),
-                    account=i.account, reference=i.reference)
+    payment = _record_payment(ctx, "transfer", i.amount, paid_on=i.paid_on or timezone.localdate(),
+                              account=i.account, reference=i.reference)
+    proof = ctx.files.get("proof")
+    if proof:
+        payment.proof.save(proof.name, proof, save=True)
+        ctx.event_data["proof"] = payment.proof.name
     if ctx.obj.paid_total >= ctx.obj.total:
         _start_shipping_clock(ctx.obj)
         return S.PAID

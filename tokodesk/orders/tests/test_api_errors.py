@@ -228,9 +228,7 @@ ACTION_CASES = [
     ("ship_blank_awb", "ready", "ship", {"awb": "   "}, 422, "invalid_input", "awb"),
     ("ship_huge_awb", "ready", "ship", {"awb": HUGE}, 422, "invalid_input", "awb"),
     ("ship_awb_number", "ready", "ship", {"awb": 12345}, 422, "invalid_input", "awb"),
-    # APP BUG (tokodesk/orders/states.py, courier_known + core/transitions.py guards): an
-    # unknown courier is bad input but answers 409 "unknown_courier" with empty `fields`
-    # (guards return (code, message) only), while POST and PATCH answer 422 fields.courier.
+    # An unknown courier is bad input (422 naming the field), as on POST and PATCH.
     ("ship_unknown_courier", "ready", "ship", {"courier": "dhl", "awb": "X1"}, 422, "invalid_input", "courier"),
     ("ship_extra_field", "ready", "ship", {"awb": "X1", "status": "delivered"}, 422, "invalid_input", "status"),
     ("ship_no_body", "ready", "ship", None, 422, "invalid_input", "awb"),

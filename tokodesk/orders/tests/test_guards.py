@@ -89,7 +89,9 @@ def test_mark_ready_checks_stock_on_hand(shop, owner):
 
 def test_ship_needs_a_known_courier(shop, owner):
     order = order_in("ready_to_ship", owner)
-    assert refused(order, "ship", owner, {"courier": "dhl", "awb": "X1"}) == "unknown_courier"
+    with pytest.raises(ValidationFailed) as exc:  # bad input: 422 naming the field
+        order_apply_action(reference=order.reference, action="ship", actor=owner, inputs={"courier": "dhl", "awb": "X1"})
+    assert "courier" in exc.value.fields
     Order.objects.filter(pk=order.pk).update(courier=None)
     assert refused(order, "ship", owner, {"awb": "X1"}) == "courier_required"
     with pytest.raises(ValidationFailed):
