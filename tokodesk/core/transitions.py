@@ -36,6 +36,8 @@ class Context:
     actor: Any
     transition: Transition
     from_status: str
+    # Uploaded files that come with the inputs (a proof of transfer …).
+    files: dict = field(default_factory=dict)
     # Effects put what the timeline should remember here (amount paid, AWB, reason ...).
     event_data: dict = field(default_factory=dict)
 
@@ -136,6 +138,7 @@ def apply_transition(
     inputs: dict | None = None,
     expected_version: int | None = None,
     record_event: Callable[[Context], None],
+    files: dict | None = None,
 ):
     """Apply `action` to the row `pk` of `queryset` atomically; return the updated object."""
     transition = table.get(action)
@@ -167,7 +170,8 @@ def apply_transition(
             if refusal:
                 code, message = refusal
                 raise Conflict(code, message)
-        ctx = Context(obj=obj, inputs=data, actor=actor, transition=transition, from_status=obj.status)
+        ctx = Context(obj=obj, inputs=data, actor=actor, transition=transition, from_status=obj.status,
+                      files=files or {})
         target = transition.effect(ctx) if transition.effect else None
         target = target or transition.target
         assert target in transition.targets, f"{action} chose {target}"

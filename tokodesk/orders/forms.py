@@ -1,0 +1,134 @@
+"""Forms of the order pages. Action forms are built from the transition table's input
+models, so a new input on an action shows up in its form without a second copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.catalog.models import Warehouse
+from tokodesk.core.money import exponent
+from tokodesk.core.transitions import Transition
+from tokodesk.orders.states import TABS, Channel, PaymentMethod, Status
+from tokodesk.shipping.models import Courier
+from tokodesk.storefront.models import LandingPage
+
+MONEY_FIELDS = {"amount", "cash_collected"}
+FIELD_LABELS = {
+    "amount": _("Amount"), "paid_on": _("Payment date"), "account": _("Receiving account"),
+    "reference": _("Transfer reference"), "reason": _("Reason"), "courier": _("Courier"),
+    "service": _("Service"), "awb": _("AWB / tracking number"), "number": _("Invoice number"),
+    "due_date": _("Due date"), "payment_link": _("Payment link"), "cash_collected": _("Cash collected"),
+}
+MAX_PROOF_BYTES = 5 * 1024 * 1024
+PROOF_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+class ActionForm(forms.Form):
+    """Base of the generated action forms: converts money from major units."""
+
+    currency = "IDR"
+
+    def to_inputs(self) -> dict:
+        inputs = {}
+        for name, value in self.cleaned_data.items():
+            if name == "proof" or value in (None, ""):
+                continue
+            if name in MONEY_FIELDS:
+                value = int((Decimal(value) * (10 ** exponent(self.currency))).to_integral_value())
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            inputs[name] = value
+        return inputs
+
+    def clean_proof(self):
+        proof = self.cleaned_data.get("proof")
+        if proof:
+            if proof.size > MAX_PROOF_BYTES:
+                raise forms.ValidationError(_("The file is larger than 5 MB."))
+            if getattr(proof, "content_type", "") not in PROOF_TYPES:
+                raise forms.ValidationError(_("Upload an image (JPG, PNG, WebP) or a PDF."))
+        return proof
+
+
+def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
+    """A Django form for the action's inputs, or None when it takes none."""
+    model = transition.inputs
+    fields: dict[str, forms.Field] = {}
+    for name, info in (model.model_fields.items() if model else ()):
+        if name == "version":
+            continue
+        required = info.is_required()
+        label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+        annotation = str(info.annotation)
+        max_length = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+        if name == "courier":
+            fields[name] = forms.ChoiceField(
+                label=label, required=required,
+                choices=[(c.code, c.name) for c in Courier.objects.filter(active=True).order_by("name")],
+                initial=order.courier.code if order.courier_id else None)
+        elif name in MONEY_FIELDS:
+            places = exponent(order.currency)
+            due = Decimal(order.outstanding).scaleb(-places)
+            fields[name] = forms.DecimalField(label=label, required=required, min_value=0, decimal_places=places,
+                                              initial=due)
+        elif "date" in annotation:
+            fields[name] = forms.DateField(label=label, required=required,
+                                           widget=forms.DateInput(attrs={"type": "date"}))
+        elif name == "reason":
+            fields[name] = forms.CharField(label=label, required=required, max_length=max_length,
+                                           widget=forms.Textarea(attrs={"rows": 3}))
+        else:
+            fields[name] = forms.CharField(label=label, required=required, max_length=max_length)
+    if transition.action == "confirm_payment":
+        fields["proof"] = forms.FileField(label=_("Proof of transfer"), required=False,
+                                          widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+    if not fields:
+        return None
+    form_class = type(f"{transition.action.title()}Form", (ActionForm,), fields)
+    form_class.currency = order.currency
+    return form_class
+
+
+class OrderFilterForm(forms.Form):
+    """The advanced filters of the orders page; the URL carries them."""
+
+    tab = forms.ChoiceField(choices=[(t, t) for t in TABS], required=False)
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    status = forms.MultipleChoiceField(choices=Status.choices, required=False, label=_("Status"))
+    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    agent = forms.ChoiceField(required=False, label=_("Agent"))
+    landing_page = forms.ChoiceField(required=False, label=_("Landing page"))
+    warehouse = forms.ChoiceField(required=False, label=_("Warehouse"))
+    courier = forms.ChoiceField(required=False, label=_("Courier"))
+    payment_method = forms.ChoiceField(required=False, label=_("Payment method"),
+                                       choices=[("", "—"), *PaymentMethod.choices])
+    tag = forms.CharField(required=False, max_length=50, label=_("Tag"))
+    channel = forms.ChoiceField(required=False, label=_("Channel"), choices=[("", "—"), *Channel.choices])
+    min_total = forms.IntegerField(required=False, min_value=0, label=_("Total from"))
+    max_total = forms.IntegerField(required=False, min_value=0, label=_("Total to"))
+    sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[
+        ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
+        ("-total", _("Highest total")), ("total", _("Lowest total"))])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        empty = [("", "—")]
+        if user is not None and user.has_perm("orders.view_all_orders"):
+            agents = get_user_model().objects.filter(groups__name="agent", is_active=True).order_by("username")
+            self.fields["agent"].choices = empty + [("none", _("No agent"))] + [
+                (a.username, a.get_full_name() or a.username) for a in agents]
+        else:
+            del self.fields["agent"]
+        self.fields["landing_page"].choices = empty + list(LandingPage.objects.order_by("name").values_list("slug", "name"))
+        self.fields["warehouse"].choices = empty + list(Warehouse.objects.order_by("name").values_list("code", "name"))
+        self.fields["courier"].choices = empty + list(Courier.objects.order_by("name").values_list("code", "name"))
+
+    def filter_values(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "sort" and v not in (None, "", [])}
+        return data

@@ -1,0 +1,1 @@
+"""The order pages (htmx over the same services and selectors as the API)."""

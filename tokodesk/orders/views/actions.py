@@ -1,0 +1,142 @@
+"""Row and bulk actions of the orders page: each calls the same service as the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tokodesk.core.errors import DomainError
+from tokodesk.orders import selectors, services
+from tokodesk.orders.forms import OrderFilterForm, action_form_class
+from tokodesk.orders.states import ORDER_TRANSITIONS, Status
+from tokodesk.orders.views.common import htmx_response, menu_for, toast
+
+DISPLAYS = {"row": "orders/_row.html", "card": "orders/_card.html", "detail": "orders/_detail_body.html"}
+BULK_LIMIT = 5000
+
+
+def _order_or_404(request, reference):
+    order = selectors.order_get(user=request.user, reference=reference)
+    if order is None:
+        raise Http404
+    return order
+
+
+def _render_display(request, order, display):
+    from tokodesk.orders.views.common import COLUMNS
+    from tokodesk.orders.views.list import hidden_columns
+
+    hidden = hidden_columns(request)
+    context = {"row": {"order": order, "menu": menu_for(order, request.user)},
+               "columns": [(k, label) for k, label in COLUMNS if k not in hidden], "swap": True}
+    if display == "detail":
+        from tokodesk.orders.views.detail import detail_context
+
+        context = detail_context(request, order)
+    return render_to_string(DISPLAYS[display], context, request=request)
+
+
+@login_required
+def action_view(request, reference, action):
+    """GET: the action's small form (in the modal). POST: run the action, answer with the
+    updated row/card/detail and a message."""
+    order = _order_or_404(request, reference)
+    transition = ORDER_TRANSITIONS.get(action) if action in ORDER_TRANSITIONS.transitions else None
+    if transition is None:
+        raise Http404
+    display = request.POST.get("display") or request.GET.get("display") or "row"
+    if display not in DISPLAYS:
+        display = "row"
+    form_class = action_form_class(transition, order)
+    if request.method == "GET":
+        return render(request, "orders/_action_form.html", {
+            "order": order, "transition": transition, "form": form_class() if form_class else None,
+            "display": display})
+    if request.method != "POST":
+        return HttpResponse(status=405)
+
+    inputs, files = {}, {}
+    if form_class is not None:
+        form = form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            response = render(request, "orders/_action_form.html", {
+                "order": order, "transition": transition, "form": form, "display": display})
+            response["HX-Retarget"] = "#modal-body"
+            response["HX-Reswap"] = "innerHTML"
+            return response
+        inputs = form.to_inputs()
+        if form.cleaned_data.get("proof"):
+            files["proof"] = form.cleaned_data["proof"]
+    version = request.POST.get("version")
+    try:
+        updated = services.order_apply_action(
+            reference=reference, action=action, actor=request.user, inputs=inputs,
+            expected_version=int(version) if version and version.isdigit() else None, source="web", files=files)
+    except DomainError as exc:
+        response = HttpResponse(toast(request, exc.message, messages.ERROR))
+        response["HX-Reswap"] = "none"
+        response["HX-Trigger"] = "tokodesk:closeModal"
+        return response
+    order = _order_or_404(request, updated.reference)
+    text = _("%(reference)s: %(action)s → %(status)s") % {
+        "reference": order.reference, "action": transition.label, "status": Status(order.status).label}
+    html = _render_display(request, order, display) + toast(request, text)
+    return htmx_response(html, trigger="tokodesk:closeModal, ordersChanged")
+
+
+@login_required
+@require_POST
+def bulk_view(request):
+    """Run one operation on the selected orders (or all under the filter). Each order
+    changes in its own transaction: it changes completely or not at all."""
+    operation = request.POST.get("operation", "")
+    if request.POST.get("select_all") == "1":
+        form = OrderFilterForm(request.GET or None, user=request.user)
+        filters = selectors.OrderFilters(**form.filter_values()) if form.is_bound and form.is_valid() else \
+            selectors.OrderFilters()
+        references = list(selectors.filter_orders(selectors.order_queryset_for(request.user), filters)
+                          .order_by("-created_at", "-id").values_list("reference", flat=True)[:BULK_LIMIT])
+    else:
+        references = request.POST.getlist("refs")[:BULK_LIMIT]
+    reason = request.POST.get("reason", "").strip()
+    changed, refused = [], []
+    for reference in dict.fromkeys(references):
+        try:
+            with transaction.atomic():
+                if operation == "assign":
+                    services.order_assign_agent(reference=reference, actor=request.user,
+                                                agent=request.POST.get("agent") or None, source="web")
+                elif operation in ("tag_add", "tag_remove"):
+                    tag = request.POST.get("tag", "").strip()
+                    if not tag:
+                        raise DomainError("invalid_input", _("Type a tag."))
+                    services.order_tag(reference=reference, actor=request.user,
+                                       add=[tag] if operation == "tag_add" else [],
+                                       remove=[tag] if operation == "tag_remove" else [], source="web")
+                elif operation in ORDER_TRANSITIONS.transitions:
+                    inputs = {"reason": reason} if reason else {}
+                    services.order_apply_action(reference=reference, action=operation, actor=request.user,
+                                                inputs=inputs, source="web")
+                else:
+                    raise DomainError("unknown_action", _("Choose an action."))
+            changed.append(reference)
+        except DomainError as exc:
+            message = exc.message
+            if exc.code == "invalid_input" and exc.fields:
+                message = _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
+            refused.append((reference, message))
+    label = ORDER_TRANSITIONS.transitions[operation].label if operation in ORDER_TRANSITIONS.transitions else {
+        "assign": _("Change agent"), "tag_add": _("Add tag"), "tag_remove": _("Remove tag")}.get(operation, operation)
+    html = render_to_string("orders/_bulk_result.html", {
+        "label": label, "changed": changed, "refused": refused}, request=request)
+    response = HttpResponse(html)
+    response["HX-Retarget"] = "#modal-body"
+    response["HX-Reswap"] = "innerHTML"
+    response["HX-Trigger"] = "ordersChanged"
+    return response
