@@ -27,13 +27,16 @@ ROLES: dict[str, list[str]] = {
 
 
 def sync_roles(group_model, permission_model) -> None:
-    """Create the role groups and give each exactly its permissions (idempotent)."""
+    """Create the role groups and give each exactly its permissions (idempotent).
+    Accepts model classes (migrations) or managers."""
+    groups = getattr(group_model, "objects", group_model)
+    permissions = getattr(permission_model, "objects", permission_model)
     for role, perms in ROLES.items():
-        group, _ = group_model.objects.get_or_create(name=role)
+        group, _ = groups.get_or_create(name=role)
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted.append(permissions.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(wanted)
 
 
