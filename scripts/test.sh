@@ -10,6 +10,17 @@ unset DATABASE_URL
 PG_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 status=0
 
+# Browser tests drive Debian's chromium (never a browser downloaded by Playwright).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the browser tests =="
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get install -y -q chromium >/tmp/tokodesk-apt.log 2>&1 \
+    || { $SUDO apt-get update -q >>/tmp/tokodesk-apt.log 2>&1 && $SUDO apt-get install -y -q chromium >>/tmp/tokodesk-apt.log 2>&1; } \
+    || echo "   could not install chromium (see /tmp/tokodesk-apt.log): browser tests will say so"
+fi
+
 echo "== lint (ruff) =="
 $BIN/ruff check . || status=1
 
