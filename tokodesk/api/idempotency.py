@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse, JsonResponse
 
 API_PREFIX = "/api/v1/"
+REPLAYED_HEADERS = ("ETag", "Location")
 MAX_KEY = 200
 
 
@@ -22,6 +23,7 @@ class IdempotencyRecord(models.Model):
     status_code = models.PositiveSmallIntegerField(default=0)
     content_type = models.CharField(max_length=100, default="application/json")
     body = models.BinaryField(default=b"")
+    headers = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -58,6 +60,8 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
             status=422,
         )
     response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+    for name, value in (record.headers or {}).items():
+        response[name] = value
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -85,7 +89,8 @@ class IdempotencyMiddleware:
                     record.status_code = response.status_code
                     record.content_type = response.get("Content-Type", "application/json")
                     record.body = response.content
-                    record.save(update_fields=["status_code", "content_type", "body"])
+                    record.headers = {h: response[h] for h in REPLAYED_HEADERS if h in response}
+                    record.save(update_fields=["status_code", "content_type", "body", "headers"])
                 else:
                     transaction.set_rollback(True)
                 return response

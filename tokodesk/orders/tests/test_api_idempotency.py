@@ -263,3 +263,14 @@ def test_stale_idempotent_retry_is_not_stored(order, owner_api):
     r = owner_api.post(path, {"version": 2}, headers=key)
     assert r.status_code == 200 and "Idempotent-Replayed" not in r
     assert json.loads(r.content)["status"] == "new"
+
+
+def test_a_replayed_answer_keeps_the_etag(shop, api_as):
+    from conftest import order_payload
+
+    client = api_as("owner")
+    first = client.post("/api/v1/orders", order_payload(), headers={"Idempotency-Key": "etag-1"})
+    again = client.post("/api/v1/orders", order_payload(), headers={"Idempotency-Key": "etag-1"})
+    assert first.status_code == again.status_code == 201
+    assert first["ETag"] == again["ETag"] == '"1"'
+    assert again["Idempotent-Replayed"] == "true"
