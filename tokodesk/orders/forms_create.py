@@ -1,0 +1,396 @@
+"""Forms of the manual order page ("Tambah Pesanan"): the customer, shipping and payment in
+one form, the product rows as a list of small forms (one per row, in the order posted).
+
+Money is typed in major units of the shop currency (Rp 18.000 is "18000" or "18.000") and
+handed to the service in minor units. The service stays the authority: these forms only
+catch what they can show next to a field before the service is asked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.catalog.models import Stock, Warehouse
+from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.money import exponent
+from tokodesk.customers.phones import normalize_phone
+from tokodesk.orders.services import CustomerInput, LineInput, OrderInput
+from tokodesk.orders.states import Channel, PaymentMethod
+from tokodesk.shipping.models import Courier
+
+MAX_LINES = 200
+MAX_TAGS = 20
+# The service's bounds, in minor units.
+MAX_COST = 10**12
+MAX_PRICE = 10**13
+_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+
+
+def parse_money(raw, currency: str) -> int | None:
+    """Major units as typed ("18000", "18.000", "Rp 18.000", "12,50") to minor units; None
+    when blank. Raises ValueError when it is not an amount."""
+    text = str(raw or "").strip().replace(" ", "").replace("\u00a0", "")
+    for prefix in ("Rp", "rp", "RP", currency):
+        if text.startswith(prefix):
+            text = text[len(prefix):]
+    if not text:
+        return None
+    places = exponent(currency)
+    if places == 0 and _GROUPED.match(text):
+        text = text.replace(".", "").replace(",", "")  # 18.000 is eighteen thousand rupiah
+    elif "," in text and "." not in text:
+        text = text.replace(",", ".")  # 12,50 €
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError("not a number") from exc
+    if not value.is_finite():
+        raise ValueError("not a number")
+    minor = value.scaleb(places)
+    if minor != minor.to_integral_value():
+        raise ValueError("too many decimals")
+    return int(minor)
+
+
+def major(amount: int | None, currency: str) -> str:
+    """Minor units back to what the user would type (no grouping)."""
+    if amount is None:
+        return ""
+    places = exponent(currency)
+    return f"{Decimal(amount).scaleb(-places):.{places}f}"
+
+
+class MoneyField(forms.CharField):
+    """An amount in major units of `currency`, cleaned to minor units (int or None)."""
+
+    def __init__(self, *, currency: str = "IDR", max_minor: int = MAX_COST, **kwargs):
+        self.currency = currency
+        self.max_minor = max_minor
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal" if exponent(self.currency) else "numeric", "autocomplete": "off"})
+        return attrs
+
+    def clean(self, value):
+        value = super().clean(value)
+        try:
+            amount = parse_money(value, self.currency)
+        except ValueError:
+            if exponent(self.currency) == 0:
+                raise forms.ValidationError(_("Enter a whole amount, for example 18000.")) from None
+            raise forms.ValidationError(_("Enter an amount, for example 12.50.")) from None
+        if amount is None:
+            return None
+        if amount < 0:
+            raise forms.ValidationError(_("Cannot be negative."))
+        if amount > self.max_minor:
+            raise forms.ValidationError(_("This amount is too large."))
+        return amount
+
+
+class OrderCreateForm(forms.Form):
+    """Everything of the manual order but the product rows."""
+
+    # 1. customer
+    name = forms.CharField(label=_("Name"), max_length=200)
+    phone = forms.CharField(label=_("Phone"), max_length=32,
+                            widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off",
+                                                          "placeholder": "0812…"}))
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
+    address = forms.CharField(label=_("Address"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # 2. products
+    warehouse = forms.ChoiceField(label=_("Warehouse"))
+    # 3. shipping and payment
+    courier = forms.ChoiceField(label=_("Courier"), required=False)
+    courier_service = forms.CharField(label=_("Service"), max_length=50, required=False)
+    shipping_cost = MoneyField(label=_("Shipping cost"), required=False)
+    insurance_cost = MoneyField(label=_("Insurance"), required=False)
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices,
+                                       widget=forms.RadioSelect)
+    discount = MoneyField(label=_("Discount"), required=False, max_minor=MAX_PRICE)
+    agent = forms.ChoiceField(label=_("Agent"), required=False)
+    tags = forms.CharField(label=_("Tags"), max_length=1100, required=False,
+                           help_text=_("Separate tags with commas."))
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, currency: str = "IDR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.currency = currency
+        url = reverse("orders:create")
+        self.fields["phone"].widget.attrs.update({
+            "hx-get": f"{url}?lookup_phone=", "hx-trigger": "input changed delay:400ms",
+            "hx-target": "#customer-lookup", "hx-swap": "innerHTML", "hx-sync": "this:replace"})
+        self.fields["warehouse"].widget.attrs.update({
+            "hx-post": f"{url}?part=products", "hx-trigger": "change", "hx-include": "#order-form",
+            "hx-target": "#products-step", "hx-swap": "outerHTML"})
+        self.fields["courier"].widget.attrs.update({
+            "hx-get": f"{url}?part=services", "hx-trigger": "change", "hx-target": "#service-field",
+            "hx-swap": "innerHTML"})
+        for name in ("shipping_cost", "insurance_cost", "discount"):
+            self.fields[name].currency = currency
+            self.fields[name].widget.attrs.update(self.fields[name].widget_attrs(self.fields[name].widget))
+        self.warehouses = list(Warehouse.objects.filter(active=True).order_by("name"))
+        self.fields["warehouse"].choices = [("", _("Choose a warehouse"))] + [(w.code, w.name) for w in self.warehouses]
+        self.couriers = list(Courier.objects.filter(active=True).order_by("name"))
+        self.fields["courier"].choices = [("", "—")] + [(c.code, c.name) for c in self.couriers]
+        if user.has_perm("orders.assign_order"):
+            agents = get_user_model().objects.filter(groups__name="agent", is_active=True).order_by("username")
+            self.fields["agent"].choices = [("", _("Nobody yet"))] + [
+                (a.username, a.get_full_name() or a.username) for a in agents]
+        else:
+            del self.fields["agent"]  # an agent's own order is theirs
+
+    # -- helpers for the template -------------------------------------------------------
+    def value_of(self, name: str) -> str:
+        if self.is_bound:
+            return self.data.get(name, "") or ""
+        return self.initial.get(name, "") or ""
+
+    def courier_obj(self) -> Courier | None:
+        code = self.value_of("courier")
+        return next((c for c in self.couriers if c.code == code), None)
+
+    def warehouse_obj(self) -> Warehouse | None:
+        code = self.value_of("warehouse")
+        return next((w for w in self.warehouses if w.code == code), None)
+
+    # -- cleaning ------------------------------------------------------------------------
+    def clean_name(self):
+        value = self.cleaned_data["name"].strip()
+        if not value:
+            raise forms.ValidationError(_("The name is required."))
+        return value
+
+    def clean_phone(self):
+        try:
+            return normalize_phone(self.cleaned_data["phone"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.message) from None
+
+    def clean_address(self):
+        value = self.cleaned_data["address"].strip()
+        if not value:
+            raise forms.ValidationError(_("The address is required."))
+        return value
+
+    def clean_tags(self):
+        tags = []
+        for raw in self.cleaned_data["tags"].split(","):
+            tag = raw.strip()
+            if not tag:
+                continue
+            if len(tag) > 50:
+                raise forms.ValidationError(_("A tag has at most 50 characters."))
+            if tag not in tags:
+                tags.append(tag)
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(_("At most %(count)s tags.") % {"count": MAX_TAGS})
+        return tags
+
+    def clean(self):
+        data = super().clean()
+        courier = next((c for c in self.couriers if c.code == data.get("courier")), None)
+        service = (data.get("courier_service") or "").strip()
+        if service and courier is None:
+            self.add_error("courier_service", _("Choose a courier first."))
+        elif service and courier.services and service not in courier.services:
+            self.add_error("courier_service", _("%(courier)s has no service “%(service)s”.") % {
+                "courier": courier.name, "service": service[:50]})
+        return data
+
+
+class LineForm(forms.Form):
+    """One product row. The SKU must be stocked in the chosen warehouse."""
+
+    sku = forms.CharField(label=_("Product"), max_length=64,
+                          error_messages={"required": _("Choose a product.")})
+    qty = forms.IntegerField(label=_("Qty"), min_value=1, max_value=100_000,
+                             error_messages={"required": _("Enter a quantity."),
+                                             "min_value": _("The quantity must be at least 1."),
+                                             "invalid": _("Enter a whole number.")})
+    unit_price = MoneyField(label=_("Unit price"), required=False, max_minor=MAX_PRICE)
+
+    def __init__(self, *args, currency: str = "IDR", stocked: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_price"].currency = currency
+        self.stocked = stocked  # sku -> Stock of the chosen warehouse; None: no warehouse yet
+
+    def clean_sku(self):
+        sku = self.cleaned_data["sku"].strip()
+        if self.stocked is not None and sku not in self.stocked:
+            from tokodesk.catalog.models import Variant
+
+            if Variant.objects.filter(sku=sku, active=True, product__active=True).exists():
+                raise forms.ValidationError(_("Not stocked in this warehouse."))
+            raise forms.ValidationError(_("Unknown product “%(sku)s”.") % {"sku": sku[:64]})
+        return sku
+
+
+def stocked_variants(warehouse: Warehouse | None) -> dict[str, Stock]:
+    """The active variants with a Stock row in the warehouse, by SKU, in catalogue order."""
+    if warehouse is None:
+        return {}
+    rows = (Stock.objects.filter(warehouse=warehouse, variant__active=True, variant__product__active=True)
+            .select_related("variant__product").order_by("variant__product__name", "variant__sku"))
+    return {row.variant.sku: row for row in rows}
+
+
+def option_list(stocked: dict[str, Stock], currency: str) -> list[dict]:
+    """The product select's options: what the warehouse stocks, with price and availability."""
+    return [{"sku": sku, "name": stock.variant.display_name, "price": stock.variant.price,
+             "price_major": major(stock.variant.price, currency), "available": stock.available}
+            for sku, stock in stocked.items()]
+
+
+@dataclass
+class Row:
+    """One posted product row, for the template and the summary."""
+
+    sku: str = ""
+    qty: str = "1"
+    unit_price: str = ""
+    errors: dict = field(default_factory=dict)
+    stock: Stock | None = None
+    price: int | None = None  # the resolved unit price (minor units), when known
+    list_price_major: str = ""  # the variant's price as one would type it (placeholder)
+    qty_value: int | None = None
+
+    @property
+    def line_total(self) -> int | None:
+        if self.price is None or self.qty_value is None:
+            return None
+        return self.price * self.qty_value
+
+
+def posted_rows(data) -> list[Row]:
+    """The rows in the order posted; rows left entirely blank are dropped."""
+    skus, qtys, prices = data.getlist("sku"), data.getlist("qty"), data.getlist("unit_price")
+    count = min(max(len(skus), len(qtys), len(prices)), MAX_LINES + 1)
+    rows = []
+    for i in range(count):
+        sku = (skus[i] if i < len(skus) else "")[:64]
+        qty = (qtys[i] if i < len(qtys) else "")[:12]
+        price = (prices[i] if i < len(prices) else "")[:30]
+        if not sku.strip() and not price.strip() and qty.strip() in ("", "1"):
+            continue
+        rows.append(Row(sku=sku.strip(), qty=qty.strip(), unit_price=price.strip()))
+    return rows
+
+
+def resolve_rows(rows: list[Row], stocked: dict[str, Stock], currency: str) -> None:
+    """Best-effort prices and quantities for the live summary (never raises)."""
+    for row in rows:
+        row.stock = stocked.get(row.sku)
+        row.list_price_major = major(row.stock.variant.price, currency) if row.stock else ""
+        try:
+            row.qty_value = int(row.qty) if row.qty else None
+        except ValueError:
+            row.qty_value = None
+        try:
+            override = parse_money(row.unit_price, currency)
+        except ValueError:
+            override = None
+        if override is not None and 0 <= override <= MAX_PRICE:
+            row.price = override
+        elif row.stock is not None:
+            row.price = row.stock.variant.price
+        else:
+            row.price = None
+
+
+@dataclass
+class Submission:
+    """The outcome of validating a POST: an OrderInput or the errors to show."""
+
+    form: OrderCreateForm
+    rows: list[Row]
+    stocked: dict
+    lines_error: str = ""
+    order_input: OrderInput | None = None
+    row_of_line: list[int] = field(default_factory=list)  # service line index -> row index
+
+
+def validate(data, *, user, currency: str) -> Submission:
+    form = OrderCreateForm(data, user=user, currency=currency)
+    form_ok = form.is_valid()
+    warehouse = form.warehouse_obj()
+    stocked = stocked_variants(warehouse)
+    rows = posted_rows(data)
+    resolve_rows(rows, stocked, currency)
+    sub = Submission(form=form, rows=rows, stocked=stocked)
+    lines: list[LineInput] = []
+    if len(rows) > MAX_LINES:
+        sub.lines_error = str(_("At most %(count)s products per order.") % {"count": MAX_LINES})
+    elif not rows:
+        sub.lines_error = str(_("Add at least one product."))
+    for index, row in enumerate(rows[:MAX_LINES]):
+        line = LineForm({"sku": row.sku, "qty": row.qty, "unit_price": row.unit_price}, currency=currency,
+                        stocked=stocked if warehouse is not None else None)
+        if not line.is_valid():
+            row.errors = {name: " ".join(str(e) for e in errs) for name, errs in line.errors.items()}
+            continue
+        lines.append(LineInput(sku=line.cleaned_data["sku"], qty=line.cleaned_data["qty"],
+                               unit_price=line.cleaned_data["unit_price"]))
+        sub.row_of_line.append(index)
+    if not form_ok or sub.lines_error or any(row.errors for row in rows):
+        return sub
+    cleaned = form.cleaned_data
+    sub.order_input = OrderInput(
+        customer=CustomerInput(name=cleaned["name"], phone=cleaned["phone"], address=cleaned["address"],
+                               email=cleaned["email"], city=cleaned["city"].strip()),
+        lines=lines,
+        payment_method=cleaned["payment_method"],
+        warehouse=cleaned["warehouse"],
+        courier=cleaned["courier"] or None,
+        courier_service=cleaned["courier_service"].strip(),
+        shipping_cost=cleaned["shipping_cost"] or 0,
+        insurance_cost=cleaned["insurance_cost"] or 0,
+        discount=cleaned["discount"] or 0,
+        channel=Channel.MANUAL,
+        agent=cleaned.get("agent") or None,
+        tags=cleaned["tags"],
+        note=cleaned["note"].strip(),
+    )
+    return sub
+
+
+# Where each error key of the service goes on the page.
+CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
+                   "customer.address": "address", "customer.city": "city"}
+FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount",
+               "payment_method", "agent", "tags", "note"}
+_LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")
+
+
+def apply_service_errors(sub: Submission, exc) -> list[str]:
+    """Put the service's per-field errors next to their fields; returns what has no field."""
+    loose = []
+    for key, message in (exc.fields or {}).items():
+        message = str(message)
+        match = _LINE_KEY.match(key)
+        if key in CUSTOMER_FIELDS or key in FORM_FIELDS:
+            name = CUSTOMER_FIELDS.get(key, key)
+            if name in sub.form.fields:
+                sub.form.add_error(name, message)
+            else:
+                loose.append(message)
+        elif match and int(match.group(1)) < len(sub.row_of_line):
+            row = sub.rows[sub.row_of_line[int(match.group(1))]]
+            row.errors[match.group(2)] = message
+        elif key == "lines" or key.startswith("lines."):
+            sub.lines_error = message
+        else:
+            loose.append(message)
+    return loose
