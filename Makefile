@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 export TOKODESK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test lint fmt states clean
+.PHONY: install run test lint fmt states screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ fmt: install
 
 states: install
 	$(BIN)/tokodesk render_states
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) data

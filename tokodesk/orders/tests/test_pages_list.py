@@ -157,3 +157,20 @@ def test_query_count_is_constant(shop, users, view):
     assert count(25) == small
     assert count(100) == small
     assert small <= 16
+
+
+def test_payment_proof_is_served_to_those_who_see_the_order(shop, users, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    order = order_in("confirmed", users["owner"], method="bank_transfer", agent="agent")
+    proof = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\nDATA", content_type="image/png")
+    client_for(users["finance"]).post(f"/orders/{order.reference}/actions/confirm_payment/",
+                                      {"amount": "318000", "proof": proof})
+    payment = order.payments.get()
+    url = f"/orders/{order.reference}/payments/{payment.pk}/proof/"
+    detail = client_for(users["owner"]).get(f"/orders/{order.reference}/").content.decode()
+    assert url in detail
+    r = client_for(users["agent"]).get(url)
+    assert r.status_code == 200 and b"".join(r.streaming_content).endswith(b"DATA")
+    assert client_for(users["agent2"]).get(url).status_code == 404

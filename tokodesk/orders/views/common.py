@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT
+from tokodesk.orders.whatsapp import can_chat
 
 # The Bisajual columns (SPEC 2), in their order; the user may hide any but the reference.
 COLUMNS = [
@@ -35,6 +36,7 @@ def menu_for(order, user) -> dict:
         "actions": [{"transition": t, "needs_input": _needs_input(t)} for t in actions],
         "primary": {"transition": primary, "needs_input": _needs_input(primary)} if primary else None,
         "can_edit": order.status in PRE_SHIPMENT and user.has_perm("orders.change_order"),
+        "can_chat": can_chat(user),
         "can_assign": user.has_perm("orders.assign_order") and order.status not in ("completed", "cancelled",
                                                                                        "returned", "lost_or_damaged"),
     }

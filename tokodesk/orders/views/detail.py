@@ -409,3 +409,17 @@ def order_edit_view(request, reference):
     else:
         messages.success(request, _("%(reference)s saved.") % {"reference": updated.reference})
     return redirect("orders:detail", reference=updated.reference)
+
+
+@login_required
+@require_GET
+def payment_proof_view(request, reference, payment_id):
+    """The proof of a payment, for the users who may see the order."""
+    from django.http import FileResponse
+
+    order = _order_or_404(request, reference)
+    payment = order.payments.filter(pk=payment_id).first()
+    if payment is None or not payment.proof:
+        raise Http404
+    return FileResponse(payment.proof.open("rb"), as_attachment=False,
+                        filename=os.path.basename(payment.proof.name))
