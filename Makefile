@@ -24,6 +24,7 @@ run: install
 	$(BIN)/tokodesk collectstatic --no-input --verbosity 0
 	@echo ""
 	@echo "tokodesk is starting on http://127.0.0.1:$(PORT)/"
+	@echo "  Log in at:  http://127.0.0.1:$(PORT)/accounts/login/"
 	@echo "  API docs:   http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo "  Admin:      http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo logins (password: demo12345): owner, admin, agent1, agent2, agent3, gudang, keuangan, viewer"
