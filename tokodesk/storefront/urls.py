@@ -1,0 +1,17 @@
+from django.urls import path
+
+from tokodesk.storefront.views import customer_link, landing, manage
+
+app_name = "storefront"
+
+urlpatterns = [
+    # public
+    path("p/<slug:slug>/", landing.landing_page_view, name="landing"),
+    path("p/<slug:slug>/thanks/<str:token>/", landing.thank_you_view, name="thanks"),
+    path("o/<str:token>/", customer_link.order_link_view, name="order_link"),
+    path("o/<str:token>/cancel/", customer_link.request_cancellation_view, name="request_cancellation"),
+    # shop users
+    path("landing-pages/", manage.landing_pages_view, name="manage_list"),
+    path("landing-pages/new/", manage.landing_page_edit_view, name="manage_new"),
+    path("landing-pages/<slug:slug>/", manage.landing_page_edit_view, name="manage_edit"),
+]

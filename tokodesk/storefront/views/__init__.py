@@ -1,0 +1,1 @@
+"""Public pages (landing-page order forms, the customer's order link) and their management."""
