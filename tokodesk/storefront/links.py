@@ -21,8 +21,9 @@ def order_link_token(order) -> str:
     return _signer().sign(str(order.pk))
 
 
-def order_from_token(token):
-    """The order the token names, or None when the token is wrong, altered or stale."""
+def order_from_token(token, queryset=None):
+    """The order the token names, or None when the token is wrong, altered or its order is
+    gone. `queryset` (default all orders) may add select_related and the like."""
     from tokodesk.orders.models import Order
 
     if not token or not isinstance(token, str) or len(token) > 200:
@@ -33,7 +34,7 @@ def order_from_token(token):
         return None
     if not pk.isdigit():
         return None
-    return Order.objects.filter(pk=int(pk)).first()
+    return (Order.objects.all() if queryset is None else queryset).filter(pk=int(pk)).first()
 
 
 def order_link_url(order) -> str:
