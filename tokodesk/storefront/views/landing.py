@@ -1,8 +1,142 @@
+"""The public landing page (/p/<slug>/): the product and its order form; the thank-you page.
+
+Every rendering of the form carries a new one-time token. The order is made by
+`landing_order_submit`, which answers a second submit of the same token (refresh, double
+click, retry) with the first order, so the buyer lands on the same thank-you page."""
+
+from __future__ import annotations
+
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from tokodesk.core.errors import DomainError, NotFound
+from tokodesk.core.models import ShopSettings
+from tokodesk.orders.states import PaymentMethod
+from tokodesk.storefront import services
+from tokodesk.storefront.forms import HONEYPOT, LandingOrderForm
+from tokodesk.storefront.links import order_link_url
+from tokodesk.storefront.models import LandingSubmission
 
 
+def _page_or_404(slug):
+    try:
+        return services.public_page(slug)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _price_range(options):
+    prices = sorted({o.price for o in options})
+    if not prices:
+        return None, None
+    return prices[0], prices[-1]
+
+
+def _render(request, page, form, *, status=200, alert="", alert_kind="error"):
+    options = form.options
+    low, high = _price_range(options)
+    selected = form["variant"].value() if form.is_bound else form.initial.get("variant")
+    return render(request, "storefront/landing.html", {
+        "page": page,
+        "product": page.product,
+        "form": form,
+        "options": options,
+        "selected_sku": selected or "",
+        "selected_method": (form["payment_method"].value() if form.is_bound else form.initial.get("payment_method")) or "",
+        "any_in_stock": any(o.in_stock for o in options),
+        "price_low": low,
+        "price_high": high,
+        "currency": ShopSettings.get().currency,
+        "alert": alert,
+        "alert_kind": alert_kind,
+        "honeypot": HONEYPOT,
+        "method_hints": {
+            PaymentMethod.COD: _("Pay cash to the courier when the package arrives."),
+            PaymentMethod.BANK_TRANSFER: _("Transfer to the shop's account; the details follow after you order."),
+        },
+    }, status=status)
+
+
+def _fresh_form(page, data=None):
+    """The form again for another try: what was typed, with a new one-time token."""
+    if data is None:
+        return LandingOrderForm(page=page, initial={"form_token": services.new_form_token(page)})
+    data = data.copy()
+    data["form_token"] = services.new_form_token(page)
+    data[HONEYPOT] = ""
+    form = LandingOrderForm(data, page=page)
+    form.is_valid()
+    return form
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def landing_page_view(request, slug):
-    raise Http404
+    page = _page_or_404(slug)
+    if request.method != "POST":
+        return _render(request, page, _fresh_form(page))
+
+    token = request.POST.get("form_token", "")
+    if not services.form_token_valid(page, token):
+        return _render(request, page, _fresh_form(page, request.POST), status=400, alert=_(
+            "This form has expired. Please check your details and press the order button again."))
+
+    # A form already sent (refresh, double click, retry): the first order's thank-you page.
+    previous = LandingSubmission.objects.filter(landing_page=page, form_token=token).select_related("order").first()
+    if previous is not None:
+        return _thanks_redirect(previous.order)
+
+    if request.POST.get(HONEYPOT, "").strip():
+        return _render(request, page, _fresh_form(page, request.POST), status=400, alert=_(
+            "Your order was not sent: a field that must stay empty was filled in (this stops spam robots). "
+            "If you are not a robot, please press the order button again."))
+
+    form = LandingOrderForm(request.POST, page=page)
+    if not form.is_valid():
+        return _render(request, page, form, status=422,
+                       alert=_("Your order was not sent yet. Please check the fields marked in red."))
+    try:
+        result = services.landing_order_submit(page_id=page.pk, form_token=token,
+                                               ip=services.client_ip(request), data=form.order_input())
+    except services.RateLimited as exc:
+        return render(request, "storefront/landing_limited.html", {"page": page, "message": exc.message},
+                      status=429)
+    except NotFound as exc:
+        raise Http404 from exc
+    except DomainError as exc:
+        # Refused by the service (stock changed since the page was shown …): nothing was
+        # written, so the same token may be sent again once corrected.
+        loose = form.apply_service_error(exc)
+        alert = " ".join(loose) or _("Your order was not sent yet. Please check the fields marked in red.")
+        return _render(request, page, form, status=422, alert=alert)
+    return _thanks_redirect(result.order)
 
 
-thank_you_view = landing_page_view
+def _thanks_redirect(order):
+    """303: the browser GETs the thank-you page, so a refresh there does not resend."""
+    response = redirect("storefront:thanks", slug=order.landing_page.slug, token=services.thanks_token(order))
+    response.status_code = 303
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def thank_you_view(request, slug, token):
+    order = services.order_from_thanks_token(token)
+    if order is None or order.landing_page is None:
+        raise Http404
+    if order.landing_page.slug != slug:
+        return redirect("storefront:thanks", slug=order.landing_page.slug, token=token)
+    link = request.build_absolute_uri(order_link_url(order))
+    return render(request, "storefront/thanks.html", {
+        "page": order.landing_page,
+        "order": order,
+        "lines": list(order.lines.all()),
+        "link": link,
+        "is_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
+        "is_cod": order.payment_method == PaymentMethod.COD,
+        "instructions": order.landing_page.payment_instructions.strip(),
+    })

@@ -1,9 +1,43 @@
-from django.http import Http404
+"""Landing page management for the owner and admins (`orders.assign_order`, which both
+roles hold: deciding which agents get a page's orders is assigning orders)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from tokodesk.storefront.forms import LandingPageForm
+from tokodesk.storefront.models import LandingPage
+
+PERMISSION = "orders.assign_order"
 
 
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
 def landing_pages_view(request):
-    raise Http404
+    pages = (LandingPage.objects.select_related("product", "warehouse").prefetch_related("agents")
+             .annotate(order_count=Count("orders")).order_by("name"))
+    return render(request, "storefront/manage_list.html", {"nav": "landing_pages", "pages": pages})
 
 
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
 def landing_page_edit_view(request, slug=None):
-    raise Http404
+    page = get_object_or_404(LandingPage, slug=slug) if slug else None
+    form = LandingPageForm(request.POST or None, instance=page)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save()
+            if page is None:
+                messages.success(request, _("Landing page “%(name)s” created.") % {"name": saved.name})
+            else:
+                messages.success(request, _("Landing page “%(name)s” saved.") % {"name": saved.name})
+            return redirect("storefront:manage_list")
+        status = 422
+    else:
+        status = 200
+    return render(request, "storefront/manage_edit.html", {"nav": "landing_pages", "form": form, "page": page},
+                  status=status)
