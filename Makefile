@@ -29,6 +29,11 @@ run: install
 	@echo "  Admin:      http://127.0.0.1:$(PORT)/admin/"
 	@echo "  Demo logins (password: demo12345): owner, admin, agent1, agent2, agent3, gudang, keuangan, viewer"
 	@echo ""
+	@# The worker (deadlines, background tasks) runs beside gunicorn and stops with it.
+	@$(BIN)/tokodesk worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
+	echo "tokodesk worker is running (pid $$worker): cancellation deadlines, auto-completion, background tasks"; \
 	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 test: install
