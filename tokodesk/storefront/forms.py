@@ -43,7 +43,10 @@ class LandingOrderForm(forms.Form):
         self.fields["variant"].error_messages["invalid_choice"] = _("This variant is out of stock.")
         self.fields["variant"].error_messages["required"] = _("Choose a variant.")
         self.fields["payment_method"].choices = payment_choices(page)
-        self.fields["payment_method"].error_messages["required"] = _("Choose a payment method.")
+        self.fields["payment_method"].error_messages.update({
+            "required": _("Choose a payment method."),
+            "invalid_choice": _("Choose one of the payment methods shown."),
+        })
         self.fields["name"].error_messages["required"] = _("Please enter your name.")
         self.fields["phone"].error_messages["required"] = _("Please enter your phone number.")
         self.fields["address"].error_messages["required"] = _("Please enter the delivery address.")
@@ -139,6 +142,8 @@ class LandingPageForm(forms.ModelForm):
         choices=[(m.value, m.label) for m in LANDING_PAYMENT_METHODS],
         error_messages={"required": _("Allow at least one payment method.")},
     )
+    image_url = forms.URLField(label=_("Image URL"), max_length=500, required=False, assume_scheme="https",
+                               help_text=_("Optional: a product photo (https://…)."))
     agents = AgentChoiceField(label=_("Agents (orders go to them in turn)"), queryset=_agent_queryset(),
                               widget=forms.CheckboxSelectMultiple, required=False)
 
@@ -147,12 +152,11 @@ class LandingPageForm(forms.ModelForm):
         fields = ["name", "slug", "product", "warehouse", "image_url", "agents", "payment_methods",
                   "payment_instructions", "active"]
         labels = {"name": _("Name"), "product": _("Product"), "warehouse": _("Warehouse"),
-                  "image_url": _("Image URL"), "payment_instructions": _("Payment instructions (bank transfer)"),
+                  "payment_instructions": _("Payment instructions (bank transfer)"),
                   "active": _("Active: buyers can order on this page")}
         help_texts = {
             "payment_instructions": _("Shown on the thank-you page of bank-transfer orders: your bank "
                                       "accounts and how to send the receipt."),
-            "image_url": _("Optional: a product photo (https://…)."),
         }
         widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 5})}
 
