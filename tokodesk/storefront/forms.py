@@ -29,7 +29,7 @@ class LandingOrderForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     variant = forms.ChoiceField(label=_("Variant"), widget=forms.RadioSelect)
-    qty = forms.IntegerField(label=_("Qty"), min_value=1, max_value=MAX_QTY, initial=1)
+    qty = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QTY, initial=1)
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
@@ -69,8 +69,8 @@ class LandingOrderForm(forms.Form):
         if len(self.fields["payment_method"].choices) == 1 and not self.is_bound:
             self.initial.setdefault("payment_method", self.fields["payment_method"].choices[0][0])
         in_stock = [o for o in self.options if o.in_stock]
-        if len(in_stock) == 1 and not self.is_bound:
-            self.initial.setdefault("variant", in_stock[0].sku)
+        if in_stock and not self.is_bound:
+            self.initial.setdefault("variant", in_stock[0].sku)  # one tap less: the first one in stock
 
     def clean_name(self):
         value = self.cleaned_data["name"].strip()
@@ -158,7 +158,7 @@ class LandingPageForm(forms.ModelForm):
             "payment_instructions": _("Shown on the thank-you page of bank-transfer orders: your bank "
                                       "accounts and how to send the receipt."),
         }
-        widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"payment_instructions": forms.Textarea(attrs={"rows": 7})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
