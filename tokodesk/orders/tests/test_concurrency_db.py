@@ -23,9 +23,8 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs PostgreSQL row locks (select_for_update); run with DATABASE_URL=postgresql://…",
     ),
-    # serialized_rollback: the flush after each test also empties the roles (groups) the
-    # migrations made; this puts them back before the next one.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # The roles survive the flush after each test: post_migrate re-syncs them.
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROUNDS = 5

@@ -46,8 +46,7 @@ def test_turns_continue_across_pages_independently(shop):
 
 def pg_only(test):
     """Real concurrency: PostgreSQL only. SQLite has no row locks (its IMMEDIATE
-    transactions serialize writers instead, which the sequential tests above cover).
-    serialized_rollback: the flush after each test also empties the role groups."""
+    transactions serialize writers instead, which the sequential tests above cover)."""
     marks = [
         pytest.mark.postgres_only,
         pytest.mark.skipif(
@@ -55,7 +54,7 @@ def pg_only(test):
             reason="needs real concurrent writers and row locks (SELECT … FOR UPDATE); "
                    "run with DATABASE_URL=postgresql://…",
         ),
-        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.django_db(transaction=True),
     ]
     for mark in marks:
         test = mark(test)
