@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 PORT ?= 8000
 export TOKODESK_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install run test lint fmt states screenshots clean
+.PHONY: install run test lint fmt states screenshots messages clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ states: install
 
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
+
+# The step after adding or changing UI strings: extract every gettext string of the apps
+# (Python and templates) into the id and fr catalogs and compile them. Then translate each
+# new or fuzzy entry in tokodesk/locale/*/LC_MESSAGES/django.po (no empty msgstr, no
+# "#, fuzzy" left), run `make messages` again and commit the .po AND the .mo files.
+# English is the source language: it has no catalog.
+messages: install
+	cd tokodesk && ../$(BIN)/tokodesk makemessages -l id -l fr --ignore "tests/*" --add-location file --no-obsolete
+	cd tokodesk && ../$(BIN)/tokodesk compilemessages
 
 clean:
 	rm -rf $(VENV) data
