@@ -17,6 +17,7 @@ URL = reverse("orders:create")
 def client_for(user):
     client = Client()
     client.force_login(user)
+    client.cookies["django_language"] = "en"  # the messages below are checked in English
     return client
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from tokodesk.core.errors import ValidationFailed
@@ -14,9 +15,13 @@ from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS
 from tokodesk.orders.views.common import COLUMN_KEYS, COLUMNS, DEFAULT_HIDDEN, menu_for
 
+# Tab names are plural in some languages where the status is singular ("Terminées" vs
+# "Terminée"), hence their own context.
 TAB_LABELS = {
-    "all": _("All"), "pending": _("Pending"), "to_ship": _("To ship"), "shipped": _("Shipped"),
-    "completed": _("Completed"), "cancelled": _("Cancelled"), "action_needed": _("Action needed"),
+    "all": pgettext_lazy("orders tab", "All"), "pending": pgettext_lazy("orders tab", "Pending"),
+    "to_ship": pgettext_lazy("orders tab", "To ship"), "shipped": pgettext_lazy("orders tab", "Shipped"),
+    "completed": pgettext_lazy("orders tab", "Completed"), "cancelled": pgettext_lazy("orders tab", "Cancelled"),
+    "action_needed": pgettext_lazy("orders tab", "Action needed"),
 }
 PAGE_SIZES = (25, 50, 100)
 
