@@ -102,6 +102,12 @@ class TestPage:
         assert '<html lang="id">' in body
         assert re.search(r'value="KAOS-L"[^>]*disabled', body)
 
+    def test_product_image_when_the_page_has_one(self, shop):
+        make_page(shop, image_url="https://cdn.example/kaos.jpg")
+        body = buyer().get("/p/kaos/").content.decode()
+        assert '<img src="https://cdn.example/kaos.jpg"' in body
+        assert '<meta property="og:image" content="https://cdn.example/kaos.jpg">' in body
+
     def test_only_the_pages_payment_methods(self, shop):
         make_page(shop, methods=["cod"])
         body = buyer().get("/p/kaos/").content.decode()
