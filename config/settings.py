@@ -164,6 +164,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Shop defaults used when the settings row does not exist yet.
 TOKODESK_DEFAULT_CURRENCY = os.environ.get("TOKODESK_CURRENCY", "IDR")
 TOKODESK_PHONE_REGION = os.environ.get("TOKODESK_PHONE_REGION", "ID")
+# Landing pages: orders per IP and page within the window (seconds). Behind a reverse
+# proxy, name the header that carries the buyer's address (e.g. HTTP_X_REAL_IP).
+TOKODESK_LANDING_RATE_LIMIT = int(os.environ.get("TOKODESK_LANDING_RATE_LIMIT", "5"))
+TOKODESK_LANDING_RATE_WINDOW = int(os.environ.get("TOKODESK_LANDING_RATE_WINDOW", "600"))
+TOKODESK_CLIENT_IP_HEADER = os.environ.get("TOKODESK_CLIENT_IP_HEADER", "")
 
 LOGGING = {
     "version": 1,

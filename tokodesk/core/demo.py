@@ -412,6 +412,8 @@ class _Builder:
             page, created = LandingPage.objects.get_or_create(slug=slug, defaults={
                 "name": name, "product": Product.objects.get(slug=product_slug),
                 "warehouse": Warehouse.objects.get(code=warehouse), "payment_methods": ["cod", "bank_transfer"],
+                "payment_instructions": "Transfer ke salah satu rekening berikut, lalu kirim bukti transfer "
+                                        "lewat WhatsApp:\n" + "\n".join(BANK_ACCOUNTS),
             })
             if created:
                 page.agents.set([self.users[a] for a in agents])
