@@ -34,7 +34,7 @@ run: install
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	echo "tokodesk worker is running (pid $$worker): cancellation deadlines, auto-completion, background tasks"; \
-	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+	$(BIN)/gunicorn config.wsgi:application --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --graceful-timeout 5 --access-logfile -
 
 test: install
 	scripts/test.sh
