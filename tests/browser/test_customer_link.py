@@ -68,6 +68,19 @@ def test_buyer_requests_cancellation_and_the_seller_sees_it(phone, page, shop, u
     expect(page.locator(f"#order-{order.reference}")).to_be_visible()
     expect(page.locator(f"#order-{order.reference}")).to_have_attribute("data-status", "cancellation_requested")
     assert Order.objects.get(pk=order.pk).status == "cancellation_requested"
+    # ... with the time left before it is approved automatically (48 h by default) ...
+    countdown = page.locator(f"#order-{order.reference} [data-deadline=auto_approve]")
+    expect(countdown).to_contain_text("Auto-approve in")
+    assert 47 * 3600 < int(countdown.get_attribute("data-seconds-left")) <= 48 * 3600
+    # ... and rejects it from the row menu: the order goes back to where it was.
+    row = page.locator(f"#order-{order.reference}")
+    row.locator("summary").click()
+    row.locator("[data-action=reject_cancellation]").click()
+    page.locator("#modal textarea[name=reason]").fill("Sudah dikemas, hubungi kami via WhatsApp")
+    page.locator("#modal button[type=submit]").click()
+    expect(page.locator(f"#order-{order.reference} .badge")).to_have_text("Confirmed")
+    order.refresh_from_db()
+    assert (order.status, order.cancellation_deadline) == ("confirmed", None)
 
 
 def test_a_shipped_order_shows_tracking_and_no_cancel_on_a_phone(phone, shop, users):
