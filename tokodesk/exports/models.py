@@ -1,0 +1,102 @@
+"""Export templates (named, ordered column lists) and the exports run from them (SPEC 2.5)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.models import TimeStampedModel
+
+
+class Delimiter(models.TextChoices):
+    COMMA = ",", _("Comma (,)")
+    SEMICOLON = ";", _("Semicolon (;) for Excel with a decimal comma")
+
+
+class ExportTemplate(TimeStampedModel):
+    """A named, ordered list of columns: [{"field": "recipient_name", "header": "Penerima"}, …].
+    An empty header means the column's own name in the language of whoever exports.
+    Built-in templates (made by a migration) cannot be changed or deleted; copy them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    columns = models.JSONField(_("columns"), default=list)
+    delimiter = models.CharField(_("separator"), max_length=1, choices=Delimiter.choices, default=Delimiter.COMMA)
+    built_in = models.BooleanField(_("built-in"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-built_in", "name"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        # Built-in names are English msgids (marked in builtins.py), shown translated.
+        return gettext(self.name) if self.built_in else self.name
+
+
+class Export(models.Model):
+    """One export run in the worker: what to export, who asked, how far it got, the file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports")
+    template = models.ForeignKey(ExportTemplate, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="exports")
+    # The template as it was when the export was asked for: a later edit does not change it.
+    template_name = models.CharField(max_length=100)
+    columns = models.JSONField(default=list)
+    delimiter = models.CharField(max_length=1, default=Delimiter.COMMA)
+    # Either filters (the keys of GET /api/v1/orders) or the selected references.
+    filters = models.JSONField(default=dict, blank=True)
+    references = models.JSONField(null=True, blank=True)
+    language = models.CharField(max_length=10, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", blank=True, max_length=200)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="export_user_created")]
+
+    def __str__(self):
+        return f"{self.template_name} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        """Percent done, 0-100 (100 only once the file is complete)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def filename(self) -> str:
+        """The name the browser saves the file under."""
+        from django.utils import timezone
+        from django.utils.text import slugify
+
+        stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
+        return f"orders-{stamp}-{slugify(self.template_name) or 'export'}.csv"

@@ -1,0 +1,321 @@
+"""Export templates and exports: every write goes through here (pages, API, worker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.http import StreamingHttpResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from pydantic import ValidationError as PydanticValidationError
+
+from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.exports.columns import REGISTRY, ExportContext
+from tokodesk.exports.models import Delimiter, Export, ExportTemplate
+from tokodesk.exports.schemas import MAX_COLUMNS, MAX_REFERENCES, ExportFilters
+from tokodesk.exports.writer import DEFAULT_CHUNK_SIZE, Plan, iter_csv
+from tokodesk.orders import selectors
+from tokodesk.orders.models import Order
+
+logger = logging.getLogger("tokodesk.exports")
+
+
+def sync_limit() -> int:
+    """Exports up to this many rows stream straight to the browser; larger ones run in the
+    worker (setting or environment TOKODESK_EXPORT_SYNC_LIMIT, default 5000)."""
+    return int(getattr(settings, "TOKODESK_EXPORT_SYNC_LIMIT", os.environ.get("TOKODESK_EXPORT_SYNC_LIMIT", 5000)))
+
+
+def chunk_size() -> int:
+    return int(getattr(settings, "TOKODESK_EXPORT_CHUNK_SIZE",
+                       os.environ.get("TOKODESK_EXPORT_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)))
+
+
+def keep_days() -> int:
+    """Finished exports (and their files) are deleted after this many days."""
+    return int(getattr(settings, "TOKODESK_EXPORT_KEEP_DAYS", os.environ.get("TOKODESK_EXPORT_KEEP_DAYS", 7)))
+
+
+# --- who may do what -------------------------------------------------------------------
+
+
+def can_export(user) -> bool:
+    return bool(user and user.is_active and user.has_perm("orders.view_order"))
+
+
+def can_manage_templates(user) -> bool:
+    """The owner and admins (the roles that see every order and assign them)."""
+    return bool(user and user.is_active and user.has_perm("orders.view_all_orders")
+                and user.has_perm("orders.assign_order"))
+
+
+def _require_manager(user) -> None:
+    if not can_manage_templates(user):
+        raise PermissionDenied("forbidden", _("Only the owner and admins manage export templates."))
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+def clean_columns(columns) -> list[dict]:
+    """[{"field", "header"}] checked against the registry; headers trimmed."""
+    if not isinstance(columns, list) or not columns:
+        raise ValidationFailed("invalid_input", _("Choose at least one column."),
+                               fields={"columns": _("Choose at least one column.")})
+    if len(columns) > MAX_COLUMNS:
+        raise ValidationFailed("invalid_input", _("At most %(n)d columns.") % {"n": MAX_COLUMNS},
+                               fields={"columns": _("At most %(n)d columns.") % {"n": MAX_COLUMNS}})
+    cleaned = []
+    for i, item in enumerate(columns):
+        if hasattr(item, "model_dump"):
+            item = item.model_dump()
+        field = item.get("field") if isinstance(item, dict) else None
+        if field not in REGISTRY:
+            raise ValidationFailed("invalid_input", _("Unknown column."),
+                                   fields={f"columns.{i}.field": _("Unknown column: %(field)s.") % {
+                                       "field": str(field)[:50]}})
+        if any(c["field"] == field for c in cleaned):
+            raise ValidationFailed("invalid_input", _("Each column at most once."),
+                                   fields={f"columns.{i}.field": _("Already in the template: %(field)s.") % {
+                                       "field": field}})
+        header = str(item.get("header") or "").strip()
+        if len(header) > 100:
+            raise ValidationFailed("invalid_input", _("A header is at most 100 characters."),
+                                   fields={f"columns.{i}.header": _("At most 100 characters.")})
+        cleaned.append({"field": field, "header": header})
+    return cleaned
+
+
+def _clean_name(name) -> str:
+    name = str(name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("invalid_input", _("Give the template a name (at most 100 characters)."),
+                               fields={"name": _("Required, at most 100 characters.")})
+    return name
+
+
+def _clean_delimiter(delimiter) -> str:
+    if delimiter not in Delimiter.values:
+        raise ValidationFailed("invalid_input", _("The separator is “,” or “;”."),
+                               fields={"delimiter": _("The separator is “,” or “;”.")})
+    return delimiter
+
+
+def _save_template(template: ExportTemplate) -> ExportTemplate:
+    if ExportTemplate.objects.filter(name__iexact=template.name).exclude(pk=template.pk).exists():
+        raise ValidationFailed("invalid_input", _("A template with this name exists."),
+                               fields={"name": _("A template with this name exists.")})
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:
+        raise ValidationFailed("invalid_input", _("A template with this name exists."),
+                               fields={"name": _("A template with this name exists.")}) from None
+    return template
+
+
+def template_create(*, actor, name, columns, delimiter=",") -> ExportTemplate:
+    _require_manager(actor)
+    template = ExportTemplate(name=_clean_name(name), columns=clean_columns(columns),
+                              delimiter=_clean_delimiter(delimiter), created_by=actor)
+    return _save_template(template)
+
+
+def template_get(template_id) -> ExportTemplate:
+    template = ExportTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise NotFound("not_found", _("Export template not found."))
+    return template
+
+
+def _editable(template_id) -> ExportTemplate:
+    template = template_get(template_id)
+    if template.built_in:
+        raise Conflict("built_in", _("A built-in template cannot be changed or deleted; copy it instead."))
+    return template
+
+
+def template_update(*, actor, template_id, changes: dict) -> ExportTemplate:
+    _require_manager(actor)
+    template = _editable(template_id)
+    if changes.get("name") is not None:
+        template.name = _clean_name(changes["name"])
+    if changes.get("columns") is not None:
+        template.columns = clean_columns(changes["columns"])
+    if changes.get("delimiter") is not None:
+        template.delimiter = _clean_delimiter(changes["delimiter"])
+    return _save_template(template)
+
+
+def template_delete(*, actor, template_id) -> None:
+    _require_manager(actor)
+    _editable(template_id).delete()
+
+
+def template_copy(*, actor, template_id) -> ExportTemplate:
+    """An editable copy ("Copy of …", then "Copy of … (2)" …)."""
+    _require_manager(actor)
+    source = template_get(template_id)
+    base = _("Copy of %(name)s") % {"name": source.display_name}
+    name, n = base[:100], 2
+    while ExportTemplate.objects.filter(name__iexact=name).exists():
+        name = f"{base[:94]} ({n})"
+        n += 1
+    return _save_template(ExportTemplate(name=name, columns=list(source.columns), delimiter=source.delimiter,
+                                         created_by=actor))
+
+
+def template_columns(template: ExportTemplate) -> list[dict]:
+    """The stored columns with each one's label (the header used when none is set)."""
+    return [{"field": c["field"], "header": c.get("header", ""), "label": str(REGISTRY[c["field"]].label)}
+            for c in template.columns if c.get("field") in REGISTRY]
+
+
+# --- what an export reads ------------------------------------------------------------------
+
+
+def parse_filters(filters) -> dict:
+    """Filters (API shape or the page's filter form values) → their stored JSON form."""
+    if filters is None:
+        return {}
+    if hasattr(filters, "model_dump"):
+        return filters.model_dump(mode="json", exclude_none=True)
+    try:
+        model = ExportFilters.model_validate(filters)
+    except PydanticValidationError as exc:
+        fields = {"filters." + ".".join(str(p) for p in err["loc"]): err["msg"] for err in exc.errors()}
+        raise ValidationFailed("invalid_input", _("The filters are not valid."), fields=fields) from None
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+def clean_references(references) -> list[str]:
+    refs = list(dict.fromkeys(str(r).strip().upper() for r in (references or []) if str(r).strip()))
+    if not refs:
+        raise ValidationFailed("invalid_input", _("Select at least one order."),
+                               fields={"references": _("Select at least one order.")})
+    if len(refs) > MAX_REFERENCES:
+        raise ValidationFailed("invalid_input", _("At most %(n)d orders at once; export by filter instead.") % {
+            "n": MAX_REFERENCES}, fields={"references": _("Too many.")})
+    return refs
+
+
+def export_queryset(*, user, filters: dict | None = None, references: list[str] | None = None) -> QuerySet[Order]:
+    """The orders an export covers, scoped to what the user may see (agents: their own)."""
+    qs = selectors.order_queryset_for(user)
+    if references is not None:
+        return qs.filter(reference__in=references)
+    data = ExportFilters.model_validate(filters or {}).model_dump()
+    return selectors.filter_orders(qs, selectors.OrderFilters(**data))
+
+
+# --- exports -----------------------------------------------------------------------------
+
+
+def stream_response(*, user, template: ExportTemplate, filters: dict | None = None,
+                    references: list[str] | None = None) -> StreamingHttpResponse:
+    """A small export straight to the browser (no Export row, nothing kept)."""
+    qs = export_queryset(user=user, filters=filters, references=references)
+    plan = Plan.build(template.columns)  # headers in the active language, resolved now
+    ctx = ExportContext.build(decimal_comma=template.delimiter == ";")
+    body = iter_csv(qs, plan, delimiter=template.delimiter, chunk_size=chunk_size(), ctx=ctx)
+    response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    from django.utils.text import slugify
+
+    response["Content-Disposition"] = (
+        f'attachment; filename="orders-{stamp}-{slugify(template.display_name) or "export"}.csv"')
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def export_create(*, user, template: ExportTemplate, filters: dict | None = None,
+                  references: list[str] | None = None, rows_total: int | None = None) -> Export:
+    """Queue an export for the worker; the caller shows its progress page."""
+    from tokodesk.exports.tasks import run_export
+
+    if not can_export(user):
+        raise PermissionDenied("forbidden", _("You cannot export orders."))
+    if rows_total is None:
+        rows_total = export_queryset(user=user, filters=filters, references=references).count()
+    export_cleanup()
+    export = Export.objects.create(
+        user=user, template=template, template_name=template.display_name, columns=list(template.columns),
+        delimiter=template.delimiter, filters=filters or {}, references=references,
+        language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total)
+    run_export.enqueue(str(export.pk))
+    return export
+
+
+def export_get(*, user, export_id) -> Export:
+    """The user's own export (anyone else's is "not found")."""
+    export = Export.objects.filter(pk=export_id, user=user).select_related("template").first()
+    if export is None:
+        raise NotFound("not_found", _("Export not found."))
+    return export
+
+
+def export_file_path(export: Export) -> Path:
+    return Path(default_storage.path(f"exports/{export.pk}.csv"))
+
+
+def export_run(export_id) -> dict:
+    """Write the export's file (in the worker): progress saved after every chunk."""
+    claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
+        status=Export.Status.RUNNING, started_at=timezone.now(), rows_done=0)
+    if not claimed:
+        return {"skipped": True}
+    export = Export.objects.select_related("user").get(pk=export_id)
+    path = export_file_path(export)
+    part = path.with_suffix(".part")
+    try:
+        with translation.override(export.language or settings.LANGUAGE_CODE):
+            qs = export_queryset(user=export.user, filters=export.filters, references=export.references)
+            total = qs.count()
+            Export.objects.filter(pk=export.pk).update(rows_total=total)
+            plan = Plan.build(export.columns)
+            progress = {"done": 0}
+
+            def on_chunk(done):
+                progress["done"] = done
+                Export.objects.filter(pk=export.pk).update(rows_done=done, rows_total=max(total, done))
+
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(part, "wb") as fh:
+                for piece in iter_csv(qs, plan, delimiter=export.delimiter, chunk_size=chunk_size(),
+                                      on_chunk=on_chunk):
+                    fh.write(piece)
+            os.replace(part, path)
+    except Exception as exc:
+        part.unlink(missing_ok=True)
+        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=str(exc)[:2000],
+                                                   finished_at=timezone.now())
+        logger.exception("export %s failed", export.pk)
+        raise
+    done = progress["done"]
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.DONE, rows_done=done, rows_total=done, finished_at=timezone.now(),
+        file=f"exports/{export.pk}.csv")
+    return {"rows": done}
+
+
+def export_cleanup(now=None) -> int:
+    """Delete finished exports older than `keep_days()` and their files."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days())
+    old = list(Export.objects.filter(created_at__lt=cutoff).exclude(status=Export.Status.RUNNING)
+               .values_list("pk", "file")[:500])
+    for _pk, name in old:
+        if name:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("could not delete the export file %s", name)
+    if old:
+        Export.objects.filter(pk__in=[pk for pk, _name in old]).delete()
+    return len(old)
