@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tokodesk.shipping",
     "tokodesk.storefront",
     "tokodesk.orders",
+    "tokodesk.returns",
     "tokodesk.api",
 ]
 

@@ -54,6 +54,15 @@ class ShopSettings(models.Model):
         _("days after delivery before an order completes automatically"), default=7
     )
     return_window_days = models.PositiveIntegerField(_("return window (days)"), default=14)
+    # Returns (SPEC 3.3; InvenTree's RETURNORDER_* settings).
+    returns_enabled = models.BooleanField(_("returns enabled"), default=True)
+    require_responsible = models.BooleanField(
+        _("a return needs a responsible user or group"), default=False
+    )
+    edit_completed_returns = models.BooleanField(_("completed returns can be edited"), default=False)
+    store_credit_automatic = models.BooleanField(
+        _("store credit is added to the customer's balance when a return completes"), default=True
+    )
     whatsapp_template = models.TextField(blank=True, default="")
 
     class Meta:

@@ -85,6 +85,10 @@ def _diagram_section(table: TransitionTable, initial: str | None, pseudo_label: 
         out.append(f"    [*] --> {initial}")
     for t in table:
         targets = (PSEUDO_STATE,) if _collapsed(t) else t.targets
+        if not t.sources:
+            # An entry action (no source status) creates the object in its target.
+            for target in targets:
+                out.append(f"    [*] --> {target} : {t.action}")
         for source in t.sources:
             for target in targets:
                 out.append(f"    {source} --> {target} : {t.action}")
@@ -126,7 +130,7 @@ def _transitions_section(table: TransitionTable) -> list[str]:
         cells = [
             f"`{t.action}`",
             str(t.label),
-            _join_codes(t.sources),
+            _join_codes(t.sources) or "— (creates it)",
             to,
             _conditions(t),
             _inputs(t),

@@ -20,6 +20,7 @@ def documents() -> dict[str, str]:
     A new table (returns) adds its document here.
     """
     from tokodesk.orders.states import ORDER_TRANSITIONS, Status
+    from tokodesk.returns.states import RETURN_TRANSITIONS
 
     return {
         "docs/order-states.md": render_table_markdown(
@@ -29,6 +30,18 @@ def documents() -> dict[str, str]:
             "`tokodesk/orders/states.py`. Every status change of an order is one of these "
             "actions, applied by `tokodesk.core.transitions.apply_transition`.",
             initial=Status.NEW.value,
+        ),
+        "docs/return-states.md": render_table_markdown(
+            RETURN_TRANSITIONS,
+            "Return states",
+            "The return (RMA) state machine of SPEC 3.1, rendered from `RETURN_TRANSITIONS` in "
+            "`tokodesk/returns/states.py`. Every status change of a return is one of these "
+            "actions, applied by `tokodesk.core.transitions.apply_transition`. `request` (the "
+            "customer, from the order link) and `create` (a user) make a return in their target "
+            "status; `recreate` (Buat Retur Ulang) is not a transition: it makes a new draft from "
+            "a rejected or cancelled return. API clients also get InvenTree's codes: Pending = "
+            "requested/draft, In Progress = awaiting_item/item_received, On Hold = on_hold, "
+            "Complete = completed, Cancelled = cancelled/rejected.",
         ),
     }
 

@@ -1,0 +1,188 @@
+"""Refunds and store credit: the money (or points) given back on an order, for a return or
+as goodwill. One rule holds everywhere: across all refunds of an order the total never
+exceeds what the order was paid (`paid_total`), checked under the order's row lock.
+
+A refund is `pending` until it is paid: a bank transfer needs the customer's bank, account
+number and holder when it is recorded, then a proof of transfer and its date
+(`refund_mark_paid`). Store credit is paid by writing an entry on the customer's ledger:
+at once when the shop credits automatically, otherwise by `refund_mark_paid` later."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.orders.models import Order
+from tokodesk.returns.models import Refund, Return, ReturnEvent
+from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, RefundMethod, RefundStatus
+
+MANAGE = "returns.manage_refunds"
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _require(user, perm: str):
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+
+
+def refunded_total(order_id: int) -> int:
+    """What the order has been given back so far (pending and paid refunds)."""
+    return Refund.objects.filter(order_id=order_id).aggregate(s=Sum("amount"))["s"] or 0
+
+
+def refundable_left(order: Order) -> int:
+    return max(order.paid_total - refunded_total(order.pk), 0)
+
+
+def bank_details_errors(method: str, bank_name: str, account_number: str, account_holder: str) -> dict:
+    if method != RefundMethod.BANK_TRANSFER:
+        return {}
+    errors = {}
+    for name, value in (("bank_name", bank_name), ("account_number", account_number),
+                        ("account_holder", account_holder)):
+        if not (value or "").strip():
+            errors[name] = _("Required for a bank transfer.")
+    return errors
+
+
+def refund_create(*, order_id: int, amount: int, method: str, actor, return_order: Return | None = None,
+                  bank_name: str = "", account_number: str = "", account_holder: str = "",
+                  reference: str = "", note: str = "") -> Refund:
+    """Record a refund (pending) on an order, refusing `refund_exceeds_paid` when the
+    order's refunds would come to more than it was paid. Locks the order row: two
+    refunds racing on one order are checked one after the other. Callers check the
+    permission (complete_return or manage_refunds)."""
+    if method not in RefundMethod.values:
+        raise ValidationFailed("invalid_input", _("Unknown refund method."), fields={"method": _("Unknown.")})
+    errors = bank_details_errors(method, bank_name, account_number, account_holder)
+    if errors:
+        raise ValidationFailed("invalid_input", _("A bank transfer needs the customer's bank, account number "
+                                                  "and account holder."), fields=errors)
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        already = refunded_total(order.pk)
+        if already + amount > order.paid_total:
+            raise Conflict(
+                "refund_exceeds_paid",
+                _("Refunds on %(order)s would come to %(total)s, more than the %(paid)s paid "
+                  "(%(left)s left to refund).")
+                % {"order": order.reference, "total": already + amount, "paid": order.paid_total,
+                   "left": max(order.paid_total - already, 0)},
+            )
+        return Refund.objects.create(
+            order=order, return_order=return_order, amount=amount, method=method, bank_name=bank_name.strip(),
+            account_number=account_number.strip(), account_holder=account_holder.strip(), reference=reference,
+            note=note, created_by=_actor(actor),
+        )
+
+
+def store_credit_pay(refund: Refund, actor, *, note: str = "") -> StoreCreditEntry:
+    """Pay a store-credit refund: one entry on the customer's ledger, the refund paid."""
+    entry = StoreCreditEntry.objects.create(
+        customer_id=refund.order.customer_id, amount=refund.amount,
+        kind=StoreCreditEntry.Kind.GOODWILL if refund.is_goodwill else StoreCreditEntry.Kind.RETURN,
+        note=note or refund.note, order_id=refund.order_id, return_order_id=refund.return_order_id, refund=refund,
+        created_by=_actor(actor),
+    )
+    refund.status = RefundStatus.PAID
+    refund.paid_on = timezone.localdate()
+    refund.paid_recorded_by = _actor(actor)
+    refund.paid_recorded_at = timezone.now()
+    refund.save(update_fields=["status", "paid_on", "paid_recorded_by", "paid_recorded_at"])
+    return entry
+
+
+def refund_queryset_for(user):
+    """Refunds this user may see: those of the orders they may see returns of."""
+    from tokodesk.returns.selectors import return_orders_for
+
+    qs = Refund.objects.all()
+    if user is None or user.has_perm("returns.view_all_returns") or user.has_perm(MANAGE):
+        return qs
+    return qs.filter(order__in=return_orders_for(user))
+
+
+@transaction.atomic
+def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, proof=None,
+                     reference: str = "", note: str = "", source: str = "api") -> Refund:
+    """Record that a pending refund was paid. A bank transfer needs the proof of transfer
+    and its date; cash and the original method need the date (today when omitted);
+    store credit writes the customer's ledger entry."""
+    from tokodesk.returns.services import check_upload
+
+    _require(actor, MANAGE)
+    refund = refund_queryset_for(actor).select_for_update().filter(pk=refund_id).first()
+    if refund is None:
+        raise NotFound("not_found", _("Refund not found."))
+    if refund.status == RefundStatus.PAID:
+        raise Conflict("already_paid", _("This refund is already paid."))
+    if refund.method == RefundMethod.BANK_TRANSFER:
+        errors = {}
+        if proof is None:
+            errors["proof"] = _("Attach the proof of transfer.")
+        if paid_on is None:
+            errors["paid_on"] = _("Give the date of the transfer.")
+        if errors:
+            raise ValidationFailed("invalid_input", _("A bank transfer refund is paid once its proof and date "
+                                                      "are recorded."), fields=errors)
+    if paid_on is not None and paid_on > timezone.localdate():
+        raise ValidationFailed("invalid_input", _("The date is in the future."), fields={"paid_on": _("In the future.")})
+    if proof is not None:
+        check_upload(proof, field="proof")
+    if refund.method == RefundMethod.STORE_CREDIT:
+        store_credit_pay(refund, actor, note=note)
+    else:
+        if proof is not None:
+            refund.proof.save(proof.name, proof, save=False)
+        refund.status = RefundStatus.PAID
+        refund.paid_on = paid_on or timezone.localdate()
+        refund.paid_recorded_by = _actor(actor)
+        refund.paid_recorded_at = timezone.now()
+    if reference:
+        refund.reference = reference
+    if note:
+        refund.note = note
+    refund.save()
+    if refund.return_order_id:
+        Return.objects.filter(pk=refund.return_order_id).update(version=F("version") + 1)
+        ReturnEvent.objects.create(
+            return_order_id=refund.return_order_id, kind=ReturnEvent.Kind.REFUND_PAID, actor=_actor(actor),
+            source=source, data={"refund_id": refund.pk, "amount": refund.amount, "method": refund.method,
+                                 "paid_on": refund.paid_on.isoformat(), "proof": refund.proof.name or ""},
+        )
+    return refund
+
+
+@transaction.atomic
+def goodwill_refund(*, order_reference: str, amount: int, method: str, actor, bank_name: str = "",
+                    account_number: str = "", account_holder: str = "", reference: str = "",
+                    note: str = "") -> Refund:
+    """A refund or store credit without any return, on a delivered or completed order
+    (finance). Store credit goes on the customer's ledger at once; money is pending until
+    `refund_mark_paid`. Refused like any refund when the order's refunds would exceed what
+    it was paid."""
+    from tokodesk.returns.selectors import return_orders_for
+
+    _require(actor, MANAGE)
+    if amount is None or amount <= 0:
+        raise ValidationFailed("invalid_input", _("The amount must be more than 0."), fields={"amount": _("More than 0.")})
+    order = return_orders_for(actor).filter(reference=order_reference).first()
+    if order is None:
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": order_reference[:60]})
+    if order.status not in RETURNABLE_ORDER_STATUSES:
+        raise Conflict("order_not_delivered", _("Only a delivered or completed order can be refunded."))
+    refund = refund_create(order_id=order.pk, amount=amount, method=method, actor=actor, bank_name=bank_name,
+                           account_number=account_number, account_holder=account_holder, reference=reference,
+                           note=note)
+    if method == RefundMethod.STORE_CREDIT:
+        store_credit_pay(refund, actor, note=note)
+    return refund

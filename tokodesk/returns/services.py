@@ -1,0 +1,680 @@
+"""Writes to returns. Each function is one atomic change that ends with a timeline event;
+the API and the pages call these (and `refunds`), nothing else writes returns.
+
+The rules of SPEC 3 live here: a return belongs to a delivered or completed order inside
+the return window (users with `returns.override_return_window` may go past it), and for
+each order line the quantity in returns that are not cancelled or rejected never exceeds
+the quantity delivered. That check runs under the order's row lock, so two returns racing
+for the last unit are decided one after the other."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.catalog.models import Variant
+from tokodesk.core.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    ValidationFailed,
+)
+from tokodesk.core.models import ShopSettings, next_reference
+from tokodesk.core.transitions import Context, apply_transition
+from tokodesk.orders.models import Order, OrderLine
+from tokodesk.returns.models import (
+    CustomState,
+    Return,
+    ReturnEvent,
+    ReturnExtraLine,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnReason,
+)
+from tokodesk.returns.selectors import return_orders_for, return_queryset_for, returned_qty_by_line
+from tokodesk.returns.states import (
+    FINAL,
+    LINES_EDITABLE,
+    RETURN_TRANSITIONS,
+    RETURNABLE_ORDER_STATUSES,
+    Resolution,
+    Status,
+)
+
+
+@dataclass
+class ReturnLineInput:
+    qty: int
+    sku: str | None = None
+    line: int | None = None  # the order line id, when the order has the SKU on two lines
+    serial_numbers: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExtraLineInput:
+    description: str
+    amount: int
+
+
+@dataclass
+class ExchangeItemInput:
+    sku: str
+    qty: int
+
+
+@dataclass
+class ReturnInput:
+    order: str  # order reference, invoice number or marketplace reference
+    reason: str  # a listed reason (code or label), or the customer's own words ("other")
+    resolution: str
+    lines: list[ReturnLineInput]
+    reason_text: str = ""
+    responsible_user: str | None = None  # username
+    responsible_group: str | None = None  # group name
+    target_date: dt.date | None = None
+    extra_lines: list[ExtraLineInput] = field(default_factory=list)
+    exchange_items: list[ExchangeItemInput] = field(default_factory=list)
+
+
+MAX_UPLOAD = 10 * 1024 * 1024
+# Magic numbers of the files a label, a photo or a proof may be.
+_SIGNATURES = ((b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"))
+
+
+def check_upload(file, *, field: str) -> str:
+    """A label, photo or proof: a PDF or an image (PNG, JPEG, GIF, WebP) of at most 10 MB."""
+    if file.size is not None and file.size > MAX_UPLOAD:
+        raise ValidationFailed("invalid_input", _("The file is larger than 10 MB."), fields={field: _("Too large.")})
+    head = file.read(16)
+    file.seek(0)
+    for magic, kind in _SIGNATURES:
+        if head.startswith(magic):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    raise ValidationFailed("invalid_input", _("Send a PDF or an image (PNG, JPEG, GIF, WebP)."),
+                           fields={field: _("Not a PDF or an image.")})
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def _event(ret, kind, actor, *, source="", action="", from_status="", to_status="", data=None):
+    return ReturnEvent.objects.create(
+        return_order=ret, kind=kind, actor=_actor(actor), source=source, action=action,
+        from_status=from_status, to_status=to_status, data=data or {},
+    )
+
+
+def _require(user, perm: str):
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+
+
+def _not_found(reference: str):
+    return NotFound("not_found", _("Return %(reference)s not found.") % {"reference": reference[:60]})
+
+
+def _locked(reference: str, user, expected_version: int | None) -> Return:
+    ret = return_queryset_for(user).select_for_update().filter(reference=reference).first()
+    if ret is None:
+        raise _not_found(reference)
+    if expected_version is not None and ret.version != expected_version:
+        raise StaleVersion(
+            "stale_version",
+            _("This return was changed by someone else (version %(current)s, you had %(yours)s). "
+              "Reload and try again.") % {"current": ret.version, "yours": expected_version},
+        )
+    return ret
+
+
+def _lock_order(order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def _find_order(ref: str, user) -> Order:
+    """The order by reference, invoice number or marketplace reference, locked."""
+    ref = (ref or "").strip()
+    orders = return_orders_for(user)
+    pk = orders.filter(reference=ref.upper()).values_list("pk", flat=True).first()
+    if pk is None and ref:
+        for name in ("invoice_number", "external_reference"):
+            pks = list(orders.filter(**{name: ref}).values_list("pk", flat=True)[:2])
+            if len(pks) > 1:
+                raise Conflict("ambiguous_order", _("Several orders have the number %(ref)s: use the order "
+                                                    "reference.") % {"ref": ref[:60]})
+            if pks:
+                pk = pks[0]
+                break
+    if pk is None:
+        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": ref[:60]},
+                       fields={"order": _("Unknown order.")})
+    return _lock_order(pk)
+
+
+def window_end(order: Order, settings_row: ShopSettings) -> dt.datetime | None:
+    """When the return window closes: return_window_days after delivery."""
+    start = order.delivered_at or order.completed_at
+    return start + dt.timedelta(days=settings_row.return_window_days) if start else None
+
+
+def _check_returnable(order: Order, actor, settings_row: ShopSettings, *, customer: bool = False) -> bool:
+    """Refuse an order that cannot take a return now; True when the window was overridden."""
+    if not settings_row.returns_enabled:
+        raise Conflict("returns_disabled", _("Returns are turned off in the shop settings."))
+    if order.status not in RETURNABLE_ORDER_STATUSES:
+        raise Conflict("order_not_returnable", _("Only a delivered or completed order can be returned."))
+    end = window_end(order, settings_row)
+    if end is not None and timezone.now() > end:
+        if not customer and (actor is None or actor.has_perm("returns.override_return_window")):
+            return True
+        raise Conflict("return_window_closed", _("The return window of %(days)s days ended on %(date)s.") % {
+            "days": settings_row.return_window_days, "date": timezone.localtime(end).date().isoformat()})
+    return False
+
+
+def _reason(reason: str, reason_text: str) -> tuple[ReturnReason, str]:
+    """A listed reason by code or label; anything else is the customer's own words under
+    the "other" reason."""
+    reason, reason_text = (reason or "").strip(), (reason_text or "").strip()
+    if not reason:
+        raise ValidationFailed("invalid_input", _("The customer's reason is required."),
+                               fields={"reason": _("Required.")})
+    found = ReturnReason.objects.filter(active=True).filter(code__iexact=reason).first() or \
+        ReturnReason.objects.filter(active=True, label__iexact=reason).first()
+    if found is None:
+        other = ReturnReason.objects.filter(needs_text=True, active=True).order_by("position", "id").first()
+        if other is None:
+            other, _c = ReturnReason.objects.get_or_create(
+                code="other", defaults={"label": "Other", "needs_text": True, "position": 999})
+        text = f"{reason} — {reason_text}" if reason_text else reason
+        return other, text
+    if found.needs_text and not reason_text:
+        raise ValidationFailed("invalid_input", _("Say in a few words what the reason is."),
+                               fields={"reason_text": _("Required with this reason.")})
+    return found, reason_text
+
+
+def _resolution(value: str) -> str:
+    if value not in Resolution.values:
+        raise ValidationFailed("invalid_input", _("Unknown resolution."), fields={"resolution": _("Unknown.")})
+    return value
+
+
+def _serials(values, qty: int, key: str, errors: dict) -> list[str]:
+    serials = [str(s).strip() for s in (values or []) if str(s).strip()]
+    if len(serials) > qty:
+        errors[key] = _("More serial numbers than items.")
+    if any(len(s) > 100 for s in serials):
+        errors[key] = _("A serial number has at most 100 characters.")
+    return serials
+
+
+def _resolve_lines(order: Order, lines: list[ReturnLineInput], *, exclude_return_id: int | None = None):
+    """[(order line, qty, serial numbers)] after the quantity invariant: with the other
+    returns that count, no order line is returned more than it was delivered.
+    The caller holds the order's row lock."""
+    if not lines:
+        raise ValidationFailed("invalid_input", _("A return needs at least one item."),
+                               fields={"lines": _("Pick at least one item.")})
+    order_lines = list(OrderLine.objects.filter(order=order).order_by("id"))
+    errors, resolved, seen = {}, [], {}
+    for i, item in enumerate(lines):
+        if item.line is not None:
+            found = [ol for ol in order_lines if ol.pk == item.line]
+            key = f"lines.{i}.line"
+        else:
+            found = [ol for ol in order_lines if ol.sku == (item.sku or "")]
+            key = f"lines.{i}.sku"
+        if not found:
+            errors[key] = _("Not on order %(order)s.") % {"order": order.reference}
+            continue
+        if len(found) > 1:
+            errors[key] = _("This SKU is on several lines of the order: give the line id.")
+            continue
+        if found[0].pk in seen:
+            errors[key] = _("This item is listed twice.")
+            continue
+        if item.qty is None or item.qty < 1:
+            errors[f"lines.{i}.qty"] = _("The quantity must be at least 1.")
+            continue
+        seen[found[0].pk] = i
+        resolved.append((found[0], item.qty, _serials(item.serial_numbers, item.qty, f"lines.{i}.serial_numbers",
+                                                      errors)))
+    if errors:
+        raise ValidationFailed("invalid_input", _("Some items are not valid."), fields=errors)
+    taken = returned_qty_by_line(order.pk, exclude_return_id=exclude_return_id)
+    over = {}
+    for ol, qty, _s in resolved:
+        left = ol.qty - taken.get(ol.pk, 0)
+        if qty > left:
+            over[f"lines.{seen[ol.pk]}.qty"] = _("Only %(left)s of %(sku)s can still be returned.") % {
+                "left": max(left, 0), "sku": ol.sku}
+    if over:
+        raise Conflict("qty_exceeds_returnable", _("More than was delivered would be returned: other returns "
+                                                   "already hold some of these items."), fields=over)
+    return resolved
+
+
+def _responsible(user_name: str | None, group_name: str | None):
+    if user_name and group_name:
+        raise ValidationFailed("invalid_input", _("Give a responsible user or a group, not both."),
+                               fields={"responsible_group": _("Not with a user.")})
+    if user_name:
+        user = get_user_model().objects.filter(username=user_name, is_active=True).first()
+        if user is None:
+            raise ValidationFailed("invalid_input", _("Unknown user “%(name)s”.") % {"name": user_name[:50]},
+                                   fields={"responsible_user": _("Unknown user.")})
+        return user, None
+    if group_name:
+        group = Group.objects.filter(name=group_name).first()
+        if group is None:
+            raise ValidationFailed("invalid_input", _("Unknown group “%(name)s”.") % {"name": group_name[:50]},
+                                   fields={"responsible_group": _("Unknown group.")})
+        return None, group
+    return None, None
+
+
+MAX_AMOUNT = 10**13
+
+
+def _extra_lines(items: list[ExtraLineInput]) -> list[ExtraLineInput]:
+    errors = {}
+    for i, item in enumerate(items):
+        if not (item.description or "").strip():
+            errors[f"extra_lines.{i}.description"] = _("Required.")
+        if item.amount is None or abs(item.amount) > MAX_AMOUNT:
+            errors[f"extra_lines.{i}.amount"] = _("Not a valid amount.")
+    if errors:
+        raise ValidationFailed("invalid_input", _("Some extra lines are not valid."), fields=errors)
+    return items
+
+
+def _exchange_items(items: list[ExchangeItemInput]) -> list[dict]:
+    errors = {}
+    skus = {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=[i.sku for i in items])}
+    for i, item in enumerate(items):
+        variant = skus.get(item.sku)
+        if variant is None or not variant.active or not variant.product.active:
+            errors[f"exchange_items.{i}.sku"] = _("Unknown product “%(sku)s”.") % {"sku": item.sku[:64]}
+        if item.qty is None or item.qty < 1:
+            errors[f"exchange_items.{i}.qty"] = _("The quantity must be at least 1.")
+    if errors:
+        raise ValidationFailed("invalid_input", _("Some exchange items are not valid."), fields=errors)
+    return [{"sku": i.sku, "qty": i.qty} for i in items]
+
+
+def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str, source: str, action: str,
+            window_overridden: bool, recreated_from: Return | None = None) -> Return:
+    settings_row = ShopSettings.get()
+    resolution = _resolution(data.resolution)
+    reason, reason_text = _reason(data.reason, data.reason_text)
+    user, group = _responsible(data.responsible_user, data.responsible_group)
+    if origin == "seller" and settings_row.require_responsible and not (user or group):
+        raise ValidationFailed("invalid_input", _("Choose who is responsible for this return."),
+                               fields={"responsible_user": _("Required by the settings.")})
+    extra = _extra_lines(data.extra_lines)
+    exchange = _exchange_items(data.exchange_items)
+    lines = _resolve_lines(order, data.lines)
+    ret = Return.objects.create(
+        reference=next_reference(settings_row.return_reference_pattern, "return"),
+        order=order, customer_id=order.customer_id, reason=reason, reason_text=reason_text, resolution=resolution,
+        status=status, origin=origin, responsible_user=user, responsible_group=group, target_date=data.target_date,
+        currency=order.currency, exchange_items=exchange, created_by=_actor(actor), recreated_from=recreated_from,
+    )
+    ReturnLine.objects.bulk_create([
+        ReturnLine(return_order=ret, order_line=ol, variant_id=ol.variant_id, sku=ol.sku, name=ol.name,
+                   unit_price=ol.unit_price, qty=qty, serial_numbers=serials)
+        for ol, qty, serials in lines
+    ])
+    ReturnExtraLine.objects.bulk_create([
+        ReturnExtraLine(return_order=ret, description=e.description.strip()[:200], amount=e.amount) for e in extra
+    ])
+    event_data = {"order": order.reference, "resolution": resolution,
+                  "lines": [{"sku": ol.sku, "qty": qty} for ol, qty, _s in lines]}
+    if window_overridden:
+        event_data["window_overridden"] = True
+    if recreated_from is not None:
+        event_data["recreated_from"] = recreated_from.reference
+    _event(ret, ReturnEvent.Kind.CREATED, actor, source=source, action=action, to_status=status, data=event_data)
+    return ret
+
+
+@transaction.atomic
+def return_create(*, data: ReturnInput, actor, source: str = "api") -> Return:
+    """A seller creates a return (Tambah): a draft on a delivered or completed order, found
+    by its reference or invoice number."""
+    _require(actor, "returns.add_return")
+    order = _find_order(data.order, actor)
+    overridden = _check_returnable(order, actor, ShopSettings.get())
+    return _create(data, order=order, actor=actor, status=Status.DRAFT, origin="seller", source=source,
+                   action="create", window_overridden=overridden)
+
+
+@transaction.atomic
+def return_request(*, order_id: int, data: ReturnInput, photos: list[tuple[str | None, object]] = (),
+                   source: str = "customer") -> Return:
+    """The customer asks for a return from the order link (no account): status requested,
+    always inside the return window. `photos` are (SKU or None, file) pairs."""
+    order = _lock_order(order_id)
+    _check_returnable(order, None, ShopSettings.get(), customer=True)
+    ret = _create(data, order=order, actor=None, status=Status.REQUESTED, origin="customer", source=source,
+                  action="request", window_overridden=False)
+    for sku, file in photos:
+        _add_photo(ret, file, sku=sku, line_id=None, actor=None, uploaded_by="customer", source=source)
+    return ret
+
+
+@transaction.atomic
+def return_recreate(*, reference: str, actor, source: str = "api") -> Return:
+    """Buat Retur Ulang: a new draft copying the lines, reason and resolution of a rejected
+    or cancelled return (the same rules as a new return apply)."""
+    _require(actor, "returns.add_return")
+    old = return_queryset_for(actor).filter(reference=reference).select_related("reason").first()
+    if old is None:
+        raise _not_found(reference)
+    if old.status not in (Status.REJECTED, Status.CANCELLED):
+        raise Conflict("not_allowed_in_status", _("Only a rejected or cancelled return can be recreated."))
+    order = _lock_order(old.order_id)
+    overridden = _check_returnable(order, actor, ShopSettings.get())
+    data = ReturnInput(
+        order=order.reference, reason=old.reason.code, reason_text=old.reason_text, resolution=old.resolution,
+        lines=[ReturnLineInput(line=line.order_line_id, qty=line.qty, serial_numbers=line.serial_numbers)
+               for line in old.lines.all()],
+        responsible_user=old.responsible_user.username if old.responsible_user_id else None,
+        responsible_group=old.responsible_group.name if old.responsible_group_id else None,
+        target_date=None,
+        extra_lines=[ExtraLineInput(description=e.description, amount=e.amount) for e in old.extra_lines.all()],
+        exchange_items=[ExchangeItemInput(**item) for item in old.exchange_items],
+    )
+    if not old.reason.active:
+        data.reason, data.reason_text = old.reason_display, ""
+    new = _create(data, order=order, actor=actor, status=Status.DRAFT, origin="seller", source=source,
+                  action="recreate", window_overridden=overridden, recreated_from=old)
+    _event(old, ReturnEvent.Kind.RECREATED, actor, source=source, action="recreate",
+           data={"new_return": new.reference})
+    return new
+
+
+def return_apply_action(*, reference: str, action: str, actor, inputs: dict | None = None,
+                        expected_version: int | None = None, source: str = "api",
+                        files: dict | None = None) -> Return:
+    """Run one action of the return table (approve, receive, complete, reject …) on a
+    visible return. `files` may carry the return label on approve."""
+    pk = return_queryset_for(actor).filter(reference=reference).values_list("pk", flat=True).first()
+    if pk is None:
+        RETURN_TRANSITIONS.get(action)  # an unknown action says so before "not found"
+        raise _not_found(reference)
+
+    def record(ctx: Context):
+        ret = ctx.obj
+        # A custom state belongs to one base status: it goes when the status changes.
+        if ret.custom_state_id and not CustomState.objects.filter(pk=ret.custom_state_id,
+                                                                  status=ret.status).exists():
+            ctx.event_data["custom_state_cleared"] = ret.custom_state_id
+            Return.objects.filter(pk=ret.pk).update(custom_state=None)
+            ret.custom_state = None
+        _event(ret, ReturnEvent.Kind.ACTION, actor, source=source, action=action,
+               from_status=ctx.from_status, to_status=ret.status, data=ctx.event_data)
+
+    return apply_transition(
+        RETURN_TRANSITIONS, queryset=return_queryset_for(actor), pk=pk, action=action, actor=actor,
+        inputs=inputs, expected_version=expected_version, record_event=record, files=files,
+    )
+
+
+# Fields a PATCH may change, and when.
+ALWAYS_EDITABLE = ("responsible_user", "responsible_group", "target_date", "custom_state")
+OPEN_EDITABLE = ("reason", "reason_text", "resolution", "extra_lines", "exchange_items")
+EDITABLE = ALWAYS_EDITABLE + OPEN_EDITABLE + ("lines",)
+
+
+@transaction.atomic
+def return_edit(*, reference: str, actor, changes: dict, expected_version: int | None = None,
+                source: str = "api") -> Return:
+    """Change a return. Responsible, target date and custom state change while it is open
+    (and after completion when the settings allow editing completed returns); reason,
+    resolution, fees and exchange items until it completes; lines only while requested or
+    draft (Ubah Jadi Draf first), under the quantity invariant."""
+    _require(actor, "returns.change_return")
+    ret = _locked(reference, actor, expected_version)
+    settings_row = ShopSettings.get()
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationFailed("invalid_input", _("These fields cannot be edited."),
+                               fields={k: _("Not editable.") for k in sorted(unknown)})
+    if ret.status in (Status.REJECTED, Status.CANCELLED):
+        raise Conflict("return_closed", _("This return is closed."))
+    if ret.status == Status.COMPLETED:
+        if not settings_row.edit_completed_returns:
+            raise Conflict("not_editable", _("Completed returns cannot be edited (see the settings)."))
+        locked = sorted(set(changes) - set(ALWAYS_EDITABLE))
+        if locked:
+            raise Conflict("not_editable", _("A completed return keeps its items, reason and resolution."),
+                           fields={k: _("Not editable once completed.") for k in locked})
+    if "lines" in changes and ret.status not in LINES_EDITABLE:
+        raise Conflict("lines_locked", _("Items can change only on a requested or draft return: move it back "
+                                         "to draft first."), fields={"lines": _("Not editable now.")})
+    diff: dict = {}
+
+    if "responsible_user" in changes or "responsible_group" in changes:
+        user_name = changes.get("responsible_user")
+        group_name = changes.get("responsible_group")
+        user, group = _responsible(user_name, group_name)
+        if settings_row.require_responsible and not (user or group):
+            raise ValidationFailed("invalid_input", _("Choose who is responsible for this return."),
+                                   fields={"responsible_user": _("Required by the settings.")})
+        old = _responsible_name(ret)
+        ret.responsible_user, ret.responsible_group = user, group
+        if _responsible_name(ret) != old:
+            diff["responsible"] = [old, _responsible_name(ret)]
+    if "target_date" in changes and changes["target_date"] != ret.target_date:
+        diff["target_date"] = [_iso(ret.target_date), _iso(changes["target_date"])]
+        ret.target_date = changes["target_date"]
+    if "custom_state" in changes:
+        state = _custom_state(changes["custom_state"], ret.status)
+        if (state.pk if state else None) != ret.custom_state_id:
+            old = ret.custom_state.label if ret.custom_state_id else None
+            diff["custom_state"] = [old, state.label if state else None]
+            ret.custom_state = state
+    if "reason" in changes or "reason_text" in changes:
+        reason_value = changes.get("reason") or ret.reason.code
+        reason, text = _reason(reason_value, changes.get("reason_text", "" if "reason" in changes
+                                                         else ret.reason_text))
+        if reason.pk != ret.reason_id or text != ret.reason_text:
+            old = ret.reason_display
+            ret.reason, ret.reason_text = reason, text
+            diff["reason"] = [old, ret.reason_display]
+    if "resolution" in changes and changes["resolution"] != ret.resolution:
+        diff["resolution"] = [ret.resolution, _resolution(changes["resolution"])]
+        ret.resolution = changes["resolution"]
+    if "extra_lines" in changes:
+        extra = _extra_lines([ExtraLineInput(**e) for e in changes["extra_lines"]])
+        before = [{"description": e.description, "amount": e.amount} for e in ret.extra_lines.all()]
+        after = [{"description": e.description.strip()[:200], "amount": e.amount} for e in extra]
+        if before != after:
+            ret.extra_lines.all().delete()
+            ReturnExtraLine.objects.bulk_create([ReturnExtraLine(return_order=ret, **e) for e in after])
+            diff["extra_lines"] = [before, after]
+    if "exchange_items" in changes:
+        items = _exchange_items([ExchangeItemInput(**e) for e in changes["exchange_items"]])
+        if items != ret.exchange_items:
+            diff["exchange_items"] = [ret.exchange_items, items]
+            ret.exchange_items = items
+    if "lines" in changes:
+        _edit_lines(ret, [ReturnLineInput(**line) for line in changes["lines"]], diff)
+    if not diff:
+        return ret
+    ret.version += 1
+    ret.save()
+    _event(ret, ReturnEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
+    return ret
+
+
+def _edit_lines(ret: Return, lines: list[ReturnLineInput], diff: dict) -> None:
+    order = _lock_order(ret.order_id)
+    resolved = _resolve_lines(order, lines, exclude_return_id=ret.pk)
+    current = {line.order_line_id: line for line in ret.lines.all()}
+    before = [{"sku": line.sku, "qty": line.qty, "serial_numbers": line.serial_numbers}
+              for line in current.values()]
+    after = [{"sku": ol.sku, "qty": qty, "serial_numbers": serials} for ol, qty, serials in resolved]
+    if before == after:
+        return
+    keep = set()
+    for ol, qty, serials in resolved:
+        line = current.get(ol.pk)
+        if line is None:
+            ReturnLine.objects.create(return_order=ret, order_line=ol, variant_id=ol.variant_id, sku=ol.sku,
+                                      name=ol.name, unit_price=ol.unit_price, qty=qty, serial_numbers=serials)
+        else:
+            keep.add(line.pk)
+            line.qty, line.serial_numbers = qty, serials
+            line.save(update_fields=["qty", "serial_numbers"])
+    ReturnLine.objects.filter(pk__in=[line.pk for line in current.values() if line.pk not in keep]).delete()
+    diff["lines"] = [before, after]
+
+
+def _custom_state(value, status: str) -> CustomState | None:
+    if value in (None, ""):
+        return None
+    qs = CustomState.objects.all()
+    state = qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(label=str(value)).first()
+    if state is None:
+        raise ValidationFailed("invalid_input", _("Unknown custom state."), fields={"custom_state": _("Unknown.")})
+    if state.status != status:
+        raise Conflict("custom_state_mismatch", _("“%(label)s” is a state of “%(base)s” returns.") % {
+            "label": state.label, "base": Status(state.status).label}, fields={"custom_state": _("Other status.")})
+    return state
+
+
+def _responsible_name(ret: Return) -> str | None:
+    if ret.responsible_user_id:
+        return f"user:{ret.responsible_user.username}"
+    if ret.responsible_group_id:
+        return f"group:{ret.responsible_group.name}"
+    return None
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+@transaction.atomic
+def return_attach_label(*, reference: str, actor, file, expected_version: int | None = None,
+                        source: str = "api") -> Return:
+    """Upload the return label (PDF or image) the customer prints; it replaces an earlier
+    one, goes with the approval e-mail and stays downloadable from the order link."""
+    _require(actor, "returns.process_return")
+    ret = _locked(reference, actor, expected_version)
+    if ret.status in FINAL:
+        raise Conflict("return_closed", _("This return is closed."))
+    check_upload(file, field="label")
+    ret.label.save(file.name, file, save=False)
+    ret.version += 1
+    ret.save()
+    _event(ret, ReturnEvent.Kind.LABEL_ADDED, actor, source=source, data={"label": ret.label.name})
+    return ret
+
+
+def _add_photo(ret, file, *, sku, line_id, actor, uploaded_by, source) -> ReturnPhoto:
+    check_upload(file, field="file")
+    line = None
+    if sku or line_id:
+        lines = [line for line in ret.lines.all() if (line.pk == line_id if line_id else line.sku == sku)]
+        if len(lines) != 1:
+            raise ValidationFailed("invalid_input", _("Not a line of this return."),
+                                   fields={"line" if line_id else "sku": _("Not a line of this return.")})
+        line = lines[0]
+    photo = ReturnPhoto(return_order=ret, line=line, uploaded_by=uploaded_by, user=_actor(actor))
+    photo.file.save(file.name, file, save=True)
+    _event(ret, ReturnEvent.Kind.PHOTO_ADDED, actor, source=source,
+           data={"photo_id": photo.pk, "sku": line.sku if line else None, "uploaded_by": uploaded_by})
+    return photo
+
+
+@transaction.atomic
+def return_add_photo(*, reference: str, actor, file, sku: str | None = None, line: int | None = None,
+                     uploaded_by: str = "seller", source: str = "api") -> ReturnPhoto:
+    """A photo as evidence for a line (or the whole return), by the seller or, through the
+    order link (actor None), the customer."""
+    if actor is not None:
+        _require(actor, "returns.change_return")
+    ret = _locked(reference, actor, None)
+    if ret.status in FINAL:
+        raise Conflict("return_closed", _("This return is closed."))
+    photo = _add_photo(ret, file, sku=sku, line_id=line, actor=actor,
+                       uploaded_by="customer" if actor is None else uploaded_by, source=source)
+    ret.version += 1
+    ret.save(update_fields=["version", "updated_at"])
+    return photo
+
+
+# --- the owner's lists: reasons and custom states -------------------------------------------
+
+
+@transaction.atomic
+def return_reason_save(*, actor, code: str, label: str | None = None, needs_text: bool | None = None,
+                       active: bool | None = None, position: int | None = None) -> ReturnReason:
+    """Add a return reason (new code) or change one; reasons in use are deactivated, never
+    deleted."""
+    _require(actor, "returns.change_returnreason")
+    code = (code or "").strip().lower()
+    if not code or len(code) > 50 or not all(c.isalnum() or c in "-_" for c in code):
+        raise ValidationFailed("invalid_input", _("A code is letters, digits, - and _."), fields={"code": _("Invalid.")})
+    reason = ReturnReason.objects.select_for_update().filter(code=code).first()
+    if reason is None:
+        if not (label or "").strip():
+            raise ValidationFailed("invalid_input", _("A new reason needs a label."), fields={"label": _("Required.")})
+        reason = ReturnReason(code=code)
+    if label is not None:
+        if not label.strip():
+            raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
+        reason.label = label.strip()[:200]
+    for name, value in (("needs_text", needs_text), ("active", active), ("position", position)):
+        if value is not None:
+            setattr(reason, name, value)
+    reason.save()
+    return reason
+
+
+@transaction.atomic
+def custom_state_save(*, actor, label: str, status: str, color: str = "", position: int = 0,
+                      state_id: int | None = None) -> CustomState:
+    """Add (or, with `state_id`, change) a custom state mapped onto a base status."""
+    _require(actor, "returns.change_customstate")
+    if status not in Status.values:
+        raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": _("Unknown.")})
+    label = (label or "").strip()
+    if not label:
+        raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
+    if state_id is not None:
+        state = CustomState.objects.select_for_update().filter(pk=state_id).first()
+        if state is None:
+            raise NotFound("not_found", _("Not found."))
+        if state.status != status and state.returns.exists():
+            raise Conflict("custom_state_in_use", _("Returns use this state: its base status cannot change."))
+    else:
+        state = CustomState()
+    if CustomState.objects.filter(label=label).exclude(pk=state.pk).exists():
+        raise ValidationFailed("invalid_input", _("A custom state has this label already."),
+                               fields={"label": _("Already used.")})
+    state.label, state.status, state.color, state.position = label[:100], status, (color or "")[:20], position
+    state.save()
+    return state
+
+
+@transaction.atomic
+def custom_state_delete(*, actor, state_id: int) -> None:
+    """Remove a custom state; returns showing it fall back to their base status."""
+    _require(actor, "returns.delete_customstate")
+    deleted, _d = CustomState.objects.filter(pk=state_id).delete()
+    if not deleted:
+        raise NotFound("not_found", _("Not found."))
