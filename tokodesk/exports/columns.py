@@ -8,9 +8,9 @@ number of queries, whatever the columns:
 * `related`: per-order lists loaded once per chunk by one query each (`lines`, `tags`,
   `payments`, see `LOADERS`).
 
-`render(row, ctx)` turns the row (a dict of those paths, plus "_lines", "_tags",
-"_payments") into a cell: a str (neutralized against formula injection by the writer) or
-a number. Money is written in major units, timestamps in the shop's local time.
+A column's renderer turns the row (a tuple of those values, then the related lists) into
+a cell: text (neutralized against formula injection) or a number. Money is written in
+major units, timestamps in the shop's local time.
 """
 
 from __future__ import annotations
@@ -30,15 +30,45 @@ from tokodesk.core.money import exponent
 from tokodesk.orders.models import Order, OrderLine, Payment
 from tokodesk.orders.states import Channel, PaymentMethod, Status
 
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+Index = Callable[[str], int]
+Renderer = Callable[[tuple, "ExportContext"], Any]
+
+
+def neutralize(value):
+    """A cell as written: text that a spreadsheet would run as a formula (starting with
+    = + - @ tab or CR) gets a leading single quote; numbers stay numbers; None is empty."""
+    if isinstance(value, str):
+        if value and value[0] in FORMULA_STARTS:
+            return "'" + value
+        return value
+    if value is None:
+        return ""
+    return value
+
 
 @dataclass(frozen=True)
 class Column:
+    """`bind(index)` returns the renderer `(row, ctx) → cell`, `index(path)` being the
+    position of a value (or of "_lines", "_tags", "_payments") in the row tuple. Renderers
+    are bound once per export, so a row costs one call per cell and no lookups by name."""
+
     key: str
     label: Promise
     group: Promise
-    render: Callable[[dict, ExportContext], Any]
+    bind: Callable[[Index], Renderer]
     values: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
+    # True when the renderer's output never needs neutralizing (numbers, dates, our own
+    # labels, or text it neutralizes itself).
+    neutral: bool = False
+
+    def renderer(self, index: Index) -> Renderer:
+        render = self.bind(index)
+        if self.neutral:
+            return render
+        return lambda row, ctx: neutralize(render(row, ctx))
 
 
 @dataclass
@@ -53,14 +83,17 @@ class ExportContext:
 
     @classmethod
     def build(cls, *, decimal_comma: bool = False) -> ExportContext:
+        def translated(choices):
+            return {k: neutralize(str(v)) for k, v in choices}
+
         return cls(
             decimal_comma=decimal_comma,
             tz=timezone.get_default_timezone(),
             labels={
-                "status": {k: str(v) for k, v in Status.choices},
-                "payment_method": {k: str(v) for k, v in PaymentMethod.choices},
-                "channel": {k: str(v) for k, v in Channel.choices},
-                "payment_kind": {k: str(v) for k, v in Payment.Kind.choices},
+                "status": translated(Status.choices),
+                "payment_method": translated(PaymentMethod.choices),
+                "channel": translated(Channel.choices),
+                "payment_kind": translated(Payment.Kind.choices),
             },
         )
 
@@ -68,6 +101,8 @@ class ExportContext:
         return self.labels[kind].get(value, value)
 
     def money(self, amount: int | None, currency: str):
+        """Minor units → major units: an int for IDR, a Decimal (or "12,50" with ";")
+        for currencies with cents."""
         if amount is None:
             return ""
         exp = self._exponents.get(currency)
@@ -75,25 +110,25 @@ class ExportContext:
             exp = self._exponents[currency] = exponent(currency)
         if not exp:
             return amount
-        value = Decimal(amount).scaleb(-exp)
-        return self.number(value)
+        return self.number(Decimal(amount).scaleb(-exp))
 
     def number(self, value: Decimal):
         # With ";" (European Excel) the decimal separator is a comma.
         return str(value).replace(".", ",") if self.decimal_comma else value
 
     def datetime(self, value: dt.datetime | None) -> str:
+        """Local time of the shop, to the second: 2025-03-01 14:05:09."""
         if value is None:
             return ""
-        if timezone.is_aware(value):
+        if value.tzinfo is not None:
             value = value.astimezone(self.tz)
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value.isoformat(" ", "seconds")[:19]
 
     def date(self, value) -> str:
         if value is None:
             return ""
         if isinstance(value, dt.datetime):
-            if timezone.is_aware(value):
+            if value.tzinfo is not None:
                 value = value.astimezone(self.tz)
             value = value.date()
         return value.isoformat()
@@ -102,8 +137,18 @@ class ExportContext:
 # --- per-chunk loaders of the `related` lists -----------------------------------------
 
 
+def _for_orders(ids) -> dict:
+    """The condition on order_id for a chunk: an id range when the chunk's ids are about
+    contiguous (an export of everything: a range scan, two parameters), else IN (ids).
+    A range may bring a few rows of orders outside the chunk: they are ignored."""
+    low, high = min(ids), max(ids)
+    if high - low < 2 * len(ids):
+        return {"order_id__gte": low, "order_id__lte": high}
+    return {"order_id__in": ids}
+
+
 def _load_lines(ids):
-    rows = (OrderLine.objects.filter(order_id__in=ids).order_by("order_id", "id")
+    rows = (OrderLine.objects.filter(**_for_orders(ids)).order_by("order_id", "id")
             .values_list("order_id", "sku", "name", "qty", "weight_grams", "unit_price"))
     grouped: dict[int, list] = {}
     for order_id, *rest in rows:
@@ -112,7 +157,7 @@ def _load_lines(ids):
 
 
 def _load_tags(ids):
-    rows = (Order.tags.through.objects.filter(order_id__in=ids).order_by("tag__name")
+    rows = (Order.tags.through.objects.filter(**_for_orders(ids)).order_by("tag__name")
             .values_list("order_id", "tag__name"))
     grouped: dict[int, list] = {}
     for order_id, name in rows:
@@ -121,7 +166,7 @@ def _load_tags(ids):
 
 
 def _load_payments(ids):
-    rows = (Payment.objects.filter(order_id__in=ids, voided_at__isnull=True).order_by("recorded_at", "id")
+    rows = (Payment.objects.filter(**_for_orders(ids), voided_at__isnull=True).order_by("recorded_at", "id")
             .values_list("order_id", "kind", "amount", "paid_on", "recorded_at"))
     grouped: dict[int, list] = {}
     for order_id, *rest in rows:
@@ -129,7 +174,7 @@ def _load_payments(ids):
     return grouped
 
 
-# name → (loader(ids) → {order id: [...]}, key in the row dict)
+# name → loader(ids of the chunk) → {order id: [...]}; the row holds the list as "_<name>".
 LOADERS: dict[str, Callable] = {"lines": _load_lines, "tags": _load_tags, "payments": _load_payments}
 
 
@@ -144,75 +189,114 @@ G_PAYMENT = _("Payment")
 G_DATES = _("Dates")
 
 
+def _text(i: int) -> Renderer:
+    starts = FORMULA_STARTS
+    return lambda v, c: ("'" + x) if (x := v[i]) and x[0] in starts else x
+
+
 def text(key, label, group, path=None) -> Column:
+    """A text value as stored (neutralized inline)."""
     path = path or key
-    return Column(key, label, group, values=(path,), render=lambda r, c: r[path])
+    return Column(key, label, group, values=(path,), neutral=True, bind=lambda ix: _text(ix(path)))
 
 
 def choice(key, label, group, kind, path=None) -> Column:
+    """A code shown by its label in the exporting user's language."""
     path = path or key
-    return Column(key, label, group, values=(path,), render=lambda r, c: c.label(kind, r[path]))
+
+    def bind(ix):
+        i = ix(path)
+        return lambda v, c: c.labels[kind].get(v[i], v[i])
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
 
 
 def money(key, label, group, path=None) -> Column:
     path = path or key
-    return Column(key, label, group, values=(path, "currency"), render=lambda r, c: c.money(r[path], r["currency"]))
+
+    def bind(ix):
+        i, cur = ix(path), ix("currency")
+        return lambda v, c: c.money(v[i], v[cur])
+    return Column(key, label, group, values=(path, "currency"), neutral=True, bind=bind)
 
 
 def timestamp(key, label, group, path=None) -> Column:
     path = path or key
-    return Column(key, label, group, values=(path,), render=lambda r, c: c.datetime(r[path]))
+
+    def bind(ix):
+        i = ix(path)
+        return lambda v, c: "" if (x := v[i]) is None else x.astimezone(c.tz).isoformat(" ", "seconds")[:19]
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
 
 
 def day(key, label, group, path=None) -> Column:
     path = path or key
-    return Column(key, label, group, values=(path,), render=lambda r, c: c.date(r[path]))
+
+    def bind(ix):
+        i = ix(path)
+        return lambda v, c: c.date(v[i])
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
 
 
-def _person(first, last, username):
-    def render(r, c):
-        full = f"{r[first] or ''} {r[last] or ''}".strip()
-        return full or r[username] or ""
-    return render
+def computed(key, label, group, render, *, values=(), related=(), neutral=False) -> Column:
+    """A value computed from several: `render(row, ctx, *positions)` with the positions of
+    `values` then of `related` in the row, bound once."""
+
+    def bind(ix):
+        positions = [ix(p) for p in values] + [ix("_" + r) for r in related]
+        return lambda v, c: render(v, c, *positions)
+    return Column(key, label, group, values=tuple(values), related=tuple(related), neutral=neutral, bind=bind)
 
 
-def _items(r, c):
-    return "; ".join(f"{qty} × {name}" for _sku, name, qty, _w, _p in r["_lines"])
+def _person(v, c, first, last, username):
+    full = f"{v[first] or ''} {v[last] or ''}".strip()
+    return full or v[username] or ""
 
 
-def _weight_grams(r, c):
-    return sum(qty * weight for _s, _n, qty, weight, _p in r["_lines"])
+def _items(v, c, lines):
+    return "; ".join(f"{qty} × {name}" for _sku, name, qty, _w, _p in v[lines])
 
 
-def _weight_kg(r, c):
-    grams = _weight_grams(r, c)
-    return c.number((Decimal(grams) / 1000).quantize(Decimal("0.001")))
+def _skus(v, c, lines):
+    return "; ".join(line[0] for line in v[lines])
 
 
-def _outstanding(r, c):
-    return c.money(max(r["total"] - r["paid_total"], 0), r["currency"])
+def _total_qty(v, c, lines):
+    return sum(line[2] for line in v[lines])
 
 
-def _cod_amount(r, c):
+def _weight_grams(v, c, lines):
+    return sum(qty * weight for _s, _n, qty, weight, _p in v[lines])
+
+
+def _weight_kg(v, c, lines):
+    return c.number((Decimal(_weight_grams(v, c, lines)) / 1000).quantize(Decimal("0.001")))
+
+
+def _outstanding(v, c, total, paid, currency):
+    return c.money(max(v[total] - v[paid], 0), v[currency])
+
+
+def _cod_amount(v, c, total, paid, currency, method):
     """What the courier collects: the unpaid part of a COD order, 0 otherwise."""
-    due = max(r["total"] - r["paid_total"], 0) if r["payment_method"] == PaymentMethod.COD else 0
-    return c.money(due, r["currency"])
+    due = max(v[total] - v[paid], 0) if v[method] == PaymentMethod.COD else 0
+    return c.money(due, v[currency])
 
 
-def _payments(r, c):
+def _payments(v, c, currency, payments):
     return "; ".join(
-        f"{c.label('payment_kind', kind)} {c.money(amount, r['currency'])} ({c.date(paid_on or recorded_at)})"
-        for kind, amount, paid_on, recorded_at in r["_payments"])
+        f"{c.label('payment_kind', kind)} {c.money(amount, v[currency])} ({c.date(paid_on or recorded_at)})"
+        for kind, amount, paid_on, recorded_at in v[payments])
 
 
-def _last_payment(r, c):
-    if not r["_payments"]:
+def _last_payment(v, c, payments):
+    if not v[payments]:
         return ""
-    _kind, _amount, paid_on, recorded_at = r["_payments"][-1]
+    _kind, _amount, paid_on, recorded_at = v[payments][-1]
     return c.date(paid_on or recorded_at)
 
 
 AGENT = ("assigned_agent__first_name", "assigned_agent__last_name", "assigned_agent__username")
+MONEY = ("total", "paid_total", "currency")
 
 COLUMNS: list[Column] = [
     # order
@@ -223,10 +307,10 @@ COLUMNS: list[Column] = [
     text("invoice_number", _("Invoice number"), G_ORDER),
     day("invoice_due_date", _("Invoice due date"), G_ORDER),
     text("landing_page", pgettext_lazy("landing page", "Page"), G_ORDER, "landing_page__name"),
-    Column("agent", _("Agent"), G_ORDER, values=AGENT, render=_person(*AGENT)),
+    computed("agent", _("Agent"), G_ORDER, _person, values=AGENT),
     text("agent_username", _("Agent username"), G_ORDER, "assigned_agent__username"),
     text("created_by", _("Created by"), G_ORDER, "created_by__username"),
-    Column("tags", _("Tags"), G_ORDER, related=("tags",), render=lambda r, c: ", ".join(r["_tags"])),
+    computed("tags", _("Tags"), G_ORDER, lambda v, c, tags: ", ".join(v[tags]), related=("tags",)),
     text("customer_note", _("Customer note"), G_ORDER),
     text("cancellation_reason", _("Cancellation reason"), G_ORDER),
     text("problem_reason", _("Delivery problem"), G_ORDER),
@@ -242,14 +326,13 @@ COLUMNS: list[Column] = [
     text("customer_email", _("Customer e-mail"), G_CUSTOMER, "customer__email"),
     text("customer_address", _("Customer address"), G_CUSTOMER, "customer__address"),
     # items
-    Column("items", _("Items"), G_ITEMS, related=("lines",), render=_items),
-    Column("skus", _("SKUs"), G_ITEMS, related=("lines",),
-           render=lambda r, c: "; ".join(sku for sku, *_rest in r["_lines"])),
-    Column("total_qty", _("Total quantity"), G_ITEMS, related=("lines",),
-           render=lambda r, c: sum(line[2] for line in r["_lines"])),
-    Column("line_count", _("Number of lines"), G_ITEMS, related=("lines",), render=lambda r, c: len(r["_lines"])),
-    Column("weight_grams", _("Weight (g)"), G_ITEMS, related=("lines",), render=_weight_grams),
-    Column("weight_kg", _("Weight (kg)"), G_ITEMS, related=("lines",), render=_weight_kg),
+    computed("items", _("Items"), G_ITEMS, _items, related=("lines",)),
+    computed("skus", _("SKUs"), G_ITEMS, _skus, related=("lines",)),
+    computed("total_qty", _("Total quantity"), G_ITEMS, _total_qty, related=("lines",), neutral=True),
+    computed("line_count", _("Number of lines"), G_ITEMS, lambda v, c, lines: len(v[lines]), related=("lines",),
+             neutral=True),
+    computed("weight_grams", _("Weight (g)"), G_ITEMS, _weight_grams, related=("lines",), neutral=True),
+    computed("weight_kg", _("Weight (kg)"), G_ITEMS, _weight_kg, related=("lines",), neutral=True),
     # shipping
     text("warehouse", _("Warehouse"), G_SHIPPING, "warehouse__name"),
     text("warehouse_code", _("Warehouse code"), G_SHIPPING, "warehouse__code"),
@@ -267,12 +350,12 @@ COLUMNS: list[Column] = [
     money("discount", _("Discount"), G_PAYMENT),
     money("total", _("Total"), G_PAYMENT),
     money("paid_total", _("Paid"), G_PAYMENT),
-    Column("outstanding", _("Outstanding"), G_PAYMENT, values=("total", "paid_total", "currency"),
-           render=_outstanding),
-    Column("cod_amount", _("COD amount"), G_PAYMENT, values=("total", "paid_total", "currency", "payment_method"),
-           render=_cod_amount),
-    Column("payments", _("Payments"), G_PAYMENT, values=("currency",), related=("payments",), render=_payments),
-    Column("last_payment_date", _("Last payment date"), G_PAYMENT, related=("payments",), render=_last_payment),
+    computed("outstanding", _("Outstanding"), G_PAYMENT, _outstanding, values=MONEY, neutral=True),
+    computed("cod_amount", _("COD amount"), G_PAYMENT, _cod_amount, values=(*MONEY, "payment_method"),
+             neutral=True),
+    computed("payments", _("Payments"), G_PAYMENT, _payments, values=("currency",), related=("payments",)),
+    computed("last_payment_date", _("Last payment date"), G_PAYMENT, _last_payment, related=("payments",),
+             neutral=True),
     text("payment_link", _("Payment link"), G_PAYMENT),
     # dates (local time)
     timestamp("created_at", _("Created"), G_DATES),

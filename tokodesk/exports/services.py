@@ -20,7 +20,7 @@ from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from tokodesk.exports.columns import REGISTRY, ExportContext
 from tokodesk.exports.models import Delimiter, Export, ExportTemplate
 from tokodesk.exports.schemas import MAX_COLUMNS, MAX_REFERENCES, ExportFilters
-from tokodesk.exports.writer import DEFAULT_CHUNK_SIZE, Plan, iter_csv
+from tokodesk.exports.writer import Plan, iter_csv
 from tokodesk.orders import selectors
 from tokodesk.orders.models import Order
 
@@ -33,9 +33,11 @@ def sync_limit() -> int:
     return int(getattr(settings, "TOKODESK_EXPORT_SYNC_LIMIT", os.environ.get("TOKODESK_EXPORT_SYNC_LIMIT", 5000)))
 
 
-def chunk_size() -> int:
-    return int(getattr(settings, "TOKODESK_EXPORT_CHUNK_SIZE",
-                       os.environ.get("TOKODESK_EXPORT_CHUNK_SIZE", DEFAULT_CHUNK_SIZE)))
+def chunk_size() -> int | None:
+    """Orders per chunk (setting or environment TOKODESK_EXPORT_CHUNK_SIZE); by default
+    it follows the template's width (see writer.Plan.chunk_size)."""
+    value = getattr(settings, "TOKODESK_EXPORT_CHUNK_SIZE", os.environ.get("TOKODESK_EXPORT_CHUNK_SIZE"))
+    return int(value) if value else None
 
 
 def keep_days() -> int:

@@ -19,24 +19,15 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from tokodesk.exports.columns import LOADERS, REGISTRY, Column, ExportContext
+from tokodesk.exports.columns import LOADERS, REGISTRY, Column, ExportContext, neutralize
 
 BOM = "\ufeff"
-FORMULA_STARTS = frozenset("=+-@\t\r")
-DEFAULT_CHUNK_SIZE = 2000
+# A chunk holds about this many values in memory (rows × values read per row): ~2,000
+# orders for a courier list, ~500 for the full template — a few MB either way.
+CHUNK_VALUES = 30_000
+MIN_CHUNK, MAX_CHUNK = 200, 5000
 _EMPTY = ()
-
-
-def neutralize(value):
-    """A cell as written: text that a spreadsheet would run as a formula gets a leading
-    single quote; numbers stay numbers; None is empty."""
-    if isinstance(value, str):
-        if value and value[0] in FORMULA_STARTS:
-            return "'" + value
-        return value
-    if value is None:
-        return ""
-    return value
+__all__ = ["BOM", "Plan", "iter_chunks", "iter_csv", "neutralize"]
 
 
 @dataclass(frozen=True)
@@ -66,22 +57,30 @@ class Plan:
             loaders += [name for name in col.related if name not in loaders]
         return cls(tuple(cols), tuple(headers), tuple(paths), tuple(loaders))
 
+    @property
+    def chunk_size(self) -> int:
+        """Orders per chunk: fewer when each row reads more (memory stays about the same
+        whatever the template); lines, tags and payments count as a few values each."""
+        width = len(self.paths) + 8 * len(self.loaders)
+        return max(MIN_CHUNK, min(MAX_CHUNK, CHUNK_VALUES // width))
+
 
 def iter_chunks(queryset: QuerySet, plan: Plan, ctx: ExportContext,
-                chunk_size: int = DEFAULT_CHUNK_SIZE) -> Iterator[tuple[int, Iterator[list]]]:
+                chunk_size: int | None = None) -> Iterator[tuple[int, Iterator[list]]]:
     """The export a chunk at a time: (row count, the chunk's rows as lists of cells,
     rendered one by one as they are consumed)."""
-    paths, loaders = plan.paths, plan.loaders
-    renders = [col.render for col in plan.columns]
-    related_keys = [(name, "_" + name) for name in loaders]
-    base = queryset.order_by("-id").values_list(*paths)
+    chunk_size = chunk_size or plan.chunk_size
+    loaders = plan.loaders
+    index = {path: i for i, path in enumerate(plan.paths)}
+    index.update({"_" + name: len(plan.paths) + i for i, name in enumerate(loaders)})
+    renders = [col.renderer(index.__getitem__) for col in plan.columns]
+    base = queryset.order_by("-id").values_list(*plan.paths)
 
     def rendered(rows, related):
-        for values in rows:
-            r = dict(zip(paths, values, strict=True))
-            for name, key in related_keys:
-                r[key] = related[name].get(values[0], _EMPTY)
-            yield [neutralize(render(r, ctx)) for render in renders]
+        if related:
+            rows = (values + tuple(lists.get(values[0], _EMPTY) for lists in related) for values in rows)
+        for row in rows:
+            yield [render(row, ctx) for render in renders]
 
     last_id = None
     while True:
@@ -90,7 +89,7 @@ def iter_chunks(queryset: QuerySet, plan: Plan, ctx: ExportContext,
         if not rows:
             return
         ids = [row[0] for row in rows]
-        related = {name: LOADERS[name](ids) for name in loaders}
+        related = [LOADERS[name](ids) for name in loaders]
         yield len(rows), rendered(rows, related)
         if len(rows) < chunk_size:
             return
@@ -98,7 +97,7 @@ def iter_chunks(queryset: QuerySet, plan: Plan, ctx: ExportContext,
         del rows, related
 
 
-def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size: int = DEFAULT_CHUNK_SIZE,
+def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size: int | None = None,
              on_chunk: Callable[[int], None] | None = None, ctx: ExportContext | None = None) -> Iterator[bytes]:
     """The CSV file as UTF-8 bytes: the BOM and header row first, then one piece per chunk.
     `on_chunk(rows_done)` is called once each chunk's piece has been taken."""
