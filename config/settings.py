@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tokodesk.storefront",
     "tokodesk.orders",
     "tokodesk.returns",
+    "tokodesk.exports",
     "tokodesk.api",
 ]
 
