@@ -100,8 +100,13 @@ def http_error(request, exc: HttpError):
 def _register():
     from tokodesk.api.catalog import router as catalog_router
     from tokodesk.orders.api import router as orders_router
+    from tokodesk.returns.api import refunds_router, store_credit_router
+    from tokodesk.returns.api import router as returns_router
 
     api.add_router("/orders", orders_router)
+    api.add_router("/returns", returns_router)
+    api.add_router("/refunds", refunds_router)
+    api.add_router("/store-credit", store_credit_router)
     api.add_router("/", catalog_router)
 
 
