@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("tokodesk.orders.urls")),
     path("exports/", include("tokodesk.exports.urls")),
+    path("returns/", include("tokodesk.returns.urls")),
     path("", include("tokodesk.storefront.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from tokodesk.returns.views import actions, create, detail, goodwill
+from tokodesk.returns.views import list as list_views
+
+app_name = "returns"
+
+urlpatterns = [
+    path("", list_views.return_list_view, name="list"),
+    path("new/", create.return_create_view, name="create"),
+    path("goodwill/", goodwill.goodwill_view, name="goodwill"),
+    path("refunds/<int:refund_id>/paid/", detail.mark_paid_view, name="mark_paid"),
+    path("refunds/<int:refund_id>/proof/", detail.refund_proof_view, name="refund_proof"),
+    path("<str:reference>/", detail.return_detail_view, name="detail"),
+    path("<str:reference>/edit/", detail.edit_view, name="edit"),
+    path("<str:reference>/label/", detail.label_view, name="label"),
+    path("<str:reference>/photos/", detail.add_photo_view, name="add_photo"),
+    path("<str:reference>/photos/<int:photo_id>/", detail.photo_view, name="photo"),
+    path("<str:reference>/recreate/", actions.recreate_view, name="recreate"),
+    path("<str:reference>/actions/<str:action>/", actions.action_view, name="action"),
+]

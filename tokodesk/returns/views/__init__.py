@@ -1,0 +1,1 @@
+"""The return pages (htmx over the same services and selectors as the returns API)."""

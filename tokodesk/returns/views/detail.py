@@ -1,0 +1,376 @@
+"""The return detail page: the order and customer, the reason and resolution, the lines as
+received and decided, fees, photos, the label, refunds (with mark-paid), store credit, the
+linked replacement order, the timeline and the actions. Every write goes through
+tokodesk.returns.services (or refunds); every read through the scoped selectors, so an
+agent reaches only the returns of their orders (404 otherwise)."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tokodesk.core.errors import DomainError
+from tokodesk.core.models import ShopSettings
+from tokodesk.core.money import format_money
+from tokodesk.returns import refunds, selectors, services
+from tokodesk.returns.forms import MarkPaidForm, PhotoForm, ReturnEditForm
+from tokodesk.returns.models import ReturnEvent
+from tokodesk.returns.states import (
+    FINAL,
+    RETURN_TRANSITIONS,
+    Condition,
+    Decision,
+    RefundMethod,
+    RefundStatus,
+    Resolution,
+    Status,
+)
+from tokodesk.returns.views.common import is_htmx, menu_for, return_or_404, toast
+
+# Labels of what the timeline's `data` may hold (effects of states.py, services.py, refunds.py).
+DATA_LABELS = {
+    "order": gettext_lazy("Order"), "resolution": gettext_lazy("Resolution"), "lines": gettext_lazy("Items"),
+    "window_overridden": gettext_lazy("Return window overridden"), "recreated_from": gettext_lazy("Recreated from"),
+    "new_return": gettext_lazy("New return"), "target_date": gettext_lazy("Target date"),
+    "label": gettext_lazy("Return label"), "message": gettext_lazy("Message to the customer"),
+    "reason": gettext_lazy("Reason"), "warehouse": gettext_lazy("Restocked to"),
+    "restocked": gettext_lazy("Restocked"), "unrestocked": gettext_lazy("Taken off the shelf again"),
+    "accepted_total": gettext_lazy("Accepted value"), "fees_total": gettext_lazy("Fees"),
+    "refund_amount": gettext_lazy("Refund"), "refund_method": gettext_lazy("Refund method"),
+    "replacement_order": gettext_lazy("Replacement order"), "exchange_value": gettext_lazy("New items' value"),
+    "exchange_difference": gettext_lazy("Price difference"), "sku": gettext_lazy("Item"),
+    "uploaded_by": gettext_lazy("By"), "amount": gettext_lazy("Amount"), "method": gettext_lazy("Method"),
+    "paid_on": gettext_lazy("Paid on"), "proof": gettext_lazy("Proof of transfer"),
+}
+HIDDEN_DATA = {"message_id", "refund_id", "store_credit_entry_id", "photo_id", "custom_state_cleared", "changes"}
+MONEY_KEYS = {"accepted_total", "fees_total", "refund_amount", "exchange_value", "exchange_difference", "amount"}
+EDIT_LABELS = {
+    "responsible": gettext_lazy("Responsible"), "target_date": gettext_lazy("Target date"),
+    "custom_state": gettext_lazy("Custom state"), "reason": gettext_lazy("Reason"),
+    "resolution": gettext_lazy("Resolution"), "extra_lines": gettext_lazy("Fees"),
+    "exchange_items": gettext_lazy("Exchange items"), "lines": gettext_lazy("Items"),
+}
+CHOICES = {"resolution": Resolution, "refund_method": RefundMethod, "method": RefundMethod}
+
+
+# --- the timeline, made readable ---------------------------------------------------------------
+
+
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else code
+
+
+def _line_text(line: dict) -> str:
+    text = f"{line.get('qty_accepted', line.get('qty'))} × {line.get('sku')}"
+    if line.get("decision") in Decision.values:
+        text = f"{Decision(line['decision']).label}: {text}"
+    if line.get("condition") in Condition.values:
+        text += f" ({Condition(line['condition']).label})"
+    return text
+
+
+def _short(value, currency, key="") -> str:
+    if value is None or value == "":
+        return "—"
+    if key in MONEY_KEYS and isinstance(value, int):
+        return format_money(value, currency)
+    if key in CHOICES and value in CHOICES[key].values:
+        return str(CHOICES[key](value).label)
+    if isinstance(value, list):
+        return ", ".join(_line_text(v) if isinstance(v, dict) else str(v) for v in value) or "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    text = str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _event_details(event, currency) -> list[tuple[str, str]]:
+    data = event.data if isinstance(event.data, dict) else {}
+    details = []
+    if event.kind == ReturnEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
+        for name, pair in data["changes"].items():
+            old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+            if name == "responsible":
+                old, new = (str(v).partition(":")[2] if v else v for v in (old, new))
+            details.append((str(EDIT_LABELS.get(name, name)),
+                            f"{_short(old, currency, name)} → {_short(new, currency, name)}"))
+    for key, value in data.items():
+        if key in HIDDEN_DATA or value in (None, "", [], {}, False):
+            continue
+        if key in ("label", "proof"):
+            value = os.path.basename(str(value))
+        elif key == "uploaded_by":
+            value = _("customer") if value == "customer" else _("seller")
+        details.append((str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())), _short(value, currency, key)))
+    return details
+
+
+def _who(event) -> str:
+    if event.actor_id and event.actor is not None:
+        return event.actor.get_full_name() or event.actor.username
+    if event.source == "customer":
+        return _("customer")
+    return _("system")
+
+
+def timeline_entries(ret) -> list[dict]:
+    """Newest first: what happened, from which status to which, who, when and what the
+    change remembered (lines received, refund, message …)."""
+    entries = []
+    for event in selectors.return_timeline(ret=ret):
+        transition = RETURN_TRANSITIONS.transitions.get(event.action) if event.action else None
+        if event.kind in (ReturnEvent.Kind.ACTION, ReturnEvent.Kind.CREATED) and transition:
+            title = transition.label
+        elif event.action == "recreate" and event.kind == ReturnEvent.Kind.CREATED:
+            title = _("Recreated from another return")
+        else:
+            title = event.get_kind_display()
+        entries.append({
+            "event": event, "title": title, "action": event.action,
+            "from_label": _status_label(event.from_status) if event.from_status else "",
+            "to_label": _status_label(event.to_status) if event.to_status else "",
+            "who": _who(event), "is_person": bool(event.actor_id),
+            "details": _event_details(event, ret.currency),
+        })
+    entries.reverse()
+    return entries
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def _editable(ret, settings_row) -> bool:
+    if ret.status in (Status.REJECTED, Status.CANCELLED):
+        return False
+    return ret.status != Status.COMPLETED or settings_row.edit_completed_returns
+
+
+def detail_context(request, ret, **extra) -> dict:
+    """Everything _detail_body.html shows. The queries do not grow with the lines, photos,
+    refunds or events: the return comes prefetched from selectors.return_get."""
+    user = request.user
+    menu = menu_for(ret, user)
+    settings_row = ShopSettings.get()
+    lines = list(ret.lines.all())
+    by_line = {line.pk: line for line in lines}
+    photos = [{"photo": p, "line": by_line.get(p.line_id), "name": os.path.basename(p.file.name),
+               "is_pdf": p.file.name.lower().endswith(".pdf")} for p in ret.photos.all()]
+    can_pay = user.has_perm("returns.manage_refunds")
+    refund_rows = [{"refund": r, "pending": r.status == RefundStatus.PENDING,
+                    "proof_name": os.path.basename(r.proof.name) if r.proof else "",
+                    "form": MarkPaidForm(prefix=f"r{r.pk}") if can_pay and r.status == RefundStatus.PENDING else None}
+                   for r in ret.refunds.all()]
+    fees = [{"fee": f, "abs": abs(f.amount), "deducted": f.amount > 0} for f in ret.extra_lines.all()]
+    value = sum(line.qty * line.unit_price for line in lines)
+    decided = ret.status == Status.COMPLETED
+    credit = max(ret.accepted_total - ret.fees_total, 0)
+    exchange = None
+    if ret.resolution == Resolution.EXCHANGE_OTHER and ret.exchange_difference is not None:
+        diff = ret.exchange_difference
+        exchange = {"value": diff + credit, "difference": diff, "due": max(diff, 0), "to_refund": max(-diff, 0)}
+    closed = ret.status in FINAL
+    can_edit = user.has_perm("returns.change_return") and _editable(ret, settings_row)
+    states = list(selectors.custom_states()) if can_edit else []
+    context = {
+        "nav": "returns",
+        "ret": ret,
+        "order": ret.order,
+        "menu": menu,
+        "lines": lines,
+        "any_serials": any(line.serial_numbers for line in lines),
+        "received": ret.received_at is not None,
+        "decided": decided,
+        "fees": fees,
+        "value": value,
+        "credit": credit,
+        "exchange": exchange,
+        "photos": photos,
+        "return_messages": list(ret.messages.all()),
+        "refunds": refund_rows,
+        "refunded_total": sum(r.amount for r in ret.refunds.all()),
+        "store_credit": selectors.store_credit_balance(ret.customer_id),
+        "recreated_as": list(ret.recreated_as.all()),
+        "timeline": timeline_entries(ret),
+        "label_name": os.path.basename(ret.label.name) if ret.label else "",
+        "can_label": not closed and user.has_perm("returns.process_return"),
+        "can_photo": not closed and user.has_perm("returns.change_return"),
+        "can_edit": can_edit,
+        "edit_form": ReturnEditForm(ret=ret, states=states) if can_edit else None,
+        "photo_form": PhotoForm(ret=ret),
+        "today": timezone.localdate(),
+    }
+    context.update(extra)
+    return context
+
+
+@login_required
+@require_GET
+def return_detail_view(request, reference):
+    ret = return_or_404(request, reference)
+    return render(request, "returns/detail.html", detail_context(request, ret))
+
+
+def _body_response(request, reference, *, text=None, error=None, **extra) -> HttpResponse:
+    """htmx: the fresh detail body (the timeline shows the change) and a toast. Without
+    htmx: back to the page with a message."""
+    if not is_htmx(request):
+        if text:
+            messages.success(request, text)
+        if error:
+            messages.error(request, error)
+        return redirect("returns:detail", reference=reference)
+    ret = return_or_404(request, reference)
+    html = render_to_string("returns/_detail_body.html", detail_context(request, ret, **extra), request=request)
+    if text or error:
+        html += toast(request, error or text, messages.ERROR if error else messages.SUCCESS)
+    response = HttpResponse(html)
+    response["HX-Trigger"] = "returnsChanged"
+    return response
+
+
+def error_text(exc: DomainError) -> str:
+    if exc.fields and exc.code == "invalid_input":
+        return " ".join(str(m) for m in exc.fields.values())
+    return str(exc.message)
+
+
+@login_required
+@require_POST
+def edit_view(request, reference):
+    """Responsible, target date and custom state (PATCH of the API)."""
+    ret = return_or_404(request, reference)
+    if not request.user.has_perm("returns.change_return"):
+        raise DjangoPermissionDenied
+    form = ReturnEditForm(request.POST, ret=ret, states=list(selectors.custom_states()))
+    if not form.is_valid():
+        return _body_response(request, reference, error=_("Check the fields."), edit_form=form)
+    changes = form.changes()
+    if not changes:
+        return _body_response(request, reference, text=_("Nothing changed."))
+    try:
+        services.return_edit(reference=reference, actor=request.user, changes=changes,
+                             expected_version=form.cleaned_data.get("version"), source="web")
+    except DomainError as exc:
+        return _body_response(request, reference, error=error_text(exc))
+    return _body_response(request, reference, text=_("%(reference)s saved.") % {"reference": reference})
+
+
+@login_required
+def label_view(request, reference):
+    """GET: download the return label. POST: upload (or replace) it."""
+    ret = return_or_404(request, reference)
+    if request.method == "GET":
+        if not ret.label:
+            raise Http404
+        return FileResponse(ret.label.open("rb"), as_attachment=False, filename=os.path.basename(ret.label.name))
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    file = request.FILES.get("label")
+    if file is None:
+        return _body_response(request, reference, error=_("Choose a file."))
+    try:
+        services.return_attach_label(reference=reference, actor=request.user, file=file, source="web")
+    except DomainError as exc:
+        return _body_response(request, reference, error=error_text(exc))
+    return _body_response(request, reference, text=_("Return label saved."))
+
+
+@login_required
+@require_POST
+def add_photo_view(request, reference):
+    ret = return_or_404(request, reference)
+    form = PhotoForm(request.POST, request.FILES, ret=ret)
+    if not form.is_valid():
+        return _body_response(request, reference, error=_("Choose a photo."))
+    try:
+        services.return_add_photo(reference=reference, actor=request.user, file=form.cleaned_data["file"],
+                                  line=form.cleaned_data.get("line"), source="web")
+    except DomainError as exc:
+        return _body_response(request, reference, error=error_text(exc))
+    return _body_response(request, reference, text=_("Photo added."))
+
+
+@login_required
+@require_GET
+def photo_view(request, reference, photo_id):
+    ret = return_or_404(request, reference)
+    photo = next((p for p in ret.photos.all() if p.pk == photo_id), None)
+    if photo is None:
+        raise Http404
+    return FileResponse(photo.file.open("rb"), filename=os.path.basename(photo.file.name))
+
+
+# --- refunds: mark paid, proof ------------------------------------------------------------------
+
+
+def _refund_or_404(request, refund_id):
+    refund = refunds.refund_queryset_for(request.user).select_related("order", "return_order").filter(
+        pk=refund_id).first()
+    if refund is None:
+        raise Http404
+    return refund
+
+
+def _back(request, refund):
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    if refund.return_order_id:
+        return redirect("returns:detail", reference=refund.return_order.reference)
+    return redirect(f"{_goodwill_url()}?order={refund.order.reference}")
+
+
+def _goodwill_url():
+    from django.urls import reverse
+
+    return reverse("returns:goodwill")
+
+
+@login_required
+@require_POST
+def mark_paid_view(request, refund_id):
+    """A pending refund was paid: the transfer date and its proof (bank transfer), or only
+    the date; store credit goes onto the customer's ledger."""
+    refund = _refund_or_404(request, refund_id)
+    if not request.user.has_perm("returns.manage_refunds"):
+        raise DjangoPermissionDenied
+    form = MarkPaidForm(request.POST, request.FILES, prefix=f"r{refund.pk}")
+    error = None
+    if form.is_valid():
+        try:
+            refunds.refund_mark_paid(refund_id=refund.pk, actor=request.user, paid_on=form.cleaned_data["paid_on"],
+                                     proof=form.cleaned_data.get("proof"),
+                                     reference=form.cleaned_data.get("reference") or "", source="web")
+        except DomainError as exc:
+            error = error_text(exc)
+    else:
+        error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    text = None if error else _("Refund of %(amount)s recorded as paid.") % {
+        "amount": format_money(refund.amount, refund.order.currency)}
+    if is_htmx(request) and refund.return_order_id:
+        return _body_response(request, refund.return_order.reference, text=text, error=error)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, text)
+    return _back(request, refund)
+
+
+@login_required
+@require_GET
+def refund_proof_view(request, refund_id):
+    refund = _refund_or_404(request, refund_id)
+    if not refund.proof:
+        raise Http404
+    return FileResponse(refund.proof.open("rb"), filename=os.path.basename(refund.proof.name))

@@ -1,0 +1,98 @@
+"""The returns page (Retur Pesanan): tabs per status with counts, filters and search in the
+URL, keyset pages, the SPEC 3.3 columns and a row menu from the return table."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from tokodesk.core.errors import ValidationFailed
+from tokodesk.returns import selectors
+from tokodesk.returns.forms import ReturnFilterForm
+from tokodesk.returns.states import Status
+from tokodesk.returns.views.common import menu_for
+
+# Tab names are plural in some languages where the status is singular, hence their context.
+TAB_LABELS = {
+    "all": pgettext_lazy("returns tab", "All"), "requested": pgettext_lazy("returns tab", "Requested"),
+    "draft": pgettext_lazy("returns tab", "Draft"), "awaiting_item": pgettext_lazy("returns tab", "Awaiting item"),
+    "on_hold": pgettext_lazy("returns tab", "On hold"), "item_received": pgettext_lazy("returns tab", "Item received"),
+    "completed": pgettext_lazy("returns tab", "Completed"), "rejected": pgettext_lazy("returns tab", "Rejected"),
+    "cancelled": pgettext_lazy("returns tab", "Cancelled"),
+}
+TABS = ["all", *Status.values]
+# Requests from customers wait for the seller: their tab stands out when not empty.
+ATTENTION = {"requested"}
+COLUMNS = [
+    ("reference", _("Return")), ("order", _("Order ID")), ("customer", _("Customer")), ("status", _("Status")),
+    ("requested", _("Request date")), ("items", _("Items")), ("resolution", _("Resolution")),
+    ("responsible", _("Responsible")), ("target_date", _("Target date")),
+]
+PAGE_SIZES = (25, 50, 100)
+
+
+def build_rows(returns, user):
+    return [{"ret": r, "menu": menu_for(r, user)} for r in returns]
+
+
+@login_required
+@permission_required("returns.view_return", raise_exception=True)
+def return_list_view(request):
+    states = list(selectors.custom_states())
+    form = ReturnFilterForm(request.GET or None, states=states)
+    filters = selectors.ReturnFilters()
+    sort = "-created_at"
+    if form.is_bound and form.is_valid():
+        filters = selectors.ReturnFilters(**form.filter_values())
+        sort = form.cleaned_data.get("sort") or sort
+    tab = filters.status[0] if filters.status else "all"
+    try:
+        limit = int(request.GET.get("limit", 50))
+    except ValueError:
+        limit = 50
+    limit = limit if limit in PAGE_SIZES else 50
+    cursor = request.GET.get("cursor") or None
+    try:
+        returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort, cursor=cursor,
+                                                     limit=limit)
+    except ValidationFailed:
+        cursor = None
+        returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort, limit=limit)
+    counts = selectors.status_counts(user=request.user, filters=filters)
+
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    tab_params = params.copy()
+    tab_params.pop("status", None)
+    valid = form.is_bound and form.is_valid()
+    active_filters = [(form.fields[name].label, _display(form, name, value))
+                      for name, value in (form.filter_values().items() if valid else []) if name != "status"]
+    context = {
+        "nav": "returns",
+        "form": form,
+        "tabs": [{"key": t, "label": TAB_LABELS[t], "count": counts[t], "active": t == tab,
+                  "attention": t in ATTENTION and counts[t] > 0} for t in TABS],
+        "tab": tab,
+        "tab_query": tab_params.urlencode(),
+        "rows": build_rows(returns, request.user),
+        "columns": COLUMNS,
+        "next_cursor": next_cursor,
+        "is_first_page": not cursor,
+        "base_query": params.urlencode(),
+        "active_filters": active_filters,
+        "can_create": request.user.has_perm("returns.add_return"),
+        "can_goodwill": request.user.has_perm("returns.manage_refunds"),
+    }
+    template = "returns/_results.html" if request.headers.get("HX-Target") == "results" else "returns/list.html"
+    return render(request, template, context)
+
+
+def _display(form, name, value) -> str:
+    """A filter's value as the user chose it (the label of a choice, a date as typed)."""
+    field = form.fields[name]
+    choices = dict(getattr(field, "choices", ()) or ())
+    if choices and str(value) in choices:
+        return str(choices[str(value)])
+    return str(value)
