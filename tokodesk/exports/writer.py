@@ -3,7 +3,8 @@
 Memory stays constant whatever the row count: orders are read by keyset chunks (newest
 first, `id < last id`, `values_list` — no model instances), each chunk's lines, tags and
 payments by one query each, the chunk is written and dropped. The number of queries per
-chunk depends only on the template's columns (1 for the orders + 1 per related list).
+chunk depends only on the template's columns (1 for the orders + 1 per related list);
+couriers, warehouses, landing pages and users are read once per export.
 
 The file opens cleanly in Excel: UTF-8 with a BOM, "," or ";" (then decimals take a
 comma), CRLF line ends, and every text cell that a spreadsheet would read as a formula
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from tokodesk.exports.columns import LOADERS, REGISTRY, Column, ExportContext, neutralize
+from tokodesk.exports.columns import LOADERS, LOOKUPS, REGISTRY, Column, ExportContext, neutralize
 
 BOM = "\ufeff"
 # A chunk holds about this many values in memory (rows × values read per row): ~2,000
@@ -38,6 +39,7 @@ class Plan:
     headers: tuple[str, ...]
     paths: tuple[str, ...]  # values_list paths, "id" first
     loaders: tuple[str, ...]
+    lookups: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, columns: Iterable[dict]) -> Plan:
@@ -52,10 +54,12 @@ class Plan:
             headers.append((item.get("header") or "").strip() or str(col.label))
         paths = ["id"]
         loaders: list[str] = []
+        lookups: list[str] = []
         for col in cols:
             paths += [p for p in col.values if p not in paths]
             loaders += [name for name in col.related if name not in loaders]
-        return cls(tuple(cols), tuple(headers), tuple(paths), tuple(loaders))
+            lookups += [name for name in col.lookups if name not in lookups]
+        return cls(tuple(cols), tuple(headers), tuple(paths), tuple(loaders), tuple(lookups))
 
     @property
     def chunk_size(self) -> int:
@@ -74,6 +78,9 @@ def iter_chunks(queryset: QuerySet, plan: Plan, ctx: ExportContext,
     index = {path: i for i, path in enumerate(plan.paths)}
     index.update({"_" + name: len(plan.paths) + i for i, name in enumerate(loaders)})
     renders = [col.renderer(index.__getitem__) for col in plan.columns]
+    for name in plan.lookups:  # small tables, once per export
+        if name not in ctx.lookups:
+            ctx.lookups[name] = LOOKUPS[name]()
     base = queryset.order_by("-id").values_list(*plan.paths)
 
     def rendered(rows, related):
@@ -112,9 +119,7 @@ def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size
     for count, rows in iter_chunks(queryset, plan, ctx, chunk_size):
         buffer.seek(0)
         buffer.truncate()
-        writerow = writer.writerow
-        for row in rows:
-            writerow(row)
+        writer.writerows(rows)
         done += count
         yield buffer.getvalue().encode("utf-8")
         if on_chunk is not None:
