@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tokodesk.orders",
     "tokodesk.returns",
     "tokodesk.exports",
+    "tokodesk.notifications",
     "tokodesk.api",
 ]
 
@@ -162,6 +163,22 @@ LOGOUT_REDIRECT_URL = "login"
 STATICFILES_DIRS = [BASE_DIR / "tokodesk" / "static"]
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# E-mail to customers (tokodesk.notifications, sent by the worker): SMTP once EMAIL_HOST
+# is set; until then (and with DEBUG) printed on the worker's console. Tests use locmem.
+EMAIL_HOST = os.environ.get("EMAIL_HOST") or "localhost"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if os.environ.get("EMAIL_HOST") and not DEBUG
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587" if env_bool("EMAIL_USE_TLS") else "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tokodesk <noreply@localhost>")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Shop defaults used when the settings row does not exist yet.
 TOKODESK_DEFAULT_CURRENCY = os.environ.get("TOKODESK_CURRENCY", "IDR")

@@ -1,0 +1,123 @@
+"""The printable return slip (seed 000: "the reason is printed on the return slip"): the
+return and order references, the customer, the items and quantities, the reason, the
+resolution and the shop, with the return reference large and as a Code 128 barcode for
+the warehouse's scanner. HTML from `templates/notifications/slip.html`, PDF by WeasyPrint.
+
+WeasyPrint needs Pango on the machine; without it `render_slip_pdf` raises
+`PdfUnavailable` (the endpoints answer 503) and the app itself keeps working."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.errors import DomainError
+from tokodesk.notifications import customers
+from tokodesk.notifications.models import NotificationSettings
+from tokodesk.returns.models import Return
+from tokodesk.returns.states import Resolution, Status
+
+logger = logging.getLogger("tokodesk.notifications")
+
+
+class PdfUnavailable(DomainError):
+    """WeasyPrint (or the Pango libraries it needs) is not installed here."""
+
+    status = 503
+
+
+@lru_cache(maxsize=1)
+def _weasyprint():
+    """The weasyprint module, or None when it (or Pango) cannot be loaded."""
+    try:
+        import weasyprint
+    except (ImportError, OSError) as exc:  # OSError: the Pango/HarfBuzz libraries are missing
+        logger.warning("return slips as PDF are unavailable: %s", exc)
+        return None
+    return weasyprint
+
+
+def pdf_available() -> bool:
+    return _weasyprint() is not None
+
+
+def barcode_svg(value: str, *, height: int = 40) -> str:
+    """`value` as a Code 128 barcode in inline SVG (black bars, 10-module quiet zones)."""
+    from barcode.codex import Code128
+
+    modules = "".join(Code128(value).build())
+    quiet = 10
+    bars, x = [], 0
+    while x < len(modules):
+        if modules[x] == "1":
+            start = x
+            while x < len(modules) and modules[x] == "1":
+                x += 1
+            bars.append(f'<rect x="{start + quiet}" y="0" width="{x - start}" height="{height}"/>')
+        else:
+            x += 1
+    width = len(modules) + 2 * quiet
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" viewBox="0 0 {width} {height}" '
+            f'preserveAspectRatio="none" role="img" aria-label="{escape(value)}">'
+            f'<g fill="#000">{"".join(bars)}</g></svg>')
+
+
+def slip_context(ret: Return, *, settings_row: NotificationSettings | None = None) -> dict:
+    """What the slip prints; call it inside `translation.override(locale)`."""
+    settings_row = settings_row or NotificationSettings.get()
+    order = ret.order
+    customer = ret.customer
+    status = ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
+    return {
+        "shop_name": customers.shop_name(settings_row),
+        "ret": ret,
+        "reference": ret.reference,
+        "barcode": barcode_svg(ret.reference),
+        "order": order,
+        "order_date": date_format(timezone.localtime(order.created_at), "DATE_FORMAT"),
+        "request_date": date_format(timezone.localtime(ret.created_at), "DATE_FORMAT"),
+        "printed": date_format(timezone.localtime(), "DATE_FORMAT"),
+        "customer_name": order.recipient_name or customer.name,
+        "customer_phone": order.recipient_phone or customer.phone,
+        "customer_address": order.destination_address or customer.address,
+        "lines": list(ret.lines.order_by("id")),
+        "items_count": sum(line.qty for line in ret.lines.all()),
+        "reason": ret.reason_display,
+        "resolution": str(Resolution(ret.resolution).label),
+        "status": status,
+        "target_date": date_format(ret.target_date, "DATE_FORMAT") if ret.target_date else "",
+        "exchange_items": ret.exchange_items,
+    }
+
+
+def slip_locale(ret: Return, locale: str | None = None) -> str:
+    return customers.valid_locale(locale) or customers.customer_locale(ret.order)
+
+
+def render_slip_html(ret: Return, locale: str | None = None) -> str:
+    """The slip as a standalone HTML page (the browser can print it too)."""
+    locale = slip_locale(ret, locale)
+    with translation.override(locale):
+        context = slip_context(ret)
+        context["locale"] = locale
+        return render_to_string("notifications/slip.html", context)
+
+
+def render_slip_pdf(ret: Return, locale: str | None = None) -> bytes:
+    """The slip as a PDF (A4)."""
+    weasyprint = _weasyprint()
+    if weasyprint is None:
+        raise PdfUnavailable("pdf_unavailable", _("PDF slips are not available on this server (WeasyPrint or its "
+                                                  "Pango libraries are missing). Print the HTML slip instead."))
+    html = render_slip_html(ret, locale)
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def slip_filename(ret: Return) -> str:
+    return f"{ret.reference}-slip.pdf"
