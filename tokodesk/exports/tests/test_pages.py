@@ -123,3 +123,28 @@ def test_the_export_menu_needs_the_order_permission(db):
 
     html = Template('{% include "exports/_export_button.html" %}').render(RequestContext(request, {}))
     assert "export-menu" not in html
+
+
+def test_indonesian_menu_headers_and_template_names(shop, users):
+    """The seed's words: Ekspor Pesanan, Template Ekspor, Buat; built-in headers follow the
+    exporting user's language."""
+    from django.test import Client
+
+    c = Client(headers={"Accept-Language": "id"})
+    c.force_login(users["owner"])
+    with_lang = _render_menu_in(users["owner"], "id")
+    assert "Ekspor Pesanan" in with_lang and "Template Ekspor" in with_lang and ">Buat<" in with_lang
+    assert "Daftar Penjemputan Kurir" in with_lang
+    order = make_order(users["owner"], method="cod")
+    courier = ExportTemplate.objects.get(name="Courier pickup list")
+    r = c.post("/exports/new/", {"template": courier.pk, "scope": "selected", "refs": [order.reference]})
+    header = read_csv(body(r))[0]
+    assert header[:3] == ["ID Pesanan", "Penerima", "Telepon"] and "Nilai COD" in header
+    assert r["Content-Disposition"].endswith('-daftar-penjemputan-kurir.csv"')
+
+
+def _render_menu_in(user, language):
+    from django.utils import translation
+
+    with translation.override(language):
+        return _render_menu(user)
