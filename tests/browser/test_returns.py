@@ -1,0 +1,65 @@
+"""A seller handles a return from start to finish in a real browser: from a delivered
+order to a completed return with store credit."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login
+from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.returns.models import Return
+from tokodesk.returns.tests.factories import paid_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_create_approve_receive_complete_with_store_credit(page, shop, users):
+    order = paid_order(users["owner"], status="delivered", lines=(("KAOS-M", 2), ("MADU-500", 1)))
+    kaos = order.lines.get(sku="KAOS-M")
+    login(page, "owner")
+
+    # Retur Pesanan → Tambah: paste the order number, pick the item, reason and resolution.
+    page.goto(page.base + "/returns/")
+    page.get_by_role("link", name="+ Add return").click()
+    page.fill("#order-lookup input[name=order]", order.reference)
+    page.get_by_role("button", name="Find order").click()
+    form = page.locator("#return-form")
+    expect(form.locator(f"tr[data-line='{kaos.pk}'] [data-returnable]")).to_have_text("2")
+    form.locator(f"input[name=qty_{kaos.pk}]").fill("2")
+    form.locator("select[name=reason]").select_option(label="Ukuran kekecilan")
+    form.get_by_label("Store credit").check()
+    form.get_by_role("button", name="Create return").click()
+
+    detail = page.locator(".return-detail")
+    expect(detail.locator(".detail-title .badge")).to_have_text("Draft")
+    ret = Return.objects.get()
+    assert page.url.endswith(f"/returns/{ret.reference}/")
+
+    # Setuju Pengembalian.
+    detail.locator("[data-action=approve]").click()
+    modal = page.locator("#modal")
+    expect(modal).to_be_visible()
+    modal.locator("textarea[name=message]").fill("Silakan kirim barangnya ke gudang kami.")
+    modal.get_by_role("button", name="Approve return").click()
+    expect(detail.locator(".detail-title .badge")).to_have_text("Awaiting item")
+    expect(modal).to_be_hidden()
+
+    # Item Retur Diterima: both shirts arrive, resellable, back to the Jakarta shelf.
+    detail.locator("[data-action=receive]").click()
+    expect(modal.locator("[data-form=receive]")).to_be_visible()
+    expect(modal.locator(f"input[name=qty_{ret.lines.get().pk}]")).to_have_value("2")
+    modal.get_by_role("button", name="Items received").click()
+    expect(detail.locator(".detail-title .badge")).to_have_text("Item received")
+    expect(detail.locator("[data-restocked]")).to_be_visible()
+
+    # Complete: accept both; the points go onto the customer's store credit.
+    detail.locator("[data-action=complete]").click()
+    expect(modal.locator("[data-form=complete]")).to_be_visible()
+    modal.get_by_role("button", name="Complete return").click()
+    expect(detail.locator(".detail-title .badge")).to_have_text("Completed")
+    expect(detail.locator("[data-store-credit]")).to_contain_text("Rp 150.000")
+    expect(page.locator("#messages .msg")).to_contain_text(ret.reference)
+    assert StoreCreditEntry.objects.balance_of(order.customer_id) == 150000
+
+    # The list shows it completed.
+    page.goto(page.base + "/returns/?status=completed")
+    expect(page.locator(f"#return-{ret.reference} .badge")).to_have_text("Completed")
