@@ -59,13 +59,13 @@ def create_template(request, payload: TemplateIn):
     return HttpStatus(201, template_out(template))
 
 
-@templates_router.get("/{int:template_id}", response={200: TemplateOut, **ERRORS}, summary="One export template")
+@templates_router.get("/{template_id}", response={200: TemplateOut, **ERRORS}, summary="One export template")
 def get_template(request, template_id: int):
     _require_export(request.auth)
     return template_out(services.template_get(template_id))
 
 
-@templates_router.patch("/{int:template_id}", response={200: TemplateOut, **ERRORS},
+@templates_router.patch("/{template_id}", response={200: TemplateOut, **ERRORS},
                         summary="Change an export template (not a built-in one)")
 def patch_template(request, template_id: int, payload: TemplatePatchIn):
     changes = payload.model_dump(exclude_unset=True)
@@ -73,7 +73,7 @@ def patch_template(request, template_id: int, payload: TemplatePatchIn):
     return template_out(template)
 
 
-@templates_router.delete("/{int:template_id}", response={204: None, **ERRORS},
+@templates_router.delete("/{template_id}", response={204: None, **ERRORS},
                          summary="Delete an export template (not a built-in one)")
 def delete_template(request, template_id: int):
     services.template_delete(actor=request.auth, template_id=template_id)
@@ -121,13 +121,13 @@ def list_exports(request):
     return [export_out(request, e) for e in Export.objects.filter(user=request.auth)[:50]]
 
 
-@exports_router.get("/{uuid:export_id}", response={200: ExportOut, **ERRORS},
+@exports_router.get("/{export_id}", response={200: ExportOut, **ERRORS},
                     summary="An export's status and progress")
 def get_export(request, export_id: uuid.UUID):
     return export_out(request, services.export_get(user=request.auth, export_id=export_id))
 
 
-@exports_router.get("/{uuid:export_id}/download", response={200: None, **ERRORS}, url_name="export_download",
+@exports_router.get("/{export_id}/download", response={200: None, **ERRORS}, url_name="export_download",
                     summary="The export's CSV file (once done)")
 def download_export(request, export_id: uuid.UUID):
     export = services.export_get(user=request.auth, export_id=export_id)

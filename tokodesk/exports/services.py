@@ -131,7 +131,12 @@ def template_create(*, actor, name, columns, delimiter=",") -> ExportTemplate:
 
 
 def template_get(template_id) -> ExportTemplate:
-    template = ExportTemplate.objects.filter(pk=template_id).first()
+    try:
+        template_id = int(template_id)
+    except (TypeError, ValueError):
+        template_id = 0
+    # Outside a bigint a lookup would fail in the database (PostgreSQL): it is simply absent.
+    template = ExportTemplate.objects.filter(pk=template_id).first() if 0 < template_id < 2**63 else None
     if template is None:
         raise NotFound("not_found", _("Export template not found."))
     return template

@@ -164,3 +164,14 @@ def test_a_failed_export_says_so(shop, users, api_as, monkeypatch):
 
     assert not export_file_path(export).exists()
     assert not export_file_path(export).with_suffix(".part").exists()
+
+
+@pytest.mark.parametrize("template_id", ["0", "-1", str(2**70), "abc"])
+def test_odd_template_ids_are_not_found(db, api_as, template_id):
+    owner = api_as("owner")
+    r = owner.get(f"/api/v1/export-templates/{template_id}")
+    assert r.status_code in (404, 422) and r["Content-Type"].startswith("application/json")
+    if template_id.lstrip("-").isdigit():
+        assert r.status_code == 404
+        assert owner.post("/api/v1/exports", {"template": int(template_id)}).status_code == 404
+    assert owner.get(f"/api/v1/exports/{template_id}").status_code == 422
