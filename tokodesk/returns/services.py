@@ -144,7 +144,7 @@ def _find_order(ref: str, user) -> Order:
     """The order by reference, invoice number or marketplace reference, locked."""
     ref = (ref or "").strip()
     orders = return_orders_for(user)
-    pk = orders.filter(reference=ref.upper()).values_list("pk", flat=True).first()
+    pk = orders.filter(reference__in={ref, ref.upper()}).values_list("pk", flat=True).first()
     if pk is None and ref:
         for name in ("invoice_number", "external_reference"):
             pks = list(orders.filter(**{name: ref}).values_list("pk", flat=True)[:2])
