@@ -307,9 +307,10 @@ class CompleteForm(LineFormMixin, forms.Form):
 def responsible_choices() -> list[tuple[str, str]]:
     users = get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
     groups = Group.objects.order_by("name")
+    team = _("team")
     return [("", "—")] + [
         (f"user:{u.username}", u.get_full_name() or u.username) for u in users
-    ] + [(f"group:{g.name}", f"{ROLE_LABELS.get(g.name, g.name)} ({_('team')})") for g in groups]
+    ] + [(f"group:{g.name}", f"{ROLE_LABELS.get(g.name, g.name)} ({team})") for g in groups]
 
 
 def responsible_value(ret) -> str:
