@@ -21,6 +21,18 @@ if [ ! -x /usr/bin/chromium ]; then
     || echo "   could not install chromium (see /tmp/tokodesk-apt.log): browser tests will say so"
 fi
 
+# Return slips are PDFs made by WeasyPrint, which loads Pango and HarfBuzz (and needs a font).
+if ! $BIN/python -c "import weasyprint" >/dev/null 2>&1 || [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  echo "== installing the Pango libraries WeasyPrint needs for the return slip PDF =="
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo -n"
+  export DEBIAN_FRONTEND=noninteractive
+  PDF_LIBS="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
+  $SUDO apt-get install -y -q $PDF_LIBS >>/tmp/tokodesk-apt.log 2>&1 \
+    || { $SUDO apt-get update -q >>/tmp/tokodesk-apt.log 2>&1 && $SUDO apt-get install -y -q $PDF_LIBS >>/tmp/tokodesk-apt.log 2>&1; } \
+    || echo "   could not install them (see /tmp/tokodesk-apt.log): the return slip PDF tests will fail"
+fi
+
 echo "== lint (ruff) =="
 $BIN/ruff check . || status=1
 

@@ -104,6 +104,7 @@ def _register():
     from tokodesk.returns.api import router as returns_router
 
     api.add_router("/orders", orders_router)
+    api.add_router("/returns", "tokodesk.notifications.api.router")  # first: its literal paths beat /{reference}
     api.add_router("/returns", returns_router)
     api.add_router("/refunds", refunds_router)
     api.add_router("/store-credit", store_credit_router)

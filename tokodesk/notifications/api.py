@@ -29,9 +29,9 @@ from tokodesk.api.common import ERRORS, ErrorOut
 from tokodesk.core.errors import NotFound
 from tokodesk.notifications import emails, feeds, slips, whatsapp
 from tokodesk.notifications.customers import LOCALES
-from tokodesk.notifications.models import NotificationSettings
 from tokodesk.returns.models import Return
 from tokodesk.returns.selectors import return_queryset_for
+from tokodesk.returns.states import StrictIn
 
 router = Router(tags=["returns: customer communication"])
 
@@ -73,7 +73,7 @@ class EmailPreviewOut(Schema):
     attachments: list[str]
 
 
-class NotifyIn(Schema):
+class NotifyIn(StrictIn):
     event: EventLit
     message: str = Field("", max_length=5000,
                          description="Instead of the message written with the action (a rejection needs one).")
@@ -98,7 +98,7 @@ class NotificationOut(Schema):
     created_by: str | None
 
 
-class WhatsAppIn(Schema):
+class WhatsAppIn(StrictIn):
     locale: LocaleLit | None = None
 
 
@@ -132,8 +132,7 @@ def _notification_out(n) -> dict:
                         "calendar token as `?token=` (see `/returns/calendar-feed`).")
 def calendar_ics(request, include_completed: bool = False):
     returns = feeds.calendar_returns(request.auth, include_completed=include_completed)
-    body = feeds.returns_ics(returns, base_url=_base_url(request),
-                             name=_("%(shop)s returns") % {"shop": NotificationSettings.get().shop_name or "tokodesk"})
+    body = feeds.returns_ics(returns, base_url=_base_url(request))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="returns.ics"'
     response["Cache-Control"] = "private, max-age=300"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tokodesk.notifications import customers
-from tokodesk.notifications.models import CalendarToken
+from tokodesk.notifications.models import CalendarToken, NotificationSettings
 from tokodesk.returns.models import Return, ReturnLine
 from tokodesk.returns.selectors import return_queryset_for
 from tokodesk.returns.states import OPEN, Resolution, Status
@@ -151,11 +151,12 @@ def returns_ics(returns, *, base_url: str = "", name: str = "") -> bytes:
     """An iCalendar (RFC 5545) file of all-day events on the returns' target dates."""
     from icalendar import Calendar, Event
 
+    settings_row = NotificationSettings.get()
     cal = Calendar()
     cal.add("prodid", "-//tokodesk//returns calendar//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name or _("Returns"))
+    cal.add("x-wr-calname", name or _("%(shop)s returns") % {"shop": customers.shop_name(settings_row)})
     host = "tokodesk"
     now = timezone.now()
     for ret in returns:
@@ -170,7 +171,8 @@ def returns_ics(returns, *, base_url: str = "", name: str = "") -> bytes:
         event.add("categories", [str(Status(ret.status).label)])
         event.add("transp", "TRANSPARENT")
         path = return_page_path(ret)
-        if path and base_url:
-            event.add("url", customers.absolute(path, base_url))
+        url = customers.absolute(path, base_url, settings_row) if path else ""
+        if url.startswith(("http://", "https://")):
+            event.add("url", url)
         cal.add_component(event)
     return cal.to_ical()
