@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -71,7 +72,8 @@ def export_start_view(request):
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(back)
-    messages.info(request, _("%(count)s orders: the export runs in the background.") % {"count": f"{count:,}"})
+    messages.info(request, _("%(count)s orders: the export runs in the background.") % {
+        "count": number_format(count, force_grouping=True)})
     return redirect("exports:detail", export_id=export.pk)
 
 
