@@ -99,6 +99,7 @@ def http_error(request, exc: HttpError):
 
 def _register():
     from tokodesk.api.catalog import router as catalog_router
+    from tokodesk.exports.api import exports_router, templates_router
     from tokodesk.orders.api import router as orders_router
     from tokodesk.returns.api import refunds_router, store_credit_router
     from tokodesk.returns.api import router as returns_router
@@ -108,6 +109,8 @@ def _register():
     api.add_router("/returns", returns_router)
     api.add_router("/refunds", refunds_router)
     api.add_router("/store-credit", store_credit_router)
+    api.add_router("/export-templates", templates_router)
+    api.add_router("/exports", exports_router)
     api.add_router("/", catalog_router)
 
 
