@@ -6,6 +6,7 @@ agent reaches only the returns of their orders (404 otherwise)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
+from tokodesk.notifications.whatsapp import can_whatsapp
 from tokodesk.returns import refunds, selectors, services
 from tokodesk.returns.forms import MarkPaidForm, PhotoForm, ReturnEditForm
 from tokodesk.returns.models import ReturnEvent
@@ -44,7 +47,7 @@ DATA_LABELS = {
     "window_overridden": gettext_lazy("Return window overridden"), "recreated_from": gettext_lazy("Recreated from"),
     "new_return": gettext_lazy("New return"), "target_date": gettext_lazy("Target date"),
     "label": gettext_lazy("Return label"), "message": gettext_lazy("Message to the customer"),
-    "reason": gettext_lazy("Reason"), "warehouse": gettext_lazy("Restocked to"),
+    "reason": gettext_lazy("Reason"), "warehouse": gettext_lazy("Warehouse"),
     "restocked": gettext_lazy("Restocked"), "unrestocked": gettext_lazy("Taken off the shelf again"),
     "accepted_total": gettext_lazy("Accepted value"), "fees_total": gettext_lazy("Fees"),
     "refund_amount": gettext_lazy("Refund"), "refund_method": gettext_lazy("Refund method"),
@@ -61,6 +64,7 @@ EDIT_LABELS = {
     "resolution": gettext_lazy("Resolution"), "extra_lines": gettext_lazy("Fees"),
     "exchange_items": gettext_lazy("Exchange items"), "lines": gettext_lazy("Items"),
 }
+DATE_KEYS = {"target_date", "paid_on"}
 CHOICES = {"resolution": Resolution, "refund_method": RefundMethod, "method": RefundMethod}
 
 
@@ -69,6 +73,13 @@ CHOICES = {"resolution": Resolution, "refund_method": RefundMethod, "method": Re
 
 def _status_label(code: str) -> str:
     return str(Status(code).label) if code in Status.values else code
+
+
+def _date(value: str) -> str:
+    try:
+        return date_format(dt.date.fromisoformat(value), "d M Y")
+    except ValueError:
+        return value
 
 
 def _line_text(line: dict) -> str:
@@ -95,7 +106,7 @@ def _short(value, currency, key="") -> str:
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-def _event_details(event, currency) -> list[tuple[str, str]]:
+def _event_details(event, currency, warehouses=None) -> list[tuple[str, str]]:
     data = event.data if isinstance(event.data, dict) else {}
     details = []
     if event.kind == ReturnEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
@@ -110,6 +121,10 @@ def _event_details(event, currency) -> list[tuple[str, str]]:
             continue
         if key in ("label", "proof"):
             value = os.path.basename(str(value))
+        elif key == "warehouse":
+            value = (warehouses or {}).get(value, value)
+        elif key in DATE_KEYS and isinstance(value, str):
+            value = _date(value)
         elif key == "uploaded_by":
             value = _("customer") if value == "customer" else _("seller")
         details.append((str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())), _short(value, currency, key)))
@@ -128,6 +143,8 @@ def timeline_entries(ret) -> list[dict]:
     """Newest first: what happened, from which status to which, who, when and what the
     change remembered (lines received, refund, message …)."""
     entries = []
+    # The warehouse the goods went back to is named, not coded (the return has it at hand).
+    warehouses = {ret.restock_warehouse.code: ret.restock_warehouse.name} if ret.restock_warehouse_id else {}
     for event in selectors.return_timeline(ret=ret):
         transition = RETURN_TRANSITIONS.transitions.get(event.action) if event.action else None
         if event.kind in (ReturnEvent.Kind.ACTION, ReturnEvent.Kind.CREATED) and transition:
@@ -141,7 +158,7 @@ def timeline_entries(ret) -> list[dict]:
             "from_label": _status_label(event.from_status) if event.from_status else "",
             "to_label": _status_label(event.to_status) if event.to_status else "",
             "who": _who(event), "is_person": bool(event.actor_id),
-            "details": _event_details(event, ret.currency),
+            "details": _event_details(event, ret.currency, warehouses),
         })
     entries.reverse()
     return entries
@@ -209,6 +226,8 @@ def detail_context(request, ret, **extra) -> dict:
         "edit_form": ReturnEditForm(ret=ret, states=states) if can_edit else None,
         "photo_form": PhotoForm(ret=ret),
         "today": timezone.localdate(),
+        "can_whatsapp": can_whatsapp(user),
+        "show_slip": True,
     }
     context.update(extra)
     return context
