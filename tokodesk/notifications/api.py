@@ -5,7 +5,8 @@
 - GET  /returns/calendar-feed           the user's feed URL (with their calendar token)
 - POST /returns/calendar-feed/reset     a new token (old URLs stop working)
 - GET  /returns/{reference}/slip.pdf    the printable return slip (503 without WeasyPrint)
-- GET  /returns/{reference}/email-preview?event=approve
+- GET  /returns/{reference}/email-preview?event=approve   (after the action)
+- POST /returns/{reference}/email-preview  {"event": "receive", "inputs": {…}}   (before it: a dry run)
 - POST /returns/{reference}/notify      {"event": "approve"} → the e-mail is queued (202)
 - GET  /returns/{reference}/notifications
 - POST /returns/{reference}/notifications/{id}/retry
@@ -71,6 +72,13 @@ class EmailPreviewOut(Schema):
     subject: str
     body: str
     attachments: list[str]
+
+
+class ActionPreviewIn(StrictIn):
+    event: EventLit = Field(description="The action about to run.")
+    inputs: dict = Field(default_factory=dict, description="The action's inputs, as for /actions/{action}.")
+    locale: LocaleLit | None = None
+    label_name: str | None = Field(None, max_length=200, description="The label file about to go with approve.")
 
 
 class NotifyIn(StrictIn):
@@ -174,6 +182,15 @@ def email_preview(request, reference: str, event: EventLit, lang: LocaleLit | No
     ret = _return_or_404(request, reference)
     preview = emails.preview_return_email(ret, event, lang, message=message, attach_label=attach_label,
                                           base_url=_base_url(request))
+    return {**preview.__dict__, "can_send": preview.can_send}
+
+
+@router.post("/{reference}/email-preview", response={200: EmailPreviewOut, **ERRORS},
+             summary="The e-mail an action would send, from a dry run of it (nothing changes)")
+def action_email_preview(request, reference: str, payload: ActionPreviewIn):
+    preview = emails.preview_return_action_email(
+        reference=reference, action=payload.event, actor=request.auth, inputs=payload.inputs,
+        label_name=payload.label_name, locale=payload.locale, base_url=_base_url(request))
     return {**preview.__dict__, "can_send": preview.can_send}
 
 

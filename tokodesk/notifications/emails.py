@@ -5,6 +5,9 @@ then the body). The user sees a preview first and chooses to send it or only to 
 the status.
 
 - `preview_return_email(ret, event, locale)`: what would be sent (no write).
+- `preview_return_action_email(reference=…, action=…, inputs=…)`: the same before the
+  action, from a dry run of it (rolled back), so received quantities, decisions and
+  amounts are the real ones.
 - `notify_return_status(ret, event, send=…, actor=…)`: after the action, queue the e-mail
   (or, send=False, nothing at all). The row is written in the caller's transaction and
   handed to the worker on commit; the worker sends it with retries
@@ -189,6 +192,32 @@ def preview_return_email(ret: Return, event: str, locale: str | None = None, *, 
                                         base_url=base_url)
     return EmailPreview(event=event, locale=locale, to=customers.customer_email(ret.order), subject=subject,
                         body=body, attachments=[posixpath.basename(n) for n in attachments])
+
+
+def preview_return_action_email(*, reference: str, action: str, actor, inputs: dict | None = None,
+                                label_name: str | None = None, locale: str | None = None,
+                                expected_version: int | None = None, base_url: str = "") -> EmailPreview:
+    """The e-mail `action` would send with these inputs, before anything changes: the
+    action runs in a savepoint that is rolled back, so the preview shows what the action
+    really produces (received quantities, decisions, amounts, replacement order) and the
+    action's own refusals (a missing message, a bad quantity …) come out here, before the
+    preview window. `label_name` is the label being uploaded with the action (the file is
+    saved only by the real action)."""
+    event = _event_name(action)
+    with transaction.atomic():
+        ret = return_apply_action(reference=reference, action=action, actor=actor, inputs=inputs,
+                                  expected_version=expected_version, source="preview")
+        ret = _visible(ret.reference, actor)
+        attachments = _attachments(ret, event, None)
+        if label_name and event == "approve":
+            attachments = [label_name]
+        preview_locale = customers.valid_locale(locale) or customers.customer_locale(ret.order)
+        subject, body = render_return_email(ret, event, preview_locale,
+                                            message=(inputs or {}).get("message") or "",
+                                            label_attached=bool(attachments), base_url=base_url)
+        transaction.set_rollback(True)
+    return EmailPreview(event=event, locale=preview_locale, to=customers.customer_email(ret.order),
+                        subject=subject, body=body, attachments=[posixpath.basename(n) for n in attachments])
 
 
 def _check_can_notify(ret: Return, event: str, actor) -> None:

@@ -77,3 +77,39 @@ def test_retry_a_failed_email(ret, users, api_as, settings, immediate_tasks, dja
     assert owner.get(f"{URL}/{ret.reference}/notifications").json()[0]["status"] == "sent"
     assert len(mail.outbox) == 1
     assert owner.post(f"{URL}/{ret.reference}/notifications/{n['id']}/retry").status_code == 409
+
+
+def test_preview_before_the_action_is_a_dry_run(ret, users, api_as):
+    owner = api_as("owner")
+    act(ret, "approve", users["owner"])
+    before = owner.get(f"{URL}/{ret.reference}").json()
+    lines = [{"sku": "KAOS-M", "qty": 1, "condition": "damaged"}, {"sku": "MADU-500", "qty": 1}]
+    r = owner.post(f"{URL}/{ret.reference}/email-preview",
+                   {"event": "receive", "locale": "en", "inputs": {"warehouse": "jkt", "lines": lines}})
+    assert r.status_code == 200, r.content
+    body = r.json()["body"]
+    assert "- 1 × Kaos Polos – M (Damaged)" in body and "- 1 × Madu Hutan – 500 ml (Resellable)" in body
+    # Nothing happened: same status, version, timeline, stock.
+    after = owner.get(f"{URL}/{ret.reference}").json()
+    assert (after["status"], after["version"]) == (before["status"], before["version"]) == ("awaiting_item", 2)
+    assert len(owner.get(f"{URL}/{ret.reference}/timeline").json()) == 2
+    # The action's own refusals come out before the preview window.
+    r = owner.post(f"{URL}/{ret.reference}/email-preview",
+                   {"event": "reject", "inputs": {"message": ""}})
+    assert r.status_code == 422 and "message" in r.json()["fields"]
+    r = owner.post(f"{URL}/{ret.reference}/email-preview", {"event": "complete", "inputs": {}})
+    assert r.status_code == 409  # not received yet
+
+
+def test_dry_run_of_completion_shows_the_amount(ret, users, api_as):
+    owner = users["owner"]
+    ret = act(act(ret, "approve", owner), "receive", owner)
+    lines = [{"sku": "KAOS-M", "decision": "accept", "qty": 1}, {"sku": "MADU-500", "decision": "refuse"}]
+    r = api_as("owner").post(f"{URL}/{ret.reference}/email-preview", {"event": "complete", "locale": "en", "inputs": {
+        "lines": lines, "bank_name": "BCA", "account_number": "123", "account_holder": "Siti"}})
+    assert r.status_code == 200, r.content
+    body = r.json()["body"]
+    assert "- 2 × Kaos Polos – M: accepted (1 of 2)" in body and "- 1 × Madu Hutan – 500 ml: refused" in body
+    assert "We refund you Rp 75.000." in body
+    ret.refresh_from_db()
+    assert ret.status == "item_received" and not ret.refunds.exists()

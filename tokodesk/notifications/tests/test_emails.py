@@ -284,3 +284,15 @@ def test_agent_cannot_notify_about_another_agents_return(shop, users):
     with pytest.raises(NotFound):
         notify_return_status(ret, "approve", send=True, actor=users["agent"])
     assert notify_return_status(ret, "approve", send=True, actor=users["agent2"]) is not None
+
+
+def test_preview_partial(approved):
+    from django.template.loader import render_to_string
+
+    preview = preview_return_email(approved, "approve", "en")
+    html = render_to_string("notifications/_email_preview.html", {"preview": preview, "buttons": True})
+    assert EMAIL in html and preview.subject in html and "label-jne.pdf" in html
+    assert 'name="notify" value="send"' in html and "disabled" not in html
+    preview.to = ""
+    html = render_to_string("notifications/_email_preview.html", {"preview": preview, "buttons": True})
+    assert "disabled" in html
