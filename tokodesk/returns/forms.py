@@ -37,6 +37,11 @@ MAX_FILE_BYTES = services.MAX_UPLOAD
 FILE_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
 
 
+def date_input() -> forms.DateInput:
+    # <input type="date"> takes only ISO dates, whatever the language.
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 def to_minor(value, currency: str) -> int:
     return int((Decimal(value) * (10 ** exponent(currency))).to_integral_value())
 
@@ -112,7 +117,7 @@ def action_form_class(transition: Transition) -> type[ActionForm] | None:
         max_length = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
         if "date" in str(info.annotation):
             fields[name] = forms.DateField(label=label, required=required,
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+                                           widget=date_input())
         elif name in TEXTAREAS:
             fields[name] = forms.CharField(label=label, required=required, max_length=max_length,
                                            widget=forms.Textarea(attrs={"rows": 3}))
@@ -344,7 +349,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
     resolution = forms.ChoiceField(label=_("Resolution"), choices=Resolution.choices, widget=forms.RadioSelect)
     responsible = forms.ChoiceField(label=_("Responsible"), required=False)
     target_date = forms.DateField(label=_("Target date"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=date_input())
     line_keys = ("qty", "serials")
 
     def __init__(self, *args, order, returnable, **kwargs):
@@ -446,7 +451,7 @@ class ReturnEditForm(ServiceErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     responsible = forms.ChoiceField(label=_("Responsible"), required=False)
     target_date = forms.DateField(label=_("Target date"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=date_input())
     custom_state = forms.ChoiceField(label=_("Custom state"), required=False)
 
     def __init__(self, *args, ret, states, **kwargs):
@@ -495,7 +500,7 @@ class PhotoForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
-    paid_on = forms.DateField(label=_("Transfer date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Transfer date"), required=False, widget=date_input())
     proof = file_field(_("Proof of transfer"))
     reference = forms.CharField(label=_("Transfer reference"), required=False, max_length=200)
 
@@ -543,11 +548,11 @@ class ReturnFilterForm(forms.Form):
                                    choices=[("", "—"), *Resolution.choices])
     responsible = forms.ChoiceField(required=False, label=_("Responsible"))
     date_from = forms.DateField(required=False, label=_("Requested from"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("Requested to"), widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=date_input())
+    date_to = forms.DateField(required=False, label=_("Requested to"), widget=date_input())
     target_from = forms.DateField(required=False, label=_("Target from"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
-    target_to = forms.DateField(required=False, label=_("Target to"), widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=date_input())
+    target_to = forms.DateField(required=False, label=_("Target to"), widget=date_input())
     sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[
         ("-created_at", _("Newest first")), ("created_at", _("Oldest first"))])
 

@@ -157,4 +157,7 @@ def test_edit_responsible_target_date_and_custom_state(shop, users):
     assert (ret.responsible_group.name, str(ret.target_date), ret.custom_state_id) == (
         "warehouse", "2030-02-01", state.pk)
     assert 'data-custom-state' in r.content.decode()
+    # A date input takes ISO dates in every language.
+    html = client_for(owner, "id").get(f"/returns/{ret.reference}/").content.decode()
+    assert re.search(r'<input type="date" name="target_date" value="2030-02-01"', html)
     assert ret.events.filter(kind="edited").exists()
