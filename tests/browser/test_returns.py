@@ -1,19 +1,26 @@
 """A seller handles a return from start to finish in a real browser: from a delivered
-order to a completed return with store credit."""
+order to a completed return with store credit, the approval e-mail previewed and sent
+with the label."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.notifications.models import Notification
+from tokodesk.orders.models import Order
 from tokodesk.returns.models import Return
 from tokodesk.returns.tests.factories import paid_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_create_approve_receive_complete_with_store_credit(page, shop, users):
+def test_create_approve_receive_complete_with_store_credit(page, shop, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     order = paid_order(users["owner"], status="delivered", lines=(("KAOS-M", 2), ("MADU-500", 1)))
+    Order.objects.filter(pk=order.pk).update(recipient_email="siti@example.com")
+    label = tmp_path / "label-retur.pdf"
+    label.write_bytes(b"%PDF-1.4\n%label\n")
     kaos = order.lines.get(sku="KAOS-M")
     login(page, "owner")
 
@@ -34,20 +41,29 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users):
     ret = Return.objects.get()
     assert page.url.endswith(f"/returns/{ret.reference}/")
 
-    # Setuju Pengembalian.
+    # Setuju Pengembalian with the label; the e-mail is previewed, then sent.
     detail.locator("[data-action=approve]").click()
     modal = page.locator("#modal")
     expect(modal).to_be_visible()
     modal.locator("textarea[name=message]").fill("Silakan kirim barangnya ke gudang kami.")
+    modal.locator("input[name=label]").set_input_files(str(label))
     modal.get_by_role("button", name="Approve return").click()
+    preview = modal.locator("#email-preview")
+    expect(preview).to_contain_text("siti@example.com")
+    expect(preview).to_contain_text("Silakan kirim barangnya ke gudang kami.")
+    expect(preview).to_contain_text("label-retur.pdf")
+    modal.get_by_role("button", name="Change the status and send the e-mail").click()
     expect(detail.locator(".detail-title .badge")).to_have_text("Awaiting item")
     expect(modal).to_be_hidden()
+    expect(detail.locator("[data-label]")).to_contain_text("label-retur")
+    assert Notification.objects.get().to == "siti@example.com"
 
     # Item Retur Diterima: both shirts arrive, resellable, back to the Jakarta shelf.
     detail.locator("[data-action=receive]").click()
     expect(modal.locator("[data-form=receive]")).to_be_visible()
     expect(modal.locator(f"input[name=qty_{ret.lines.get().pk}]")).to_have_value("2")
     modal.get_by_role("button", name="Items received").click()
+    modal.get_by_role("button", name="Change the status only").click()
     expect(detail.locator(".detail-title .badge")).to_have_text("Item received")
     expect(detail.locator("[data-restocked]")).to_be_visible()
 
@@ -55,6 +71,7 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users):
     detail.locator("[data-action=complete]").click()
     expect(modal.locator("[data-form=complete]")).to_be_visible()
     modal.get_by_role("button", name="Complete return").click()
+    modal.get_by_role("button", name="Change the status only").click()
     expect(detail.locator(".detail-title .badge")).to_have_text("Completed")
     expect(detail.locator("[data-store-credit]")).to_contain_text("Rp 150.000")
     expect(page.locator("#messages .msg")).to_contain_text(ret.reference)

@@ -234,3 +234,51 @@ def test_without_htmx_the_action_redirects_to_the_detail(shop, users):
     r = client_for(users["owner"]).post(action_url(ret, "approve"), {"message": ""})
     assert r.status_code == 302 and r["Location"] == f"/returns/{ret.reference}/"
     assert Return.objects.get(pk=ret.pk).status == "awaiting_item"
+
+
+def test_the_email_is_previewed_then_sent_or_not(shop, users, settings, tmp_path):
+    from tokodesk.notifications.models import Notification
+    from tokodesk.orders.models import Order
+
+    settings.MEDIA_ROOT = tmp_path
+    owner = users["owner"]
+    order = paid_order(owner)
+    Order.objects.filter(pk=order.pk).update(recipient_email="siti@example.com")
+    ret = return_in("draft", owner, order=order)
+    c = client_for(owner)
+    form = c.get(action_url(ret, "approve") + "?display=detail").content.decode()
+    assert 'id="email-preview"' in form and 'name="step" value="preview"' in form
+    post = {"display": "detail", "version": ret.version, "message": "Kirim ke gudang kami.",
+            "label": SimpleUploadedFile("label.pdf", PDF, content_type="application/pdf")}
+    r = c.post(action_url(ret, "approve"), {**post, "step": "preview"}, **HTMX)
+    body = r.content.decode()
+    assert r["HX-Retarget"] == "#email-preview"
+    assert "siti@example.com" in body and "Kirim ke gudang kami." in body and "label.pdf" in body
+    assert 'name="notify" value="send"' in body and 'name="notify" value="skip"' in body
+    ret.refresh_from_db()
+    assert ret.status == "draft" and not ret.label  # the preview changes nothing
+    post["label"] = SimpleUploadedFile("label.pdf", PDF, content_type="application/pdf")
+    r = c.post(action_url(ret, "approve"), {**post, "notify": "send"}, **HTMX)
+    assert 'data-status="awaiting_item"' in r.content.decode() and "siti@example.com" in r.content.decode()
+    n = Notification.objects.get()
+    assert (n.to, n.event, n.return_order_id) == ("siti@example.com", "approve", ret.pk)
+    # Change the status only: no e-mail.
+    ret.refresh_from_db()
+    post = {"display": "detail", "notify": "skip", "warehouse": "jkt"}
+    for line in lines_of(ret):
+        post.update({f"qty_{line.pk}": str(line.qty), f"condition_{line.pk}": "resellable"})
+    r = c.post(action_url(ret, "receive"), post, **HTMX)
+    assert 'data-status="item_received"' in r.content.decode(), re.findall(r'(?:msg error|field-error)[^<]*<', r.content.decode())
+    assert Notification.objects.count() == 1
+
+
+def test_preview_shows_the_action_refusals_in_the_form(shop, users):
+    ret = return_in("draft", users["owner"])
+    r = client_for(users["owner"]).post(action_url(ret, "reject"), {"display": "row", "step": "preview",
+                                                                     "message": ""}, **HTMX)
+    assert r["HX-Retarget"] == "#modal-body" and "field-error" in r.content.decode()
+    # Without an e-mail address, sending is refused and the status stays.
+    r = client_for(users["owner"]).post(action_url(ret, "reject"), {"display": "row", "notify": "send",
+                                                                     "message": "Sudah dipakai"}, **HTMX)
+    assert "no e-mail address" in r.content.decode()
+    assert Return.objects.get(pk=ret.pk).status == "draft"

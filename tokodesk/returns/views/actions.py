@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokodesk.core.errors import DomainError
+from tokodesk.notifications import emails
 from tokodesk.returns import services
 from tokodesk.returns.forms import CompleteForm, ReceiveForm, action_form_class
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
@@ -47,8 +48,8 @@ def _form_for(transition, ret, data=None, files=None):
 
 def _form_response(request, ret, transition, form, display, *, status=200):
     template = FORM_TEMPLATES.get(transition.action, "returns/_action_form.html")
-    response = render(request, template, {"ret": ret, "transition": transition, "form": form, "display": display},
-                      status=status)
+    response = render(request, template, {"ret": ret, "transition": transition, "form": form, "display": display,
+                                          "email_step": transition.action in emails.EVENTS}, status=status)
     if request.method == "POST":
         response["HX-Retarget"] = "#modal-body"
         response["HX-Reswap"] = "innerHTML"
@@ -77,10 +78,34 @@ def action_view(request, reference, action):
         inputs = form.to_inputs()
         files = form.uploads() if hasattr(form, "uploads") else {}
     version = request.POST.get("version")
+    expected = int(version) if version and version.isdigit() else None
+    base_url = request.build_absolute_uri("/").rstrip("/")
+    notify = request.POST.get("notify")
+    if transition.action in emails.EVENTS and request.POST.get("step") == "preview":
+        # The French seed's window: the e-mail this action would send, from a dry run of
+        # it; the user then changes the status only, or changes it and sends the e-mail.
+        try:
+            preview = emails.preview_return_action_email(
+                reference=reference, action=action, actor=request.user, inputs=inputs, expected_version=expected,
+                label_name=files["label"].name if files.get("label") else None, base_url=base_url)
+        except DomainError as exc:
+            form.add_service_error(exc)
+            return _form_response(request, ret, transition, form, display,
+                                  status=200 if is_htmx(request) else exc.status)
+        response = render(request, "returns/_email_step.html", {"preview": preview, "transition": transition})
+        response["HX-Retarget"] = "#email-preview"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    notification = None
     try:
-        updated = services.return_apply_action(
-            reference=reference, action=action, actor=request.user, inputs=inputs,
-            expected_version=int(version) if version and version.isdigit() else None, source="web", files=files)
+        if transition.action in emails.EVENTS and notify in ("send", "skip"):
+            updated, notification = emails.return_act_and_notify(
+                reference=reference, action=action, actor=request.user, inputs=inputs, files=files,
+                send=notify == "send", expected_version=expected, base_url=base_url, source="web")
+        else:
+            updated = services.return_apply_action(reference=reference, action=action, actor=request.user,
+                                                   inputs=inputs, expected_version=expected, source="web",
+                                                   files=files)
     except DomainError as exc:
         if form is not None:
             form.add_service_error(exc)
@@ -95,6 +120,8 @@ def action_view(request, reference, action):
         return response
     text = _("%(reference)s: %(action)s → %(status)s") % {
         "reference": updated.reference, "action": transition.label, "status": Status(updated.status).label}
+    if notification is not None:
+        text += " " + _("E-mail to %(to)s queued.") % {"to": notification.to}
     if not is_htmx(request):
         messages.success(request, text)
         return redirect("returns:detail", reference=updated.reference)
