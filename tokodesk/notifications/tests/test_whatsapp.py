@@ -87,3 +87,17 @@ def test_api_and_page(ret, users, api_as):
     viewer.force_login(users["viewer"])
     assert viewer.post(f"/returns/{ret.reference}/whatsapp/").status_code == 403
     assert client.get(f"/returns/{ret.reference}/whatsapp/").status_code == 405
+
+
+def test_timeline_titles(ret, users):
+    from django.utils import translation
+
+    from tokodesk.notifications.timeline import notification_title
+
+    return_open_whatsapp(reference=ret.reference, actor=users["owner"])
+    events = list(ReturnEvent.objects.filter(return_order=ret).order_by("id"))
+    with translation.override("en"):
+        assert notification_title(events[-1]) == "WhatsApp message to the customer"
+    with translation.override("fr"):
+        assert notification_title(events[-1]) == "Message WhatsApp au client"
+    assert notification_title(events[0]) is None
