@@ -296,3 +296,21 @@ def test_preview_partial(approved):
     preview.to = ""
     html = render_to_string("notifications/_email_preview.html", {"preview": preview, "buttons": True})
     assert "disabled" in html
+
+
+def test_dry_run_preview_of_an_exchange_changes_nothing(order, owner):
+    from tokodesk.notifications.emails import preview_return_action_email
+
+    ret = return_create(data=return_data(order, resolution="exchange_same"), actor=owner)
+    ret = act(act(ret, "approve", owner), "receive", owner)
+    orders_before, events_before = Order.objects.count(), ReturnEvent.objects.count()
+    inputs = {"lines": [{"line": line.pk, "decision": "accept"} for line in ret.lines.all()]}
+    preview = preview_return_action_email(reference=ret.reference, action="complete", actor=owner, inputs=inputs,
+                                          locale="en")
+    assert "We are sending you the new items with order ORD-" in preview.body
+    assert Order.objects.count() == orders_before and ReturnEvent.objects.count() == events_before
+    ret.refresh_from_db()
+    assert ret.status == "item_received" and ret.replacement_order_id is None
+    # The real action gives the order the preview named.
+    ret = return_apply_action(reference=ret.reference, action="complete", actor=owner, inputs=inputs)
+    assert f"with order {ret.replacement_order.reference}." in preview.body
