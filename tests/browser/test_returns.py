@@ -9,7 +9,7 @@ from tests.browser.conftest import login
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.notifications.models import Notification
 from tokodesk.orders.models import Order
-from tokodesk.returns.models import Return
+from tokodesk.returns.models import Return, ReturnReason
 from tokodesk.returns.tests.factories import paid_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,6 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_create_approve_receive_complete_with_store_credit(page, shop, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    # The default reasons come from a data migration; an earlier transactional test's
+    # flush may have emptied the table.
+    ReturnReason.objects.get_or_create(code="size_too_small", defaults={"label": "Ukuran kekecilan"})
     order = paid_order(users["owner"], status="delivered", lines=(("KAOS-M", 2), ("MADU-500", 1)))
     Order.objects.filter(pk=order.pk).update(recipient_email="siti@example.com")
     label = tmp_path / "label-retur.pdf"
