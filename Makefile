@@ -53,6 +53,22 @@ states: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
+# Benchmark (bench/README.md): BENCH_ORDERS generated orders in a new temporary SQLite
+# database, then the server time of the order pages and API (bench/results/*.json).
+# PostgreSQL: an empty database of your own, e.g.
+#   createdb -h 127.0.0.1 -U postgres tokodesk_bench
+#   make bench DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tokodesk_bench
+#   dropdb -h 127.0.0.1 -U postgres tokodesk_bench
+BENCH_ORDERS ?= 100000
+BENCH_RUNS ?= 30
+bench: install
+	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/tokodesk-bench.XXXXXX"); echo "bench data dir: $$dir"; \
+	export TOKODESK_DATA_DIR="$$dir" DATABASE_URL="$(DATABASE_URL)"; \
+	$(BIN)/tokodesk migrate --no-input -v 0 \
+	&& $(BIN)/python bench/generate.py --orders $(BENCH_ORDERS) \
+	&& $(BIN)/python bench/measure_pages.py --runs $(BENCH_RUNS) $(BENCH_ARGS); \
+	status=$$?; rm -rf "$$dir"; exit $$status
+
 # The step after adding or changing UI strings: extract every gettext string of the apps
 # (Python and templates) into the id and fr catalogs and compile them. Then translate each
 # new or fuzzy entry in tokodesk/locale/*/LC_MESSAGES/django.po (no empty msgstr, no
