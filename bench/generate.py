@@ -50,76 +50,208 @@ DAY = 86400.0
 
 # Shares of the final status, in percent (the rest of SPEC's 21 statuses get "a few").
 STATUS_SHARES = {
-    "completed": 63.8, "cancelled": 9.0, "returned": 3.5, "lost_or_damaged": 0.5,
-    "delivered": 4.0, "in_transit": 4.0, "awaiting_pickup": 1.5, "ready_to_ship": 1.5,
-    "delivery_problem": 0.8, "returning": 0.7, "new": 3.0, "confirmed": 2.0, "paid": 1.2,
-    "partially_paid": 0.4, "awaiting_payment": 0.8, "payment_processing": 0.3,
-    "payment_completed": 0.8, "invoice_pending": 0.4, "invoice_issued": 0.8, "invoice_paid": 0.4,
+    "completed": 63.8,
+    "cancelled": 9.0,
+    "returned": 3.5,
+    "lost_or_damaged": 0.5,
+    "delivered": 4.0,
+    "in_transit": 4.0,
+    "awaiting_pickup": 1.5,
+    "ready_to_ship": 1.5,
+    "delivery_problem": 0.8,
+    "returning": 0.7,
+    "new": 3.0,
+    "confirmed": 2.0,
+    "paid": 1.2,
+    "partially_paid": 0.4,
+    "awaiting_payment": 0.8,
+    "payment_processing": 0.3,
+    "payment_completed": 0.8,
+    "invoice_pending": 0.4,
+    "invoice_issued": 0.8,
+    "invoice_paid": 0.4,
     "cancellation_requested": 0.6,
 }
 METHOD_FOR_STATUS = {
-    "paid": "bank_transfer", "partially_paid": "bank_transfer", "awaiting_payment": "payment_gateway",
-    "payment_processing": "payment_gateway", "payment_completed": "payment_gateway",
-    "invoice_pending": "invoice", "invoice_issued": "invoice", "invoice_paid": "invoice",
+    "paid": "bank_transfer",
+    "partially_paid": "bank_transfer",
+    "awaiting_payment": "payment_gateway",
+    "payment_processing": "payment_gateway",
+    "payment_completed": "payment_gateway",
+    "invoice_pending": "invoice",
+    "invoice_issued": "invoice",
+    "invoice_paid": "invoice",
 }
 METHODS, METHOD_WEIGHTS = ["cod", "bank_transfer", "payment_gateway", "invoice"], [58, 30, 8, 4]
 # How long an unfinished order has sat in its status (minutes): open orders are recent.
 IDLE = {
-    "new": (5, 2 * 1440), "confirmed": (10, 2 * 1440), "paid": (10, 1440), "partially_paid": (60, 3 * 1440),
-    "awaiting_payment": (10, 1440), "payment_processing": (2, 120), "payment_completed": (10, 1440),
-    "invoice_pending": (60, 2 * 1440), "invoice_issued": (1440, 10 * 1440), "invoice_paid": (10, 1440),
-    "ready_to_ship": (10, 1440), "awaiting_pickup": (10, 1440), "in_transit": (120, 3 * 1440),
-    "delivered": (60, 5 * 1440), "delivery_problem": (60, 2 * 1440), "returning": (1440, 5 * 1440),
+    "new": (5, 2 * 1440),
+    "confirmed": (10, 2 * 1440),
+    "paid": (10, 1440),
+    "partially_paid": (60, 3 * 1440),
+    "awaiting_payment": (10, 1440),
+    "payment_processing": (2, 120),
+    "payment_completed": (10, 1440),
+    "invoice_pending": (60, 2 * 1440),
+    "invoice_issued": (1440, 10 * 1440),
+    "invoice_paid": (10, 1440),
+    "ready_to_ship": (10, 1440),
+    "awaiting_pickup": (10, 1440),
+    "in_transit": (120, 3 * 1440),
+    "delivered": (60, 5 * 1440),
+    "delivery_problem": (60, 2 * 1440),
+    "returning": (1440, 5 * 1440),
     "cancellation_requested": (10, 30 * 60),
 }
 # Delay of each action after the previous step (minutes), and the status it leads to.
 DELAYS = {
-    "confirm": (5, 480), "request_payment": (1, 30), "payment_pending": (1, 40),
-    "payment_succeeded": (1, 360), "confirm_payment": (20, 1440), "create_invoice": (10, 240),
-    "issue_invoice": (60, 2880), "record_invoice_payment": (3 * 1440, 25 * 1440), "mark_ready": (60, 1200),
-    "ship": (60, 1440), "picked_up": (120, 1080), "delivered": (1440, 5 * 1440),
-    "report_problem": (1440, 3 * 1440), "mark_lost": (2 * 1440, 7 * 1440), "return_to_sender": (1440, 3 * 1440),
-    "returned_to_sender": (3 * 1440, 10 * 1440), "complete": (1440, 6 * 1440), "cancel": (30, 2880),
+    "confirm": (5, 480),
+    "request_payment": (1, 30),
+    "payment_pending": (1, 40),
+    "payment_succeeded": (1, 360),
+    "confirm_payment": (20, 1440),
+    "create_invoice": (10, 240),
+    "issue_invoice": (60, 2880),
+    "record_invoice_payment": (3 * 1440, 25 * 1440),
+    "mark_ready": (60, 1200),
+    "ship": (60, 1440),
+    "picked_up": (120, 1080),
+    "delivered": (1440, 5 * 1440),
+    "report_problem": (1440, 3 * 1440),
+    "mark_lost": (2 * 1440, 7 * 1440),
+    "return_to_sender": (1440, 3 * 1440),
+    "returned_to_sender": (3 * 1440, 10 * 1440),
+    "complete": (1440, 6 * 1440),
+    "cancel": (30, 2880),
     "request_cancellation": (10, 720),
 }
 LEADS_TO = {
-    "confirm": "confirmed", "request_payment": "awaiting_payment", "payment_pending": "payment_processing",
-    "payment_succeeded": "payment_completed", "confirm_payment": "paid", "create_invoice": "invoice_pending",
-    "issue_invoice": "invoice_issued", "record_invoice_payment": "invoice_paid", "mark_ready": "ready_to_ship",
-    "ship": "awaiting_pickup", "picked_up": "in_transit", "delivered": "delivered", "complete": "completed",
-    "report_problem": "delivery_problem", "mark_lost": "lost_or_damaged", "return_to_sender": "returning",
-    "returned_to_sender": "returned", "cancel": "cancelled", "request_cancellation": "cancellation_requested",
+    "confirm": "confirmed",
+    "request_payment": "awaiting_payment",
+    "payment_pending": "payment_processing",
+    "payment_succeeded": "payment_completed",
+    "confirm_payment": "paid",
+    "create_invoice": "invoice_pending",
+    "issue_invoice": "invoice_issued",
+    "record_invoice_payment": "invoice_paid",
+    "mark_ready": "ready_to_ship",
+    "ship": "awaiting_pickup",
+    "picked_up": "in_transit",
+    "delivered": "delivered",
+    "complete": "completed",
+    "report_problem": "delivery_problem",
+    "mark_lost": "lost_or_damaged",
+    "return_to_sender": "returning",
+    "returned_to_sender": "returned",
+    "cancel": "cancelled",
+    "request_cancellation": "cancellation_requested",
 }
-PAY = {"cod": (), "bank_transfer": ("confirm_payment",), "payment_gateway": ("request_payment", "payment_succeeded"),
-       "invoice": ("create_invoice", "issue_invoice", "record_invoice_payment")}
-SHIPPED = ("awaiting_pickup", "in_transit", "delivered", "completed", "delivery_problem", "lost_or_damaged",
-           "returning", "returned")
-CLOCK_ACTIONS = {"payment_succeeded", "confirm_payment", "record_invoice_payment"}  # + confirm for COD
-PAYMENT_KIND = {"confirm_payment": "transfer", "payment_succeeded": "gateway", "record_invoice_payment": "invoice",
-                "complete": "cod"}
+PAY = {
+    "cod": (),
+    "bank_transfer": ("confirm_payment",),
+    "payment_gateway": ("request_payment", "payment_succeeded"),
+    "invoice": ("create_invoice", "issue_invoice", "record_invoice_payment"),
+}
+SHIPPED = (
+    "awaiting_pickup",
+    "in_transit",
+    "delivered",
+    "completed",
+    "delivery_problem",
+    "lost_or_damaged",
+    "returning",
+    "returned",
+)
+CLOCK_ACTIONS = {
+    "payment_succeeded",
+    "confirm_payment",
+    "record_invoice_payment",
+}  # + confirm for COD
+PAYMENT_KIND = {
+    "confirm_payment": "transfer",
+    "payment_succeeded": "gateway",
+    "record_invoice_payment": "invoice",
+    "complete": "cod",
+}
 
-EXTRA_WAREHOUSE = ("mks", "Gudang Makassar", "Makassar",
-                   "Jl. Perintis Kemerdekaan KM 15 No. 3, Tamalanrea, Makassar, Sulawesi Selatan 90245")
+EXTRA_WAREHOUSE = (
+    "mks",
+    "Gudang Makassar",
+    "Makassar",
+    "Jl. Perintis Kemerdekaan KM 15 No. 3, Tamalanrea, Makassar, Sulawesi Selatan 90245",
+)
 # slug, name, description, warehouses, variants (sku, name, price, weight g) — added to the demo's.
 EXTRA_PRODUCTS = [
-    ("gamis-syari-katun", "Gamis Syar'i Katun Jepang", "Adem, jatuh, tidak menerawang.", ("jkt", "sby", "mks"),
-     [("GAMIS-S-HTM", "S Hitam", 175000, 450), ("GAMIS-M-HTM", "M Hitam", 175000, 470),
-      ("GAMIS-L-HTM", "L Hitam", 175000, 490), ("GAMIS-M-NVY", "M Navy", 175000, 470),
-      ("GAMIS-L-NVY", "L Navy", 175000, 490), ("GAMIS-XL-NVY", "XL Navy", 185000, 510)]),
-    ("sambal-roa-manado", "Sambal Roa Manado 200 g", "Ikan roa asap, pedas gurih.", ("sby", "mks"),
-     [("ROA-ORI", "Original", 45000, 300), ("ROA-PDS", "Extra pedas", 47000, 300)]),
-    ("beras-organik-pandan-wangi", "Beras Organik Pandan Wangi", "Pulen dan wangi, tanpa pestisida.",
-     ("jkt", "mks"), [("BERAS-5", "5 kg", 98000, 5100), ("BERAS-10", "10 kg", 189000, 10200)]),
-    ("paket-skincare-glow", "Paket Skincare Glow 3in1", "Facial wash, toner, moisturizer.", ("jkt", "sby", "mks"),
-     [("GLOW-NORMAL", "Kulit normal", 129000, 350), ("GLOW-MINYAK", "Kulit berminyak", 129000, 350),
-      ("GLOW-KERING", "Kulit kering", 129000, 350)]),
-    ("earbuds-tws-pro", "Earbuds TWS Pro", "Bluetooth 5.3, baterai 30 jam.", ("jkt", "sby"),
-     [("TWS-HTM", "Hitam", 199000, 150), ("TWS-PTH", "Putih", 199000, 150), ("TWS-BRU", "Biru", 209000, 150)]),
-    ("teh-herbal-rosella", "Teh Herbal Rosella", "Rosella kering pilihan.", ("sby", "mks"),
-     [("ROSELLA-20", "20 kantong", 35000, 80), ("ROSELLA-50", "50 kantong", 75000, 180)]),
-    ("sandal-jepit-karet", "Sandal Jepit Karet Alami", "Empuk, tidak licin.", ("jkt", "sby", "mks"),
-     [("SANDAL-38", "38", 39000, 300), ("SANDAL-39", "39", 39000, 300), ("SANDAL-40", "40", 39000, 320),
-      ("SANDAL-41", "41", 39000, 320), ("SANDAL-42", "42", 39000, 340)]),
+    (
+        "gamis-syari-katun",
+        "Gamis Syar'i Katun Jepang",
+        "Adem, jatuh, tidak menerawang.",
+        ("jkt", "sby", "mks"),
+        [
+            ("GAMIS-S-HTM", "S Hitam", 175000, 450),
+            ("GAMIS-M-HTM", "M Hitam", 175000, 470),
+            ("GAMIS-L-HTM", "L Hitam", 175000, 490),
+            ("GAMIS-M-NVY", "M Navy", 175000, 470),
+            ("GAMIS-L-NVY", "L Navy", 175000, 490),
+            ("GAMIS-XL-NVY", "XL Navy", 185000, 510),
+        ],
+    ),
+    (
+        "sambal-roa-manado",
+        "Sambal Roa Manado 200 g",
+        "Ikan roa asap, pedas gurih.",
+        ("sby", "mks"),
+        [("ROA-ORI", "Original", 45000, 300), ("ROA-PDS", "Extra pedas", 47000, 300)],
+    ),
+    (
+        "beras-organik-pandan-wangi",
+        "Beras Organik Pandan Wangi",
+        "Pulen dan wangi, tanpa pestisida.",
+        ("jkt", "mks"),
+        [("BERAS-5", "5 kg", 98000, 5100), ("BERAS-10", "10 kg", 189000, 10200)],
+    ),
+    (
+        "paket-skincare-glow",
+        "Paket Skincare Glow 3in1",
+        "Facial wash, toner, moisturizer.",
+        ("jkt", "sby", "mks"),
+        [
+            ("GLOW-NORMAL", "Kulit normal", 129000, 350),
+            ("GLOW-MINYAK", "Kulit berminyak", 129000, 350),
+            ("GLOW-KERING", "Kulit kering", 129000, 350),
+        ],
+    ),
+    (
+        "earbuds-tws-pro",
+        "Earbuds TWS Pro",
+        "Bluetooth 5.3, baterai 30 jam.",
+        ("jkt", "sby"),
+        [
+            ("TWS-HTM", "Hitam", 199000, 150),
+            ("TWS-PTH", "Putih", 199000, 150),
+            ("TWS-BRU", "Biru", 209000, 150),
+        ],
+    ),
+    (
+        "teh-herbal-rosella",
+        "Teh Herbal Rosella",
+        "Rosella kering pilihan.",
+        ("sby", "mks"),
+        [("ROSELLA-20", "20 kantong", 35000, 80), ("ROSELLA-50", "50 kantong", 75000, 180)],
+    ),
+    (
+        "sandal-jepit-karet",
+        "Sandal Jepit Karet Alami",
+        "Empuk, tidak licin.",
+        ("jkt", "sby", "mks"),
+        [
+            ("SANDAL-38", "38", 39000, 300),
+            ("SANDAL-39", "39", 39000, 300),
+            ("SANDAL-40", "40", 39000, 320),
+            ("SANDAL-41", "41", 39000, 320),
+            ("SANDAL-42", "42", 39000, 340),
+        ],
+    ),
 ]
 # name, slug, product slug, warehouse — agents are spread over the pages.
 EXTRA_PAGES = [
@@ -128,20 +260,37 @@ EXTRA_PAGES = [
     ("Earbuds TWS Pro – Garansi 1 Tahun", "earbuds-tws-pro", "earbuds-tws-pro", "sby"),
 ]
 AGENT_COUNT = 10
-PER_KG = {"jawa": 10000, "jatim": 11000, "sumatera": 20000, "bali": 18000, "kalimantan": 24000,
-          "sulawesi": 26000, "timur": 52000}
+PER_KG = {
+    "jawa": 10000,
+    "jatim": 11000,
+    "sumatera": 20000,
+    "bali": 18000,
+    "kalimantan": 24000,
+    "sulawesi": 26000,
+    "timur": 52000,
+}
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--orders", type=int, required=True, help="how many orders to add")
-    p.add_argument("--database-url", help="default: DATABASE_URL, else SQLite under TOKODESK_DATA_DIR")
-    p.add_argument("--append", action="store_true", help="add to a database that already holds orders")
+    p.add_argument(
+        "--database-url", help="default: DATABASE_URL, else SQLite under TOKODESK_DATA_DIR"
+    )
+    p.add_argument(
+        "--append", action="store_true", help="add to a database that already holds orders"
+    )
     p.add_argument("--seed", type=int, default=20240817)
     p.add_argument("--batch", type=int, default=5000, help="orders per bulk batch (default 5000)")
-    p.add_argument("--days", type=int, default=730, help="spread of the creation dates (default 730)")
-    p.add_argument("--analyze", action=argparse.BooleanOptionalAction, default=None,
-                   help="run ANALYZE at the end (default: on PostgreSQL only)")
+    p.add_argument(
+        "--days", type=int, default=730, help="spread of the creation dates (default 730)"
+    )
+    p.add_argument(
+        "--analyze",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="run ANALYZE at the end (default: on PostgreSQL only)",
+    )
     return p.parse_args(argv)
 
 
@@ -175,14 +324,18 @@ class BulkWriter:
         if self.pg:
             self.sql = f"COPY {self.table} ({quoted}) FROM STDIN"
         else:
-            self.sql = f"INSERT INTO {self.table} ({quoted}) VALUES ({', '.join(['%s'] * len(fields))})"
+            self.sql = (
+                f"INSERT INTO {self.table} ({quoted}) VALUES ({', '.join(['%s'] * len(fields))})"
+            )
         self.convert = []  # (index, function) of the columns whose values need preparing
         for i, f in enumerate(fields):
             kind = f.get_internal_type()
             if kind == "JSONField":
                 self.convert.append((i, json.dumps))
             elif not self.pg and kind == "DateTimeField":
-                self.convert.append((i, lambda v: None if v is None else str(v.replace(tzinfo=None))))
+                self.convert.append(
+                    (i, lambda v: None if v is None else str(v.replace(tzinfo=None)))
+                )
             elif not self.pg and kind == "DateField":
                 self.convert.append((i, lambda v: None if v is None else v.isoformat()))
         self.rows = []
@@ -239,14 +392,20 @@ class Generator:
         ShopSettings.get()
         User = get_user_model()
         people = [("owner", "owner", "Hendra", "Wijaya"), ("admin", "admin", "Dewi", "Anggraini")]
-        people += [(f"agent{i:02d}", "agent", rng.choice(demo.FIRST_NAMES), rng.choice(demo.LAST_NAMES))
-                   for i in range(1, AGENT_COUNT + 1)]
+        people += [
+            (f"agent{i:02d}", "agent", rng.choice(demo.FIRST_NAMES), rng.choice(demo.LAST_NAMES))
+            for i in range(1, AGENT_COUNT + 1)
+        ]
         self.users = {}
         for username, role, first, last in people:
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = user_create(username=username, role=role, first_name=first,
-                                   email=f"{username}@bench.example")
+                user = user_create(
+                    username=username,
+                    role=role,
+                    first_name=first,
+                    email=f"{username}@bench.example",
+                )
                 User.objects.filter(pk=user.pk).update(last_name=last)
             self.users[username] = user
         self.agents = [self.users[f"agent{i:02d}"].pk for i in range(1, AGENT_COUNT + 1)]
@@ -256,40 +415,69 @@ class Generator:
         builder._catalog()
         builder._couriers()
         code, name, city, address = EXTRA_WAREHOUSE
-        Warehouse.objects.get_or_create(code=code, defaults={"name": name, "city": city, "address": address})
+        Warehouse.objects.get_or_create(
+            code=code, defaults={"name": name, "city": city, "address": address}
+        )
         warehouses = {w.code: w for w in Warehouse.objects.all()}
         for slug, pname, description, stocked_in, variants in EXTRA_PRODUCTS:
-            product, _c = Product.objects.get_or_create(slug=slug, defaults={"name": pname, "description": description})
+            product, _c = Product.objects.get_or_create(
+                slug=slug, defaults={"name": pname, "description": description}
+            )
             for sku, vname, price, weight in variants:
                 variant, _c = Variant.objects.get_or_create(
-                    sku=sku, defaults={"product": product, "name": vname, "price": price, "weight_grams": weight})
+                    sku=sku,
+                    defaults={
+                        "product": product,
+                        "name": vname,
+                        "price": price,
+                        "weight_grams": weight,
+                    },
+                )
                 for wcode in stocked_in:
-                    Stock.objects.get_or_create(variant=variant, warehouse=warehouses[wcode], defaults={"on_hand": 500})
+                    Stock.objects.get_or_create(
+                        variant=variant, warehouse=warehouses[wcode], defaults={"on_hand": 500}
+                    )
         self.warehouses = {w.code: w.pk for w in warehouses.values()}
         self.variants = {v.pk: v for v in Variant.objects.select_related("product")}
         self.stocked = defaultdict(list)  # warehouse id -> variant ids
-        for variant_id, warehouse_id in Stock.objects.values_list("variant_id", "warehouse_id").order_by("id"):
+        for variant_id, warehouse_id in Stock.objects.values_list(
+            "variant_id", "warehouse_id"
+        ).order_by("id"):
             self.stocked[warehouse_id].append(variant_id)
         self.product_variants = defaultdict(list)
         for v in self.variants.values():
             self.product_variants[v.product_id].append(v.pk)
 
-        self.couriers = [(c.pk, c.code, c.services or ["REG"]) for c in Courier.objects.order_by("id")]
+        self.couriers = [
+            (c.pk, c.code, c.services or ["REG"]) for c in Courier.objects.order_by("id")
+        ]
         self.courier_weights = [30, 25, 20, 15, 10] + [5] * max(0, len(self.couriers) - 5)
 
         pages = [(n, s, p, w) for n, s, p, w, _agents in demo.LANDING_PAGES] + EXTRA_PAGES
         self.pages = []  # (id, warehouse id, variant ids, agent ids)
         for i, (pname, slug, product_slug, wcode) in enumerate(pages):
             product = Product.objects.get(slug=product_slug)
-            page, created = LandingPage.objects.get_or_create(slug=slug, defaults={
-                "name": pname, "product": product, "warehouse_id": self.warehouses[wcode],
-                "payment_methods": ["cod", "bank_transfer"]})
+            page, created = LandingPage.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    "name": pname,
+                    "product": product,
+                    "warehouse_id": self.warehouses[wcode],
+                    "payment_methods": ["cod", "bank_transfer"],
+                },
+            )
             agents = [self.agents[(2 * i + k) % AGENT_COUNT] for k in range(3)]
             if created:
                 page.agents.set(agents)
             stocked = set(self.stocked[page.warehouse_id])
-            self.pages.append((page.pk, page.warehouse_id,
-                               [v for v in self.product_variants[product.pk] if v in stocked], agents))
+            self.pages.append(
+                (
+                    page.pk,
+                    page.warehouse_id,
+                    [v for v in self.product_variants[product.pk] if v in stocked],
+                    agents,
+                )
+            )
         for tname, color in [*demo.TAGS, ("Prioritas", "#7c3aed")]:
             Tag.objects.get_or_create(name=tname, defaults={"color": color})
         self.tags = list(Tag.objects.values_list("pk", flat=True))
@@ -320,19 +508,31 @@ class Generator:
             seen.add(phone)
             city, province, postal, region = cities[len(people)]
             if rng.random() < 0.2:
-                street = (f"{rng.choice(demo.HOUSING)} Blok {rng.choice('ABCDEFGH')}{rng.randint(1, 20)} "
-                          f"No. {rng.randint(1, 40)}")
+                street = (
+                    f"{rng.choice(demo.HOUSING)} Blok {rng.choice('ABCDEFGH')}{rng.randint(1, 20)} "
+                    f"No. {rng.randint(1, 40)}"
+                )
             else:
                 street = f"{rng.choice(demo.STREETS)} No. {rng.randint(1, 250)}"
-            address = (f"{street}, RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 9):03d}, "
-                       f"Kel. {rng.choice(demo.VILLAGES)}, Kec. {rng.choice(demo.DISTRICTS)}, {city}, {province} "
-                       f"{postal}{rng.randint(100, 999)}")
+            address = (
+                f"{street}, RT {rng.randint(1, 12):03d}/RW {rng.randint(1, 9):03d}, "
+                f"Kel. {rng.choice(demo.VILLAGES)}, Kec. {rng.choice(demo.DISTRICTS)}, {city}, {province} "
+                f"{postal}{rng.randint(100, 999)}"
+            )
             name = f"{first} {last}".strip()
             email = ""
             if rng.random() < 0.3:
                 email = f"{first.lower()}.{(last.split() or ['x'])[-1].lower() or 'x'}{rng.randint(1, 999)}@gmail.com"
-            people.append({"name": name, "phone": phone, "address": address, "city": city, "region": region,
-                           "email": email})
+            people.append(
+                {
+                    "name": name,
+                    "phone": phone,
+                    "address": address,
+                    "city": city,
+                    "region": region,
+                    "email": email,
+                }
+            )
         return people
 
     # --- orders ------------------------------------------------------------------------------
@@ -351,7 +551,11 @@ class Generator:
         if status in ("paid", "partially_paid"):
             return path + ["confirm_payment"]
         if status in ("awaiting_payment", "payment_processing"):
-            return path + ["request_payment"] + (["payment_pending"] if status == "payment_processing" else [])
+            return (
+                path
+                + ["request_payment"]
+                + (["payment_pending"] if status == "payment_processing" else [])
+            )
         if status in ("payment_completed", "invoice_pending", "invoice_issued", "invoice_paid"):
             return path + pay[: pay.index(next(a for a in pay if LEADS_TO[a] == status)) + 1]
         path += pay + ["mark_ready"]
@@ -361,9 +565,15 @@ class Generator:
         if status == "awaiting_pickup":
             return path
         path.append("picked_up")
-        tail = {"in_transit": [], "delivered": ["delivered"], "completed": ["delivered", "complete"],
-                "delivery_problem": ["report_problem"], "lost_or_damaged": ["mark_lost"],
-                "returning": ["return_to_sender"], "returned": ["return_to_sender", "returned_to_sender"]}
+        tail = {
+            "in_transit": [],
+            "delivered": ["delivered"],
+            "completed": ["delivered", "complete"],
+            "delivery_problem": ["report_problem"],
+            "lost_or_damaged": ["mark_lost"],
+            "returning": ["return_to_sender"],
+            "returned": ["return_to_sender", "returned_to_sender"],
+        }
         return path + tail[status]
 
     def plan(self, count: int) -> list[tuple]:
@@ -380,7 +590,9 @@ class Generator:
         span = self.days * DAY
         plans = []
         for status in chosen:
-            method = METHOD_FOR_STATUS.get(status) or rng.choices(METHODS, weights=METHOD_WEIGHTS)[0]
+            method = (
+                METHOD_FOR_STATUS.get(status) or rng.choices(METHODS, weights=METHOD_WEIGHTS)[0]
+            )
             path = self._path(status, method)
             offsets, t = [], 0.0
             for action in path:
@@ -425,8 +637,9 @@ class Generator:
 
             first_customer = (Customer.objects.aggregate(m=Max("id"))["m"] or 0) + 1
             # Everyone orders once, some come back (a few often).
-            owner_of = list(range(n_customers)) + [int(n_customers * self.rng.random() ** 1.5)
-                                                   for _ in range(self.n - n_customers)]
+            owner_of = list(range(n_customers)) + [
+                int(n_customers * self.rng.random() ** 1.5) for _ in range(self.n - n_customers)
+            ]
             self.rng.shuffle(owner_of)
             first_seen, last_seen = {}, {}
             for (created, *_rest), c in zip(plans, owner_of, strict=False):
@@ -435,10 +648,20 @@ class Generator:
             t0 = time.monotonic()
             customers = BulkWriter(connection, Customer, with_pk=True, batch=self.batch)
             for i, person in enumerate(people):
-                created = self._dt(first_seen.get(i, self.now_ts - self.rng.uniform(0, self.days * DAY)))
-                customers.add({"id": first_customer + i, "name": person["name"], "phone": person["phone"],
-                               "email": person["email"], "address": person["address"], "created_at": created,
-                               "updated_at": self._dt(last_seen.get(i, created.timestamp()))})
+                created = self._dt(
+                    first_seen.get(i, self.now_ts - self.rng.uniform(0, self.days * DAY))
+                )
+                customers.add(
+                    {
+                        "id": first_customer + i,
+                        "name": person["name"],
+                        "phone": person["phone"],
+                        "email": person["email"],
+                        "address": person["address"],
+                        "created_at": created,
+                        "updated_at": self._dt(last_seen.get(i, created.timestamp())),
+                    }
+                )
             customers.flush()
             self.rows["customer"] += customers.count
             timings["customers"] = time.monotonic() - t0
@@ -454,12 +677,18 @@ class Generator:
                 "orderline": BulkWriter(connection, OrderLine, with_pk=False, batch=self.batch),
                 "orderevent": BulkWriter(connection, OrderEvent, with_pk=False, batch=self.batch),
                 "payment": BulkWriter(connection, Payment, with_pk=False, batch=self.batch),
-                "order_tags": BulkWriter(connection, Order.tags.through, with_pk=False, batch=self.batch),
+                "order_tags": BulkWriter(
+                    connection, Order.tags.through, with_pk=False, batch=self.batch
+                ),
             }
             for start in range(0, self.n, self.batch):
-                chunk = plans[start:start + self.batch]
-                self._write_chunk(chunk, first_order + start, first_seq + start,
-                                  [(first_customer + c, people[c]) for c in owner_of[start:start + self.batch]])
+                chunk = plans[start : start + self.batch]
+                self._write_chunk(
+                    chunk,
+                    first_order + start,
+                    first_seq + start,
+                    [(first_customer + c, people[c]) for c in owner_of[start : start + self.batch]],
+                )
                 done = start + len(chunk)
                 if done % (self.batch * 4) == 0 or done == self.n:
                     rate = done / (time.monotonic() - t0)
@@ -470,7 +699,9 @@ class Generator:
             timings["orders"] = time.monotonic() - t0
 
             t0 = time.monotonic()
-            Sequence.objects.update_or_create(name="order", defaults={"value": first_seq + self.n - 1})
+            Sequence.objects.update_or_create(
+                name="order", defaults={"value": first_seq + self.n - 1}
+            )
             stock = list(Stock.objects.all())
             for row in stock:
                 row.reserved = self.reserved[(row.variant_id, row.warehouse_id)]
@@ -479,7 +710,9 @@ class Generator:
             self._reset_sequences(connection)
             timings["stock, sequences"] = time.monotonic() - t0
             t0 = time.monotonic()
-        timings["commit"] = time.monotonic() - t0  # PostgreSQL checks the (deferred) foreign keys here
+        timings["commit"] = (
+            time.monotonic() - t0
+        )  # PostgreSQL checks the (deferred) foreign keys here
         if self.analyze is None and connection.vendor == "postgresql" or self.analyze:
             # PostgreSQL's autovacuum would gather statistics within minutes; SQLite never
             # does unless told (Django does not run ANALYZE), so a live SQLite database
@@ -497,13 +730,18 @@ class Generator:
     def _write_chunk(self, chunk, first_id, first_seq, owners) -> None:
         rng = self.rng
         w_order, w_line, w_event, w_payment, w_tag = (
-            self.w[k].add for k in ("order", "orderline", "orderevent", "payment", "order_tags"))
+            self.w[k].add for k in ("order", "orderline", "orderevent", "payment", "order_tags")
+        )
         for i, ((created_ts, status, method, path, offsets), (customer_id, person)) in enumerate(
-                zip(chunk, owners, strict=True)):
+            zip(chunk, owners, strict=True)
+        ):
             order_id = first_id + i
             self.by_status[status] += 1
             created = self._dt(created_ts)
-            at = {action: self._dt(created_ts + off) for action, off in zip(path, offsets, strict=True)}
+            at = {
+                action: self._dt(created_ts + off)
+                for action, off in zip(path, offsets, strict=True)
+            }
 
             # Where the order came from, who handles it.
             r = rng.random()
@@ -526,18 +764,41 @@ class Generator:
             line_qty = []
             for variant_id in variant_ids:
                 v = self.variants[variant_id]
-                qty = rng.randint(5, 12) if reseller else rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+                qty = (
+                    rng.randint(5, 12)
+                    if reseller
+                    else rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+                )
                 price = v.price * 85 // 100 // 500 * 500 if reseller else v.price
                 subtotal += qty * price
                 weight += qty * v.weight_grams
                 line_qty.append((variant_id, qty))
-                w_line({"order_id": order_id, "variant_id": variant_id, "sku": v.sku, "name": v.display_name,
-                        "qty": qty, "unit_price": price, "weight_grams": v.weight_grams})
-            courier_id, courier_code, services = rng.choices(self.couriers, weights=self.courier_weights)[0]
+                w_line(
+                    {
+                        "order_id": order_id,
+                        "variant_id": variant_id,
+                        "sku": v.sku,
+                        "name": v.display_name,
+                        "qty": qty,
+                        "unit_price": price,
+                        "weight_grams": v.weight_grams,
+                    }
+                )
+            courier_id, courier_code, services = rng.choices(
+                self.couriers, weights=self.courier_weights
+            )[0]
             service = services[0] if rng.random() < 0.8 else rng.choice(services)
             shipping = PER_KG[person["region"]] * max(1, math.ceil(weight / 1000))
-            insurance = max(1000, subtotal * 25 // 10000 // 100 * 100) if subtotal > 300000 and rng.random() < 0.3 else 0
-            discount = rng.choice((5000, 10000, 25000)) if (reseller or channel == "manual") and rng.random() < 0.2 else 0
+            insurance = (
+                max(1000, subtotal * 25 // 10000 // 100 * 100)
+                if subtotal > 300000 and rng.random() < 0.3
+                else 0
+            )
+            discount = (
+                rng.choice((5000, 10000, 25000))
+                if (reseller or channel == "manual") and rng.random() < 0.2
+                else 0
+            )
             total = subtotal + shipping + insurance - discount
 
             # Money, stock, dates and the timeline follow the path.
@@ -547,23 +808,46 @@ class Generator:
             ship_by = None
             before_cancel = ""
             prev = "new"
-            w_event({"order_id": order_id, "kind": "created", "action": "", "from_status": "", "to_status": "new",
-                     "actor_id": creator, "source": source, "data": {"channel": channel, "total": total},
-                     "created_at": created})
+            w_event(
+                {
+                    "order_id": order_id,
+                    "kind": "created",
+                    "action": "",
+                    "from_status": "",
+                    "to_status": "new",
+                    "actor_id": creator,
+                    "source": source,
+                    "data": {"channel": channel, "total": total},
+                    "created_at": created,
+                }
+            )
             for action in path:
                 when = at[action]
                 to = LEADS_TO[action]
                 data = {}
                 if action == "confirm_payment":
-                    amount = total if status != "partially_paid" else max(1000, total // 2 // 1000 * 1000)
+                    amount = (
+                        total
+                        if status != "partially_paid"
+                        else max(1000, total // 2 // 1000 * 1000)
+                    )
                     to = "paid" if amount >= total else "partially_paid"
                 if action in PAYMENT_KIND and (action != "complete" or method == "cod"):
                     amount = total if action != "confirm_payment" else amount
-                    w_payment({
-                        "order_id": order_id, "kind": PAYMENT_KIND[action], "amount": amount, "paid_on": when.date(),
-                        "account": "BCA 123-456-7890" if action == "confirm_payment" else "",
-                        "reference": f"TRF{rng.randrange(10**9, 10**10)}", "recorded_at": when,
-                        "recorded_by_id": self.users["owner"].pk if action != "payment_succeeded" else None})
+                    w_payment(
+                        {
+                            "order_id": order_id,
+                            "kind": PAYMENT_KIND[action],
+                            "amount": amount,
+                            "paid_on": when.date(),
+                            "account": "BCA 123-456-7890" if action == "confirm_payment" else "",
+                            "reference": f"TRF{rng.randrange(10**9, 10**10)}",
+                            "recorded_at": when,
+                            "recorded_by_id": self.users["owner"].pk
+                            if action != "payment_succeeded"
+                            else None,
+                        }
+                    )
                     paid += amount
                     data["amount"] = amount
                 if action == "confirm":
@@ -574,7 +858,9 @@ class Generator:
                 elif action in CLOCK_ACTIONS and to != "partially_paid":
                     ship_by = when + dt.timedelta(hours=48)
                 elif action == "request_payment":
-                    fields["payment_link"] = f"https://pay.bench.example/i/{rng.getrandbits(48):012x}"
+                    fields["payment_link"] = (
+                        f"https://pay.bench.example/i/{rng.getrandbits(48):012x}"
+                    )
                 elif action == "issue_invoice":
                     fields["invoice_number"] = f"INV/{when:%Y%m}/{order_id:06d}"
                     fields["invoice_due_date"] = when.date() + dt.timedelta(days=30)
@@ -599,10 +885,22 @@ class Generator:
                         fields["cancelled_at"] = when
                     else:
                         fields["cancellation_deadline"] = when + dt.timedelta(hours=48)
-                w_event({
-                    "order_id": order_id, "kind": "action", "action": action, "from_status": prev, "to_status": to,
-                    "actor_id": None if action in ("payment_succeeded", "payment_pending", "picked_up", "delivered")
-                    else (agent or self.users["admin"].pk), "source": "web", "data": data, "created_at": when})
+                w_event(
+                    {
+                        "order_id": order_id,
+                        "kind": "action",
+                        "action": action,
+                        "from_status": prev,
+                        "to_status": to,
+                        "actor_id": None
+                        if action
+                        in ("payment_succeeded", "payment_pending", "picked_up", "delivered")
+                        else (agent or self.users["admin"].pk),
+                        "source": "web",
+                        "data": data,
+                        "created_at": when,
+                    }
+                )
                 prev = to
             assert prev == status, (status, path, prev)
             if stock_state == "reserved":
@@ -610,28 +908,61 @@ class Generator:
                     self.reserved[(variant_id, warehouse_id)] += qty
             if rng.random() < 0.12:
                 w_tag({"order_id": order_id, "tag_id": rng.choice(self.tags)})
-            recipient = person["name"] if rng.random() < 0.93 else \
-                f"{rng.choice(('Ibu', 'Bapak', 'Kak'))} {person['name'].split()[0]}"
-            w_order({
-                "id": order_id, "reference": f"ORD-{first_seq + i:06d}", "channel": channel,
-                "landing_page_id": page[0] if page else None,
-                "external_reference": f"MP{rng.randrange(10**11, 10**12)}" if channel == "marketplace" else "",
-                "customer_id": customer_id, "recipient_name": recipient, "recipient_phone": person["phone"],
-                "recipient_email": person["email"], "destination_address": person["address"],
-                "destination_city": person["city"], "warehouse_id": warehouse_id, "courier_id": courier_id,
-                "courier_service": service, "payment_method": method, "currency": "IDR", "subtotal": subtotal,
-                "shipping_cost": shipping, "insurance_cost": insurance, "discount": discount, "total": total,
-                "paid_total": paid, "assigned_agent_id": agent, "created_by_id": creator,
-                "customer_note": "Tolong dikirim secepatnya ya kak" if rng.random() < 0.1 else "",
-                "status": status, "version": 1 + len(path), "stock_state": stock_state,
-                "status_before_cancellation": before_cancel, "ship_by": ship_by,
-                "created_at": created, "updated_at": at[path[-1]] if path else created, **fields})
+            recipient = (
+                person["name"]
+                if rng.random() < 0.93
+                else f"{rng.choice(('Ibu', 'Bapak', 'Kak'))} {person['name'].split()[0]}"
+            )
+            w_order(
+                {
+                    "id": order_id,
+                    "reference": f"ORD-{first_seq + i:06d}",
+                    "channel": channel,
+                    "landing_page_id": page[0] if page else None,
+                    "external_reference": f"MP{rng.randrange(10**11, 10**12)}"
+                    if channel == "marketplace"
+                    else "",
+                    "customer_id": customer_id,
+                    "recipient_name": recipient,
+                    "recipient_phone": person["phone"],
+                    "recipient_email": person["email"],
+                    "destination_address": person["address"],
+                    "destination_city": person["city"],
+                    "warehouse_id": warehouse_id,
+                    "courier_id": courier_id,
+                    "courier_service": service,
+                    "payment_method": method,
+                    "currency": "IDR",
+                    "subtotal": subtotal,
+                    "shipping_cost": shipping,
+                    "insurance_cost": insurance,
+                    "discount": discount,
+                    "total": total,
+                    "paid_total": paid,
+                    "assigned_agent_id": agent,
+                    "created_by_id": creator,
+                    "customer_note": "Tolong dikirim secepatnya ya kak"
+                    if rng.random() < 0.1
+                    else "",
+                    "status": status,
+                    "version": 1 + len(path),
+                    "stock_state": stock_state,
+                    "status_before_cancellation": before_cancel,
+                    "ship_by": ship_by,
+                    "created_at": created,
+                    "updated_at": at[path[-1]] if path else created,
+                    **fields,
+                }
+            )
 
     def _awb(self, courier: str) -> str:
         r = self.rng.randrange
         return {
-            "jne": f"CGK{r(10**12, 10**13)}", "jnt": f"JP{r(10**9, 10**10)}", "sicepat": f"00{r(10**9, 10**10)}",
-            "anteraja": f"1000{r(10**10, 10**11)}", "pos": f"P{r(10**11, 10**12)}",
+            "jne": f"CGK{r(10**12, 10**13)}",
+            "jnt": f"JP{r(10**9, 10**10)}",
+            "sicepat": f"00{r(10**9, 10**10)}",
+            "anteraja": f"1000{r(10**10, 10**11)}",
+            "pos": f"P{r(10**11, 10**12)}",
         }.get(courier, f"X{r(10**11, 10**12)}")
 
     @staticmethod
@@ -661,22 +992,33 @@ def main(argv=None) -> int:
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("The database is not migrated: run `.venv/bin/tokodesk migrate` first.", file=sys.stderr)
+        print(
+            "The database is not migrated: run `.venv/bin/tokodesk migrate` first.", file=sys.stderr
+        )
         return 2
     existing = Order.objects.count()
     if existing and not args.append:
-        print(f"The database already holds {existing} orders: refusing (use --append to add more).",
-              file=sys.stderr)
+        print(
+            f"The database already holds {existing} orders: refusing (use --append to add more).",
+            file=sys.stderr,
+        )
         return 2
     db = connection.vendor
-    print(f"Generating {args.orders:,} orders into {db} ({connection.settings_dict['NAME']}) ...", flush=True)
-    gen = Generator(n=args.orders, seed=args.seed, batch=args.batch, days=args.days, analyze=args.analyze)
+    print(
+        f"Generating {args.orders:,} orders into {db} ({connection.settings_dict['NAME']}) ...",
+        flush=True,
+    )
+    gen = Generator(
+        n=args.orders, seed=args.seed, batch=args.batch, days=args.days, analyze=args.analyze
+    )
     timings = gen.run()
     rows = sum(gen.rows.values())
     print(", ".join(f"{k}: {v:.1f} s" for k, v in timings.items()))
     print("rows: " + ", ".join(f"{k} {v:,}" for k, v in gen.rows.items()))
-    print(f"{args.orders:,} orders ({rows:,} rows) in {timings['total']:.1f} s: "
-          f"{args.orders / timings['total']:,.0f} orders/s, {rows / timings['total']:,.0f} rows/s")
+    print(
+        f"{args.orders:,} orders ({rows:,} rows) in {timings['total']:.1f} s: "
+        f"{args.orders / timings['total']:,.0f} orders/s, {rows / timings['total']:,.0f} rows/s"
+    )
     print("statuses: " + ", ".join(f"{s} {c}" for s, c in gen.by_status.most_common()))
     return 0
 

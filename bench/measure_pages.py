@@ -52,15 +52,24 @@ NEXT_LINK = re.compile(r'href="\?([^"]*?)&amp;cursor=([A-Za-z0-9_\-]+)" rel="nex
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--database-url", help="default: DATABASE_URL, else SQLite under TOKODESK_DATA_DIR")
+    p.add_argument(
+        "--database-url", help="default: DATABASE_URL, else SQLite under TOKODESK_DATA_DIR"
+    )
     p.add_argument("--runs", type=int, default=30, help="timed requests per scenario (default 30)")
-    p.add_argument("--deep", type=int, default=20, help="pages followed for the deep page (default 20)")
+    p.add_argument(
+        "--deep", type=int, default=20, help="pages followed for the deep page (default 20)"
+    )
     p.add_argument("--only", help="only scenarios whose name contains this")
-    p.add_argument("--explain", action="store_true", help="EXPLAIN the slowest query of scenarios over target")
+    p.add_argument(
+        "--explain", action="store_true", help="EXPLAIN the slowest query of scenarios over target"
+    )
     p.add_argument("--out", help="default: bench/results/pages-<db>-<orders>[-<tag>].json")
     p.add_argument("--tag", default="", help="suffix of the default result file, e.g. proposed")
-    p.add_argument("--proposed", action="store_true",
-                   help="measure with the query changes of bench/proposals.py (in this process only)")
+    p.add_argument(
+        "--proposed",
+        action="store_true",
+        help="measure with the query changes of bench/proposals.py (in this process only)",
+    )
     p.add_argument("--note", default="", help="a note stored with the results")
     return p.parse_args(argv)
 
@@ -125,7 +134,9 @@ class QueryLog:
                     return getattr(self.cursor, name)(*args)
                 finally:
                     log.seconds += time.perf_counter() - started
+
             return fetch
+
         for name in ("fetchone", "fetchmany", "fetchall"):
             setattr(CursorWrapper, name, timed(name))
 
@@ -157,8 +168,14 @@ class Bench:
         self.connection = connection
         User = get_user_model()
         self.owner = User.objects.get(username="owner")
-        agent_id = (Order.objects.filter(assigned_agent__isnull=False).values("assigned_agent")
-                    .annotate(n=Count("id")).order_by("-n").values_list("assigned_agent", flat=True).first())
+        agent_id = (
+            Order.objects.filter(assigned_agent__isnull=False)
+            .values("assigned_agent")
+            .annotate(n=Count("id"))
+            .order_by("-n")
+            .values_list("assigned_agent", flat=True)
+            .first()
+        )
         self.agent = User.objects.get(pk=agent_id)
         self.clients, self.api_headers = {}, {}
         for label, user in (("owner", self.owner), ("agent", self.agent)):
@@ -200,8 +217,9 @@ class Bench:
             "name_none": "zzqx",
             "date_from": a_year_ago.isoformat(),
             "date_to": (a_year_ago + dt.timedelta(days=30)).isoformat(),
-            "detail": [o.reference for o in qs.filter(status="completed")[n // 10: n // 10 + 5]],
-            "middle_row": middle_row, "middle_cursor": middle_cursor,
+            "detail": [o.reference for o in qs.filter(status="completed")[n // 10 : n // 10 + 5]],
+            "middle_row": middle_row,
+            "middle_cursor": middle_cursor,
         }
 
     # --- requests -------------------------------------------------------------------------
@@ -214,6 +232,7 @@ class Bench:
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
             return response
+
         return get
 
     def api(self, label, params, path="/api/v1/orders"):
@@ -224,6 +243,7 @@ class Bench:
             response = self.api_client.get(url, headers=headers)
             assert response.status_code == 200, (url, response.status_code, response.content[:300])
             return response
+
         return get
 
     def web_deep_params(self, label, params):
@@ -254,53 +274,114 @@ class Bench:
         out = []
         for label in ("owner", "agent"):
             s = self.samples(label)
-            filters = [("payment_method=invoice", {"payment_method": "invoice"}),
-                       ("courier=pos", {"courier": "pos"}),
-                       ("warehouse=mks", {"warehouse": "mks"}),
-                       ("date range (30 days, a year ago)", {"date_from": s["date_from"], "date_to": s["date_to"]}),
-                       ("min_total=1000000", {"min_total": 1000000})]
+            filters = [
+                ("payment_method=invoice", {"payment_method": "invoice"}),
+                ("courier=pos", {"courier": "pos"}),
+                ("warehouse=mks", {"warehouse": "mks"}),
+                (
+                    "date range (30 days, a year ago)",
+                    {"date_from": s["date_from"], "date_to": s["date_to"]},
+                ),
+                ("min_total=1000000", {"min_total": 1000000}),
+            ]
             if label == "owner":
                 filters.insert(0, (f"agent={self.agent.username}", {"agent": self.agent.username}))
-            searches = [("q=phone", {"q": s["phone"]}, "search"), ("q=awb", {"q": s["awb"]}, "search"),
-                        ("q=reference", {"q": s["reference"]}, "search"),
-                        ("q=name fragment", {"q": s["name"]}, "name"),
-                        ("q=name, no match", {"q": s["name_none"]}, "name")]
+            searches = [
+                ("q=phone", {"q": s["phone"]}, "search"),
+                ("q=awb", {"q": s["awb"]}, "search"),
+                ("q=reference", {"q": s["reference"]}, "search"),
+                ("q=name fragment", {"q": s["name"]}, "name"),
+                ("q=name, no match", {"q": s["name_none"]}, "name"),
+            ]
             for surface in ("web", "api"):
                 request = self.web if surface == "web" else self.api
                 for tab in TABS:
                     params = {"tab": tab} if tab != "all" else {}
-                    out.append(Scenario(f"{surface} {label} tab={tab}", "list", request(label, params), "list"))
+                    out.append(
+                        Scenario(
+                            f"{surface} {label} tab={tab}", "list", request(label, params), "list"
+                        )
+                    )
                     if surface == "web":
                         deep = self.web_deep_params(label, params)
-                        fn = (lambda c, q: lambda: self._check(c.get("/orders/?" + q)))(self.clients[label], deep) \
-                            if deep else None
+                        fn = (
+                            (lambda c, q: lambda: self._check(c.get("/orders/?" + q)))(
+                                self.clients[label], deep
+                            )
+                            if deep
+                            else None
+                        )
                     else:
                         deep = self.api_deep_params(label, params)
                         fn = request(label, deep) if deep else None
                     if fn:
-                        out.append(Scenario(f"{surface} {label} tab={tab} page {self.args.deep + 1}", "list", fn,
-                                            "list"))
+                        out.append(
+                            Scenario(
+                                f"{surface} {label} tab={tab} page {self.args.deep + 1}",
+                                "list",
+                                fn,
+                                "list",
+                            )
+                        )
                     if tab in ("all", "completed") and s["middle_cursor"]:
                         params = {**params, "cursor": s["middle_cursor"]}
-                        out.append(Scenario(f"{surface} {label} tab={tab} cursor at row {s['middle_row']:,}", "list",
-                                            request(label, params), "list"))
+                        out.append(
+                            Scenario(
+                                f"{surface} {label} tab={tab} cursor at row {s['middle_row']:,}",
+                                "list",
+                                request(label, params),
+                                "list",
+                            )
+                        )
                 for name, params in filters:
-                    out.append(Scenario(f"{surface} {label} {name}", "list", request(label, params), "list"))
+                    out.append(
+                        Scenario(
+                            f"{surface} {label} {name}", "list", request(label, params), "list"
+                        )
+                    )
                 for name, params, target in searches:
-                    out.append(Scenario(f"{surface} {label} {name}", "search", request(label, params), target))
-            out.append(Scenario(f"api {label} tab-counts", "tab_counts",
-                                self.api(label, {}, "/api/v1/orders/tab-counts"), "tab_counts"))
-            out.append(Scenario(f"api {label} tab-counts q=phone", "tab_counts",
-                                self.api(label, {"q": s["phone"]}, "/api/v1/orders/tab-counts"), "tab_counts"))
+                    out.append(
+                        Scenario(
+                            f"{surface} {label} {name}", "search", request(label, params), target
+                        )
+                    )
+            out.append(
+                Scenario(
+                    f"api {label} tab-counts",
+                    "tab_counts",
+                    self.api(label, {}, "/api/v1/orders/tab-counts"),
+                    "tab_counts",
+                )
+            )
+            out.append(
+                Scenario(
+                    f"api {label} tab-counts q=phone",
+                    "tab_counts",
+                    self.api(label, {"q": s["phone"]}, "/api/v1/orders/tab-counts"),
+                    "tab_counts",
+                )
+            )
             user = self.users[label]
-            out.append(Scenario(f"selector {label} tab_counts()", "tab_counts",
-                                (lambda u: lambda: selectors.tab_counts(user=u))(user), "tab_counts"))
+            out.append(
+                Scenario(
+                    f"selector {label} tab_counts()",
+                    "tab_counts",
+                    (lambda u: lambda: selectors.tab_counts(user=u))(user),
+                    "tab_counts",
+                )
+            )
             refs = s["detail"]
             counter = iter(range(10**9))
-            out.append(Scenario(
-                f"web {label} order detail", "detail",
-                (lambda c, r, i: lambda: self._check(c.get(f"/orders/{r[next(i) % len(r)]}/")))(
-                    self.clients[label], refs, counter), "detail"))
+            out.append(
+                Scenario(
+                    f"web {label} order detail",
+                    "detail",
+                    (lambda c, r, i: lambda: self._check(c.get(f"/orders/{r[next(i) % len(r)]}/")))(
+                        self.clients[label], refs, counter
+                    ),
+                    "detail",
+                )
+            )
         if self.args.only:
             out = [sc for sc in out if self.args.only in sc.name]
         return out
@@ -329,10 +410,15 @@ class Bench:
         target = TARGETS[scenario.target]
         p95 = pct(times, 0.95)
         return {
-            "name": scenario.name, "p50": round(pct(times, 0.5), 1), "p95": round(p95, 1),
-            "max": round(max(times), 1), "db_p50": round(statistics.median(db), 1),
-            "cpu_p50": round(statistics.median(cpu), 1), "queries": max(queries),
-            "target": target, "over": bool(target and p95 > target),
+            "name": scenario.name,
+            "p50": round(pct(times, 0.5), 1),
+            "p95": round(p95, 1),
+            "max": round(max(times), 1),
+            "db_p50": round(statistics.median(db), 1),
+            "cpu_p50": round(statistics.median(cpu), 1),
+            "queries": max(queries),
+            "target": target,
+            "over": bool(target and p95 > target),
         }
 
     def explain(self, scenario):
@@ -352,13 +438,22 @@ class Bench:
             if not timed:
                 return
             ms, sql, params = max(timed, key=lambda t: t[0])
-            prefix = "EXPLAIN QUERY PLAN " if self.connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+            prefix = (
+                "EXPLAIN QUERY PLAN "
+                if self.connection.vendor == "sqlite"
+                else "EXPLAIN (ANALYZE, BUFFERS) "
+            )
             cursor.execute(prefix + sql, params)
             plan = cursor.fetchall()
         print(f"\n--- {scenario.name}: slowest query {ms:.1f} ms of {len(timed)}")
         print(self._inline(sql, params))
         for row in plan:
-            print("   ", " | ".join(str(c) for c in row[-1:]) if self.connection.vendor == "sqlite" else row[0])
+            print(
+                "   ",
+                " | ".join(str(c) for c in row[-1:])
+                if self.connection.vendor == "sqlite"
+                else row[0],
+            )
 
     @staticmethod
     def _inline(sql, params):
@@ -404,16 +499,21 @@ def main(argv=None) -> int:
         cursor.execute("select sqlite_version()" if vendor == "sqlite" else "show server_version")
         version = cursor.fetchone()[0]
         if vendor == "sqlite":
-            cursor.execute("select name from sqlite_master where type = 'index' and name like 'bench%'")
+            cursor.execute(
+                "select name from sqlite_master where type = 'index' and name like 'bench%'"
+            )
         else:
             cursor.execute("select indexname from pg_indexes where indexname like 'bench%'")
         extra_indexes = sorted(r[0] for r in cursor.fetchall())
     bench = Bench(args)
     load_before = os.getloadavg()[0]
-    print(f"{orders:,} orders on {vendor} {version}; owner and agent {bench.agent.username} "
-          f"({Order.objects.filter(assigned_agent=bench.agent).count():,} orders); {args.runs} runs each; "
-          f"proposed queries: {'yes' if args.proposed else 'no'}; extra indexes: {', '.join(extra_indexes) or 'none'}; "
-          f"load average {load_before:.1f}", flush=True)
+    print(
+        f"{orders:,} orders on {vendor} {version}; owner and agent {bench.agent.username} "
+        f"({Order.objects.filter(assigned_agent=bench.agent).count():,} orders); {args.runs} runs each; "
+        f"proposed queries: {'yes' if args.proposed else 'no'}; extra indexes: {', '.join(extra_indexes) or 'none'}; "
+        f"load average {load_before:.1f}",
+        flush=True,
+    )
     scenarios = bench.scenarios()
     results = []
     QueryLog.install_fetch_timers()
@@ -425,24 +525,45 @@ def main(argv=None) -> int:
         r = bench.measure(scenario)
         results.append(r)
         mark = "" if not r["target"] else f"{r['target']:.0f}" + ("  OVER" if r["over"] else "")
-        print(f"{r['name']:<52} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['max']:>7.1f} {r['db_p50']:>7.1f} "
-              f"{r['cpu_p50']:>7.1f} {r['queries']:>3}  {mark}", flush=True)
+        print(
+            f"{r['name']:<52} {r['p50']:>7.1f} {r['p95']:>7.1f} {r['max']:>7.1f} {r['db_p50']:>7.1f} "
+            f"{r['cpu_p50']:>7.1f} {r['queries']:>3}  {mark}",
+            flush=True,
+        )
     print(f"({len(results)} scenarios in {time.monotonic() - started:.0f} s; ms of server time)")
     if args.explain:
         for scenario, r in zip(scenarios, results, strict=True):
             if r["over"]:
                 bench.explain(scenario)
 
-    out = Path(args.out) if args.out else ROOT / "bench" / "results" / (
-        f"pages-{vendor}-{orders}" + (f"-{args.tag}" if args.tag else "") + ".json")
+    out = (
+        Path(args.out)
+        if args.out
+        else ROOT
+        / "bench"
+        / "results"
+        / (f"pages-{vendor}-{orders}" + (f"-{args.tag}" if args.tag else "") + ".json")
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"database": vendor, "version": version, "orders": orders, "runs": args.runs, "deep": args.deep,
-            "agent_orders": Order.objects.filter(assigned_agent=bench.agent).count(),
-            "date": dt.date.today().isoformat(), "django": django.get_version(), **machine(),
-            "proposed_queries": args.proposed, "extra_indexes": extra_indexes,
-            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)], "note": args.note}
+    meta = {
+        "database": vendor,
+        "version": version,
+        "orders": orders,
+        "runs": args.runs,
+        "deep": args.deep,
+        "agent_orders": Order.objects.filter(assigned_agent=bench.agent).count(),
+        "date": dt.date.today().isoformat(),
+        "django": django.get_version(),
+        **machine(),
+        "proposed_queries": args.proposed,
+        "extra_indexes": extra_indexes,
+        "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
+        "note": args.note,
+    }
     lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in results)
-    out.write_text(f'{{"meta": {json.dumps(meta, ensure_ascii=False)},\n"results": [\n{lines}\n]}}\n')
+    out.write_text(
+        f'{{"meta": {json.dumps(meta, ensure_ascii=False)},\n"results": [\n{lines}\n]}}\n'
+    )
     ApiToken.objects.filter(name="bench").delete()
     print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0

@@ -57,7 +57,11 @@ def create_indexes(connection) -> list[str]:
             cursor.execute(sql)
             done.append(name)
         if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE orders_order" if connection.get_autocommit() else "ANALYZE orders_order")
+            cursor.execute(
+                "VACUUM ANALYZE orders_order"
+                if connection.get_autocommit()
+                else "ANALYZE orders_order"
+            )
     return done
 
 
@@ -90,7 +94,9 @@ def search_q(term: str):
     return q
 
 
-def order_list(*, user, filters, sort: str = "-created_at", cursor: str | None = None, limit: int = 50):
+def order_list(
+    *, user, filters, sort: str = "-created_at", cursor: str | None = None, limit: int = 50
+):
     """The current order_list with one more condition on a next page: `field <= value`
     (`>=` ascending) before the `(field < value OR (field = value AND id < pk))`. The rows
     are the same; the index range now starts at the cursor instead of at the first row,
@@ -102,16 +108,22 @@ def order_list(*, user, filters, sort: str = "-created_at", cursor: str | None =
     from tokodesk.orders import selectors as s
 
     if sort not in s.SORTS:
-        raise ValidationFailed("invalid_input", _("Unknown sort."), fields={"sort": ", ".join(s.SORTS)})
+        raise ValidationFailed(
+            "invalid_input", _("Unknown sort."), fields={"sort": ", ".join(s.SORTS)}
+        )
     field = sort.lstrip("-")
     desc = sort.startswith("-")
     qs = s.filter_orders(s.order_queryset_for(user), filters)
     if cursor:
         value, pk = s._decode_cursor(cursor, sort)
         if desc:
-            qs = qs.filter(Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(id__lt=pk)))
+            qs = qs.filter(
+                Q(**{f"{field}__lte": value}) & (Q(**{f"{field}__lt": value}) | Q(id__lt=pk))
+            )
         else:
-            qs = qs.filter(Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(id__gt=pk)))
+            qs = qs.filter(
+                Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(id__gt=pk))
+            )
     page = list(s.with_list_relations(qs.order_by(*s.SORTS[sort]))[: limit + 1])
     next_cursor = None
     if len(page) > limit:
@@ -138,11 +150,22 @@ def tab_counts(*, user, filters=None) -> dict[str, int]:
     if connection.vendor != "postgresql":
         return _current_tab_counts(user=user, filters=filters)
     filters = filters or s.OrderFilters()
-    base = s.filter_orders(s.order_queryset_for(user), s.OrderFilters(**{**filters.__dict__, "tab": None}))
+    base = s.filter_orders(
+        s.order_queryset_for(user), s.OrderFilters(**{**filters.__dict__, "tab": None})
+    )
     now = timezone.now()
-    rows = (base.annotate(late=Case(When(ship_by__lt=now, then=Value(True)), default=Value(False),
-                                    output_field=BooleanField()))
-            .order_by().values_list("status", "payment_method", "late").annotate(n=Count("*")))
+    rows = (
+        base.annotate(
+            late=Case(
+                When(ship_by__lt=now, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by()
+        .values_list("status", "payment_method", "late")
+        .annotate(n=Count("*"))
+    )
     counts = dict.fromkeys(TABS, 0)
     for status, method, late, n in rows:
         cod_confirmed = status == Status.CONFIRMED and method == PaymentMethod.COD
@@ -177,7 +200,9 @@ def apply() -> None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description="Create or drop the proposed indexes in a bench database.")
+    p = argparse.ArgumentParser(
+        description="Create or drop the proposed indexes in a bench database."
+    )
     p.add_argument("--database-url")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--create-indexes", action="store_true")
