@@ -127,6 +127,15 @@ def get_export(request, export_id: uuid.UUID):
     return export_out(request, services.export_get(user=request.auth, export_id=export_id))
 
 
+@exports_router.post("/{export_id}/retry", response={202: ExportOut, **ERRORS},
+                     summary="Run a failed export again",
+                     description="Only a `failed` export (409 otherwise): it is queued again as it was asked "
+                                 "for; poll GET /api/v1/exports/{id}.")
+def retry_export(request, export_id: uuid.UUID):
+    _require_export(request.auth)
+    return HttpStatus(202, export_out(request, services.export_retry(user=request.auth, export_id=export_id)))
+
+
 @exports_router.get("/{export_id}/download", response={200: None, **ERRORS}, url_name="export_download",
                     summary="The export's CSV file (once done)")
 def download_export(request, export_id: uuid.UUID):

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import models
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,13 @@ class Column:
     # True when the renderer's output never needs neutralizing (numbers, dates, our own
     # labels, or text it neutralizes itself).
     neutral: bool = False
+    # The same cell as SQL (`sqlrender.Dialect` → expression), None when only Python can
+    # render it; `sql_check()` raises sqlrender.Unsupported when the data at hand cannot
+    # be rendered in SQL exactly as in Python.
+    sql: Callable[[Any], str] | None = field(default=None, compare=False)
+    sql_check: Callable[[], None] | None = field(default=None, compare=False)
+    # The SQL value never holds a separator, quote, CR or LF (numbers, dates): never quoted.
+    sql_plain: bool = False
 
     def renderer(self, index: Index) -> Renderer:
         render = self.bind(index)
@@ -193,13 +201,16 @@ def _lookup(model_path: str, *fields: str) -> Callable[[], dict]:
     return load
 
 
-# name → loader() → {id: [field values]}, read once per export.
-LOOKUPS: dict[str, Callable[[], dict]] = {
-    "courier": _lookup("shipping.Courier", "code", "name"),
-    "warehouse": _lookup("catalog.Warehouse", "code", "name"),
-    "landing_page": _lookup("storefront.LandingPage", "slug", "name"),
-    "user": _lookup(settings.AUTH_USER_MODEL, "username", "first_name", "last_name"),
+# name → (model, fields) of the small tables read once per export.
+LOOKUP_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "courier": ("shipping.Courier", ("code", "name")),
+    "warehouse": ("catalog.Warehouse", ("code", "name")),
+    "landing_page": ("storefront.LandingPage", ("slug", "name")),
+    "user": (settings.AUTH_USER_MODEL, ("username", "first_name", "last_name")),
 }
+# name → loader() → {id: [field values]}, read once per export.
+LOOKUPS: dict[str, Callable[[], dict]] = {name: _lookup(model, *fields)
+                                          for name, (model, fields) in LOOKUP_FIELDS.items()}
 
 
 # --- column builders -------------------------------------------------------------------
@@ -221,7 +232,8 @@ def _text(i: int) -> Renderer:
 def text(key, label, group, path=None) -> Column:
     """A text value as stored (neutralized inline)."""
     path = path or key
-    return Column(key, label, group, values=(path,), neutral=True, bind=lambda ix: _text(ix(path)))
+    return Column(key, label, group, values=(path,), neutral=True, bind=lambda ix: _text(ix(path)),
+                  sql=lambda d: d.neutral(d.col(path)))
 
 
 def choice(key, label, group, kind, path=None) -> Column:
@@ -231,7 +243,8 @@ def choice(key, label, group, kind, path=None) -> Column:
     def bind(ix):
         i = ix(path)
         return lambda v, c: c.labels[kind].get(v[i], v[i])
-    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind,
+                  sql=lambda d: d.label(kind, d.col(path)))
 
 
 def money(key, label, group, path=None) -> Column:
@@ -240,7 +253,8 @@ def money(key, label, group, path=None) -> Column:
     def bind(ix):
         i, cur = ix(path), ix("currency")
         return lambda v, c: c.money(v[i], v[cur])
-    return Column(key, label, group, values=(path, "currency"), neutral=True, bind=bind)
+    return Column(key, label, group, values=(path, "currency"), neutral=True, bind=bind,
+                  sql=lambda d: d.money(d.col(path), d.col("currency")), sql_plain=True)
 
 
 def timestamp(key, label, group, path=None) -> Column:
@@ -249,7 +263,8 @@ def timestamp(key, label, group, path=None) -> Column:
     def bind(ix):
         i = ix(path)
         return lambda v, c: "" if (x := v[i]) is None else x.astimezone(c.tz).isoformat(" ", "seconds")[:19]
-    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind,
+                  sql=lambda d: d.timestamp(d.col(path)), sql_plain=True)
 
 
 def day(key, label, group, path=None) -> Column:
@@ -258,7 +273,12 @@ def day(key, label, group, path=None) -> Column:
     def bind(ix):
         i = ix(path)
         return lambda v, c: c.date(v[i])
-    return Column(key, label, group, values=(path,), neutral=True, bind=bind)
+
+    def sql(d):
+        if isinstance(Order._meta.get_field(path), models.DateTimeField):
+            return d.local_date(d.col(path))
+        return d.date(d.col(path))
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind, sql=sql, sql_plain=True)
 
 
 def looked_up(key, label, group, fk: str, lookup: str, position: int) -> Column:
@@ -274,10 +294,13 @@ def looked_up(key, label, group, fk: str, lookup: str, position: int) -> Column:
             x = c.lookups[lookup].get(v[i], missing)[position]
             return ("'" + x) if x and x[0] in starts else x
         return render
-    return Column(key, label, group, values=(fk,), lookups=(lookup,), neutral=True, bind=bind)
+    name = LOOKUP_FIELDS[lookup][1][position]
+    return Column(key, label, group, values=(fk,), lookups=(lookup,), neutral=True, bind=bind,
+                  sql=lambda d: d.neutral(d.col(f"{fk.removesuffix('_id')}__{name}")))
 
 
-def computed(key, label, group, render, *, values=(), related=(), lookups=(), neutral=False) -> Column:
+def computed(key, label, group, render, *, values=(), related=(), lookups=(), neutral=False, sql=None,
+             sql_check=None, sql_plain=False) -> Column:
     """A value computed from several: `render(row, ctx, *positions)` with the positions of
     `values` then of `related` in the row, bound once."""
 
@@ -285,7 +308,7 @@ def computed(key, label, group, render, *, values=(), related=(), lookups=(), ne
         positions = [ix(p) for p in values] + [ix("_" + r) for r in related]
         return lambda v, c: render(v, c, *positions)
     return Column(key, label, group, values=tuple(values), related=tuple(related), lookups=tuple(lookups),
-                  neutral=neutral, bind=bind)
+                  neutral=neutral, bind=bind, sql=sql, sql_check=sql_check, sql_plain=sql_plain)
 
 
 def _person(v, c, agent):
@@ -341,6 +364,64 @@ def _last_payment(v, c, payments):
 
 MONEY = ("total", "paid_total", "currency")
 
+
+# --- the computed columns in SQL (see sqlrender.py; `d` is its Dialect) ----------------
+
+
+def _person_sql(d):
+    first, last, username = (d.col(f"assigned_agent__{f}") for f in ("first_name", "last_name", "username"))
+    return d.neutral(f"COALESCE(NULLIF(TRIM({first} || ' ' || {last}), ''), {username})")
+
+
+def _person_check():
+    """SQL's TRIM() strips spaces, Python's strip() any whitespace: render in Python when
+    a name would tell them apart."""
+    from django.contrib.auth import get_user_model
+
+    from tokodesk.exports.sqlrender import Unsupported
+
+    for first, last in get_user_model()._default_manager.values_list("first_name", "last_name"):
+        name = f"{first} {last}"
+        if name.strip() != name.strip(" "):
+            raise Unsupported("agent")
+
+
+def _tags_sql(d):
+    through = Order.tags.through._meta
+    tag = through.get_field("tag").related_model._meta
+    source = (f'FROM "{through.db_table}" tt JOIN "{tag.db_table}" t ON t."{tag.pk.column}" = tt."tag_id" '
+              f'WHERE tt."order_id" = o."id"')
+    return d.neutral_sub(d.agg('t."name"', ", ", source, 't."name"'))
+
+
+def _grams_sql(d):
+    return d.lines("", agg='CAST(COALESCE(SUM(CAST(l."qty" AS BIGINT) * l."weight_grams"), 0) AS BIGINT)')
+
+
+def _weight_kg_sql(d):
+    return f"(SELECT {d.kg('g')} FROM (SELECT {_grams_sql(d)} AS g) AS w)"
+
+
+def _outstanding_sql(d, cod=False):
+    due = d.greatest0(f"{d.col('total')} - {d.col('paid_total')}")
+    if cod:
+        due = f"CASE WHEN {d.col('payment_method')} = '{PaymentMethod.COD.value}' THEN {due} ELSE 0 END"
+    return d.money(due, d.col("currency"))
+
+
+def _payment_date_sql(d):
+    return f'COALESCE({d.date("p.paid_on")}, {d.local_date("p.recorded_at")})'
+
+
+def _payments_sql(d):
+    one = (f"{d.label('payment_kind', 'p.kind')} || ' ' || {d.money('p.amount', d.col('currency'))} "
+           f"|| ' (' || {_payment_date_sql(d)} || ')'")
+    return d.neutral_sub(d.agg(one, "; ", d.payments_source(), "p.recorded_at, p.id"))
+
+
+def _last_payment_sql(d):
+    return f"(SELECT {_payment_date_sql(d)} {d.payments_source()} ORDER BY p.recorded_at DESC, p.id DESC LIMIT 1)"
+
 COLUMNS: list[Column] = [
     # order
     text("reference", _("Order ID"), G_ORDER),
@@ -350,10 +431,12 @@ COLUMNS: list[Column] = [
     text("invoice_number", _("Invoice number"), G_ORDER),
     day("invoice_due_date", _("Invoice due date"), G_ORDER),
     looked_up("landing_page", pgettext_lazy("landing page", "Page"), G_ORDER, "landing_page_id", "landing_page", 1),
-    computed("agent", _("Agent"), G_ORDER, _person, values=("assigned_agent_id",), lookups=("user",)),
+    computed("agent", _("Agent"), G_ORDER, _person, values=("assigned_agent_id",), lookups=("user",),
+             sql=_person_sql, sql_check=_person_check),
     looked_up("agent_username", _("Agent username"), G_ORDER, "assigned_agent_id", "user", 0),
     looked_up("created_by", _("Created by"), G_ORDER, "created_by_id", "user", 0),
-    computed("tags", _("Tags"), G_ORDER, lambda v, c, tags: ", ".join([t[1] for t in v[tags]]), related=("tags",)),
+    computed("tags", _("Tags"), G_ORDER, lambda v, c, tags: ", ".join([t[1] for t in v[tags]]), related=("tags",),
+             sql=_tags_sql),
     text("customer_note", _("Customer note"), G_ORDER),
     text("cancellation_reason", _("Cancellation reason"), G_ORDER),
     text("problem_reason", _("Delivery problem"), G_ORDER),
@@ -369,13 +452,19 @@ COLUMNS: list[Column] = [
     text("customer_email", _("Customer e-mail"), G_CUSTOMER, "customer__email"),
     text("customer_address", _("Customer address"), G_CUSTOMER, "customer__address"),
     # items
-    computed("items", _("Items"), G_ITEMS, _items, related=("lines",)),
-    computed("skus", _("SKUs"), G_ITEMS, _skus, related=("lines",)),
-    computed("total_qty", _("Total quantity"), G_ITEMS, _total_qty, related=("lines",), neutral=True),
+    # "qty × name" starts with a digit: never neutralized, so not in SQL either.
+    computed("items", _("Items"), G_ITEMS, _items, related=("lines",),
+             sql=lambda d: d.lines(f"{d.text('l.qty')} || ' × ' || l.name")),
+    computed("skus", _("SKUs"), G_ITEMS, _skus, related=("lines",),
+             sql=lambda d: d.neutral_sub(d.lines_select("l.sku"))),
+    computed("total_qty", _("Total quantity"), G_ITEMS, _total_qty, related=("lines",), neutral=True,
+             sql=lambda d: d.lines("", agg="COALESCE(SUM(l.qty), 0)"), sql_plain=True),
     computed("line_count", _("Number of lines"), G_ITEMS, lambda v, c, lines: len(v[lines]), related=("lines",),
-             neutral=True),
-    computed("weight_grams", _("Weight (g)"), G_ITEMS, _weight_grams, related=("lines",), neutral=True),
-    computed("weight_kg", _("Weight (kg)"), G_ITEMS, _weight_kg, related=("lines",), neutral=True),
+             neutral=True, sql=lambda d: d.lines("", agg="COUNT(*)"), sql_plain=True),
+    computed("weight_grams", _("Weight (g)"), G_ITEMS, _weight_grams, related=("lines",), neutral=True,
+             sql=_grams_sql, sql_plain=True),
+    computed("weight_kg", _("Weight (kg)"), G_ITEMS, _weight_kg, related=("lines",), neutral=True,
+             sql=_weight_kg_sql, sql_plain=True),
     # shipping
     looked_up("warehouse", _("Warehouse"), G_SHIPPING, "warehouse_id", "warehouse", 1),
     looked_up("warehouse_code", _("Warehouse code"), G_SHIPPING, "warehouse_id", "warehouse", 0),
@@ -393,12 +482,14 @@ COLUMNS: list[Column] = [
     money("discount", _("Discount"), G_PAYMENT),
     money("total", _("Total"), G_PAYMENT),
     money("paid_total", _("Paid"), G_PAYMENT),
-    computed("outstanding", _("Outstanding"), G_PAYMENT, _outstanding, values=MONEY, neutral=True),
+    computed("outstanding", _("Outstanding"), G_PAYMENT, _outstanding, values=MONEY, neutral=True,
+             sql=_outstanding_sql, sql_plain=True),
     computed("cod_amount", _("COD amount"), G_PAYMENT, _cod_amount, values=(*MONEY, "payment_method"),
-             neutral=True),
-    computed("payments", _("Payments"), G_PAYMENT, _payments, values=("currency",), related=("payments",)),
+             neutral=True, sql=lambda d: _outstanding_sql(d, cod=True), sql_plain=True),
+    computed("payments", _("Payments"), G_PAYMENT, _payments, values=("currency",), related=("payments",),
+             sql=_payments_sql),
     computed("last_payment_date", _("Last payment date"), G_PAYMENT, _last_payment, related=("payments",),
-             neutral=True),
+             neutral=True, sql=_last_payment_sql, sql_plain=True),
     text("payment_link", _("Payment link"), G_PAYMENT),
     # dates (local time)
     timestamp("created_at", _("Created"), G_DATES),

@@ -70,6 +70,9 @@ class Export(models.Model):
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Touched by the worker after every chunk: a running export whose heartbeat is older
+    # than TOKODESK_EXPORT_STALE_MINUTES lost its worker (services.export_reap).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

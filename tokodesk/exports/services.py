@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +38,22 @@ def chunk_size() -> int | None:
     it follows the template's width (see writer.Plan.chunk_size)."""
     value = getattr(settings, "TOKODESK_EXPORT_CHUNK_SIZE", os.environ.get("TOKODESK_EXPORT_CHUNK_SIZE"))
     return int(value) if value else None
+
+
+def engine() -> str:
+    """How exports are rendered (setting or environment TOKODESK_EXPORT_ENGINE): "auto"
+    (default: in the database when every column can be, see sqlrender.py), "sql" (the
+    same), "python" (the column renderers only: the reference, ~10× slower)."""
+    value = getattr(settings, "TOKODESK_EXPORT_ENGINE", os.environ.get("TOKODESK_EXPORT_ENGINE")) or "auto"
+    return value if value in ("auto", "sql", "python") else "auto"
+
+
+def stale_minutes() -> int:
+    """A running export whose worker has not reported for this long is marked failed
+    (setting or environment TOKODESK_EXPORT_STALE_MINUTES, default 10): the worker
+    reports after every chunk, which takes seconds."""
+    return int(getattr(settings, "TOKODESK_EXPORT_STALE_MINUTES",
+                       os.environ.get("TOKODESK_EXPORT_STALE_MINUTES", 10)))
 
 
 def keep_days() -> int:
@@ -231,7 +247,7 @@ def stream_response(*, user, template: ExportTemplate, filters: dict | None = No
     qs = export_queryset(user=user, filters=filters, references=references)
     plan = Plan.build(template.columns)  # headers in the active language, resolved now
     ctx = ExportContext.build(decimal_comma=template.delimiter == ";")
-    body = iter_csv(qs, plan, delimiter=template.delimiter, chunk_size=chunk_size(), ctx=ctx)
+    body = iter_csv(qs, plan, delimiter=template.delimiter, chunk_size=chunk_size(), ctx=ctx, engine=engine())
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     from django.utils.text import slugify
@@ -252,6 +268,7 @@ def export_create(*, user, template: ExportTemplate, filters: dict | None = None
     if rows_total is None:
         rows_total = export_queryset(user=user, filters=filters, references=references).count()
     export_cleanup()
+    export_reap()
     export = Export.objects.create(
         user=user, template=template, template_name=template.display_name, columns=list(template.columns),
         delimiter=template.delimiter, filters=filters or {}, references=references,
@@ -261,10 +278,56 @@ def export_create(*, user, template: ExportTemplate, filters: dict | None = None
 
 
 def export_get(*, user, export_id) -> Export:
-    """The user's own export (anyone else's is "not found")."""
+    """The user's own export (anyone else's is "not found"); a running one whose worker
+    stopped reporting is marked failed here (see export_reap)."""
     export = Export.objects.filter(pk=export_id, user=user).select_related("template").first()
     if export is None:
         raise NotFound("not_found", _("Export not found."))
+    if export.status == Export.Status.RUNNING and export_reap(export_id=export.pk):
+        export.refresh_from_db()
+    return export
+
+
+class _Superseded(Exception):
+    """The export this worker runs was marked failed (stale) or queued again meanwhile."""
+
+
+def export_reap(now=None, *, export_id=None) -> int:
+    """Mark failed the running exports whose worker stopped reporting (no heartbeat for
+    `stale_minutes()`: the worker died or was killed); they can be retried. Called when
+    an export is created, when one is read and by the worker before each run."""
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=stale_minutes())
+    stale = Export.objects.filter(status=Export.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff))
+    if export_id is not None:
+        stale = stale.filter(pk=export_id)
+    reaped = 0
+    for pk, language, started in stale.values_list("pk", "language", "started_at")[:100]:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            message = _("The export stopped: its worker stopped responding for more than %(n)d minutes. "
+                        "Try again.") % {"n": stale_minutes()}
+        # started_at is the run's token: a run that started meanwhile is not touched.
+        reaped += Export.objects.filter(pk=pk, status=Export.Status.RUNNING, started_at=started).update(
+            status=Export.Status.FAILED, error=message, finished_at=timezone.now())
+    if reaped:
+        logger.warning("%d stale export(s) marked failed", reaped)
+    return reaped
+
+
+def export_retry(*, user, export_id) -> Export:
+    """Queue a failed export of the user's again (same template snapshot, filters and
+    language)."""
+    from tokodesk.exports.tasks import run_export
+
+    export = export_get(user=user, export_id=export_id)
+    if not can_export(user):
+        raise PermissionDenied("forbidden", _("You cannot export orders."))
+    if export.status != Export.Status.FAILED:
+        raise Conflict("not_failed", _("Only a failed export can be tried again."))
+    Export.objects.filter(pk=export.pk, status=Export.Status.FAILED).update(
+        status=Export.Status.QUEUED, error="", rows_done=0, started_at=None, heartbeat_at=None, finished_at=None)
+    run_export.enqueue(str(export.pk))
+    export.refresh_from_db()
     return export
 
 
@@ -273,43 +336,51 @@ def export_file_path(export: Export) -> Path:
 
 
 def export_run(export_id) -> dict:
-    """Write the export's file (in the worker): progress saved after every chunk."""
+    """Write the export's file (in the worker): progress and heartbeat saved after every
+    chunk. A run whose export was meanwhile reaped (stale) or re-queued stops quietly."""
+    export_reap()
+    started = timezone.now()
     claimed = Export.objects.filter(pk=export_id, status=Export.Status.QUEUED).update(
-        status=Export.Status.RUNNING, started_at=timezone.now(), rows_done=0)
+        status=Export.Status.RUNNING, started_at=started, heartbeat_at=started, rows_done=0)
     if not claimed:
         return {"skipped": True}
+    mine = Export.objects.filter(pk=export_id, status=Export.Status.RUNNING, started_at=started)
     export = Export.objects.select_related("user").get(pk=export_id)
     path = export_file_path(export)
-    part = path.with_suffix(".part")
+    part = path.with_name(f"{path.stem}.{started.timestamp():.6f}.part")  # this run's own
     try:
         with translation.override(export.language or settings.LANGUAGE_CODE):
             qs = export_queryset(user=export.user, filters=export.filters, references=export.references)
             total = qs.count()
-            Export.objects.filter(pk=export.pk).update(rows_total=total)
+            mine.update(rows_total=total)
             plan = Plan.build(export.columns)
-            progress = {"done": 0}
+            progress = {"done": 0, "engine": ""}
 
             def on_chunk(done):
                 progress["done"] = done
-                Export.objects.filter(pk=export.pk).update(rows_done=done, rows_total=max(total, done))
+                if not mine.update(rows_done=done, rows_total=max(total, done), heartbeat_at=timezone.now()):
+                    raise _Superseded
 
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(part, "wb") as fh:
                 for piece in iter_csv(qs, plan, delimiter=export.delimiter, chunk_size=chunk_size(),
-                                      on_chunk=on_chunk):
+                                      on_chunk=on_chunk, engine=engine(), info=progress):
                     fh.write(piece)
             os.replace(part, path)
+    except _Superseded:
+        part.unlink(missing_ok=True)
+        logger.warning("export %s was marked failed or queued again while running: stopped", export.pk)
+        return {"superseded": True}
     except Exception as exc:
         part.unlink(missing_ok=True)
-        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=str(exc)[:2000],
-                                                   finished_at=timezone.now())
+        mine.update(status=Export.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now())
         logger.exception("export %s failed", export.pk)
         raise
     done = progress["done"]
-    Export.objects.filter(pk=export.pk).update(
+    mine.update(
         status=Export.Status.DONE, rows_done=done, rows_total=done, finished_at=timezone.now(),
         file=f"exports/{export.pk}.csv")
-    return {"rows": done}
+    return {"rows": done, "engine": progress["engine"]}
 
 
 def export_cleanup(now=None) -> int:

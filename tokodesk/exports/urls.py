@@ -15,4 +15,5 @@ urlpatterns = [
     path("<uuid:export_id>/", views.export_detail_view, name="detail"),
     path("<uuid:export_id>/progress/", views.export_progress_view, name="progress"),
     path("<uuid:export_id>/download/", views.export_download_view, name="download"),
+    path("<uuid:export_id>/retry/", views.export_retry_view, name="retry"),
 ]

@@ -108,6 +108,20 @@ def export_progress_view(request, export_id):
 
 
 @login_required
+@require_POST
+def export_retry_view(request, export_id):
+    """Queue a failed export again, then its progress page."""
+    _own_export(request, export_id)
+    try:
+        services.export_retry(user=request.user, export_id=export_id)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise DjangoPermissionDenied from None
+        messages.error(request, exc.message)
+    return redirect("exports:detail", export_id=export_id)
+
+
+@login_required
 def export_download_view(request, export_id):
     export = _own_export(request, export_id)
     try:
