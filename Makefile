@@ -53,21 +53,20 @@ states: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
-# Benchmark (bench/README.md): BENCH_ORDERS generated orders in a new temporary SQLite
-# database, then the server time of the order pages and API (bench/results/*.json).
-# PostgreSQL: an empty database of your own, e.g.
-#   createdb -h 127.0.0.1 -U postgres tokodesk_bench
-#   make bench DATABASE_URL=postgresql://postgres@127.0.0.1:5432/tokodesk_bench
-#   dropdb -h 127.0.0.1 -U postgres tokodesk_bench
-BENCH_ORDERS ?= 100000
-BENCH_RUNS ?= 30
+# Benchmark (issue 6; BENCHMARKS.md, bench/README.md), not part of `make test`: for each
+# size and database a new temporary SQLite database, and PostgreSQL database
+# tokodesk_bench_<pid> when PostgreSQL answers on BENCH_PG_URL (dropped after), generated
+# orders, then page/API latencies, CSV export, API order creation over gunicorn and bulk
+# confirm; bench/results/series-<db>-<N>.json and the tables of BENCHMARKS.md.
+#   make bench BENCH_SIZES=10000 BENCH_DB=sqlite
+#   make bench BENCH_SIZES=1000000 BENCH_DB=sqlite,postgresql
+BENCH_SIZES ?= 10000,100000,1000000
+BENCH_DB ?=
+BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432
+BENCH_ARGS ?=
+.PHONY: bench
 bench: install
-	@dir=$$(mktemp -d "$${TMPDIR:-/tmp}/tokodesk-bench.XXXXXX"); echo "bench data dir: $$dir"; \
-	export TOKODESK_DATA_DIR="$$dir" DATABASE_URL="$(DATABASE_URL)"; \
-	$(BIN)/tokodesk migrate --no-input -v 0 \
-	&& $(BIN)/python bench/generate.py --orders $(BENCH_ORDERS) \
-	&& $(BIN)/python bench/measure_pages.py --runs $(BENCH_RUNS) $(BENCH_ARGS); \
-	status=$$?; rm -rf "$$dir"; exit $$status
+	$(BIN)/python bench/run_series.py --sizes $(BENCH_SIZES) $(if $(BENCH_DB),--db $(BENCH_DB)) --pg-url $(BENCH_PG_URL) $(BENCH_ARGS)
 
 # The step after adding or changing UI strings: extract every gettext string of the apps
 # (Python and templates) into the id and fr catalogs and compile them. Then translate each

@@ -291,6 +291,11 @@ def parse_args(argv=None):
         default=None,
         help="run ANALYZE at the end (default: on PostgreSQL only)",
     )
+    p.add_argument(
+        "--status",
+        choices=sorted(STATUS_SHARES),
+        help="every generated order in this status (e.g. new, for bench/measure_bulk_confirm.py)",
+    )
     return p.parse_args(argv)
 
 
@@ -365,10 +370,20 @@ class BulkWriter:
 
 
 class Generator:
-    def __init__(self, *, n: int, seed: int, batch: int, days: int, analyze: bool | None = None):
+    def __init__(
+        self,
+        *,
+        n: int,
+        seed: int,
+        batch: int,
+        days: int,
+        analyze: bool | None = None,
+        status: str | None = None,
+    ):
         from django.utils import timezone
 
         self.analyze = analyze
+        self.only_status = status
         self.n, self.batch, self.days = n, batch, days
         self.rng = random.Random(seed)
         self.now = timezone.now().replace(microsecond=0)
@@ -584,6 +599,8 @@ class Generator:
         chosen = rng.choices(statuses, weights=weights, k=count)
         # "A few of each": every status at least min(20, count/100) times.
         few = min(20, count // 100)
+        if self.only_status:
+            chosen, few = [self.only_status] * count, 0
         for i, status in enumerate(statuses):
             for k in range(few):
                 chosen[(i * few + k) * 7 % count] = status
@@ -704,7 +721,8 @@ class Generator:
             )
             stock = list(Stock.objects.all())
             for row in stock:
-                row.reserved = self.reserved[(row.variant_id, row.warehouse_id)]
+                # += : with --append, what the existing orders hold stays reserved.
+                row.reserved += self.reserved[(row.variant_id, row.warehouse_id)]
                 row.on_hand = row.reserved + self.rng.randrange(200, 3000)
             Stock.objects.bulk_update(stock, ["on_hand", "reserved"])
             self._reset_sequences(connection)
@@ -1009,7 +1027,12 @@ def main(argv=None) -> int:
         flush=True,
     )
     gen = Generator(
-        n=args.orders, seed=args.seed, batch=args.batch, days=args.days, analyze=args.analyze
+        n=args.orders,
+        seed=args.seed,
+        batch=args.batch,
+        days=args.days,
+        analyze=args.analyze,
+        status=args.status,
     )
     timings = gen.run()
     rows = sum(gen.rows.values())

@@ -61,6 +61,12 @@ def parse_args(argv=None):
     )
     p.add_argument("--only", help="only scenarios whose name contains this")
     p.add_argument(
+        "--set",
+        choices=("all", "core"),
+        default="all",
+        help="core: the representative subset bench/run_series.py measures (default all)",
+    )
+    p.add_argument(
         "--explain", action="store_true", help="EXPLAIN the slowest query of scenarios over target"
     )
     p.add_argument("--out", help="default: bench/results/pages-<db>-<orders>[-<tag>].json")
@@ -302,7 +308,10 @@ class Bench:
                             f"{surface} {label} tab={tab}", "list", request(label, params), "list"
                         )
                     )
-                    if surface == "web":
+                    deep_name = f"{surface} {label} tab={tab} page {self.args.deep + 1}"
+                    if not self.wanted(deep_name):
+                        deep = fn = None
+                    elif surface == "web":
                         deep = self.web_deep_params(label, params)
                         fn = (
                             (lambda c, q: lambda: self._check(c.get("/orders/?" + q)))(
@@ -317,7 +326,7 @@ class Bench:
                     if fn:
                         out.append(
                             Scenario(
-                                f"{surface} {label} tab={tab} page {self.args.deep + 1}",
+                                deep_name,
                                 "list",
                                 fn,
                                 "list",
@@ -382,9 +391,30 @@ class Bench:
                     "detail",
                 )
             )
-        if self.args.only:
-            out = [sc for sc in out if self.args.only in sc.name]
-        return out
+        return [sc for sc in out if self.wanted(sc.name)]
+
+    # The representative subset of --set core: the API as the owner on every tab, the
+    # deep and the middle page of "all", each filter, the four searches, the tab counts;
+    # plus the orders web page, the order detail and the agent's list and counts.
+    CORE_EXTRA = (
+        "web owner tab=all",
+        "web owner order detail",
+        "api agent tab=all",
+        "api agent tab-counts",
+        "selector owner tab_counts()",
+    )
+
+    def wanted(self, name: str) -> bool:
+        if self.args.only and self.args.only not in name:
+            return False
+        if getattr(self.args, "set", "all") != "core":
+            return True
+        if name in self.CORE_EXTRA:
+            return True
+        if not name.startswith("api owner ") or "no match" in name or "tab-counts q=" in name:
+            return False
+        deep = " page " in name or "cursor at row" in name
+        return not deep or name.startswith("api owner tab=all ")
 
     @staticmethod
     def _check(response):

@@ -1,0 +1,180 @@
+"""CSV export of every order, as the worker writes it: rows/s and peak memory.
+
+    .venv/bin/python bench/measure_export.py [--database-url URL] [--templates courier,full]
+        [--runs 1] [--out FILE]
+
+Each run is a fresh child process (so its peak RSS, `ru_maxrss`, is the export's own and
+not this process's): it sets Django up, queues the export of all orders as the owner with
+the built-in template through the product's service (`exports.services.export_create`,
+with a task backend that only records the enqueue), then runs the background task itself
+(`exports.tasks.run_export.call(id)`: what `tokodesk worker` runs, which writes
+MEDIA_ROOT/exports/<id>.csv, with the engine the settings choose: TOKODESK_EXPORT_ENGINE,
+recorded when the task reports it). Measured: wall and CPU seconds of the task, rows/s, the
+file's size, the child's RSS before the export (Django and the app loaded) and its peak
+(`ru_maxrss`). The file and the Export row are deleted after each run.
+
+Targets (issue 6, 1M orders): >= 100,000 rows/s and peak RSS <= 250 MB.
+Results: bench/results/export-<db>-<orders>.json unless --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, ROOT, context, pct, setup_django, shown, write_json  # noqa: E402
+
+TEMPLATES = {"courier": "Courier pickup list", "full": "Full export"}
+TARGET_ROWS_S, TARGET_RSS_MB = 100_000, 250
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--database-url")
+    p.add_argument("--templates", default="courier,full", help="of: " + ", ".join(TEMPLATES))
+    p.add_argument("--runs", type=int, default=1, help="child processes per template (default 1)")
+    p.add_argument("--out")
+    p.add_argument("--child", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def rss_mb() -> float:
+    """Current resident set size of this process (MB)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child(template_key: str) -> dict:
+    """One export in this (fresh) process; prints its measurements as one JSON line."""
+    setup_django()
+    from django.conf import settings
+
+    # export_create enqueues the task; the bench runs it itself, right here.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django.contrib.auth import get_user_model
+
+    from tokodesk.exports import services, tasks
+    from tokodesk.exports.models import Export, ExportTemplate
+
+    owner = get_user_model().objects.get(username="owner")
+    template = ExportTemplate.objects.get(name=TEMPLATES[template_key], built_in=True)
+    export = services.export_create(user=owner, template=template)
+    rss_before = rss_mb()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    result = tasks.run_export.call(str(export.pk))
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
+    export.refresh_from_db()
+    path = services.export_file_path(export)
+    size = path.stat().st_size if path.exists() else 0
+    rows = int(result.get("rows", 0)) if isinstance(result, dict) else 0
+    ok = export.status == Export.Status.DONE and rows == export.rows_total
+    path.unlink(missing_ok=True)
+    export.delete()
+    return {
+        "template": template_key,
+        "columns": len(template.columns),
+        "rows": rows,
+        "engine": result.get("engine", "") if isinstance(result, dict) else "",
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "rows_per_s": round(rows / seconds) if seconds else None,
+        "file_mb": round(size / 1e6, 1),
+        "rss_before_mb": round(rss_before, 1),
+        "peak_rss_mb": round(peak, 1),
+        "ok": ok,
+    }
+
+
+def run_child(template_key: str) -> dict:
+    cmd = [sys.executable, __file__, "--child", template_key]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"export child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    if args.child:
+        print(json.dumps(child(args.child)))
+        return 0
+    keys = [k.strip() for k in args.templates.split(",") if k.strip()]
+    unknown = [k for k in keys if k not in TEMPLATES]
+    if unknown:
+        print(f"unknown template(s): {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    setup_django()
+    meta = context()
+    print(
+        f"CSV export of all {meta['orders']:,} orders on {meta['database']} {meta['version']}, "
+        f"{args.runs} run(s) per template; load average {meta['load_average']}",
+        flush=True,
+    )
+    print(
+        f"{'template':<9} {'rows':>9} {'s':>7} {'cpu s':>7} {'rows/s':>9} {'MB':>7} "
+        f"{'rss0':>6} {'peak':>6}  target"
+    )
+    results = []
+    for key in keys:
+        runs = [run_child(key) for _ in range(args.runs)]
+        for r in runs:
+            mark = (
+                "ok"
+                if r["rows_per_s"] >= TARGET_ROWS_S and r["peak_rss_mb"] <= TARGET_RSS_MB
+                else "OVER"
+            )
+            print(
+                f"{key:<9} {r['rows']:>9,} {r['seconds']:>7.2f} {r['cpu_seconds']:>7.2f} "
+                f"{r['rows_per_s']:>9,} {r['file_mb']:>7.1f} {r['rss_before_mb']:>6.0f} "
+                f"{r['peak_rss_mb']:>6.0f}  >= {TARGET_ROWS_S:,} rows/s, <= {TARGET_RSS_MB} MB: {mark}"
+                + (f"  (engine {r['engine']})" if r.get("engine") else "")
+                + ("" if r["ok"] else "  EXPORT NOT DONE / ROW COUNT MISMATCH"),
+                flush=True,
+            )
+            if not r["ok"] or r["rows"] != meta["orders"]:
+                print(f"export of {key} wrote {r['rows']} rows, expected {meta['orders']}")
+                return 1
+        results.append(
+            {
+                "template": key,
+                "rows": runs[0]["rows"],
+                "engine": runs[0].get("engine", ""),
+                "rows_per_s": round(pct([r["rows_per_s"] for r in runs], 0.5)),
+                "seconds": round(pct([r["seconds"] for r in runs], 0.5), 2),
+                "cpu_seconds": round(pct([r["cpu_seconds"] for r in runs], 0.5), 2),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
+                "rss_before_mb": runs[0]["rss_before_mb"],
+                "file_mb": runs[0]["file_mb"],
+                "runs": runs,
+            }
+        )
+    meta["load_average_after"] = os.getloadavg()[0]
+    out = (
+        Path(args.out) if args.out else RESULTS / f"export-{meta['database']}-{meta['orders']}.json"
+    )
+    write_json(
+        out,
+        {
+            "meta": meta,
+            "targets": {"rows_per_s": TARGET_ROWS_S, "peak_rss_mb": TARGET_RSS_MB},
+            "results": results,
+        },
+    )
+    print(f"wrote {shown(out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
