@@ -26,6 +26,8 @@ def test_tabs_views_and_filters(page, shop, users):
     expect(page.locator("h1")).to_have_text("Orders")
 
     page.click("a[data-tab=pending]")
+    # The counts load after the list (orders:tabs).
+    expect(page.locator("a[data-tab=pending].active .count")).to_have_text(re.compile(r"^\d+$"))
     count = int(page.locator("a[data-tab=pending] .count").inner_text())
     expect(page.locator("tr[data-reference]")).to_have_count(count)
     assert count == 3

@@ -19,13 +19,23 @@ class Tag(models.Model):
 
 
 class Order(TimeStampedModel):
+    # Indexed by order_created (with id and the name), not on its own: see Meta.indexes.
+    created_at = models.DateTimeField(auto_now_add=True)
     reference = models.CharField(_("reference"), max_length=40, unique=True)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.MANUAL)
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.MANUAL
+    )
     landing_page = models.ForeignKey(
-        "storefront.LandingPage", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+        "storefront.LandingPage",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
     )
     external_reference = models.CharField(max_length=100, blank=True, default="")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="orders"
+    )
     # The recipient as it was on this order (the customer may change later).
     recipient_name = models.CharField(_("recipient"), max_length=200)
     recipient_phone = models.CharField(_("phone"), max_length=20)
@@ -40,7 +50,9 @@ class Order(TimeStampedModel):
     )
     courier_service = models.CharField(max_length=50, blank=True, default="")
     awb = models.CharField(_("AWB"), max_length=64, blank=True, default="")
-    payment_method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices)
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMethod.choices
+    )
     currency = models.CharField(max_length=3, default="IDR")
     subtotal = models.BigIntegerField(default=0)
     shipping_cost = models.BigIntegerField(_("shipping cost"), default=0)
@@ -48,8 +60,14 @@ class Order(TimeStampedModel):
     discount = models.BigIntegerField(default=0)
     total = models.BigIntegerField(_("total"), default=0)
     paid_total = models.BigIntegerField(default=0)
+    # No index of its own: order_agent_created and order_agent_status start with it.
     assigned_agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_orders",
+        db_index=False,
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -57,9 +75,13 @@ class Order(TimeStampedModel):
     tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
     customer_note = models.TextField(blank=True, default="")
 
-    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.NEW)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.NEW
+    )
     version = models.PositiveIntegerField(default=1)
-    stock_state = models.CharField(max_length=12, choices=StockState.choices, default=StockState.NONE)
+    stock_state = models.CharField(
+        max_length=12, choices=StockState.choices, default=StockState.NONE
+    )
     # Where reject_cancellation / reopen go back to.
     status_before_cancellation = models.CharField(max_length=30, blank=True, default="")
     cancellation_deadline = models.DateTimeField(null=True, blank=True)
@@ -87,9 +109,18 @@ class Order(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="order_status_created"),
-            models.Index(fields=["-created_at", "-id"], name="order_created"),
+            # The newest first, for everyone and for one agent. The recipient's name rides
+            # along so that SQLite tests a name fragment (LIKE '%…%') on the index entry and
+            # reads only the matching rows (PostgreSQL has a trigram index for it, 0004).
+            models.Index(fields=["-created_at", "-id", "recipient_name"], name="order_created"),
             models.Index(fields=["-total", "-id"], name="order_total"),
-            models.Index(fields=["assigned_agent", "status", "-created_at"], name="order_agent_status"),
+            models.Index(
+                fields=["assigned_agent", "-created_at", "-id", "recipient_name"],
+                name="order_agent_created",
+            ),
+            models.Index(
+                fields=["assigned_agent", "status", "-created_at", "-id"], name="order_agent_status"
+            ),
             models.Index(fields=["landing_page", "-created_at"], name="order_landing_page"),
             models.Index(fields=["warehouse", "-created_at"], name="order_warehouse"),
             models.Index(fields=["courier", "-created_at"], name="order_courier"),
@@ -97,9 +128,23 @@ class Order(TimeStampedModel):
             models.Index(fields=["channel", "-created_at"], name="order_channel"),
             models.Index(fields=["recipient_phone"], name="order_phone"),
             models.Index(fields=["awb"], name="order_awb"),
-            models.Index(fields=["ship_by"], name="order_ship_by", condition=Q(ship_by__isnull=False)),
-            models.Index(fields=["cancellation_deadline"], name="order_cancel_deadline",
-                         condition=Q(cancellation_deadline__isnull=False)),
+            # Orders past their shipping deadline (Action needed, the worker's overdue count):
+            # status IN (awaiting shipment) AND ship_by < now, for everyone and for one agent.
+            models.Index(
+                fields=["status", "ship_by"],
+                name="order_status_ship_by",
+                condition=Q(ship_by__isnull=False),
+            ),
+            models.Index(
+                fields=["assigned_agent", "status", "ship_by"],
+                name="order_agent_ship_by",
+                condition=Q(ship_by__isnull=False),
+            ),
+            models.Index(
+                fields=["cancellation_deadline"],
+                name="order_cancel_deadline",
+                condition=Q(cancellation_deadline__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_gte_0"),
@@ -116,6 +161,30 @@ class Order(TimeStampedModel):
     @property
     def outstanding(self) -> int:
         return max(self.total - self.paid_total, 0)
+
+
+class OrderCount(models.Model):
+    """How many orders each agent has in each status and payment method: the tab counts
+    without reading the orders (see `tokodesk.orders.counters`).
+
+    Kept exact by database triggers on orders_order (migration 0003), so every write counts:
+    the services, bulk inserts, raw SQL. Never written by the application, except by
+    `counters.recount()` (`tokodesk recount_orders`), which rebuilds it from the orders."""
+
+    agent_id = models.BigIntegerField(help_text="The assigned agent's user id; 0 when unassigned.")
+    status = models.CharField(max_length=30)
+    payment_method = models.CharField(max_length=20)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent_id", "status", "payment_method"], name="ordercount_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id}/{self.status}/{self.payment_method}: {self.n}"
 
 
 class OrderLine(models.Model):
@@ -156,7 +225,9 @@ class Payment(models.Model):
     account = models.CharField(max_length=200, blank=True, default="")
     reference = models.CharField(max_length=200, blank=True, default="")
     proof = models.FileField(upload_to="payment-proofs/%Y/%m/", blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_by = models.ForeignKey(
@@ -165,7 +236,9 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_gt_0")
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.amount}"
@@ -173,7 +246,9 @@ class Payment(models.Model):
 
 class OrderNote(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -202,7 +277,9 @@ class OrderEvent(models.Model):
     action = models.CharField(max_length=40, blank=True, default="")
     from_status = models.CharField(max_length=30, blank=True, default="")
     to_status = models.CharField(max_length=30, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     # "system" for the worker, "customer" for the buyer's link, "api"/"web" for users.
     source = models.CharField(max_length=20, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)

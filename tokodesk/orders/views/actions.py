@@ -15,9 +15,13 @@ from tokodesk.core.errors import DomainError
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms import OrderFilterForm, action_form_class
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
-from tokodesk.orders.views.common import htmx_response, menu_for, toast
+from tokodesk.orders.views.common import htmx_response, toast
 
-DISPLAYS = {"row": "orders/_row.html", "card": "orders/_card.html", "detail": "orders/_detail_body.html"}
+DISPLAYS = {
+    "row": "orders/_row.html",
+    "card": "orders/_card.html",
+    "detail": "orders/_detail_body.html",
+}
 BULK_LIMIT = 5000
 
 
@@ -29,16 +33,18 @@ def _order_or_404(request, reference):
 
 
 def _render_display(request, order, display):
-    from tokodesk.orders.views.common import COLUMNS
-    from tokodesk.orders.views.list import hidden_columns
-
-    hidden = hidden_columns(request)
-    context = {"row": {"order": order, "menu": menu_for(order, request.user)},
-               "columns": [(k, label) for k, label in COLUMNS if k not in hidden], "swap": True}
     if display == "detail":
         from tokodesk.orders.views.detail import detail_context
 
         context = detail_context(request, order)
+    else:
+        # The row or card as the list draws it (its menu loads again when opened).
+        from tokodesk.orders.views.list import display_context
+
+        context = display_context(
+            request, [order], view_mode="card" if display == "card" else "list"
+        )
+        context.update(row=context["rows"][0], swap=True)
     return render_to_string(DISPLAYS[display], context, request=request)
 
 
@@ -55,9 +61,16 @@ def action_view(request, reference, action):
         display = "row"
     form_class = action_form_class(transition, order)
     if request.method == "GET":
-        return render(request, "orders/_action_form.html", {
-            "order": order, "transition": transition, "form": form_class() if form_class else None,
-            "display": display})
+        return render(
+            request,
+            "orders/_action_form.html",
+            {
+                "order": order,
+                "transition": transition,
+                "form": form_class() if form_class else None,
+                "display": display,
+            },
+        )
     if request.method != "POST":
         return HttpResponse(status=405)
 
@@ -65,8 +78,11 @@ def action_view(request, reference, action):
     if form_class is not None:
         form = form_class(request.POST, request.FILES)
         if not form.is_valid():
-            response = render(request, "orders/_action_form.html", {
-                "order": order, "transition": transition, "form": form, "display": display})
+            response = render(
+                request,
+                "orders/_action_form.html",
+                {"order": order, "transition": transition, "form": form, "display": display},
+            )
             response["HX-Retarget"] = "#modal-body"
             response["HX-Reswap"] = "innerHTML"
             return response
@@ -76,8 +92,14 @@ def action_view(request, reference, action):
     version = request.POST.get("version")
     try:
         updated = services.order_apply_action(
-            reference=reference, action=action, actor=request.user, inputs=inputs,
-            expected_version=int(version) if version and version.isdigit() else None, source="web", files=files)
+            reference=reference,
+            action=action,
+            actor=request.user,
+            inputs=inputs,
+            expected_version=int(version) if version and version.isdigit() else None,
+            source="web",
+            files=files,
+        )
     except DomainError as exc:
         response = HttpResponse(toast(request, exc.message, messages.ERROR))
         response["HX-Reswap"] = "none"
@@ -85,7 +107,10 @@ def action_view(request, reference, action):
         return response
     order = _order_or_404(request, updated.reference)
     text = _("%(reference)s: %(action)s → %(status)s") % {
-        "reference": order.reference, "action": transition.label, "status": Status(order.status).label}
+        "reference": order.reference,
+        "action": transition.label,
+        "status": Status(order.status).label,
+    }
     html = _render_display(request, order, display) + toast(request, text)
     return htmx_response(html, trigger="tokodesk:closeModal, ordersChanged")
 
@@ -98,10 +123,16 @@ def bulk_view(request):
     operation = request.POST.get("operation", "")
     if request.POST.get("select_all") == "1":
         form = OrderFilterForm(request.GET or None, user=request.user)
-        filters = selectors.OrderFilters(**form.filter_values()) if form.is_bound and form.is_valid() else \
-            selectors.OrderFilters()
-        references = list(selectors.filter_orders(selectors.order_queryset_for(request.user), filters)
-                          .order_by("-created_at", "-id").values_list("reference", flat=True)[:BULK_LIMIT])
+        filters = (
+            selectors.OrderFilters(**form.filter_values())
+            if form.is_bound and form.is_valid()
+            else selectors.OrderFilters()
+        )
+        references = list(
+            selectors.filter_orders(selectors.order_queryset_for(request.user), filters)
+            .order_by("-created_at", "-id")
+            .values_list("reference", flat=True)[:BULK_LIMIT]
+        )
     else:
         references = request.POST.getlist("refs")[:BULK_LIMIT]
     reason = request.POST.get("reason", "").strip()
@@ -110,19 +141,32 @@ def bulk_view(request):
         try:
             with transaction.atomic():
                 if operation == "assign":
-                    services.order_assign_agent(reference=reference, actor=request.user,
-                                                agent=request.POST.get("agent") or None, source="web")
+                    services.order_assign_agent(
+                        reference=reference,
+                        actor=request.user,
+                        agent=request.POST.get("agent") or None,
+                        source="web",
+                    )
                 elif operation in ("tag_add", "tag_remove"):
                     tag = request.POST.get("tag", "").strip()
                     if not tag:
                         raise DomainError("invalid_input", _("Type a tag."))
-                    services.order_tag(reference=reference, actor=request.user,
-                                       add=[tag] if operation == "tag_add" else [],
-                                       remove=[tag] if operation == "tag_remove" else [], source="web")
+                    services.order_tag(
+                        reference=reference,
+                        actor=request.user,
+                        add=[tag] if operation == "tag_add" else [],
+                        remove=[tag] if operation == "tag_remove" else [],
+                        source="web",
+                    )
                 elif operation in ORDER_TRANSITIONS.transitions:
                     inputs = {"reason": reason} if reason else {}
-                    services.order_apply_action(reference=reference, action=operation, actor=request.user,
-                                                inputs=inputs, source="web")
+                    services.order_apply_action(
+                        reference=reference,
+                        action=operation,
+                        actor=request.user,
+                        inputs=inputs,
+                        source="web",
+                    )
                 else:
                     raise DomainError("unknown_action", _("Choose an action."))
             changed.append(reference)
@@ -131,10 +175,20 @@ def bulk_view(request):
             if exc.code == "invalid_input" and exc.fields:
                 message = _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
             refused.append((reference, message))
-    label = ORDER_TRANSITIONS.transitions[operation].label if operation in ORDER_TRANSITIONS.transitions else {
-        "assign": _("Change agent"), "tag_add": _("Add tag"), "tag_remove": _("Remove tag")}.get(operation, operation)
-    html = render_to_string("orders/_bulk_result.html", {
-        "label": label, "changed": changed, "refused": refused}, request=request)
+    label = (
+        ORDER_TRANSITIONS.transitions[operation].label
+        if operation in ORDER_TRANSITIONS.transitions
+        else {
+            "assign": _("Change agent"),
+            "tag_add": _("Add tag"),
+            "tag_remove": _("Remove tag"),
+        }.get(operation, operation)
+    )
+    html = render_to_string(
+        "orders/_bulk_result.html",
+        {"label": label, "changed": changed, "refused": refused},
+        request=request,
+    )
     response = HttpResponse(html)
     response["HX-Retarget"] = "#modal-body"
     response["HX-Reswap"] = "innerHTML"

@@ -2,7 +2,8 @@
 
 Every `--interval` seconds (30) it runs the deadline jobs of `tokodesk.orders.deadlines`
 (automatic approval of overdue cancellation requests, automatic completion of delivered
-orders, the count of orders past their shipping deadline). Beside them, in a thread of the
+orders, the count of orders past their shipping deadline); at start and then once a day
+it refreshes SQLite's planner statistics of the tables that grew. Beside them, in a thread of the
 same process, the django-tasks database worker (`django_tasks_db`'s `db_worker` machinery)
 runs whatever was enqueued — exports, e-mails, `tokodesk.orders.tasks.run_deadlines` — every
 queue unless `--queue-name` says otherwise; `--no-tasks` leaves the queue to a separate
@@ -25,6 +26,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,6 +35,7 @@ from django.utils.crypto import get_random_string
 
 logger = logging.getLogger("tokodesk.worker")
 FORMAT = "%(asctime)s [worker] %(levelname)s %(message)s"
+STATISTICS_EVERY = 86400.0  # seconds between two refreshes of the SQLite planner statistics
 
 
 def positive_seconds(value: str) -> float:
@@ -73,22 +76,58 @@ class Command(BaseCommand):
     help = "Keep the order deadlines (auto-approve cancellations, auto-complete deliveries) and run queued background tasks."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=positive_seconds, default=30.0,
-                            help="Seconds between two passes of the deadline jobs (default 30).")
-        parser.add_argument("--once", action="store_true",
-                            help="Run the deadline jobs and every task ready now, then exit.")
-        parser.add_argument("--no-tasks", action="store_true",
-                            help="Only the deadline jobs; leave the task queue to `tokodesk db_worker`.")
-        parser.add_argument("--queue-name", default="*",
-                            help="Task queues to run, comma-separated; '*' for all (default).")
-        parser.add_argument("--task-interval", type=positive_seconds, default=1.0,
-                            help="Seconds between two looks at an empty task queue (default 1).")
-        parser.add_argument("--grace", type=positive_seconds, default=30.0,
-                            help="On SIGTERM/SIGINT, seconds to wait for a running task (default 30).")
-        parser.add_argument("--worker-id", default=None,
-                            help="Unique id among the workers (default: host-pid-random).")
+        parser.add_argument(
+            "--interval",
+            type=positive_seconds,
+            default=30.0,
+            help="Seconds between two passes of the deadline jobs (default 30).",
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Run the deadline jobs and every task ready now, then exit.",
+        )
+        parser.add_argument(
+            "--no-tasks",
+            action="store_true",
+            help="Only the deadline jobs; leave the task queue to `tokodesk db_worker`.",
+        )
+        parser.add_argument(
+            "--queue-name",
+            default="*",
+            help="Task queues to run, comma-separated; '*' for all (default).",
+        )
+        parser.add_argument(
+            "--task-interval",
+            type=positive_seconds,
+            default=1.0,
+            help="Seconds between two looks at an empty task queue (default 1).",
+        )
+        parser.add_argument(
+            "--grace",
+            type=positive_seconds,
+            default=30.0,
+            help="On SIGTERM/SIGINT, seconds to wait for a running task (default 30).",
+        )
+        parser.add_argument(
+            "--worker-id",
+            default=None,
+            help="Unique id among the workers (default: host-pid-random).",
+        )
 
-    def handle(self, *, interval, once, no_tasks, queue_name, task_interval, grace, worker_id, verbosity, **_):
+    def handle(
+        self,
+        *,
+        interval,
+        once,
+        no_tasks,
+        queue_name,
+        task_interval,
+        grace,
+        worker_id,
+        verbosity,
+        **_,
+    ):
         from django_tasks_db.backend import DatabaseBackend
         from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, task_backends
         from django_tasks_db.management.commands.db_worker import Worker
@@ -102,9 +141,14 @@ class Command(BaseCommand):
         task_worker = None
         if not no_tasks:
             task_worker = Worker(
-                queue_names=queue_name.split(","), interval=task_interval, batch=once,
-                backend_name=DEFAULT_TASK_BACKEND_ALIAS, startup_delay=not once, max_tasks=None,
-                worker_id=worker_id, excluded_queue_names=[],
+                queue_names=queue_name.split(","),
+                interval=task_interval,
+                batch=once,
+                backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+                startup_delay=not once,
+                max_tasks=None,
+                worker_id=worker_id,
+                excluded_queue_names=[],
             )
         with _logging_to(self.stdout, verbosity):
             if once:
@@ -125,7 +169,9 @@ class Command(BaseCommand):
         logger.debug("deadline pass: %s", result)
         overdue = result["overdue_shipments"]
         if overdue != getattr(self, "_last_overdue", None):
-            logger.info("%d order(s) past their shipping deadline (listed under Action needed)", overdue)
+            logger.info(
+                "%d order(s) past their shipping deadline (listed under Action needed)", overdue
+            )
             self._last_overdue = overdue
         return result
 
@@ -148,7 +194,18 @@ class Command(BaseCommand):
             task_worker.run_task(task_result)
             ran += 1
 
+    def statistics_pass(self) -> None:
+        """SQLite: refresh the planner statistics of the tables that grew or shrank (cheap
+        when none did); PostgreSQL's autovacuum does this by itself."""
+        from tokodesk.core.apps import refresh_sqlite_statistics
+
+        try:
+            refresh_sqlite_statistics(connections["default"])
+        except Exception:
+            logger.exception("refreshing the SQLite statistics failed; trying again tomorrow")
+
     def run_once(self, task_worker) -> None:
+        self.statistics_pass()
         result = self.deadlines_pass()
         ran = self.drain_tasks(task_worker) if task_worker else 0
         if result is None:
@@ -156,7 +213,10 @@ class Command(BaseCommand):
         if self.verbosity >= 1:
             approved = result["approve_overdue_cancellations"]["done"]
             completed = result["complete_delivered"]["done"]
-            failed = sum(result[job]["failed"] for job in ("approve_overdue_cancellations", "complete_delivered"))
+            failed = sum(
+                result[job]["failed"]
+                for job in ("approve_overdue_cancellations", "complete_delivered")
+            )
             self.stdout.write(
                 f"approved {approved} cancellation request(s), completed {completed} order(s), "
                 f"{result['overdue_shipments']} past their shipping deadline, {failed} failed; ran {ran} task(s)"
@@ -179,20 +239,33 @@ class Command(BaseCommand):
 
         previous = {}
         if threading.current_thread() is threading.main_thread():  # only there can it take signals
-            previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+            previous = {
+                sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+            }
         thread = None
         try:
             if task_worker is not None:
-                thread = threading.Thread(target=self._tasks_loop, args=(task_worker, stop),
-                                          name="tokodesk-tasks", daemon=True)
+                thread = threading.Thread(
+                    target=self._tasks_loop,
+                    args=(task_worker, stop),
+                    name="tokodesk-tasks",
+                    daemon=True,
+                )
                 thread.start()
             logger.info(
-                "worker %s started: deadline jobs every %g s; %s", worker_id, interval,
+                "worker %s started: deadline jobs every %g s; %s",
+                worker_id,
+                interval,
                 f"task queue(s) {','.join(task_worker.queue_names)} polled every {task_worker.interval:g} s"
-                if task_worker else "task queue not run here",
+                if task_worker
+                else "task queue not run here",
             )
+            statistics_due = 0.0
             while not stop.is_set():
                 close_old_connections()
+                if time.monotonic() >= statistics_due:
+                    self.statistics_pass()
+                    statistics_due = time.monotonic() + STATISTICS_EVERY
                 self.deadlines_pass()
                 close_old_connections()
                 stop.wait(interval)
