@@ -1,6 +1,6 @@
 """A seller handles a return from start to finish in a real browser: from a delivered
-order to a completed return with store credit, the approval e-mail previewed and sent
-with the label."""
+order to a completed return with store credit (one item refused at inspection), the
+approval e-mail previewed and sent with the label."""
 
 import pytest
 from playwright.sync_api import expect
@@ -19,12 +19,15 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users, se
     settings.MEDIA_ROOT = tmp_path
     # The default reasons come from a data migration; an earlier transactional test's
     # flush may have emptied the table.
-    ReturnReason.objects.get_or_create(code="size_too_small", defaults={"label": "Ukuran kekecilan"})
+    ReturnReason.objects.get_or_create(
+        code="size_too_small", defaults={"label": "Ukuran kekecilan"}
+    )
     order = paid_order(users["owner"], status="delivered", lines=(("KAOS-M", 2), ("MADU-500", 1)))
     Order.objects.filter(pk=order.pk).update(recipient_email="siti@example.com")
     label = tmp_path / "label-retur.pdf"
     label.write_bytes(b"%PDF-1.4\n%label\n")
     kaos = order.lines.get(sku="KAOS-M")
+    madu = order.lines.get(sku="MADU-500")
     login(page, "owner")
 
     # Retur Pesanan → Tambah: paste the order number, pick the item, reason and resolution.
@@ -35,6 +38,7 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users, se
     form = page.locator("#return-form")
     expect(form.locator(f"tr[data-line='{kaos.pk}'] [data-returnable]")).to_have_text("2")
     form.locator(f"input[name=qty_{kaos.pk}]").fill("2")
+    form.locator(f"input[name=qty_{madu.pk}]").fill("1")
     form.locator("select[name=reason]").select_option(label="Ukuran kekecilan")
     form.get_by_label("Store credit").check()
     form.get_by_role("button", name="Create return").click()
@@ -61,24 +65,32 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users, se
     expect(detail.locator("[data-label]")).to_contain_text("label-retur")
     assert Notification.objects.get().to == "siti@example.com"
 
-    # Item Retur Diterima: both shirts arrive, resellable, back to the Jakarta shelf.
+    # Item Retur Diterima: both shirts and the honey arrive, back to the Jakarta shelf.
+    shirt_line = ret.lines.get(order_line=kaos)
+    honey_line = ret.lines.get(order_line=madu)
     detail.locator("[data-action=receive]").click()
     expect(modal.locator("[data-form=receive]")).to_be_visible()
-    expect(modal.locator(f"input[name=qty_{ret.lines.get().pk}]")).to_have_value("2")
+    expect(modal.locator(f"input[name=qty_{shirt_line.pk}]")).to_have_value("2")
+    expect(modal.locator(f"input[name=qty_{honey_line.pk}]")).to_have_value("1")
     modal.get_by_role("button", name="Items received").click()
     modal.get_by_role("button", name="Change the status only").click()
     expect(detail.locator(".detail-title .badge")).to_have_text("Item received")
-    expect(detail.locator("[data-restocked]")).to_be_visible()
+    expect(detail.locator("[data-restocked]")).to_have_count(2)
 
-    # Complete: accept both; the points go onto the customer's store credit.
+    # Complete: accept the shirts, refuse the opened honey; only the shirts' value goes
+    # onto the customer's store credit.
     detail.locator("[data-action=complete]").click()
     expect(modal.locator("[data-form=complete]")).to_be_visible()
+    modal.locator(f"input[name=decision_{honey_line.pk}][value=refuse]").check()
     modal.get_by_role("button", name="Complete return").click()
     modal.get_by_role("button", name="Change the status only").click()
     expect(detail.locator(".detail-title .badge")).to_have_text("Completed")
     expect(detail.locator("[data-store-credit]")).to_contain_text("Rp 150.000")
     expect(page.locator("#messages .msg")).to_contain_text(ret.reference)
     assert StoreCreditEntry.objects.balance_of(order.customer_id) == 150000
+    honey_line.refresh_from_db()
+    shirt_line.refresh_from_db()
+    assert (shirt_line.decision, honey_line.decision) == ("accept", "refuse")
 
     # The list shows it completed.
     page.goto(page.base + "/returns/?status=completed")

@@ -11,7 +11,8 @@ from pydantic import Field
 from tokodesk.api.common import ERRORS
 from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
 from tokodesk.core.errors import NotFound, PermissionDenied
-from tokodesk.customers.models import Customer
+from tokodesk.core.models import ShopSettings
+from tokodesk.customers.models import Customer, StoreCreditEntry
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.shipping.models import Courier
@@ -84,6 +85,16 @@ class CustomerOut(Schema):
     address: str
 
 
+class CustomerDetailOut(CustomerOut):
+    store_credit: int = Field(
+        description="Store-credit balance: the sum of the customer's ledger (see /store-credit/{customer_id}), "
+        "in minor units of `currency` like every amount of the API."
+    )
+    currency: str = Field(
+        description="ISO 4217 code of the shop currency the store credit is kept in."
+    )
+
+
 class CustomerQuery(Schema):
     q: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
@@ -91,11 +102,28 @@ class CustomerQuery(Schema):
 
 def product_out(p: Product) -> dict:
     return {
-        "id": p.id, "name": p.name, "slug": p.slug, "description": p.description, "active": p.active,
+        "id": p.id,
+        "name": p.name,
+        "slug": p.slug,
+        "description": p.description,
+        "active": p.active,
         "variants": [
-            {"sku": v.sku, "name": v.name, "price": v.price, "weight_grams": v.weight_grams, "active": v.active,
-             "stock": [{"warehouse": s.warehouse.code, "on_hand": s.on_hand, "reserved": s.reserved,
-                        "available": s.available} for s in v.stock.all()]}
+            {
+                "sku": v.sku,
+                "name": v.name,
+                "price": v.price,
+                "weight_grams": v.weight_grams,
+                "active": v.active,
+                "stock": [
+                    {
+                        "warehouse": s.warehouse.code,
+                        "on_hand": s.on_hand,
+                        "reserved": s.reserved,
+                        "available": s.available,
+                    }
+                    for s in v.stock.all()
+                ],
+            }
             for v in p.variants.all()
         ],
     }
@@ -103,8 +131,16 @@ def product_out(p: Product) -> dict:
 
 def _products():
     return Product.objects.prefetch_related(
-        Prefetch("variants", queryset=Variant.objects.order_by("sku").prefetch_related(
-            Prefetch("stock", queryset=Stock.objects.select_related("warehouse").order_by("warehouse__code")))))
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.order_by("sku").prefetch_related(
+                Prefetch(
+                    "stock",
+                    queryset=Stock.objects.select_related("warehouse").order_by("warehouse__code"),
+                )
+            ),
+        )
+    )
 
 
 @router.get("/products", response={200: list[ProductOut], **ERRORS})
@@ -137,11 +173,21 @@ def list_couriers(request):
 @router.get("/landing-pages", response={200: list[LandingPageOut], **ERRORS})
 def list_landing_pages(request):
     _need(request, "storefront.view_landingpage")
-    pages = LandingPage.objects.select_related("product", "warehouse").prefetch_related("agents").order_by("name")
+    pages = (
+        LandingPage.objects.select_related("product", "warehouse")
+        .prefetch_related("agents")
+        .order_by("name")
+    )
     return [
-        {"slug": p.slug, "name": p.name, "product": p.product.slug, "warehouse": p.warehouse.code if p.warehouse else None,
-         "agents": sorted(a.username for a in p.agents.all()), "payment_methods": p.payment_methods,
-         "active": p.active}
+        {
+            "slug": p.slug,
+            "name": p.name,
+            "product": p.product.slug,
+            "warehouse": p.warehouse.code if p.warehouse else None,
+            "agents": sorted(a.username for a in p.agents.all()),
+            "payment_methods": p.payment_methods,
+            "active": p.active,
+        }
         for p in pages
     ]
 
@@ -159,8 +205,9 @@ def list_customers(request, query: Query[CustomerQuery]):
     return list(qs.order_by("name", "id")[: query.limit])
 
 
-@router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
+@router.get("/customers/{customer_id}", response={200: CustomerDetailOut, **ERRORS})
 def get_customer(request, customer_id: int):
+    """One customer, with their store-credit balance."""
     _need(request, "customers.view_customer")
     qs = Customer.objects.all()
     if not request.auth.has_perm("orders.view_all_orders"):
@@ -168,4 +215,12 @@ def get_customer(request, customer_id: int):
     customer = qs.filter(pk=customer_id).first()
     if customer is None:
         raise NotFound("not_found", _("Not found."))
-    return customer
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "phone": customer.phone,
+        "email": customer.email,
+        "address": customer.address,
+        "store_credit": StoreCreditEntry.objects.balance_of(customer.id),
+        "currency": ShopSettings.get().currency,
+    }

@@ -4,12 +4,24 @@ without a second write; the same key with another body gets 422.
 The record is inserted in the same transaction as the work, before it, so two
 concurrent requests with one key collide on the unique index: the second waits for the
 first to commit, then replays its answer. Failed requests (4xx/5xx) are rolled back
-with their record, so a corrected retry may reuse the key."""
+with their record, so a corrected retry may reuse the key.
+
+What "the same body" means: the raw bytes for JSON (and any other body), but for a
+multipart upload the parsed form: its fields, and each file's field, name, size and
+SHA-256. The raw body of an upload is never read: `request.body` refuses anything over
+DATA_UPLOAD_MAX_MEMORY_SIZE and would hold the whole file in memory; Django's upload
+handlers parse the stream instead (a large file goes to a temporary file), and each file
+is hashed chunk by chunk. The view then gets the same parsed form. This also makes a retry
+that a client encodes with a new multipart boundary the same request."""
 
 import hashlib
+import json
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext
 
 API_PREFIX = "/api/v1/"
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -28,7 +40,9 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         app_label = "api"
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")
+        ]
 
     def __str__(self):
         return self.key
@@ -47,19 +61,47 @@ def _scope(request) -> str:
 def _fingerprint(request) -> str:
     h = hashlib.sha256()
     h.update(request.method.encode() + b" " + request.get_full_path().encode() + b"\n")
-    h.update(request.body)
+    if request.content_type == "multipart/form-data":
+        h.update(b"multipart\n" + _multipart_digest(request))
+    else:
+        h.update(request.body)
     return h.hexdigest()
+
+
+def _file_digest(upload) -> str:
+    """SHA-256 of an uploaded file, read in chunks (from memory or its temporary file);
+    the file is rewound for the view."""
+    h = hashlib.sha256()
+    for chunk in upload.chunks():
+        h.update(chunk)
+    upload.seek(0)
+    return h.hexdigest()
+
+
+def _multipart_digest(request) -> bytes:
+    """The parsed form (request.POST and request.FILES, which Django caches for the view)
+    as canonical bytes: fields and files by name, values in the order sent."""
+    fields = [[name, request.POST.getlist(name)] for name in sorted(request.POST)]
+    files = [
+        [name, [[f.name, f.size, _file_digest(f)] for f in request.FILES.getlist(name)]]
+        for name in sorted(request.FILES)
+    ]
+    return json.dumps({"fields": fields, "files": files}, ensure_ascii=False).encode()
 
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
     if record.fingerprint != fingerprint:
         return JsonResponse(
-            {"code": "idempotency_key_reused",
-             "message": "This Idempotency-Key was already used with a different request.",
-             "fields": {"Idempotency-Key": "already used"}},
+            {
+                "code": "idempotency_key_reused",
+                "message": "This Idempotency-Key was already used with a different request.",
+                "fields": {"Idempotency-Key": "already used"},
+            },
             status=422,
         )
-    response = HttpResponse(bytes(record.body), status=record.status_code, content_type=record.content_type)
+    response = HttpResponse(
+        bytes(record.body), status=record.status_code, content_type=record.content_type
+    )
     for name, value in (record.headers or {}).items():
         response[name] = value
     response["Idempotent-Replayed"] = "true"
@@ -75,15 +117,36 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not key or not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         if len(key) > MAX_KEY:
-            return JsonResponse({"code": "invalid_input", "message": "Idempotency-Key is too long.",
-                                 "fields": {"Idempotency-Key": f"at most {MAX_KEY} characters"}}, status=400)
-        scope, fingerprint = _scope(request), _fingerprint(request)
+            return JsonResponse(
+                {
+                    "code": "invalid_input",
+                    "message": "Idempotency-Key is too long.",
+                    "fields": {"Idempotency-Key": f"at most {MAX_KEY} characters"},
+                },
+                status=400,
+            )
+        try:
+            scope, fingerprint = _scope(request), _fingerprint(request)
+        except (MultiPartParserError, SuspiciousOperation) as exc:
+            if request.content_type != "multipart/form-data":
+                raise  # as before: Django answers 400
+            # A malformed upload, or form fields over Django's limits.
+            return JsonResponse(
+                {
+                    "code": "invalid_input",
+                    "message": gettext("The upload could not be read."),
+                    "fields": {"__all__": str(exc)[:200]},
+                },
+                status=400,
+            )
         existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
         if existing is not None:
             return _replay(existing, fingerprint)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(scope=scope, key=key, fingerprint=fingerprint)
+                record = IdempotencyRecord.objects.create(
+                    scope=scope, key=key, fingerprint=fingerprint
+                )
                 response = self.get_response(request)
                 if 200 <= response.status_code < 300 and not getattr(response, "streaming", False):
                     record.status_code = response.status_code

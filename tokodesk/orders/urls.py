@@ -8,15 +8,21 @@ app_name = "orders"
 urlpatterns = [
     path("", list_views.order_list_view, name="list"),
     path("columns/", list_views.set_columns, name="columns"),
+    path("tabs/", list_views.order_tabs_view, name="tabs"),
     path("bulk/", actions.bulk_view, name="bulk"),
     path("new/", create.order_create_view, name="create"),
     path("settings/", settings.settings_view, name="settings"),
     path("<str:reference>/", detail.order_detail_view, name="detail"),
+    path("<str:reference>/menu/", list_views.order_menu_view, name="menu"),
     path("<str:reference>/edit/", detail.order_edit_view, name="edit"),
     path("<str:reference>/notes/", detail.add_note_view, name="add_note"),
     path("<str:reference>/tags/", detail.tags_view, name="tags"),
     path("<str:reference>/agent/", detail.assign_view, name="assign"),
     path("<str:reference>/whatsapp/", detail.whatsapp_view, name="whatsapp"),
-    path("<str:reference>/payments/<int:payment_id>/proof/", detail.payment_proof_view, name="payment_proof"),
+    path(
+        "<str:reference>/payments/<int:payment_id>/proof/",
+        detail.payment_proof_view,
+        name="payment_proof",
+    ),
     path("<str:reference>/actions/<str:action>/", actions.action_view, name="action"),
 ]

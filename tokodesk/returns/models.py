@@ -59,12 +59,16 @@ class CustomState(models.Model):
 class Return(TimeStampedModel):
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="returns")
-    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="returns")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="returns"
+    )
     reason = models.ForeignKey(ReturnReason, on_delete=models.PROTECT, related_name="returns")
     # The customer's words: required with the "other" reason, optional detail otherwise.
     reason_text = models.TextField(_("reason details"), blank=True, default="")
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
     version = models.PositiveIntegerField(default=1)
     custom_state = models.ForeignKey(
         CustomState, on_delete=models.SET_NULL, null=True, blank=True, related_name="returns"
@@ -74,10 +78,18 @@ class Return(TimeStampedModel):
     # "customer" (requested from the order link) or "seller" (created by a user).
     origin = models.CharField(max_length=10, default="seller")
     responsible_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="responsible_returns"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_returns",
     )
     responsible_group = models.ForeignKey(
-        "auth.Group", on_delete=models.SET_NULL, null=True, blank=True, related_name="responsible_returns"
+        "auth.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="responsible_returns",
     )
     target_date = models.DateField(_("target date"), null=True, blank=True)
     label = models.FileField(_("return label"), upload_to="return-labels/%Y/%m/", blank=True)
@@ -95,7 +107,11 @@ class Return(TimeStampedModel):
     # exchange_other: new items' value minus the credit (> 0 due from the customer, < 0 to refund).
     exchange_difference = models.BigIntegerField(null=True, blank=True)
     replacement_order = models.OneToOneField(
-        "orders.Order", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces_return"
+        "orders.Order",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces_return",
     )
     # The return this one was recreated from (Buat Retur Ulang).
     recreated_from = models.ForeignKey(
@@ -123,7 +139,11 @@ class Return(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="return_status_created"),
             models.Index(fields=["-created_at", "-id"], name="return_created"),
-            models.Index(fields=["target_date"], name="return_target_date", condition=Q(target_date__isnull=False)),
+            models.Index(
+                fields=["target_date"],
+                name="return_target_date",
+                condition=Q(target_date__isnull=False),
+            ),
             models.Index(fields=["resolution", "-created_at"], name="return_resolution"),
         ]
         constraints = [
@@ -158,7 +178,9 @@ class Return(TimeStampedModel):
 
 class ReturnLine(models.Model):
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="return_lines"
+    )
     # Copied from the order line, so the slip and amounts never need the order.
     variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
     sku = models.CharField(max_length=64)
@@ -178,9 +200,12 @@ class ReturnLine(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="returnline_qty_gt_0"),
-            models.CheckConstraint(condition=Q(qty_received__lte=models.F("qty")), name="returnline_received_lte_qty"),
             models.CheckConstraint(
-                condition=Q(qty_accepted__lte=models.F("qty_received")), name="returnline_accepted_lte_received"
+                condition=Q(qty_received__lte=models.F("qty")), name="returnline_received_lte_qty"
+            ),
+            models.CheckConstraint(
+                condition=Q(qty_accepted__lte=models.F("qty_received")),
+                name="returnline_accepted_lte_received",
             ),
         ]
 
@@ -212,11 +237,14 @@ class ReturnPhoto(models.Model):
 
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="photos")
     # Kept (without a line) when its line is removed from a draft.
-    line = models.ForeignKey(ReturnLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos")
+    line = models.ForeignKey(
+        ReturnLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="photos"
+    )
     file = models.FileField(upload_to="return-photos/%Y/%m/")
     uploaded_by = models.CharField(max_length=10, default="seller")  # "customer" or "seller"
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -234,8 +262,9 @@ class ReturnMessage(models.Model):
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="messages")
     action = models.CharField(max_length=40, blank=True, default="")
     body = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     channel = models.CharField(max_length=20, blank=True, default="")
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,13 +287,18 @@ class ReturnEvent(models.Model):
         PHOTO_ADDED = "photo_added", _("Photo added")
         LABEL_ADDED = "label_added", _("Label added")
         REFUND_PAID = "refund_paid", _("Refund paid")
+        # Written by tokodesk.notifications: an e-mail queued or a WhatsApp message opened.
+        NOTIFICATION = "notification", _("Message to the customer")
 
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=40, blank=True, default="")
     from_status = models.CharField(max_length=20, blank=True, default="")
     to_status = models.CharField(max_length=20, blank=True, default="")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Empty for the customer (order link) and the system (worker).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # "customer" for the order link, "api"/"web" for users, "system" for the worker.
     source = models.CharField(max_length=20, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
@@ -286,11 +320,15 @@ class Refund(models.Model):
     A bank transfer records the customer's bank, account number and holder, and stays
     `pending` until a proof of transfer and its date are recorded (`refund_mark_paid`)."""
 
-    return_order = models.ForeignKey(Return, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds")
+    return_order = models.ForeignKey(
+        Return, on_delete=models.PROTECT, null=True, blank=True, related_name="refunds"
+    )
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="refunds")
     amount = models.BigIntegerField(_("amount"))
     method = models.CharField(_("method"), max_length=20, choices=RefundMethod.choices)
-    status = models.CharField(_("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
     bank_name = models.CharField(_("bank"), max_length=100, blank=True, default="")
     account_number = models.CharField(_("account number"), max_length=50, blank=True, default="")
     account_holder = models.CharField(_("account holder"), max_length=200, blank=True, default="")
@@ -298,11 +336,13 @@ class Refund(models.Model):
     note = models.TextField(blank=True, default="")
     proof = models.FileField(_("proof of transfer"), upload_to="refund-proofs/%Y/%m/", blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    paid_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                         blank=True, related_name="+")
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     paid_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -361,10 +361,20 @@ def return_create(*, data: ReturnInput, actor, source: str = "api") -> Return:
 
 @transaction.atomic
 def return_request(*, order_id: int, data: ReturnInput, photos: list[tuple[str | None, object]] = (),
-                   source: str = "customer") -> Return:
+                   source: str = "customer", seen_return_id: int | None = None) -> Return:
     """The customer asks for a return from the order link (no account): status requested,
-    always inside the return window. `photos` are (SKU or None, file) pairs."""
+    always inside the return window. `photos` are (SKU or None, file) pairs.
+
+    `seen_return_id` makes the buyer's form one-time: the newest customer return of the
+    order when the form was shown (0: none). A newer one means this form was already sent
+    (a double tap, a retry): that return is the answer and nothing is written."""
     order = _lock_order(order_id)
+    if seen_return_id is not None:
+        sent = Return.objects.filter(order=order, origin="customer", pk__gt=seen_return_id).order_by("pk").first()
+        if sent is not None:
+            return sent
+    for _sku, file in photos:  # before anything is written: a refused photo leaves no file behind
+        check_upload(file, field="photos")
     _check_returnable(order, None, ShopSettings.get(), customer=True)
     ret = _create(data, order=order, actor=None, status=Status.REQUESTED, origin="customer", source=source,
                   action="request", window_overridden=False)

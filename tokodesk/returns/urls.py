@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokodesk.returns.views import actions, create, detail, goodwill
+from tokodesk.returns.views import actions, calendar, create, detail, goodwill
 from tokodesk.returns.views import list as list_views
 
 app_name = "returns"
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", list_views.return_list_view, name="list"),
     path("new/", create.return_create_view, name="create"),
     path("goodwill/", goodwill.goodwill_view, name="goodwill"),
+    path("calendar/", calendar.return_calendar_view, name="calendar"),
     path("refunds/<int:refund_id>/paid/", detail.mark_paid_view, name="mark_paid"),
     path("refunds/<int:refund_id>/proof/", detail.refund_proof_view, name="refund_proof"),
     path("<str:reference>/", detail.return_detail_view, name="detail"),

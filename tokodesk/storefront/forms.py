@@ -1,4 +1,5 @@
-"""The buyer's order form on a landing page, and the owner's landing page form."""
+"""The buyer's order form on a landing page, the buyer's return request on the order link,
+and the owner's landing page form."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Product, Stock, Warehouse
-from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.returns.services import MAX_UPLOAD, ReturnInput, ReturnLineInput, check_upload
+from tokodesk.returns.states import Resolution
 from tokodesk.storefront.models import LandingPage
 from tokodesk.storefront.services import (
     LANDING_PAYMENT_METHODS,
@@ -119,6 +122,188 @@ class LandingOrderForm(forms.Form):
                 loose.append(str(message))
             elif field not in self.errors or str(message) not in self.errors[field]:
                 self.add_error(field, str(message))
+        if not exc.fields:
+            loose.append(str(exc.message))
+        return loose
+
+
+# --- the buyer's return request (order link) ------------------------------------------------
+
+# What a buyer may ask for. exchange_other stays with the seller: it needs items picked and
+# a price difference settled, which the buyer can describe in the message instead.
+CUSTOMER_RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.EXCHANGE_SAME)
+RESOLUTION_HINTS = {
+    Resolution.REFUND: _("Your money back for the returned items."),
+    Resolution.STORE_CREDIT: _("Points for your next order at this shop."),
+    Resolution.EXCHANGE_SAME: _("The same item again, sent to you at no charge."),
+}
+PHOTO_KINDS = ("jpeg", "png", "webp")
+MAX_PHOTOS_PER_LINE = 3
+OTHER_REASON = "other"  # offered when the owner's list has no reason taking the buyer's words
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Up to MAX_PHOTOS_PER_LINE photos (JPG, PNG, WebP) of at most 10 MB each."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_PHOTOS_PER_LINE:
+            raise forms.ValidationError(_("At most %(count)s photos per item.") % {"count": MAX_PHOTOS_PER_LINE})
+        for file in files:
+            if file.size is not None and file.size > MAX_UPLOAD:
+                raise forms.ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": file.name[:80]})
+            try:
+                kind = check_upload(file, field="photos")
+            except ValidationFailed:
+                kind = ""
+            if kind not in PHOTO_KINDS:
+                raise forms.ValidationError(
+                    _("“%(name)s” is not a photo: send JPG, PNG or WebP.") % {"name": file.name[:80]})
+        return files
+
+
+class ReturnRequestForm(forms.Form):
+    """The buyer's "Request a return": per returnable line a quantity (at most what is left
+    to return) and photos; a reason from the owner's list (with the buyer's own words when
+    the reason needs them); the resolution they would like; a message.
+
+    The buyer's words and message become the return's reason text: the seller reads it on
+    the return and it is printed on the return slip (seed 000: the reason's details are on
+    the slip)."""
+
+    form_token = forms.CharField(widget=forms.HiddenInput, max_length=200, required=False)
+    reason = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
+    reason_text = forms.CharField(
+        label=_("Describe the reason"), max_length=300, required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 300}))
+    resolution = forms.ChoiceField(label=_("Resolution"), widget=forms.RadioSelect)
+    message = forms.CharField(
+        label=_("Message to the seller"), max_length=1000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 1000,
+                                     "placeholder": _("e.g. the seam opened after the first wash")}))
+
+    def __init__(self, *args, returnable, reasons, **kwargs):
+        """`returnable`: [(order line, quantity that can still be returned)];
+        `reasons`: the owner's active ReturnReasons, in their order."""
+        super().__init__(*args, **kwargs)
+        self.returnable = [(line, left) for line, left in returnable]
+        self.reasons = {r.code: r for r in reasons}
+        choices = [(r.code, r.label) for r in reasons]
+        if not any(r.needs_text for r in reasons):
+            choices.append((OTHER_REASON, _("Other")))
+        self.fields["reason"].choices = choices
+        self.fields["reason"].error_messages.update({
+            "required": _("Choose the reason for the return."),
+            "invalid_choice": _("Choose one of the reasons shown."),
+        })
+        self.fields["resolution"].choices = [(r.value, r.label) for r in CUSTOMER_RESOLUTIONS]
+        self.fields["resolution"].error_messages.update({
+            "required": _("Choose what you would like instead."),
+            "invalid_choice": _("Choose one of the options shown."),
+        })
+        self.line_rows = []
+        single = len([1 for _line, left in self.returnable if left > 0]) == 1
+        for line, left in self.returnable:
+            if left <= 0:
+                self.line_rows.append({"line": line, "left": 0})
+                continue
+            qty_name, photos_name = f"qty_{line.pk}", f"photos_{line.pk}"
+            self.fields[qty_name] = forms.IntegerField(
+                label=_("Quantity"), min_value=0, max_value=left, required=False,
+                initial=1 if single and left == 1 else 0,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": left}),
+                error_messages={
+                    "invalid": _("Enter a whole number."),
+                    "min_value": _("The quantity cannot be negative."),
+                    "max_value": _("At most %(limit_value)s of this item can be returned."),
+                })
+            self.fields[photos_name] = PhotosField(label=_("Photos"))
+            self.line_rows.append({"line": line, "left": left, "qty": self[qty_name], "photos": self[photos_name]})
+
+    @property
+    def needs_text_codes(self) -> list[str]:
+        codes = [code for code, r in self.reasons.items() if r.needs_text]
+        return codes or [OTHER_REASON]
+
+    def chosen_lines(self) -> list[tuple]:
+        """[(order line, qty, photos)] of the lines the buyer returns, in the order's order."""
+        out = []
+        for row in self.line_rows:
+            if not row["left"]:
+                continue
+            qty = self.cleaned_data.get(f"qty_{row['line'].pk}") or 0
+            if qty > 0:
+                out.append((row["line"], qty, self.cleaned_data.get(f"photos_{row['line'].pk}") or []))
+        return out
+
+    def clean(self):
+        data = super().clean()
+        if not any(name in self.errors for name in self.fields if name.startswith("qty_")):
+            if not self.chosen_lines():
+                self.add_error(None, forms.ValidationError(
+                    _("Choose at least one item to return (set its quantity)."), code="no_items"))
+        for row in self.line_rows:
+            if row["left"] and data.get(f"photos_{row['line'].pk}") and not data.get(f"qty_{row['line'].pk}"):
+                self.add_error(f"photos_{row['line'].pk}",
+                               _("These photos are for an item you do not return: set its quantity."))
+        reason = data.get("reason")
+        if reason in self.needs_text_codes and not (data.get("reason_text") or "").strip():
+            self.add_error("reason_text", _("Please describe the reason in a few words."))
+        return data
+
+    @property
+    def no_items_error(self) -> str:
+        return " ".join(e.message for e in self.non_field_errors().as_data() if e.code == "no_items")
+
+    def return_input(self, order) -> ReturnInput:
+        d = self.cleaned_data
+        words, message = d["reason_text"].strip(), d["message"].strip()
+        reason = d["reason"]
+        text = "\n".join(p for p in (words, message) if p)
+        if reason == OTHER_REASON and OTHER_REASON not in self.reasons:
+            # No reason of the owner's list takes words: the service files them under "other".
+            return ReturnInput(order=order.reference, reason=text, reason_text="",
+                               resolution=d["resolution"], lines=self._line_inputs())
+        return ReturnInput(order=order.reference, reason=reason, reason_text=text,
+                           resolution=d["resolution"], lines=self._line_inputs())
+
+    def _line_inputs(self) -> list[ReturnLineInput]:
+        return [ReturnLineInput(line=line.pk, qty=qty) for line, qty, _photos in self.chosen_lines()]
+
+    def photos(self) -> list[tuple]:
+        """(SKU, file) pairs for the service; a SKU on two lines of the order goes to the
+        whole return instead of a guess."""
+        skus = [line.sku for line, _left in self.returnable]
+        return [(line.sku if skus.count(line.sku) == 1 else None, file)
+                for line, _qty, files in self.chosen_lines() for file in files]
+
+    def apply_service_error(self, exc: DomainError) -> list[str]:
+        """The service's per-field messages next to the fields; what has no field is returned."""
+        chosen = [line for line, _qty, _photos in self.chosen_lines()]
+        loose = []
+        for key, message in (exc.fields or {}).items():
+            parts = key.split(".")
+            field = None
+            if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(chosen):
+                field = f"qty_{chosen[int(parts[1])].pk}"
+            elif key in ("reason", "reason_text", "resolution"):
+                field = key
+            if field is None:
+                loose.append(str(message))
+            else:
+                self.add_error(field, str(message))
+        if exc.fields and loose:
+            loose.insert(0, str(exc.message))
         if not exc.fields:
             loose.append(str(exc.message))
         return loose

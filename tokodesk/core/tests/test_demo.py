@@ -1,5 +1,6 @@
-"""`tokodesk demo`: every status present, every timeline a consistent story told by the
-services, stock consistent with the orders, and a second run changes nothing.
+"""`tokodesk demo`: every status present (orders and returns), every timeline a consistent
+story told by the services, stock consistent with the orders, and a second run changes
+nothing.
 
 Loading takes a second or two, so one test loads the shop and runs every check on it."""
 
@@ -17,8 +18,15 @@ from tokodesk.accounts.roles import role_of
 from tokodesk.catalog.models import Stock
 from tokodesk.core.demo import DEFAULT_ORDERS
 from tokodesk.core.management.commands.demo import Command
+from tokodesk.core.models import ShopSettings
+from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.notifications.emails import notify_return_status
+from tokodesk.notifications.models import Notification
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
 from tokodesk.orders.states import FINAL, Status, StockState
+from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnMessage, ReturnPhoto
+from tokodesk.returns.states import Resolution
+from tokodesk.returns.states import Status as ReturnStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +45,16 @@ def test_default_is_about_500_orders():
 
 
 def check_every_status_is_present(demo):
-    assert Order.objects.count() == ORDERS
+    # The demo's orders, and the replacement orders of exchange returns.
+    assert Order.objects.filter(replaces_return__isnull=True).count() == ORDERS
+    assert Order.objects.filter(replaces_return__isnull=False).count() >= 2
     assert set(Order.objects.values_list("status", flat=True)) == set(Status.values)
     assert set(Order.objects.values_list("payment_method", flat=True)) == {
-        "cod", "bank_transfer", "payment_gateway", "invoice"}
+        "cod",
+        "bank_transfer",
+        "payment_gateway",
+        "invoice",
+    }
     channels = Counter(Order.objects.values_list("channel", flat=True))
     assert channels["landing_page"] > channels["manual"] > 0
     assert "Demo data loaded" in demo and "demo12345" in demo
@@ -48,8 +62,16 @@ def check_every_status_is_present(demo):
 
 def check_users_and_roles(demo):
     users = {u.username: u for u in get_user_model().objects.all()}
-    expected = {"owner": "owner", "admin": "admin", "agent1": "agent", "agent2": "agent", "agent3": "agent",
-                "gudang": "warehouse", "keuangan": "finance", "viewer": "viewer"}
+    expected = {
+        "owner": "owner",
+        "admin": "admin",
+        "agent1": "agent",
+        "agent2": "agent",
+        "agent3": "agent",
+        "gudang": "warehouse",
+        "keuangan": "finance",
+        "viewer": "viewer",
+    }
     for username, role in expected.items():
         assert role_of(users[username]) == role
         assert users[username].check_password("demo12345")
@@ -60,9 +82,13 @@ def check_timelines_chain_from_new_to_the_current_status(demo):
     now = timezone.now()
     for order in Order.objects.prefetch_related("events"):
         events = sorted(order.events.all(), key=lambda e: (e.created_at, e.id))
-        assert [e.id for e in events] == sorted(e.id for e in events), order.reference  # dates keep the order
+        assert [e.id for e in events] == sorted(e.id for e in events), (
+            order.reference
+        )  # dates keep the order
         first = events[0]
-        assert first.kind == OrderEvent.Kind.CREATED and first.to_status == Status.NEW, order.reference
+        assert first.kind == OrderEvent.Kind.CREATED and first.to_status == Status.NEW, (
+            order.reference
+        )
         assert abs(first.created_at - order.created_at) < dt.timedelta(seconds=5)
         current = Status.NEW
         for event in events:
@@ -81,26 +107,32 @@ def check_dates_are_spread_and_consistent(demo):
     for order in Order.objects.exclude(confirmed_at=None):
         assert order.created_at <= order.confirmed_at <= timezone.now()
         if order.ship_by is not None:  # starts at confirmation (COD) or at full payment
-            assert order.ship_by >= order.confirmed_at + dt.timedelta(hours=48) - dt.timedelta(seconds=1)
+            assert order.ship_by >= order.confirmed_at + dt.timedelta(hours=48) - dt.timedelta(
+                seconds=1
+            )
     for order in Order.objects.filter(status=Status.CANCELLATION_REQUESTED):
         assert order.cancellation_deadline > timezone.now()  # the worker has not approved them yet
 
 
 def check_money_matches_the_statuses(demo):
-    for order in Order.objects.filter(status__in=[Status.PAID, Status.PAYMENT_COMPLETED, Status.INVOICE_PAID,
-                                                  Status.COMPLETED]):
+    for order in Order.objects.filter(
+        status__in=[Status.PAID, Status.PAYMENT_COMPLETED, Status.INVOICE_PAID, Status.COMPLETED]
+    ):
         assert order.paid_total == order.total, order.reference
     for order in Order.objects.filter(status=Status.PARTIALLY_PAID):
         assert 0 < order.paid_total < order.total
     for order in Order.objects.all():
-        live = Payment.objects.filter(order=order, voided_at=None).aggregate(s=Sum("amount"))["s"] or 0
+        live = (
+            Payment.objects.filter(order=order, voided_at=None).aggregate(s=Sum("amount"))["s"] or 0
+        )
         assert live == order.paid_total, order.reference
 
 
 def check_stock_invariants(demo):
     reserved = Counter()
     lines = OrderLine.objects.filter(order__stock_state=StockState.RESERVED).values_list(
-        "order__warehouse_id", "variant_id", "qty")
+        "order__warehouse_id", "variant_id", "qty"
+    )
     for warehouse_id, variant_id, qty in lines:
         reserved[(warehouse_id, variant_id)] += qty
     for stock in Stock.objects.all():
@@ -109,11 +141,136 @@ def check_stock_invariants(demo):
     assert not Order.objects.filter(status__in=FINAL, stock_state=StockState.RESERVED).exists()
 
 
+def check_every_return_status_and_resolution(demo):
+    returns = Return.objects.all()
+    assert set(returns.values_list("status", flat=True)) == set(ReturnStatus.values)
+    completed = returns.filter(status=ReturnStatus.COMPLETED)
+    assert set(completed.values_list("resolution", flat=True)) == set(Resolution.values)
+    assert "Returns:" in demo
+    # refund: a bank transfer still to pay, and one paid with its proof.
+    transfers = Refund.objects.filter(method="bank_transfer", return_order__isnull=False)
+    assert transfers.filter(status="pending").exists()
+    paid = transfers.filter(status="paid").first()
+    assert paid is not None and paid.proof and paid.paid_on and paid.account_holder
+    # store credit: on a customer's ledger.
+    customers = StoreCreditEntry.objects.values_list("customer_id", flat=True).distinct()
+    assert any(StoreCreditEntry.objects.balance_of(c) > 0 for c in customers)
+    assert not Refund.objects.filter(method="store_credit", status="pending").exists()
+    # exchanges: a linked replacement order each.
+    for ret in completed.filter(resolution__startswith="exchange"):
+        assert ret.replacement_order is not None, ret.reference
+        assert ret.replacement_order.external_reference == ret.reference
+    assert completed.filter(resolution="exchange_other", exchange_difference__isnull=False).exists()
+    # rejected with a message to the customer; a rejected one recreated as a draft.
+    for ret in returns.filter(status=ReturnStatus.REJECTED):
+        assert (
+            ReturnMessage.objects.filter(return_order=ret, action="reject")
+            .exclude(body="")
+            .exists()
+        )
+    assert returns.filter(status=ReturnStatus.DRAFT, recreated_from__status="rejected").exists()
+    # the calendar, custom states, responsibles, a label, photos.
+    today = timezone.localdate()
+    targets = list(
+        returns.exclude(status__in=["completed", "rejected", "cancelled"])
+        .exclude(target_date=None)
+        .values_list("target_date", flat=True)
+    )
+    assert min(targets) < today + dt.timedelta(days=2) and max(targets) > today
+    assert returns.filter(status="item_received", custom_state__label="Menunggu inspeksi").exists()
+    assert returns.exclude(custom_state=None).count() >= 2
+    for ret in returns.exclude(custom_state=None):
+        assert ret.custom_state.status == ret.status
+    assert returns.exclude(responsible_user=None).exists()
+    assert returns.exclude(responsible_group=None).exists()
+    labelled = returns.exclude(label="").exclude(approved_at=None).first()
+    assert labelled is not None and labelled.label.read(4) == b"%PDF"
+    assert ReturnPhoto.objects.filter(uploaded_by="customer").exists()
+    assert returns.filter(origin="customer").exists() and returns.filter(origin="seller").exists()
+
+
+def check_return_timelines(demo):
+    """Each return: asked for inside the return window after delivery, its timeline in
+    date order chaining from its entry status to its status, everything before now."""
+    now = timezone.now()
+    window = dt.timedelta(days=ShopSettings.get().return_window_days)
+    for ret in Return.objects.select_related("order").prefetch_related("events"):
+        events = sorted(ret.events.all(), key=lambda e: (e.created_at, e.id))
+        assert [e.id for e in events] == sorted(e.id for e in events), ret.reference
+        first = events[0]
+        assert first.kind == ReturnEvent.Kind.CREATED, ret.reference
+        assert abs(first.created_at - ret.created_at) < dt.timedelta(seconds=5)
+        delivered = ret.order.delivered_at
+        assert delivered < ret.created_at <= delivered + window, ret.reference
+        current = first.to_status
+        for event in events:
+            assert event.created_at <= now
+            if event.kind == ReturnEvent.Kind.ACTION:
+                assert event.from_status == current, (ret.reference, event.action)
+                current = event.to_status
+        assert current == ret.status, ret.reference
+        for stamp in (
+            ret.approved_at,
+            ret.received_at,
+            ret.completed_at,
+            ret.rejected_at,
+            ret.cancelled_at,
+        ):
+            assert stamp is None or ret.created_at <= stamp <= now, ret.reference
+    for refund in Refund.objects.exclude(return_order=None).select_related("return_order"):
+        assert refund.created_at >= refund.return_order.created_at
+        assert refund.paid_on is None or refund.paid_on <= timezone.localdate()
+    for order in Order.objects.filter(replaces_return__isnull=False).select_related(
+        "replaces_return"
+    ):
+        assert abs(order.created_at - order.replaces_return.completed_at) < dt.timedelta(seconds=5)
+    created = list(Return.objects.values_list("created_at", flat=True))
+    assert max(created) - min(created) > dt.timedelta(days=10)
+
+
+def check_every_timeline_row_is_valid(demo):
+    """Every ReturnEvent written by the returns and notifications code is a valid row
+    (its kind one of the model's choices), including the e-mail and WhatsApp notes."""
+    events = {
+        "approve": "awaiting_item",
+        "receive": "item_received",
+        "complete": "completed",
+        "reject": "rejected",
+    }
+    emailed = next(
+        ret
+        for ret in Return.objects.filter(status__in=events.values()).select_related(
+            "order__customer"
+        )
+        if ret.order.recipient_email or ret.order.customer.email
+    )
+    event = next(e for e, status in events.items() if status == emailed.status)
+    owner = get_user_model().objects.get(username="owner")
+    assert (
+        notify_return_status(emailed, event, send=True, actor=owner, message="Terima kasih.")
+        is not None
+    )
+    assert Notification.objects.filter(channel="whatsapp").exists()  # the demo's WhatsApp notes
+    kinds = set()
+    for row in ReturnEvent.objects.all():
+        row.full_clean()
+        kinds.add(row.kind)
+    assert kinds == set(ReturnEvent.Kind.values)  # the demo shows every kind of timeline row
+
+
 def check_running_twice_changes_nothing(_demo):
     def snapshot():
-        return (Order.objects.count(), OrderEvent.objects.count(), get_user_model().objects.count(),
-                list(Stock.objects.order_by("pk").values_list("on_hand", "reserved")),
-                list(Order.objects.order_by("pk").values_list("status", "version", "updated_at")))
+        return (
+            Order.objects.count(),
+            OrderEvent.objects.count(),
+            get_user_model().objects.count(),
+            list(Stock.objects.order_by("pk").values_list("on_hand", "reserved")),
+            list(Order.objects.order_by("pk").values_list("status", "version", "updated_at")),
+            list(Return.objects.order_by("pk").values_list("status", "version", "updated_at")),
+            ReturnEvent.objects.count(),
+            list(Refund.objects.order_by("pk").values_list("status", "amount")),
+            StoreCreditEntry.objects.count(),
+        )
 
     before = snapshot()
     out = run_demo()
@@ -129,19 +286,52 @@ def test_demo_loads_a_consistent_shop():
     check_dates_are_spread_and_consistent(demo)
     check_money_matches_the_statuses(demo)
     check_stock_invariants(demo)
+    check_every_return_status_and_resolution(demo)
+    check_return_timelines(demo)
+    check_every_timeline_row_is_valid(demo)
     check_running_twice_changes_nothing(demo)
 
 
 def test_the_same_seed_gives_the_same_shop():
     run_demo()
-    first = list(Order.objects.order_by("reference").values_list(
-        "reference", "status", "total", "recipient_name", "recipient_phone"))
+    first = list(
+        Order.objects.order_by("reference").values_list(
+            "reference", "status", "total", "recipient_name", "recipient_phone"
+        )
+    )
+    first_returns = list(
+        Return.objects.order_by("reference").values_list(
+            "reference",
+            "status",
+            "resolution",
+            "order__reference",
+            "accepted_total",
+            "resolution_amount",
+        )
+    )
+    StoreCreditEntry.objects.all().delete()
+    Refund.objects.all().delete()
+    Return.objects.all().delete()
     Order.objects.all().delete()
     from tokodesk.core.models import Sequence
 
     Sequence.objects.all().delete()
     Stock.objects.update(reserved=0)
     run_demo()
-    again = list(Order.objects.order_by("reference").values_list(
-        "reference", "status", "total", "recipient_name", "recipient_phone"))
+    again = list(
+        Order.objects.order_by("reference").values_list(
+            "reference", "status", "total", "recipient_name", "recipient_phone"
+        )
+    )
     assert again == first
+    again_returns = list(
+        Return.objects.order_by("reference").values_list(
+            "reference",
+            "status",
+            "resolution",
+            "order__reference",
+            "accepted_total",
+            "resolution_amount",
+        )
+    )
+    assert again_returns == first_returns

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import DomainError, PermissionDenied, StaleVersion
+from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms_detail import (
@@ -44,27 +46,47 @@ from tokodesk.orders.states import (
 )
 from tokodesk.orders.views.common import SECONDARY, menu_for, toast
 from tokodesk.orders.whatsapp import can_chat, order_open_chat
+from tokodesk.returns.models import Return, ReturnLine
+from tokodesk.returns.selectors import return_queryset_for
+from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES
 from tokodesk.shipping.models import Courier
 
 # Labels of what the timeline's `data` may hold (effects of states.py, services.py).
 DATA_LABELS = {
-    "reason": gettext_lazy("Reason"), "awb": gettext_lazy("AWB"), "courier": gettext_lazy("Courier"),
-    "amount": gettext_lazy("Amount"), "proof": gettext_lazy("Proof of transfer"),
-    "number": gettext_lazy("Invoice number"), "due_date": gettext_lazy("Due date"),
-    "payment_link": gettext_lazy("Payment link"), "deadline": gettext_lazy("Decide before"),
-    "tag": gettext_lazy("Tag"), "body": gettext_lazy("Note"), "phone": gettext_lazy("Phone"),
-    "channel": gettext_lazy("Channel"), "total": gettext_lazy("Total"),
-    "voided_payments": gettext_lazy("Payments voided"), "automatic": gettext_lazy("Automatic"),
+    "reason": gettext_lazy("Reason"),
+    "awb": gettext_lazy("AWB"),
+    "courier": gettext_lazy("Courier"),
+    "amount": gettext_lazy("Amount"),
+    "proof": gettext_lazy("Proof of transfer"),
+    "number": gettext_lazy("Invoice number"),
+    "due_date": gettext_lazy("Due date"),
+    "payment_link": gettext_lazy("Payment link"),
+    "deadline": gettext_lazy("Decide before"),
+    "tag": gettext_lazy("Tag"),
+    "body": gettext_lazy("Note"),
+    "phone": gettext_lazy("Phone"),
+    "channel": gettext_lazy("Channel"),
+    "total": gettext_lazy("Total"),
+    "voided_payments": gettext_lazy("Payments voided"),
+    "automatic": gettext_lazy("Automatic"),
 }
 HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
 EDIT_LABELS = {
-    "recipient_name": gettext_lazy("Recipient"), "recipient_phone": gettext_lazy("Phone"),
-    "recipient_email": gettext_lazy("E-mail"), "destination_address": gettext_lazy("Address"),
-    "destination_city": gettext_lazy("City"), "courier": gettext_lazy("Courier"),
-    "courier_service": gettext_lazy("Service"), "shipping_cost": gettext_lazy("Shipping cost"),
-    "insurance_cost": gettext_lazy("Insurance"), "discount": gettext_lazy("Discount"),
-    "payment_method": gettext_lazy("Payment method"), "warehouse": gettext_lazy("Warehouse"),
-    "customer_note": gettext_lazy("Note"), "lines": gettext_lazy("Products"), "total": gettext_lazy("Total"),
+    "recipient_name": gettext_lazy("Recipient"),
+    "recipient_phone": gettext_lazy("Phone"),
+    "recipient_email": gettext_lazy("E-mail"),
+    "destination_address": gettext_lazy("Address"),
+    "destination_city": gettext_lazy("City"),
+    "courier": gettext_lazy("Courier"),
+    "courier_service": gettext_lazy("Service"),
+    "shipping_cost": gettext_lazy("Shipping cost"),
+    "insurance_cost": gettext_lazy("Insurance"),
+    "discount": gettext_lazy("Discount"),
+    "payment_method": gettext_lazy("Payment method"),
+    "warehouse": gettext_lazy("Warehouse"),
+    "customer_note": gettext_lazy("Note"),
+    "lines": gettext_lazy("Products"),
+    "total": gettext_lazy("Total"),
 }
 MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount"}
 
@@ -104,7 +126,9 @@ def _short(value, currency, key="") -> str:
     if key == "payment_method" and value in PaymentMethod.values:
         return str(PaymentMethod(value).label)
     if key == "lines" and isinstance(value, list):
-        return ", ".join(f"{line.get('qty')} × {line.get('sku')}" for line in value if isinstance(line, dict))
+        return ", ".join(
+            f"{line.get('qty')} × {line.get('sku')}" for line in value if isinstance(line, dict)
+        )
     text = str(value)
     return text if len(text) <= 300 else text[:299] + "…"
 
@@ -118,8 +142,12 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
     if event.kind == OrderEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
         for name, pair in data["changes"].items():
             old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
-            details.append((str(EDIT_LABELS.get(name, name)),
-                            f"{_short(old, currency, name)} → {_short(new, currency, name)}"))
+            details.append(
+                (
+                    str(EDIT_LABELS.get(name, name)),
+                    f"{_short(old, currency, name)} → {_short(new, currency, name)}",
+                )
+            )
     for key, value in data.items():
         if key in HIDDEN_DATA or value in (None, "", [], {}):
             continue
@@ -139,7 +167,12 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
             value = os.path.basename(str(value))
         elif key in ("deadline",):
             value = _when(value)
-        details.append((str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())), _short(value, currency, key)))
+        details.append(
+            (
+                str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())),
+                _short(value, currency, key),
+            )
+        )
     return details
 
 
@@ -157,27 +190,81 @@ def timeline_entries(order) -> list[dict]:
     entries = []
     events = list(selectors.order_timeline(order=order))
     names = {}
-    if any(isinstance(e.data, dict) and e.data.get("courier") for e in events):  # one query, only when needed
-        names.update({("courier", code): name for code, name in Courier.objects.values_list("code", "name")})
-    usernames = {e.data.get(k) for e in events if e.kind == OrderEvent.Kind.AGENT_CHANGED and isinstance(e.data, dict)
-                 for k in ("from", "to")} - {None, ""}
+    if any(
+        isinstance(e.data, dict) and e.data.get("courier") for e in events
+    ):  # one query, only when needed
+        names.update(
+            {("courier", code): name for code, name in Courier.objects.values_list("code", "name")}
+        )
+    usernames = {
+        e.data.get(k)
+        for e in events
+        if e.kind == OrderEvent.Kind.AGENT_CHANGED and isinstance(e.data, dict)
+        for k in ("from", "to")
+    } - {None, ""}
     if usernames:  # one query, only when the agent changed
-        names.update({("user", u.username): u.get_full_name() or u.username
-                      for u in get_user_model().objects.filter(username__in=usernames)})
+        names.update(
+            {
+                ("user", u.username): u.get_full_name() or u.username
+                for u in get_user_model().objects.filter(username__in=usernames)
+            }
+        )
     for event in events:
         transition = ORDER_TRANSITIONS.transitions.get(event.action) if event.action else None
-        entries.append({
-            "event": event,
-            "title": transition.label if transition else event.get_kind_display(),
-            "action": event.action,
-            "from_label": _status_label(event.from_status) if event.from_status else "",
-            "to_label": _status_label(event.to_status) if event.to_status else "",
-            "who": _who(event),
-            "is_person": bool(event.actor_id),
-            "details": _event_details(event, order.currency, names),
-        })
+        entries.append(
+            {
+                "event": event,
+                "title": transition.label if transition else event.get_kind_display(),
+                "action": event.action,
+                "from_label": _status_label(event.from_status) if event.from_status else "",
+                "to_label": _status_label(event.to_status) if event.to_status else "",
+                "who": _who(event),
+                "is_person": bool(event.actor_id),
+                "details": _event_details(event, order.currency, names),
+            }
+        )
     entries.reverse()
     return entries
+
+
+# --- returns of the order ----------------------------------------------------------------
+
+
+def order_returns(order, user) -> tuple[list[Return], Return | None]:
+    """The returns of this order the user may see (oldest first, each with `items` = the
+    quantity on its lines and its replacement order), and the return this order replaces
+    when it is an exchange's replacement order. One query, however many returns, and
+    none for an order that cannot have any: returns are made of delivered or completed
+    orders (neither status is ever left but for completed), and a replacement order
+    carries its return's reference as `external_reference`."""
+    if order.status not in RETURNABLE_ORDER_STATUSES and not order.external_reference:
+        return [], None
+    items = (
+        ReturnLine.objects.filter(return_order=OuterRef("pk"))
+        .order_by()
+        .values("return_order")
+        .annotate(total=Sum("qty"))
+        .values("total")
+    )
+    rows = list(
+        return_queryset_for(user)
+        .filter(Q(order=order) | Q(replacement_order=order))
+        .select_related("order", "custom_state", "replacement_order")
+        .annotate(items=Subquery(items))
+        .order_by("created_at", "id")
+    )
+    own = [r for r in rows if r.order_id == order.pk]
+    replaces = next((r for r in rows if r.replacement_order_id == order.pk), None)
+    return own, replaces
+
+
+def _create_return(order, user) -> dict:
+    """Whether to offer "Create return": a delivered or completed order, a user who may
+    create returns, and returns turned on in the settings (read only then)."""
+    if order.status not in RETURNABLE_ORDER_STATUSES or not user.has_perm("returns.add_return"):
+        return {"can_create_return": False, "returns_disabled": False}
+    enabled = ShopSettings.get().returns_enabled
+    return {"can_create_return": enabled, "returns_disabled": not enabled}
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -190,11 +277,18 @@ def detail_context(request, order, **extra) -> dict:
     menu = menu_for(order, user)
     closed = order.status in FINAL
     can_assign = menu["can_assign"]
-    payments = [{
-        "payment": p, "voided": p.voided_at is not None,
-        "proof_name": os.path.basename(p.proof.name) if p.proof else "",
-    } for p in order.payments.all()]
-    actions = [dict(item, secondary=item["transition"].action in SECONDARY) for item in menu["actions"]]
+    payments = [
+        {
+            "payment": p,
+            "voided": p.voided_at is not None,
+            "proof_name": os.path.basename(p.proof.name) if p.proof else "",
+        }
+        for p in order.payments.all()
+    ]
+    actions = [
+        dict(item, secondary=item["transition"].action in SECONDARY) for item in menu["actions"]
+    ]
+    returns, replaces = order_returns(order, user)
     tracking_url = ""
     if order.awb and order.courier_id and "{awb}" in (order.courier.tracking_url or ""):
         tracking_url = order.courier.tracking_url.replace("{awb}", order.awb)
@@ -218,6 +312,12 @@ def detail_context(request, order, **extra) -> dict:
         "show_city": bool(order.destination_city)
         and order.destination_city.lower() not in order.destination_address.lower(),
         "note_form": NoteForm(),
+        "returns": returns,
+        "replaces_return": replaces,
+        "show_returns": bool(returns)
+        or replaces is not None
+        or (order.status in RETURNABLE_ORDER_STATUSES and user.has_perm("returns.view_return")),
+        **_create_return(order, user),
     }
     context.update(extra)
     return context
@@ -240,7 +340,9 @@ def _body_response(request, reference, *, text=None, error=None, **extra) -> Htt
             messages.error(request, error)
         return redirect("orders:detail", reference=reference)
     order = _order_or_404(request, reference)
-    html = render_to_string("orders/_detail_body.html", detail_context(request, order, **extra), request=request)
+    html = render_to_string(
+        "orders/_detail_body.html", detail_context(request, order, **extra), request=request
+    )
     if text or error:
         html += toast(request, error or text, messages.ERROR if error else messages.SUCCESS)
     return HttpResponse(html)
@@ -262,7 +364,9 @@ def add_note_view(request, reference):
     if not form.is_valid():
         return _body_response(request, reference, error=_("The note is empty."), note_form=form)
     try:
-        services.order_add_note(reference=reference, actor=request.user, body=form.cleaned_data["body"], source="web")
+        services.order_add_note(
+            reference=reference, actor=request.user, body=form.cleaned_data["body"], source="web"
+        )
     except DomainError as exc:
         return _body_response(request, reference, error=_error_text(exc), note_form=form)
     return _body_response(request, reference, text=_("Note added."))
@@ -277,16 +381,27 @@ def tags_view(request, reference):
     add = [t.strip() for t in request.POST.get("add", "").split(",") if t.strip()]
     remove = [t.strip() for t in request.POST.getlist("remove") if t.strip()]
     if any(len(t) > 50 for t in add):
-        return _body_response(request, reference, error=_("A tag has at most 50 characters."),
-                              tag_value=request.POST.get("add", ""))
+        return _body_response(
+            request,
+            reference,
+            error=_("A tag has at most 50 characters."),
+            tag_value=request.POST.get("add", ""),
+        )
     if not add and not remove:
         return _body_response(request, reference, error=_("Type a tag."))
     try:
-        services.order_tag(reference=reference, actor=request.user, add=add, remove=remove, source="web")
+        services.order_tag(
+            reference=reference, actor=request.user, add=add, remove=remove, source="web"
+        )
     except DomainError as exc:
-        return _body_response(request, reference, error=_error_text(exc), tag_value=request.POST.get("add", ""))
-    text = _("Tag added: %(tags)s.") % {"tags": ", ".join(add)} if add else \
-        _("Tag removed: %(tags)s.") % {"tags": ", ".join(remove)}
+        return _body_response(
+            request, reference, error=_error_text(exc), tag_value=request.POST.get("add", "")
+        )
+    text = (
+        _("Tag added: %(tags)s.") % {"tags": ", ".join(add)}
+        if add
+        else _("Tag removed: %(tags)s.") % {"tags": ", ".join(remove)}
+    )
     return _body_response(request, reference, text=text)
 
 
@@ -301,8 +416,13 @@ def assign_view(request, reference):
         return _body_response(request, reference, error=_("Choose an agent."))
     agent = form.cleaned_data["agent"].strip() or None
     try:
-        order = services.order_assign_agent(reference=reference, actor=request.user, agent=agent,
-                                            expected_version=form.cleaned_data.get("version"), source="web")
+        order = services.order_assign_agent(
+            reference=reference,
+            actor=request.user,
+            agent=agent,
+            expected_version=form.cleaned_data.get("version"),
+            source="web",
+        )
     except DomainError as exc:
         return _body_response(request, reference, error=_error_text(exc))
     agent_user = order.assigned_agent
@@ -336,31 +456,76 @@ def _apply_service_errors(exc: DomainError, form, formset, line_index) -> list[s
             form.add_error(key, str(message))
             continue
         parts = key.split(".")
-        if parts[0] == "lines" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(line_index):
+        if (
+            parts[0] == "lines"
+            and len(parts) == 3
+            and parts[1].isdigit()
+            and int(parts[1]) < len(line_index)
+        ):
             row = formset.forms[line_index[int(parts[1])]]
             field = parts[2] if parts[2] in row.fields else None
             row.add_error(field, str(message))
             continue
-        general.append(f"{EDIT_LABELS.get(key, key)}: {message}" if key != "lines" else str(message))
+        general.append(
+            f"{EDIT_LABELS.get(key, key)}: {message}" if key != "lines" else str(message)
+        )
     general.insert(0, str(exc.message))
     return general
 
 
 def _edit_render(request, order, form, formset, *, errors=(), status=200, refused="", stale=False):
-    context = {"nav": "orders", "order": order, "form": form, "formset": formset, "errors": list(errors),
-               "refused": refused, "stale": stale}
+    context = {
+        "nav": "orders",
+        "order": order,
+        "form": form,
+        "formset": formset,
+        "errors": list(errors),
+        "refused": refused,
+        "stale": stale,
+    }
     if form is not None:
         variants = list(variant_options())
         names = {v.sku: v.display_name for v in variants}
         names.update({line.sku: line.name for line in order.lines.all()})
-        context.update(variants=variants, line_names=names, groups={
-            "left": [(_("Shipping and payment"), [form[n] for n in (
-                "warehouse", "courier", "courier_service", "payment_method", "shipping_cost", "insurance_cost",
-                "discount")])],
-            "right": [(_("Recipient"), [form[n] for n in (
-                "recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city")]),
-                      (_("Customer note"), [form["customer_note"]])],
-        })
+        context.update(
+            variants=variants,
+            line_names=names,
+            groups={
+                "left": [
+                    (
+                        _("Shipping and payment"),
+                        [
+                            form[n]
+                            for n in (
+                                "warehouse",
+                                "courier",
+                                "courier_service",
+                                "payment_method",
+                                "shipping_cost",
+                                "insurance_cost",
+                                "discount",
+                            )
+                        ],
+                    )
+                ],
+                "right": [
+                    (
+                        _("Recipient"),
+                        [
+                            form[n]
+                            for n in (
+                                "recipient_name",
+                                "recipient_phone",
+                                "recipient_email",
+                                "destination_address",
+                                "destination_city",
+                            )
+                        ],
+                    ),
+                    (_("Customer note"), [form["customer_note"]]),
+                ],
+            },
+        )
     return render(request, "orders/edit.html", context, status=status)
 
 
@@ -370,9 +535,17 @@ def order_edit_view(request, reference):
     if not request.user.has_perm("orders.change_order"):
         raise DjangoPermissionDenied
     if order.status not in PRE_SHIPMENT:
-        refused = _("%(reference)s is “%(status)s”: an order can only be edited before it ships.") % {
-            "reference": order.reference, "status": Status(order.status).label}
-        return _edit_render(request, order, None, None, refused=refused, status=200 if request.method == "GET" else 409)
+        refused = _(
+            "%(reference)s is “%(status)s”: an order can only be edited before it ships."
+        ) % {"reference": order.reference, "status": Status(order.status).label}
+        return _edit_render(
+            request,
+            order,
+            None,
+            None,
+            refused=refused,
+            status=200 if request.method == "GET" else 409,
+        )
     initial_lines = [{"sku": line.sku, "qty": line.qty} for line in order.lines.all()]
     if request.method == "GET":
         form = OrderEditForm(order=order)
@@ -386,24 +559,46 @@ def order_edit_view(request, reference):
     if lines_ok:
         lines_ok = check_skus(formset)
     if not (form_ok and lines_ok):
-        return _edit_render(request, order, form, formset, errors=[_("Check the highlighted fields.")], status=422)
+        return _edit_render(
+            request, order, form, formset, errors=[_("Check the highlighted fields.")], status=422
+        )
     changes = form.changes()
     lines, line_index = line_changes(formset, order)
     if lines is not None:
         if not lines:
-            return _edit_render(request, order, form, formset, status=422,
-                                errors=[_("An order needs at least one product.")])
+            return _edit_render(
+                request,
+                order,
+                form,
+                formset,
+                status=422,
+                errors=[_("An order needs at least one product.")],
+            )
         changes["lines"] = lines
     before = order.version
     try:
-        updated = services.order_edit(reference=reference, actor=request.user, changes=changes,
-                                      expected_version=form.cleaned_data["version"], source="web")
+        updated = services.order_edit(
+            reference=reference,
+            actor=request.user,
+            changes=changes,
+            expected_version=form.cleaned_data["version"],
+            source="web",
+        )
     except DomainError as exc:
         errors = _apply_service_errors(exc, form, formset, line_index)
         if isinstance(exc, StaleVersion):
-            errors.append(_("Your changes were not saved. Open the order again to see the current data."))
-        return _edit_render(request, order, form, formset, errors=errors, stale=isinstance(exc, StaleVersion),
-                            status=409 if exc.status == 409 else 422)
+            errors.append(
+                _("Your changes were not saved. Open the order again to see the current data.")
+            )
+        return _edit_render(
+            request,
+            order,
+            form,
+            formset,
+            errors=errors,
+            stale=isinstance(exc, StaleVersion),
+            status=409 if exc.status == 409 else 422,
+        )
     if updated.version == before:
         messages.info(request, _("Nothing changed."))
     else:
@@ -421,5 +616,6 @@ def payment_proof_view(request, reference, payment_id):
     payment = order.payments.filter(pk=payment_id).first()
     if payment is None or not payment.proof:
         raise Http404
-    return FileResponse(payment.proof.open("rb"), as_attachment=False,
-                        filename=os.path.basename(payment.proof.name))
+    return FileResponse(
+        payment.proof.open("rb"), as_attachment=False, filename=os.path.basename(payment.proof.name)
+    )

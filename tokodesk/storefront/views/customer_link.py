@@ -9,6 +9,8 @@ names, no tags, no agent changes, no edits.
 
 The buyer may ask to cancel while the order table allows `request_cancellation` from the
 current status; the request goes through `order_apply_action` like any other change.
+Once the order is delivered they may request a return, and they find their returns with
+the return label here (`customer_returns`, views/customer_returns.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT, PaymentMethod, Status
 from tokodesk.storefront.links import order_from_token
+from tokodesk.storefront.views.customer_returns import customer_returns
 
 S = Status
 CANCEL_ACTION = "request_cancellation"
@@ -261,14 +264,6 @@ def payment_due(order: Order) -> dict | None:
 def can_request_cancellation(order: Order) -> bool:
     """As the order table says: the action exists from this status and its guards pass."""
     return any(t.action == CANCEL_ACTION for t in ORDER_TRANSITIONS.available(order))
-
-
-def customer_returns(order: Order) -> None:
-    """Hook for "Request a return" and the return label download (SPEC 6). There is no
-    returns module yet, so the page offers neither: when tokodesk.returns exists, return
-    what the page needs here (the buyer's returns with their labels, and whether a new one
-    may be requested) and fill the `returns` block of order_link.html."""
-    return None
 
 
 # --- the pages ---------------------------------------------------------------------------
