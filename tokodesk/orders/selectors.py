@@ -131,7 +131,10 @@ def search_q(term: str) -> Q:
     three exact matches uses their three indexes (a few rows read instead of every order,
     for the list and again for the tab counts). A name fragment still reads the orders
     newest first on SQLite; on PostgreSQL a trigram index on UPPER(recipient_name) serves it
-    (migration 0003)."""
+    (migration 0003).
+
+    Words with a digit ("Toko 2", "Blok C3 Rina"): a reference, AWB or phone never holds a
+    letter next to a space, so such a term is also looked for in the name."""
     term = term[:100]
     if not any(ch.isdigit() for ch in term):
         return Q(recipient_name__icontains=term)
@@ -139,6 +142,8 @@ def search_q(term: str) -> Q:
     phone = phone_search_key(term)
     if phone:
         q |= Q(recipient_phone=phone)
+    if " " in term and any(ch.isalpha() for ch in term):
+        q |= Q(recipient_name__icontains=term)
     return q
 
 

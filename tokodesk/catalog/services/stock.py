@@ -24,7 +24,10 @@ def _merged(lines: Lines) -> dict[int, int]:
 
 def _locked(warehouse_id: int, variant_ids) -> dict[int, Stock]:
     rows = (
-        Stock.objects.select_for_update()
+        # of=self: on PostgreSQL a plain FOR UPDATE would also lock the joined variant rows,
+        # which an order line being written holds a KEY SHARE on (its foreign key), and
+        # two orders could then deadlock on the variants.
+        Stock.objects.select_for_update(of=("self",))
         .filter(warehouse_id=warehouse_id, variant_id__in=list(variant_ids))
         .order_by("variant_id")
         .select_related("variant")

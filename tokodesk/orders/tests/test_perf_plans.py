@@ -70,9 +70,13 @@ def test_search_by_digits_is_exact_and_indexed(orders, users):
         text = qs_plan(list_qs(owner, q=term))
         assert not reads_whole_orders_table(text), (term, text)
         assert order.pk in {o.pk for o in list_qs(owner, q=term)}, term
-    # A name fragment has no digit; one with a digit finds nothing by name.
+    # A name fragment without a digit is matched in the name only; words with a digit
+    # ("Toko 2") are looked for in the name too, beside the exact matches.
     assert selectors.search_q("siti") == selectors.Q(recipient_name__icontains="siti")
     assert len(list_qs(owner, q="rahayu")) == 4
+    assert "recipient_name" in str(selectors.search_q("Toko 2"))
+    Order.objects.filter(pk=orders[1].pk).update(recipient_name="Toko 2 Rahayu")
+    assert [o.pk for o in list_qs(owner, q="toko 2")] == [orders[1].pk]
     assert list(list_qs(owner, q="Siti 5")) == []
 
 
