@@ -39,6 +39,7 @@ def order_out(order, user) -> dict:
         "version": order.version,
         "channel": order.channel,
         "landing_page": order.landing_page.slug if order.landing_page_id else None,
+        "customer": order.customer_id,
         "customer_id": order.customer_id,
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
                       "email": order.recipient_email, "address": order.destination_address,

@@ -177,7 +177,8 @@ class OrderOut(Schema):
     version: int
     channel: str
     landing_page: str | None
-    customer_id: int
+    customer: int = Field(description="The customer's id (GET /api/v1/customers/{id}).")
+    customer_id: int = Field(description="The same id as `customer` (kept for older clients).")
     recipient: RecipientOut
     warehouse: str | None
     courier: str | None

@@ -166,11 +166,12 @@ def test_every_order_carries_its_customer_id(order, users, api_as):
     other = budi_order(users["owner"])
     api = api_as("owner")
     items = ok(api.get("/api/v1/orders", {"tab": "all"}))["items"]
-    assert {o["reference"]: o["customer_id"] for o in items} == {
-        order.reference: order.customer_id,
-        other.reference: other.customer_id,
+    assert {o["reference"]: (o["customer"], o["customer_id"]) for o in items} == {
+        order.reference: (order.customer_id, order.customer_id),
+        other.reference: (other.customer_id, other.customer_id),
     }
-    assert ok(api.get(f"/api/v1/orders/{order.reference}"))["customer_id"] == order.customer_id
+    detail = ok(api.get(f"/api/v1/orders/{order.reference}"))
+    assert detail["customer"] == detail["customer_id"] == order.customer_id
     # …and the id leads to the customer with their balance.
     assert customer(api, order.customer_id)["name"] == "Siti Rahayu"
 
@@ -195,7 +196,6 @@ def test_openapi_describes_store_credit(db, client):
         ]["properties"]
     )
     order_schema = schema["components"]["schemas"]["OrderOut"]
-    assert (
-        order_schema["properties"]["customer_id"]["type"] == "integer"
-        and "customer_id" in order_schema["required"]
-    )
+    for name in ("customer", "customer_id"):
+        assert order_schema["properties"][name]["type"] == "integer"
+        assert name in order_schema["required"]
