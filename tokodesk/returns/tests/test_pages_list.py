@@ -166,3 +166,24 @@ def test_page_speaks_the_user_language(shop, users, language, label):
     return_in("awaiting_item", users["owner"])
     html = client_for(users["owner"], language).get("/returns/").content.decode()
     assert label in html
+
+
+def test_returns_turned_off_hides_add_and_recreate(shop, users):
+    """With returns off in the settings, the page offers no new return (Add return, Buat
+    Retur Ulang) but open returns keep their actions, and the page says why."""
+    from tokodesk.core.models import ShopSettings
+
+    owner = users["owner"]
+    open_ret = return_in("draft", owner)
+    rejected = return_in("rejected", owner)
+    c = client_for(owner)
+    html = c.get("/returns/").content.decode()
+    assert "Add return" in html and "/recreate/" in row_html(html, rejected)
+    assert "data-returns-off" not in html
+    ShopSettings.objects.filter(pk=1).update(returns_enabled=False)
+    html = c.get("/returns/").content.decode()
+    assert "Add return" not in html and "data-returns-off" in html
+    assert "/recreate/" not in row_html(html, rejected)
+    assert "/actions/approve/" in row_html(html, open_ret)
+    detail = c.get(f"/returns/{rejected.reference}/").content.decode()
+    assert "/recreate/" not in detail

@@ -8,6 +8,7 @@ from tokodesk.orders.views.common import htmx_response, toast  # noqa: F401 - th
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import needs_input
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
+from tokodesk.core.models import ShopSettings
 
 # Actions that go back, pause or stop a return: never its "primary" button.
 SECONDARY = {"to_draft", "hold", "reject", "cancel"}
@@ -20,16 +21,20 @@ def _needs_input(transition) -> bool:
     return _NEEDS_INPUT[transition.action]
 
 
-def menu_for(ret, user) -> dict:
+def menu_for(ret, user, returns_enabled: bool | None = None) -> dict:
     """The return's actions for this user, from the transition table (status, permission,
-    guards), plus recreate (Buat Retur Ulang) on a rejected or cancelled return."""
+    guards), plus recreate (Buat Retur Ulang) on a rejected or cancelled return while returns
+    are turned on in the settings (a list passes the setting once for all its rows)."""
+    if returns_enabled is None:
+        returns_enabled = ShopSettings.get().returns_enabled
     actions = RETURN_TRANSITIONS.available(ret, user)
     primary = next((t for t in actions if t.action not in SECONDARY), None)
     return {
         "actions": [{"transition": t, "needs_input": _needs_input(t), "secondary": t.action in SECONDARY}
                     for t in actions],
         "primary": primary.action if primary else None,
-        "can_recreate": ret.status in (Status.REJECTED, Status.CANCELLED) and user.has_perm("returns.add_return"),
+        "can_recreate": returns_enabled and ret.status in (Status.REJECTED, Status.CANCELLED)
+        and user.has_perm("returns.add_return"),
     }
 
 

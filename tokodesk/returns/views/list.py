@@ -13,6 +13,7 @@ from tokodesk.returns import selectors
 from tokodesk.returns.forms import ReturnFilterForm
 from tokodesk.returns.states import Status
 from tokodesk.returns.views.common import menu_for
+from tokodesk.core.models import ShopSettings
 
 # Tab names are plural in some languages where the status is singular, hence their context.
 TAB_LABELS = {
@@ -33,8 +34,8 @@ COLUMNS = [
 PAGE_SIZES = (25, 50, 100)
 
 
-def build_rows(returns, user):
-    return [{"ret": r, "menu": menu_for(r, user)} for r in returns]
+def build_rows(returns, user, returns_enabled: bool):
+    return [{"ret": r, "menu": menu_for(r, user, returns_enabled)} for r in returns]
 
 
 @login_required
@@ -61,6 +62,7 @@ def return_list_view(request):
         cursor = None
         returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort, limit=limit)
     counts = selectors.status_counts(user=request.user, filters=filters)
+    enabled = ShopSettings.get().returns_enabled
 
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -76,13 +78,14 @@ def return_list_view(request):
                   "attention": t in ATTENTION and counts[t] > 0} for t in TABS],
         "tab": tab,
         "tab_query": tab_params.urlencode(),
-        "rows": build_rows(returns, request.user),
+        "rows": build_rows(returns, request.user, enabled),
         "columns": COLUMNS,
         "next_cursor": next_cursor,
         "is_first_page": not cursor,
         "base_query": params.urlencode(),
         "active_filters": active_filters,
-        "can_create": request.user.has_perm("returns.add_return"),
+        "can_create": enabled and request.user.has_perm("returns.add_return"),
+        "returns_off": not enabled,
         "can_goodwill": request.user.has_perm("returns.manage_refunds"),
     }
     template = "returns/_results.html" if request.headers.get("HX-Target") == "results" else "returns/list.html"
