@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from tokodesk.core.models import ShopSettings
 from tokodesk.orders.views.common import htmx_response, toast  # noqa: F401 - the pages' toasts
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import needs_input
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
-from tokodesk.core.models import ShopSettings
 
 # Actions that go back, pause or stop a return: never its "primary" button.
 SECONDARY = {"to_draft", "hold", "reject", "cancel"}

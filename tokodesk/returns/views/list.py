@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.models import ShopSettings
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import ReturnFilterForm
 from tokodesk.returns.states import Status
 from tokodesk.returns.views.common import menu_for
-from tokodesk.core.models import ShopSettings
 
 # Tab names are plural in some languages where the status is singular, hence their context.
 TAB_LABELS = {
