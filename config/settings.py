@@ -136,6 +136,9 @@ def _sqlite_options() -> dict:
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ModelBackend with the permissions read in one query (tokodesk/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["tokodesk.accounts.backends.Backend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

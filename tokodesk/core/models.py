@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +28,18 @@ class Sequence(models.Model):
 
     @classmethod
     def next_value(cls, name: str) -> int:
+        """One statement where the database can return what it updated (PostgreSQL, SQLite
+        3.35+): UPDATE … RETURNING takes the row lock and reads the new value at once."""
+        connection = connections[router.db_for_write(cls)]
+        if connection.features.can_return_columns_from_insert:  # RETURNING support
+            table = connection.ops.quote_name(cls._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET value = value + 1 WHERE name = %s RETURNING value", [name]
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                return row[0]
         with transaction.atomic():
             cls.objects.get_or_create(name=name)
             cls.objects.filter(name=name).update(value=F("value") + 1)

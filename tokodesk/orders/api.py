@@ -31,7 +31,11 @@ from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Status
 router = Router(tags=["orders"])
 
 
-def order_out(order, user) -> dict:
+def order_out(order, user, lines=None, tags=None) -> dict:
+    """The order as the API shows it; `lines` and `tags` when the caller has them already
+    (otherwise read through order.lines / order.tags, prefetched by the list)."""
+    lines = order.lines.all() if lines is None else sorted(lines, key=lambda li: li.pk)
+    tags = order.tags.all() if tags is None else sorted(tags, key=lambda t: t.name)
     return {
         "reference": order.reference,
         "status": order.status,
@@ -58,9 +62,9 @@ def order_out(order, user) -> dict:
         "paid_total": order.paid_total,
         "outstanding": order.outstanding,
         "assigned_agent": order.assigned_agent.username if order.assigned_agent_id else None,
-        "tags": [t.name for t in order.tags.all()],
+        "tags": [t.name for t in tags],
         "lines": [{"sku": li.sku, "name": li.name, "qty": li.qty, "unit_price": li.unit_price,
-                   "line_total": li.line_total} for li in order.lines.all()],
+                   "line_total": li.line_total} for li in lines],
         "customer_note": order.customer_note,
         "cancellation_reason": order.cancellation_reason,
         "cancellation_deadline": order.cancellation_deadline,
@@ -72,16 +76,23 @@ def order_out(order, user) -> dict:
     }
 
 
-def order_detail_out(order, user) -> dict:
-    data = order_out(order, user)
+def order_detail_out(order, user, *, just_created: bool = False) -> dict:
+    """One order with its payments and notes. `just_created`: the order as order_create
+    returned it (its written lines and tags, no payment nor note yet), nothing read back."""
+    if just_created:
+        data = order_out(order, user, lines=order.written_lines, tags=order.written_tags)
+        payments, notes = [], []
+    else:
+        data = order_out(order, user)
+        payments, notes = order.payments.all(), order.notes.all()
     data["payments"] = [
         {"id": p.id, "kind": p.kind, "amount": p.amount, "paid_on": p.paid_on, "account": p.account,
          "reference": p.reference, "recorded_at": p.recorded_at, "voided_at": p.voided_at}
-        for p in order.payments.all()
+        for p in payments
     ]
     data["notes"] = [
         {"id": n.id, "body": n.body, "author": n.author.username if n.author else None, "created_at": n.created_at}
-        for n in order.notes.all()
+        for n in notes
     ]
     return data
 
@@ -132,7 +143,10 @@ def create_order(request, payload: OrderCreateIn):
         **payload.model_dump(exclude={"customer", "lines"}),
     )
     order = services.order_create(data=data, actor=request.auth, source="api")
-    return _detail_response(request, order.reference, 201)
+    # The service hands back the order with its lines and tags as written: the answer is
+    # the same as GET /orders/{reference} without reading the order back.
+    request.tokodesk_etag = order.etag
+    return HttpStatus(201, order_detail_out(order, request.auth, just_created=True))
 
 
 def _detail_response(request, reference, status=200):

@@ -182,8 +182,10 @@ def _agent(username: str | None):
 MAX_ORDER_AMOUNT = 10**15
 
 
-def _recompute_totals(order: Order) -> None:
-    order.subtotal = sum(line.qty * line.unit_price for line in order.lines.all())
+def _recompute_totals(order: Order, lines=None) -> None:
+    """Subtotal and total from the order's lines (or the given OrderLine objects)."""
+    lines = order.lines.all() if lines is None else lines
+    order.subtotal = sum(line.qty * line.unit_price for line in lines)
     order.total = order.subtotal + order.shipping_cost + order.insurance_cost - order.discount
     if order.subtotal > MAX_ORDER_AMOUNT or order.total > MAX_ORDER_AMOUNT:
         raise ValidationFailed("invalid_input", _("The order total is too large."),
@@ -195,7 +197,10 @@ def _recompute_totals(order: Order) -> None:
 
 @transaction.atomic
 def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
-    """A new order (status New). Validates everything before writing anything."""
+    """A new order (status New). Validates everything before writing anything.
+
+    The order comes back with `written_lines` and `written_tags`: the OrderLine and Tag
+    objects as written (lines with their ids), so that an answer can show them unread."""
     _require(actor, "orders.add_order")
     errors: dict = {}
     if data.payment_method not in PaymentMethod.values:
@@ -233,7 +238,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     settings_row = ShopSettings.get()
     customer = customer_upsert(name=data.customer.name.strip(), phone=phone, email=data.customer.email,
                                address=data.customer.address.strip())
-    order = Order.objects.create(
+    order = Order(
         reference=next_reference(settings_row.order_reference_pattern, "order"),
         channel=data.channel, landing_page=landing_page, external_reference=data.external_reference,
         customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=phone,
@@ -244,15 +249,24 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
         created_by=_actor(actor), customer_note=data.note,
     )
-    OrderLine.objects.bulk_create([
+    order_lines = [
         OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=qty, unit_price=price,
                   weight_grams=v.weight_grams)
         for v, qty, price in lines
-    ])
-    _recompute_totals(order)
-    order.save(update_fields=["subtotal", "total"])
+    ]
+    _recompute_totals(order, order_lines)  # before any write: a too large total writes nothing
+    order.save(force_insert=True)
+    for line in order_lines:
+        line.order = order  # the order has its id now
+    OrderLine.objects.bulk_create(order_lines)
+    tags = []
     if data.tags:
-        order.tags.set([Tag.objects.get_or_create(name=name.strip()[:50])[0] for name in data.tags if name.strip()])
+        names = dict.fromkeys(name.strip()[:50] for name in data.tags if name.strip())
+        tags = [Tag.objects.get_or_create(name=name)[0] for name in names]
+        order.tags.set(tags)
+    # What was just written, for the API's answer (no need to read it back).
+    order.written_lines = order_lines
+    order.written_tags = tags
     _event(order, OrderEvent.Kind.CREATED, actor, source=source, to_status=order.status,
            data={"channel": order.channel, "total": order.total})
     return order

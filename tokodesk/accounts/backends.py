@@ -1,0 +1,55 @@
+"""Django's ModelBackend with the user's permissions read in one plain query.
+
+ModelBackend builds two ORM queries (the user's own permissions, then their groups') the
+first time a request asks `has_perm`; every API call and page does, and building them cost
+more than running them (about a millisecond of CPU per request, measured by
+bench/measure_api_create.py). Here one SQL statement, written once, reads both sets. What
+it answers is exactly ModelBackend's: active users only, superusers get every permission
+(left to ModelBackend), the result is cached on the user object for the request."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections, router
+
+_SQL: dict[str, str] = {}
+
+
+def _sql(connection) -> str:
+    if connection.alias not in _SQL:
+        q = connection.ops.quote_name
+        user_model = get_user_model()
+        user_perms = user_model.user_permissions.through._meta
+        user_groups = user_model.groups.through._meta
+        group_perms = Permission.group_set.through._meta
+        _SQL[connection.alias] = (
+            f"SELECT ct.{q('app_label')}, p.{q('codename')} "
+            f"FROM {q(Permission._meta.db_table)} p "
+            f"JOIN {q(ContentType._meta.db_table)} ct ON ct.{q('id')} = p.{q('content_type_id')} "
+            f"WHERE p.{q('id')} IN ("
+            f"SELECT {q('permission_id')} FROM {q(user_perms.db_table)} WHERE {q('user_id')} = %s "
+            f"UNION SELECT gp.{q('permission_id')} FROM {q(group_perms.db_table)} gp "
+            f"JOIN {q(user_groups.db_table)} ug ON ug.{q('group_id')} = gp.{q('group_id')} "
+            f"WHERE ug.{q('user_id')} = %s)"
+        )
+    return _SQL[connection.alias]
+
+
+class Backend(ModelBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if (
+            not user_obj.is_active
+            or user_obj.is_anonymous
+            or obj is not None
+            or user_obj.is_superuser
+        ):
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            connection = connections[router.db_for_read(Permission)]
+            with connection.cursor() as cursor:
+                cursor.execute(_sql(connection), [user_obj.pk, user_obj.pk])
+                user_obj._perm_cache = {f"{app}.{code}" for app, code in cursor.fetchall()}
+        return user_obj._perm_cache
