@@ -136,6 +136,10 @@ def _sqlite_options() -> dict:
 DATABASES = {"default": _database_config()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The orders page's bulk form posts up to 5,000 ticked references (BULK_LIMIT in
+# orders/views/actions.py); Django's default of 1,000 fields refused anything above 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
+
 # ModelBackend with the permissions read in one query (tokodesk/accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["tokodesk.accounts.backends.Backend"]
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.db import connections, models, router, transaction
 from django.db.models import F
@@ -85,12 +88,31 @@ class ShopSettings(models.Model):
 
     @classmethod
     def get(cls) -> ShopSettings:
+        memo = _settings_memo.get()
+        if memo is not None and "row" in memo:
+            return memo["row"]
         obj = cls.objects.filter(pk=1).first()
         if obj is None:
             obj, _created = cls.objects.get_or_create(
                 pk=1, defaults={"currency": settings.TOKODESK_DEFAULT_CURRENCY}
             )
+        if memo is not None:
+            memo["row"] = obj
         return obj
+
+    @classmethod
+    @contextmanager
+    def read_once(cls):
+        """Inside this block `get()` reads the row once: for one request that runs an
+        action on thousands of orders (the bulk form), each of which reads the settings."""
+        token = _settings_memo.set({})
+        try:
+            yield
+        finally:
+            _settings_memo.reset(token)
+
+
+_settings_memo: ContextVar[dict | None] = ContextVar("tokodesk_settings_memo", default=None)
 
 
 def next_reference(pattern: str, sequence: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.errors import (
@@ -132,21 +132,24 @@ def apply_transition(
     table: TransitionTable,
     *,
     queryset,
-    pk,
+    pk=None,
     action: str,
     actor,
     inputs: dict | None = None,
     expected_version: int | None = None,
     record_event: Callable[[Context], None],
     files: dict | None = None,
+    lookup: dict | None = None,
+    not_found=None,
 ):
-    """Apply `action` to the row `pk` of `queryset` atomically; return the updated object."""
+    """Apply `action` to the row `pk` (or the one row matching `lookup`) of `queryset`
+    atomically; return the updated object. Only the columns that changed are written."""
     transition = table.get(action)
     with transaction.atomic():
         try:
-            obj = queryset.select_for_update().get(pk=pk)
+            obj = queryset.select_for_update().get(**(lookup if lookup is not None else {"pk": pk}))
         except queryset.model.DoesNotExist:
-            raise NotFound("not_found", _("Not found.")) from None
+            raise NotFound("not_found", not_found or _("Not found.")) from None
         if expected_version is not None and obj.version != expected_version:
             raise StaleVersion(
                 "stale_version",
@@ -172,11 +175,33 @@ def apply_transition(
                 raise Conflict(code, message)
         ctx = Context(obj=obj, inputs=data, actor=actor, transition=transition, from_status=obj.status,
                       files=files or {})
+        before = _values(obj)
         target = transition.effect(ctx) if transition.effect else None
         target = target or transition.target
         assert target in transition.targets, f"{action} chose {target}"
         obj.status = target
         obj.version += 1
-        obj.save()
+        obj.save(update_fields=_changed(obj, before))
         record_event(ctx)
     return obj
+
+
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key}
+
+
+def _changed(obj, before: dict) -> list[str]:
+    """The columns the effect, the status and the version changed, plus the auto_now ones
+    and every JSON and file column (an effect may change a list, a dict or a file in place,
+    which a comparison with the value before would not see)."""
+    changed = []
+    for f in obj._meta.concrete_fields:
+        if f.attname not in before:
+            continue
+        if (
+            getattr(f, "auto_now", False)
+            or isinstance(f, (models.JSONField, models.FileField))
+            or getattr(obj, f.attname) != before[f.attname]
+        ):
+            changed.append(f.name)
+    return changed

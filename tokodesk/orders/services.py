@@ -277,18 +277,15 @@ def order_apply_action(*, reference: str, action: str, actor, inputs: dict | Non
                        files: dict | None = None) -> Order:
     """Run one action of the order table (confirm, ship, cancel …) on a visible order.
     `files` carries uploads such as the proof of a bank transfer."""
-    pk = order_queryset_for(actor).filter(reference=reference).values_list("pk", flat=True).first()
-    if pk is None:
-        ORDER_TRANSITIONS.get(action)  # an unknown action says so before "not found"
-        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
-
     def record(ctx: Context):
         _event(ctx.obj, OrderEvent.Kind.ACTION, actor, source=source, action=action,
                from_status=ctx.from_status, to_status=ctx.obj.status, data=ctx.event_data)
 
     return apply_transition(
-        ORDER_TRANSITIONS, queryset=order_queryset_for(actor), pk=pk, action=action, actor=actor,
-        inputs=inputs, expected_version=expected_version, record_event=record, files=files,
+        ORDER_TRANSITIONS, queryset=order_queryset_for(actor), lookup={"reference": reference},
+        action=action, actor=actor, inputs=inputs, expected_version=expected_version,
+        record_event=record, files=files,
+        not_found=_("Order %(reference)s not found.") % {"reference": reference[:60]},
     )
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.catalog.models import Stock
+from tokodesk.catalog.models import Stock, Variant
 from tokodesk.core.errors import Conflict
 
 Lines = Iterable[tuple[int, int]]  # (variant_id, qty)
@@ -23,16 +23,42 @@ def _merged(lines: Lines) -> dict[int, int]:
 
 
 def _locked(warehouse_id: int, variant_ids) -> dict[int, Stock]:
+    """The stock rows, locked in variant order (only the stock rows: a FOR UPDATE over a
+    join would also lock the variants, which order lines' foreign keys hold KEY SHARE on
+    in PostgreSQL, and two orders could deadlock on them)."""
     rows = (
-        # of=self: on PostgreSQL a plain FOR UPDATE would also lock the joined variant rows,
-        # which an order line being written holds a KEY SHARE on (its foreign key), and
-        # two orders could then deadlock on the variants.
         Stock.objects.select_for_update(of=("self",))
         .filter(warehouse_id=warehouse_id, variant_id__in=list(variant_ids))
         .order_by("variant_id")
-        .select_related("variant")
+        .only("id", "variant_id", "on_hand", "reserved")
     )
     return {s.variant_id: s for s in rows}
+
+
+def _apply(warehouse_id: int, totals: dict[int, int], *, on_hand: int = 0, reserved: int = 0) -> None:
+    """One UPDATE for all the variants: each column moves by sign × the variant's quantity."""
+    if not totals:
+        return
+
+    def delta(sign: int):
+        if len(totals) == 1:
+            return Value(sign * next(iter(totals.values())))
+        return Case(
+            *[When(variant_id=vid, then=Value(sign * qty)) for vid, qty in totals.items()],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    changes = {}
+    if on_hand:
+        changes["on_hand"] = F("on_hand") + delta(on_hand)
+    if reserved:
+        changes["reserved"] = F("reserved") + delta(reserved)
+    Stock.objects.filter(warehouse_id=warehouse_id, variant_id__in=list(totals)).update(**changes)
+
+
+def _skus(variant_ids) -> dict[int, str]:
+    return dict(Variant.objects.filter(pk__in=list(variant_ids)).values_list("pk", "sku"))
 
 
 def shortages(warehouse_id: int | None, lines: Lines, *, reserved_by_self: bool = False) -> list[str]:
@@ -41,59 +67,49 @@ def shortages(warehouse_id: int | None, lines: Lines, *, reserved_by_self: bool 
     totals = _merged(lines)
     if warehouse_id is None:
         return ["—"]
-    stock = {s.variant_id: s for s in Stock.objects.filter(warehouse_id=warehouse_id, variant_id__in=totals).select_related("variant")}
+    stock = {s.variant_id: s for s in Stock.objects.filter(warehouse_id=warehouse_id, variant_id__in=totals)}
     short = []
     for variant_id, qty in totals.items():
         s = stock.get(variant_id)
         have = 0 if s is None else (s.on_hand if reserved_by_self else s.available)
         if have < qty:
-            short.append(s.variant.sku if s else str(variant_id))
-    return short
+            short.append(variant_id)
+    skus = _skus(short) if short else {}
+    return [skus.get(vid, str(vid)) for vid in short]
 
 
 def stock_reserve(*, warehouse_id: int, lines: Lines) -> None:
     totals = _merged(lines)
     stock = _locked(warehouse_id, totals)
-    short = [
-        str(vid) if vid not in stock else stock[vid].variant.sku
-        for vid, qty in totals.items()
-        if vid not in stock or stock[vid].available < qty
-    ]
+    short = [vid for vid, qty in totals.items() if vid not in stock or stock[vid].available < qty]
     if short:
+        skus = _skus(short)
         raise Conflict(
             "insufficient_stock",
-            _("Not enough stock in the warehouse for: %(skus)s.") % {"skus": ", ".join(short)},
+            _("Not enough stock in the warehouse for: %(skus)s.")
+            % {"skus": ", ".join(skus.get(vid, str(vid)) for vid in short)},
         )
-    for vid, qty in totals.items():
-        Stock.objects.filter(pk=stock[vid].pk).update(reserved=F("reserved") + qty)
+    _apply(warehouse_id, totals, reserved=+1)
 
 
 def stock_release(*, warehouse_id: int, lines: Lines) -> None:
     totals = _merged(lines)
     _locked(warehouse_id, totals)
-    for vid, qty in totals.items():
-        Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(reserved=F("reserved") - qty)
+    _apply(warehouse_id, totals, reserved=-1)
 
 
 def stock_deduct(*, warehouse_id: int, lines: Lines, reserved: bool = True) -> None:
     """The parcel left the warehouse: the reservation (if any) becomes a deduction."""
     totals = _merged(lines)
     _locked(warehouse_id, totals)
-    for vid, qty in totals.items():
-        changes = {"on_hand": F("on_hand") - qty}
-        if reserved:
-            changes["reserved"] = F("reserved") - qty
-        Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(**changes)
+    _apply(warehouse_id, totals, on_hand=-1, reserved=-1 if reserved else 0)
 
 
 def stock_undeduct(*, warehouse_id: int, lines: Lines) -> None:
     """A shipment was cancelled before pickup: the goods are back on the shelf, reserved."""
     totals = _merged(lines)
     _locked(warehouse_id, totals)
-    for vid, qty in totals.items():
-        Stock.objects.filter(warehouse_id=warehouse_id, variant_id=vid).update(
-            reserved=F("reserved") + qty, on_hand=F("on_hand") + qty
-        )
+    _apply(warehouse_id, totals, on_hand=+1, reserved=+1)
 
 
 def stock_restock(*, warehouse_id: int, lines: Lines) -> None:

@@ -151,6 +151,20 @@ def test_bulk_confirm_reports_refusals(shop, users):
     }
 
 
+def test_bulk_form_takes_thousands_of_ticked_rows(shop, users):
+    """The page lets 5,000 rows be ticked: a post of that many references is read (Django's
+    default limit of 1,000 fields answered 400) and the unknown ones are reported."""
+    owner = users["owner"]
+    a = make_order(owner)
+    refs_posted = [a.reference] + [f"ORD-X{i:05d}" for i in range(2999)]
+    r = client_for(owner).post("/orders/bulk/", {"operation": "confirm", "refs": refs_posted})
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'data-changed="1"' in html and 'data-refused="2999"' in html
+    a.refresh_from_db()
+    assert a.status == "confirmed"
+
+
 def test_bulk_tag_all_under_filter(shop, users):
     owner = users["owner"]
     cod = [make_order(owner, method="cod") for _ in range(3)]

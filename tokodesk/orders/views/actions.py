@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokodesk.core.errors import DomainError
+from tokodesk.core.models import ShopSettings
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms import OrderFilterForm, action_form_class
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
@@ -136,45 +136,8 @@ def bulk_view(request):
     else:
         references = request.POST.getlist("refs")[:BULK_LIMIT]
     reason = request.POST.get("reason", "").strip()
-    changed, refused = [], []
-    for reference in dict.fromkeys(references):
-        try:
-            with transaction.atomic():
-                if operation == "assign":
-                    services.order_assign_agent(
-                        reference=reference,
-                        actor=request.user,
-                        agent=request.POST.get("agent") or None,
-                        source="web",
-                    )
-                elif operation in ("tag_add", "tag_remove"):
-                    tag = request.POST.get("tag", "").strip()
-                    if not tag:
-                        raise DomainError("invalid_input", _("Type a tag."))
-                    services.order_tag(
-                        reference=reference,
-                        actor=request.user,
-                        add=[tag] if operation == "tag_add" else [],
-                        remove=[tag] if operation == "tag_remove" else [],
-                        source="web",
-                    )
-                elif operation in ORDER_TRANSITIONS.transitions:
-                    inputs = {"reason": reason} if reason else {}
-                    services.order_apply_action(
-                        reference=reference,
-                        action=operation,
-                        actor=request.user,
-                        inputs=inputs,
-                        source="web",
-                    )
-                else:
-                    raise DomainError("unknown_action", _("Choose an action."))
-            changed.append(reference)
-        except DomainError as exc:
-            message = exc.message
-            if exc.code == "invalid_input" and exc.fields:
-                message = _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
-            refused.append((reference, message))
+    with ShopSettings.read_once():
+        changed, refused = _bulk_run(request, operation, references, reason)
     label = (
         ORDER_TRANSITIONS.transitions[operation].label
         if operation in ORDER_TRANSITIONS.transitions
@@ -194,3 +157,47 @@ def bulk_view(request):
     response["HX-Reswap"] = "innerHTML"
     response["HX-Trigger"] = "ordersChanged"
     return response
+
+
+def _bulk_run(request, operation, references, reason):
+    """Each order in its own transaction (the service's): it changes completely or not at all."""
+    changed, refused = [], []
+    for reference in dict.fromkeys(references):
+        try:
+            # Each service runs in its own transaction (no savepoint around it here).
+            if operation == "assign":
+                services.order_assign_agent(
+                    reference=reference,
+                    actor=request.user,
+                    agent=request.POST.get("agent") or None,
+                    source="web",
+                )
+            elif operation in ("tag_add", "tag_remove"):
+                tag = request.POST.get("tag", "").strip()
+                if not tag:
+                    raise DomainError("invalid_input", _("Type a tag."))
+                services.order_tag(
+                    reference=reference,
+                    actor=request.user,
+                    add=[tag] if operation == "tag_add" else [],
+                    remove=[tag] if operation == "tag_remove" else [],
+                    source="web",
+                )
+            elif operation in ORDER_TRANSITIONS.transitions:
+                inputs = {"reason": reason} if reason else {}
+                services.order_apply_action(
+                    reference=reference,
+                    action=operation,
+                    actor=request.user,
+                    inputs=inputs,
+                    source="web",
+                )
+            else:
+                raise DomainError("unknown_action", _("Choose an action."))
+            changed.append(reference)
+        except DomainError as exc:
+            message = exc.message
+            if exc.code == "invalid_input" and exc.fields:
+                message = _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
+            refused.append((reference, message))
+    return changed, refused
