@@ -272,6 +272,37 @@ def on_confirm(ctx):
         _start_shipping_clock(order)
 
 
+def on_confirm_many(contexts):
+    """on_confirm for many orders (the bulk form): their lines in one query, the stock of
+    all of them reserved together, the settings read once."""
+    from collections import defaultdict
+
+    from tokodesk.catalog.services.stock import stock_reserve_many
+    from tokodesk.core.models import ShopSettings
+    from tokodesk.orders.models import OrderLine
+
+    lines = defaultdict(list)
+    for order_id, variant_id, qty in (
+        OrderLine.objects.filter(order_id__in=[c.obj.pk for c in contexts])
+        .order_by("id").values_list("order_id", "variant_id", "qty")
+    ):
+        lines[order_id].append((variant_id, qty))
+    refused = stock_reserve_many([(c.obj.pk, c.obj.warehouse_id, lines[c.obj.pk]) for c in contexts])
+    now = timezone.now()
+    hours = None
+    for ctx in contexts:
+        order = ctx.obj
+        if order.pk in refused:
+            continue
+        order.stock_state = StockState.RESERVED
+        order.confirmed_at = now
+        if order.payment_method == PaymentMethod.COD:
+            if hours is None:
+                hours = ShopSettings.get().shipping_deadline_hours
+            order.ship_by = now + dt.timedelta(hours=hours)
+    return {pk: (exc.code, exc.message) for pk, exc in refused.items()}
+
+
 def on_unconfirm(ctx):
     _release(ctx.obj)
     ctx.obj.confirmed_at = None
@@ -440,7 +471,8 @@ ORDER_TRANSITIONS = TransitionTable(
     Status.choices,
     [
         Transition("confirm", _("Confirm order"), (S.NEW,), S.CONFIRMED, PROCESS, NoInput,
-                   (has_warehouse,), on_confirm, description="reserves stock"),
+                   (has_warehouse,), on_confirm, description="reserves stock",
+                   batch_effect=on_confirm_many),
         Transition("unconfirm", _("Cancel order confirmation"), (S.CONFIRMED,), S.NEW, PROCESS, NoInput,
                    (no_payment_recorded,), on_unconfirm, description="releases stock"),
         Transition("request_payment", _("Request payment"), (S.CONFIRMED,), S.AWAITING_PAYMENT, PROCESS,

@@ -92,6 +92,43 @@ def stock_reserve(*, warehouse_id: int, lines: Lines) -> None:
     _apply(warehouse_id, totals, reserved=+1)
 
 
+def stock_reserve_many(items: list[tuple[int, int, Lines]]) -> dict[int, Conflict]:
+    """Reserve stock for many orders at once: items are (order key, warehouse id, lines),
+    served in the given order as one stock_reserve per order would serve them (an order
+    that does not find enough of everything reserves nothing). All the stock rows are
+    locked first, in (warehouse, variant) order; one UPDATE per warehouse. Returns the
+    refusals by order key, with stock_reserve's message."""
+    wanted: dict[int, set] = defaultdict(set)
+    merged = []
+    for key, warehouse_id, lines in items:
+        totals = _merged(lines)
+        merged.append((key, warehouse_id, totals))
+        wanted[warehouse_id] |= set(totals)
+    stock = {wid: _locked(wid, sorted(vids)) for wid, vids in sorted(wanted.items())}
+    taken: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    refused: dict[int, list[int]] = {}
+    for key, warehouse_id, totals in merged:
+        rows, used = stock[warehouse_id], taken[warehouse_id]
+        short = [vid for vid, qty in totals.items()
+                 if vid not in rows or rows[vid].available - used[vid] < qty]
+        if short:
+            refused[key] = short
+            continue
+        for vid, qty in totals.items():
+            used[vid] += qty
+    for warehouse_id, used in taken.items():
+        _apply(warehouse_id, {vid: qty for vid, qty in used.items() if qty}, reserved=+1)
+    skus = _skus({vid for short in refused.values() for vid in short}) if refused else {}
+    return {
+        key: Conflict(
+            "insufficient_stock",
+            _("Not enough stock in the warehouse for: %(skus)s.")
+            % {"skus": ", ".join(skus.get(vid, str(vid)) for vid in short)},
+        )
+        for key, short in refused.items()
+    }
+
+
 def stock_release(*, warehouse_id: int, lines: Lines) -> None:
     totals = _merged(lines)
     _locked(warehouse_id, totals)

@@ -160,11 +160,18 @@ def bulk_view(request):
 
 
 def _bulk_run(request, operation, references, reason):
-    """Each order in its own transaction (the service's): it changes completely or not at all."""
+    """Each order changes completely or not at all: an action of the order table runs in
+    batches (services.order_apply_action_many), agent and tag changes order by order."""
+    references = list(dict.fromkeys(references))
+    if operation in ORDER_TRANSITIONS.transitions:
+        inputs = {"reason": reason} if reason else {}
+        changed, errors = services.order_apply_action_many(
+            references=references, action=operation, actor=request.user, inputs=inputs, source="web"
+        )
+        return changed, [(reference, _refusal(exc)) for reference, exc in errors]
     changed, refused = [], []
-    for reference in dict.fromkeys(references):
+    for reference in references:
         try:
-            # Each service runs in its own transaction (no savepoint around it here).
             if operation == "assign":
                 services.order_assign_agent(
                     reference=reference,
@@ -183,21 +190,15 @@ def _bulk_run(request, operation, references, reason):
                     remove=[tag] if operation == "tag_remove" else [],
                     source="web",
                 )
-            elif operation in ORDER_TRANSITIONS.transitions:
-                inputs = {"reason": reason} if reason else {}
-                services.order_apply_action(
-                    reference=reference,
-                    action=operation,
-                    actor=request.user,
-                    inputs=inputs,
-                    source="web",
-                )
             else:
                 raise DomainError("unknown_action", _("Choose an action."))
             changed.append(reference)
         except DomainError as exc:
-            message = exc.message
-            if exc.code == "invalid_input" and exc.fields:
-                message = _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
-            refused.append((reference, message))
+            refused.append((reference, _refusal(exc)))
     return changed, refused
+
+
+def _refusal(exc: DomainError) -> str:
+    if exc.code == "invalid_input" and exc.fields:
+        return _("This action needs: %(fields)s.") % {"fields": ", ".join(exc.fields)}
+    return exc.message
