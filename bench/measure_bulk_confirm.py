@@ -12,9 +12,11 @@ database (bench/run_series.py does), never on one you want to measure again.
 2. Timed: the owner, logged in through Django's test Client, POSTs the page's bulk form
    with "select all under the filter" (`/orders/bulk/?status=new`, operation=confirm,
    select_all=1), which takes the newest BULK_LIMIT (5,000) orders under the filter: 2
-   requests for 10,000. The view (`orders.views.actions.bulk_view`) confirms each order in
-   its own transaction through `services.order_apply_action` (row lock, guards, stock
-   reservation, timeline event). A remainder under 5,000 is posted as ticked rows.
+   requests for 10,000. The view (`orders.views.actions.bulk_view`) confirms them through
+   `services.order_apply_action_many`: 500 orders per transaction with the confirm
+   transition's batch effect (row locks, guards, stock reservation, timeline events; the
+   same results as `order_apply_action` order by order, tokodesk/orders/tests/
+   test_bulk_batch.py). A remainder under 5,000 is posted as ticked rows.
 3. Checked: every chosen order is confirmed with stock reserved, exactly one new
    "confirm" timeline event each, and the stock's reserved total grew by their quantities.
 
