@@ -101,18 +101,23 @@ TEMPLATES = [
 ]
 
 
+# Django's SQLite backend whose threads queue for the write lock (tokodesk/core/sqlite).
+SQLITE_ENGINE = "tokodesk.core.sqlite"
+
+
 def _database_config() -> dict:
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")))
         if config["ENGINE"] == "django.db.backends.sqlite3":
+            config["ENGINE"] = SQLITE_ENGINE
             config["OPTIONS"] = _sqlite_options()
         # Parallel test runs against one server each need their own test database.
         if os.environ.get("TOKODESK_TEST_DB_NAME"):
             config["TEST"] = {"NAME": os.environ["TOKODESK_TEST_DB_NAME"]}
         return config
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": SQLITE_ENGINE,
         "NAME": DATA_DIR / "tokodesk.sqlite3",
         "OPTIONS": _sqlite_options(),
         "TEST": {"NAME": os.environ.get("TOKODESK_TEST_SQLITE") or None},
