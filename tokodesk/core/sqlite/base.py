@@ -6,7 +6,9 @@ growing steps (up to 100 ms) and retries: under gunicorn's threads a waiting wri
 sleeps long past the moment the lock was released (bench: API order creation p95 ~1 s).
 Here the threads of a process first queue on a Python lock, which wakes the next one as
 soon as the transaction ends; only the processes' front runners meet in SQLite's busy
-handler.
+handler — and there, instead of SQLite's growing sleeps, the BEGIN is retried every
+millisecond (busy_timeout is set to 0 for the BEGIN only, then put back), so a process
+does not sleep 100 ms while the other one hands the lock from thread to thread.
 
 The lock only orders who asks SQLite first: SQLite still enforces the write lock, so a
 lock released early or never taken changes no result. A thread that waits longer than the
@@ -14,7 +16,9 @@ connection's timeout goes on to BEGIN without it (as before this backend)."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 
 from django.db.backends.sqlite3 import base
 
@@ -38,12 +42,36 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if candidate.acquire(timeout=timeout):
                 lock = candidate
         try:
-            super()._start_transaction_under_autocommit()
+            if self.transaction_mode in ("IMMEDIATE", "EXCLUSIVE"):
+                self._begin_polling()
+            else:
+                super()._start_transaction_under_autocommit()
         except BaseException:
             if lock is not None:
                 lock.release()
             raise
         self._held = lock
+
+    def _begin_polling(self):
+        """BEGIN IMMEDIATE, retried every millisecond while another process writes, up to
+        the connection's timeout; SQLite's busy handler is off during the BEGIN only."""
+        timeout = float(self.settings_dict.get("OPTIONS", {}).get("timeout", 5))
+        deadline = time.monotonic() + timeout
+        raw = self.connection  # the sqlite3 connection: no wrapping per attempt
+        raw.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    raw.execute(f"BEGIN {self.transaction_mode}")
+                    return
+                except sqlite3.OperationalError as exc:
+                    busy = "locked" in str(exc) or "busy" in str(exc)
+                    if not busy or time.monotonic() >= deadline:
+                        with self.wrap_database_errors:
+                            raise
+                    time.sleep(0.001)
+        finally:
+            raw.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
 
     def _release_writer_lock(self):
         lock, self._held = self._held, None

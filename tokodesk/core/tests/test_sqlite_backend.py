@@ -120,3 +120,49 @@ def test_a_thread_that_waits_too_long_goes_on_without_the_lock(tmp_path):
     finally:
         lock.release()
         conn.close()
+
+
+def _other_process_writes(path, seconds):
+    """Another process's writer (a connection of its own, not our backend) holding the
+    write lock for a while."""
+    import sqlite3
+
+    other = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(seconds, lambda: (other.execute("COMMIT"), other.close()))
+    timer.start()
+    return timer
+
+
+def test_begin_waits_for_another_process_then_restores_the_busy_timeout(tmp_path):
+    path = tmp_path / "t.sqlite3"
+    conn = wrapper(path, timeout=5)
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("CREATE TABLE t (n INTEGER)")
+    timer = _other_process_writes(path, 0.05)
+    begin(conn)  # retried until the other writer commits
+    with conn.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+    conn.set_autocommit(True)
+    timer.join()
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone() == (5000,)
+    conn.close()
+
+
+def test_begin_gives_up_after_the_timeout(tmp_path):
+    from django.db import OperationalError
+
+    path = tmp_path / "t.sqlite3"
+    conn = wrapper(path, timeout=0.1)
+    with conn.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    timer = _other_process_writes(path, 0.5)
+    with pytest.raises(OperationalError, match="locked"):
+        begin(conn)
+    assert not _writer_lock(str(path)).locked()  # given back with the failed BEGIN
+    timer.join()
+    conn.close()
