@@ -395,11 +395,11 @@ def _tags_sql(d):
 
 
 def _grams_sql(d):
-    return d.lines("", agg='CAST(COALESCE(SUM(CAST(l."qty" AS BIGINT) * l."weight_grams"), 0) AS BIGINT)')
+    return d.line_agg('CAST(SUM(CAST(l."qty" AS BIGINT) * l."weight_grams") AS BIGINT)', empty="0")
 
 
 def _weight_kg_sql(d):
-    return f"(SELECT {d.kg('g')} FROM (SELECT {_grams_sql(d)} AS g) AS w)"
+    return d.kg(_grams_sql(d))
 
 
 def _outstanding_sql(d, cod=False):
@@ -454,13 +454,13 @@ COLUMNS: list[Column] = [
     # items
     # "qty × name" starts with a digit: never neutralized, so not in SQL either.
     computed("items", _("Items"), G_ITEMS, _items, related=("lines",),
-             sql=lambda d: d.lines(f"{d.text('l.qty')} || ' × ' || l.name")),
+             sql=lambda d: d.line_concat(f"{d.text('l.qty')} || ' × ' || l.name")),
     computed("skus", _("SKUs"), G_ITEMS, _skus, related=("lines",),
-             sql=lambda d: d.neutral_sub(d.lines_select("l.sku"))),
+             sql=lambda d: d.neutral(d.line_concat("l.sku"))),
     computed("total_qty", _("Total quantity"), G_ITEMS, _total_qty, related=("lines",), neutral=True,
-             sql=lambda d: d.lines("", agg="COALESCE(SUM(l.qty), 0)"), sql_plain=True),
+             sql=lambda d: d.line_agg("SUM(l.qty)", empty="0"), sql_plain=True),
     computed("line_count", _("Number of lines"), G_ITEMS, lambda v, c, lines: len(v[lines]), related=("lines",),
-             neutral=True, sql=lambda d: d.lines("", agg="COUNT(*)"), sql_plain=True),
+             neutral=True, sql=lambda d: d.line_agg("COUNT(l.id)", empty="0"), sql_plain=True),
     computed("weight_grams", _("Weight (g)"), G_ITEMS, _weight_grams, related=("lines",), neutral=True,
              sql=_grams_sql, sql_plain=True),
     computed("weight_kg", _("Weight (kg)"), G_ITEMS, _weight_kg, related=("lines",), neutral=True,

@@ -40,6 +40,18 @@ def chunk_size() -> int | None:
     return int(value) if value else None
 
 
+def workers() -> int:
+    """Chunks the worker renders at once in the database, each on a connection of its own
+    (setting or environment TOKODESK_EXPORT_WORKERS; default 2, at most the CPU count):
+    the database's evaluation of the columns is most of an export's time and one
+    connection uses one core. 1: one connection, as the page's streamed exports."""
+    value = getattr(settings, "TOKODESK_EXPORT_WORKERS", os.environ.get("TOKODESK_EXPORT_WORKERS"))
+    try:
+        return max(1, int(value)) if value else min(2, os.cpu_count() or 1)
+    except ValueError:
+        return 1
+
+
 def engine() -> str:
     """How exports are rendered (setting or environment TOKODESK_EXPORT_ENGINE): "auto"
     (default: in the database when every column can be, see sqlrender.py), "sql" (the
@@ -364,7 +376,8 @@ def export_run(export_id) -> dict:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(part, "wb") as fh:
                 for piece in iter_csv(qs, plan, delimiter=export.delimiter, chunk_size=chunk_size(),
-                                      on_chunk=on_chunk, engine=engine(), info=progress):
+                                      on_chunk=on_chunk, engine=engine(), info=progress,
+                                      workers=workers()):
                     fh.write(piece)
             os.replace(part, path)
     except _Superseded:

@@ -36,11 +36,16 @@ the Python path's (same csv module).
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
+import queue
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -91,6 +96,9 @@ class Dialect:
     tz_name: str
     offset_seconds: int | None  # SQLite: the shop's fixed UTC offset
     joins: list[str] = field(default_factory=list)
+    # Aggregates over the order's lines, computed by one join per row (see `lines_join`):
+    # aggregate SQL over `l` → its name in `la`.
+    line_aggs: dict[str, str] = field(default_factory=dict)
 
     @property
     def pg(self) -> bool:
@@ -216,17 +224,41 @@ class Dialect:
 
     # --- related lists ----------------------------------------------------------------
 
-    def lines_select(self, expr: str, *, agg: str | None = None, sep: str = "; ") -> str:
-        """Over the order's lines: the aggregate `agg` (SUM/COUNT…), or `expr` joined by
-        `sep` in line order; a SELECT of one value."""
-        table = _q(OrderLine._meta.db_table)
-        source = f"FROM {table} l WHERE l.{_q('order_id')} = o.{_q('id')}"
-        if agg:
-            return f"SELECT {agg} {source}"
-        return self.agg(expr, sep, source, "l.id")
+    def line_agg(self, agg: str, *, empty: str | None = None) -> str:
+        """An aggregate over the order's lines (`l`), e.g. `SUM(l.qty)`, computed with the
+        others from one join of the lines (`lines_join`) rather than one correlated
+        subquery each; `empty` replaces the NULL of an order without lines (count
+        `l.id`, not `*`)."""
+        if self.pg:
+            ref = "la." + self.line_aggs.setdefault(agg, f"a{len(self.line_aggs)}")
+        else:  # the query groups by order (lines_join): the aggregate itself
+            self.line_aggs.setdefault(agg, agg)
+            ref = agg
+        return ref if empty is None else f"COALESCE({ref}, {empty})"
 
-    def lines(self, expr: str, *, agg: str | None = None, sep: str = "; ") -> str:
-        return f"({self.lines_select(expr, agg=agg, sep=sep)})"
+    def line_concat(self, expr: str, sep: str = "; ") -> str:
+        """`expr` of the order's lines joined by `sep` in line order (NULL without lines)."""
+        if self.pg:
+            return self.line_agg(f"string_agg({expr}, {_lit(sep)} ORDER BY l.id)")
+        if sqlite3.sqlite_version_info >= (3, 44):
+            return self.line_agg(f"group_concat({expr}, {_lit(sep)} ORDER BY l.id)")
+        # Before 3.44 no ORDER BY in aggregates: the rows of a group come in the join's
+        # order, the index on (order_id) then rowid: line order (checked by the tests).
+        return self.line_agg(f"group_concat({expr}, {_lit(sep)})")
+
+    def lines_join(self) -> tuple[str, bool]:
+        """The join the line aggregates read, or "", and whether the query must then group
+        by order. PostgreSQL: a LATERAL subquery `la` (one index lookup per order for all
+        of them). SQLite has no LATERAL: the lines are LEFT JOINed and the query grouped
+        by order id (the orders come in id order, so no sort; identical aggregates are
+        computed once)."""
+        if not self.line_aggs:
+            return "", False
+        table = _q(OrderLine._meta.db_table)
+        if self.pg:
+            aggs = ", ".join(f"{agg} AS {name}" for agg, name in self.line_aggs.items())
+            return f' LEFT JOIN LATERAL (SELECT {aggs} FROM {table} l WHERE l."order_id" = o."id") la ON true', False
+        return f' LEFT JOIN {table} l ON l."order_id" = o."id"', True
 
     def payments_source(self) -> str:
         table = _q(Payment._meta.db_table)
@@ -255,7 +287,7 @@ class Compiled:
     joins: str
     width: int
     delimiter: str
-    lines: bool = False  # SQLite: the select is one column, the whole CSV line
+    group_by: bool = False  # SQLite with line aggregates: GROUP BY the order id
 
     def chunk_size(self, requested: int | None) -> int:
         return requested or max(MIN_CHUNK, min(MAX_CHUNK, SQL_CHUNK_VALUES // max(self.width, 1)))
@@ -274,31 +306,63 @@ class Compiled:
         if high is not None:
             where.append(f"o.{_q('id')} < %s")
             params.append(high)
+        group = f" GROUP BY o.{_q('id')}" if self.group_by else ""
         sql = (
             f"SELECT {self.select} FROM {table} o{self.joins} "
-            f"WHERE {' AND '.join(where)} ORDER BY o.{_q('id')} DESC"
+            f"WHERE {' AND '.join(where)}{group} ORDER BY o.{_q('id')} DESC"
         )
         return sql, params
 
     def iter_chunks(
-        self, queryset: QuerySet, chunk_size: int | None = None
+        self, queryset: QuerySet, chunk_size: int | None = None, workers: int = 1
     ) -> Iterator[tuple[int, bytes]]:
         """(0, a piece of CSV bytes) as the rows come, then (rows, b"") at the end of each
-        keyset chunk; newest orders first."""
+        keyset chunk; newest orders first.
+
+        `workers` > 1: the chunks are rendered by that many threads, each on a connection
+        of its own (the database evaluates the expressions: one core per connection), and
+        handed over in order; at most `workers + 1` chunks are held at once, so memory
+        stays flat. Only outside a transaction (other connections would not see its rows)
+        and not on a private in-memory SQLite database: else one connection, in order."""
         size = self.chunk_size(chunk_size)
+        connection = connections[self.alias]
+        if workers > 1 and (
+            connection.in_atomic_block
+            or (
+                self.vendor == "sqlite"
+                and connection.is_in_memory_db()
+                and "cache=shared" not in str(connection.settings_dict["NAME"])
+            )
+        ):
+            workers = 1
+        if workers > 1:
+            yield from self._parallel(queryset, size, workers)
+            return
         if self.vendor == "postgresql":
             # Compiling these wide expressions (JIT) costs more than running them.
-            with connections[self.alias].cursor() as cursor:
+            with connection.cursor() as cursor:
                 cursor.execute("SET jit = off")
-            try:
-                yield from self._chunks(queryset, size)
-            finally:
-                with connections[self.alias].cursor() as cursor:
+        try:
+            for sql, params in self._queries(queryset, size):
+                if self.vendor == "postgresql":
+                    count, pieces = self._render(connection, sql, params)
+                    for piece in pieces:
+                        yield 0, piece
+                    del pieces
+                else:  # as the rows are fetched (the chunk is never whole in memory)
+                    count = 0
+                    for rows, piece in self._select(connection, sql, params):
+                        count += rows
+                        yield 0, piece
+                if count:
+                    yield count, b""
+        finally:
+            if self.vendor == "postgresql":
+                with connection.cursor() as cursor:
                     cursor.execute("RESET jit")
-        else:
-            yield from self._chunks(queryset, size)
 
-    def _chunks(self, queryset: QuerySet, size: int) -> Iterator[tuple[int, bytes]]:
+    def _queries(self, queryset: QuerySet, size: int) -> Iterator[tuple[str, list]]:
+        """The render query of each chunk, newest first (its bounds found as it goes)."""
         base = queryset.order_by()
         bounds = base.order_by("-id").values_list("id", flat=True)
         high = None
@@ -311,34 +375,100 @@ class Compiled:
             if low is not None:
                 ids = ids.filter(id__gte=low)
             try:
-                sql, params = self.query(ids.values("id"), low, high)
+                yield self.query(ids.values("id"), low, high)
             except EmptyResultSet:
                 return
-            count = yield from (self._copy if self.vendor == "postgresql" else self._select)(
-                sql, params
-            )
-            if count:
-                yield count, b""
             if low is None:
                 return
             high = low
 
-    def _copy(self, sql: str, params: list) -> Iterator[tuple[int, bytes]]:
+    def _parallel(self, queryset: QuerySet, size: int, workers: int) -> Iterator[tuple[int, bytes]]:
+        jobs: queue.Queue = queue.Queue()
+        stop = threading.Event()
+
+        def work():
+            connection = connections.create_connection(self.alias)  # this thread's own
+            try:
+                if self.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET jit = off")
+                while (job := jobs.get()) is not None:
+                    future, sql, params = job
+                    if stop.is_set() or not future.set_running_or_notify_cancel():
+                        continue
+                    try:
+                        future.set_result(self._render(connection, sql, params))
+                    except BaseException as exc:  # handed to the consumer
+                        future.set_exception(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=work, daemon=True, name=f"export-{i}") for i in range(workers)]
+        for thread in threads:
+            thread.start()
+        pending: collections.deque[Future] = collections.deque()
+        queries = self._queries(queryset, size)
+        try:
+            more = True
+            while more or pending:
+                while more and len(pending) <= workers:
+                    query = next(queries, None)
+                    if query is None:
+                        more = False
+                        break
+                    future: Future = Future()
+                    jobs.put((future, *query))
+                    pending.append(future)
+                if not pending:
+                    break
+                count, pieces = pending.popleft().result()
+                for piece in pieces:
+                    yield 0, piece
+                del pieces
+                if count:
+                    yield count, b""
+        finally:
+            stop.set()
+            for future in pending:
+                future.cancel()
+            for _thread in threads:
+                jobs.put(None)
+            for thread in threads:
+                thread.join()
+
+    def _render(self, connection, sql: str, params: list) -> tuple[int, list[bytes]]:
+        """One chunk through `connection`: (rows, CSV pieces), read whole before it is
+        handed over (a few MB), so the connection is free again."""
+        if self.vendor != "postgresql":
+            pieces, count = [], 0
+            for rows, piece in self._select(connection, sql, params):
+                count += rows
+                pieces.append(piece)
+            return count, pieces
+        started = time.monotonic()
+        statement, params, count, pieces = self._copy(connection, sql, params)
+        if connection.queries_logged:  # as Django logs its own queries (tests count them)
+            connection.queries_log.append(
+                {
+                    "sql": statement if params is None else f"{statement} {params!r}",
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
+        return count, pieces
+
+    def _copy(self, connection, sql: str, params: list | None) -> tuple[str, list | None, int, list[bytes]]:
         options = "FORMAT csv" + (
             "" if self.delimiter == "," else f", DELIMITER {_lit(self.delimiter)}"
         )
-        connection = connections[self.alias]
         statement = f"COPY ({sql}) TO STDOUT WITH ({options})"
         if not params:  # psycopg only merges parameters (and unescapes %%) when there are some
             statement, params = statement.replace("%%", "%"), None
         count = 0
-        started = time.monotonic()
         pieces = []
         with connection.cursor() as cursor:
             with cursor.cursor.copy(statement, params) as copy:
                 # libpq hands a COPY over one data row at a time: each block is a row
-                # ending in "\n", which becomes "\r\n". The chunk is kept until the COPY
-                # has ended (a few MB): whoever consumes the pieces may use the connection.
+                # ending in "\n", which becomes "\r\n".
                 blocks = []
                 for block in copy:
                     blocks.append(block[:-1])
@@ -352,71 +482,20 @@ class Compiled:
                     blocks.append(b"")
                     pieces.append(b"\r\n".join(blocks))
                 del blocks
-        for piece in pieces:
-            yield 0, piece
-        if connection.queries_logged:  # as Django logs its own queries (tests count them)
-            connection.queries_log.append(
-                {
-                    "sql": statement if params is None else f"{statement} {params!r}",
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
-        return count
+        return statement, params, count, pieces
 
-    def _select(self, sql: str, params: list) -> Iterator[tuple[int, bytes]]:
-        if self.lines:
-            return (yield from self._select_lines(sql, params))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=self.delimiter, lineterminator="\r\n")
-        count = 0
-        with connections[self.alias].cursor() as cursor:
+    def _select(self, connection, sql: str, params: list) -> Iterator[tuple[int, bytes]]:
+        """SQLite: (rows, their CSV) per fetch of the cells' final text."""
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             fetch = cursor.fetchmany
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=self.delimiter, lineterminator="\r\n")
             while rows := fetch(FETCH):
                 writer.writerows(rows)
-                count += len(rows)
-                del rows
-                yield 0, buffer.getvalue().encode("utf-8")
+                yield len(rows), buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
                 buffer.truncate()
-        return count
-
-    def _select_lines(self, sql: str, params: list) -> Iterator[tuple[int, bytes]]:
-        count = 0
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(sql, params)
-            fetch = cursor.fetchmany
-            while rows := fetch(FETCH):
-                count += len(rows)
-                rows.append(("",))
-                yield 0, "\r\n".join([row[0] for row in rows]).encode("utf-8")
-        return count
-
-
-def _csv_line(cells: list[tuple[str, bool]], delimiter: str) -> str:
-    """SQLite: the cells as one CSV line, quoted as Python's csv module quotes
-    (QUOTE_MINIMAL: a cell holding the delimiter, a quote, CR or LF is quoted, quotes
-    doubled; a line of one empty cell is ""). `plain` cells never need it (numbers, dates)."""
-    special = f"'*[{delimiter}\"\n\r]*'"
-    out = []
-    for expr, plain in cells:
-        if plain:
-            out.append(f"COALESCE({expr}, '')")
-            continue
-        if "SELECT" in expr:  # a subquery: evaluated once
-            out.append(
-                f"(SELECT CASE WHEN v GLOB {special} THEN '\"' || replace(v, '\"', '\"\"') || '\"' "
-                f"ELSE v END FROM (SELECT COALESCE({expr}, '') AS v))"
-            )
-        else:
-            v = f"COALESCE({expr}, '')"
-            out.append(
-                f"CASE WHEN {v} GLOB {special} THEN '\"' || replace({v}, '\"', '\"\"') || '\"' ELSE {v} END"
-            )
-    if len(out) == 1:
-        cell = f"CAST(({out[0]}) AS TEXT)"
-        return f"CASE WHEN {cell} = '' THEN '\"\"' ELSE {cell} END"
-    return f" || {_lit(delimiter)} || ".join(f"({cell})" for cell in out)
 
 
 def compile_plan(plan, ctx, delimiter: str, *, using: str | None = None) -> Compiled | None:
@@ -453,20 +532,14 @@ def compile_plan(plan, ctx, delimiter: str, *, using: str | None = None) -> Comp
             # …but a row of one empty cell is "" for Python's csv (an empty line would be
             # no row at all): COPY's "" for the empty string.
             exprs = [f"COALESCE({e}, '')" for e in exprs]
-    lines = vendor == "sqlite"
-    if lines:
-        exprs = [
-            _csv_line(
-                [(e, col.sql_plain) for e, col in zip(exprs, plan.columns, strict=True)], delimiter
-            )
-        ]
+    lines_join, group_by = d.lines_join()
     select = ", ".join(exprs).replace("%", "%%")
     return Compiled(
-        lines=lines,
         vendor=vendor,
         alias=alias,
         select=select,
-        joins=d.join_sql().replace("%", "%%"),
+        joins=(d.join_sql() + lines_join).replace("%", "%%"),
+        group_by=group_by,
         width=len(plan.columns),
         delimiter=delimiter,
     )

@@ -224,3 +224,47 @@ def test_selected_filtered_and_agent_scoped_exports_are_the_same_both_ways(shop,
         python = read_csv(b"".join(iter_csv(qs, plan, engine="python")))
         sql = read_csv(b"".join(iter_csv(qs, plan, engine="sql", chunk_size=2)))
         assert sql == python
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_rendered_in_parallel_come_out_in_order(shop, users, monkeypatch):
+    """workers > 1: chunks rendered on connections of their own, handed over in order —
+    the same file as one connection, and what Python writes (outside a transaction only:
+    other connections would not see its rows)."""
+    from tokodesk.exports.sqlrender import Compiled
+
+    n = _varied_orders()
+    parallel = []
+    original = Compiled._parallel
+
+    def spy(self, queryset, size, workers):
+        parallel.append(workers)
+        yield from original(self, queryset, size, workers)
+
+    monkeypatch.setattr(Compiled, "_parallel", spy)
+    plan = Plan.build([{"field": key, "header": ""} for key in REGISTRY])
+    python = b"".join(iter_csv(Order.objects.all(), plan, engine="python"))
+    one = b"".join(iter_csv(Order.objects.all(), plan, engine="sql", chunk_size=3))
+    assert parallel == []
+    for workers in (2, 3):
+        got = b"".join(iter_csv(Order.objects.all(), plan, engine="sql", chunk_size=3, workers=workers))
+        assert got == one
+    assert parallel == [2, 3]
+    assert read_csv(one) == read_csv(python) and len(read_csv(one)) == n + 1
+    agent = get_user_model().objects.get(username="ag1")
+    qs = Order.objects.filter(assigned_agent=agent)
+    assert read_csv(b"".join(iter_csv(qs, plan, engine="sql", chunk_size=2, workers=2))) == read_csv(
+        b"".join(iter_csv(qs, plan, engine="python"))
+    )
+    # an error in a worker reaches the consumer, the threads stop
+    monkeypatch.setattr(Compiled, "_render", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        b"".join(iter_csv(Order.objects.all(), plan, engine="sql", chunk_size=3, workers=2))
+    # inside a transaction: one connection
+    from django.db import transaction
+
+    parallel.clear()
+    with transaction.atomic():
+        monkeypatch.setattr(Compiled, "_render", lambda self, c, sql, params: (0, []))
+        b"".join(iter_csv(Order.objects.all(), plan, engine="sql", chunk_size=3, workers=2))
+    assert parallel == []
