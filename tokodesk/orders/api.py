@@ -31,6 +31,14 @@ from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Status
 router = Router(tags=["orders"])
 
 
+def _related(order, annotated: str, relation: str, field: str):
+    if hasattr(order, annotated):
+        return getattr(order, annotated)
+    if getattr(order, f"{relation}_id") is None:
+        return None
+    return getattr(getattr(order, relation), field)
+
+
 def order_out(order, user, lines=None, tags=None) -> dict:
     """The order as the API shows it; `lines` and `tags` when the caller has them already
     (otherwise read through order.lines / order.tags, prefetched by the list)."""
@@ -42,14 +50,15 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "status_label": str(Status(order.status).label),
         "version": order.version,
         "channel": order.channel,
-        "landing_page": order.landing_page.slug if order.landing_page_id else None,
+        # api_*: the codes with_api_relations read with the list (no related objects).
+        "landing_page": _related(order, "api_landing_page", "landing_page", "slug"),
         "customer": order.customer_id,
         "customer_id": order.customer_id,
         "recipient": {"name": order.recipient_name, "phone": order.recipient_phone,
                       "email": order.recipient_email, "address": order.destination_address,
                       "city": order.destination_city},
-        "warehouse": order.warehouse.code if order.warehouse_id else None,
-        "courier": order.courier.code if order.courier_id else None,
+        "warehouse": _related(order, "api_warehouse", "warehouse", "code"),
+        "courier": _related(order, "api_courier", "courier", "code"),
         "courier_service": order.courier_service,
         "awb": order.awb,
         "payment_method": order.payment_method,
@@ -61,7 +70,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "total": order.total,
         "paid_total": order.paid_total,
         "outstanding": order.outstanding,
-        "assigned_agent": order.assigned_agent.username if order.assigned_agent_id else None,
+        "assigned_agent": _related(order, "api_agent", "assigned_agent", "username"),
         "tags": [t.name for t in tags],
         "lines": [{"sku": li.sku, "name": li.name, "qty": li.qty, "unit_price": li.unit_price,
                    "line_total": li.line_total} for li in lines],
@@ -125,7 +134,8 @@ class ListQuery(Schema):
 @router.get("", response={200: OrderPageOut, **ERRORS}, summary="List orders (filters of the orders page)")
 def list_orders(request, query: Query[ListQuery]):
     orders, next_cursor = selectors.order_list(
-        user=request.auth, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit)
+        user=request.auth, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit,
+        relations=selectors.with_api_relations)
     return {"items": [order_out(o, request.auth) for o in orders], "next_cursor": next_cursor}
 
 

@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from tokodesk.api.common import Out
 from tokodesk.orders.states import Channel, PaymentMethod
 
 PaymentMethodLit = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
@@ -136,7 +137,7 @@ class NoteIn(StrictIn):
     body: str = Field(..., min_length=1, max_length=5000)
 
 
-class LineOut(Schema):
+class LineOut(Out):
     sku: str
     name: str
     qty: int
@@ -144,7 +145,7 @@ class LineOut(Schema):
     line_total: int
 
 
-class PaymentOut(Schema):
+class PaymentOut(Out):
     id: int
     kind: str
     amount: int
@@ -155,14 +156,14 @@ class PaymentOut(Schema):
     voided_at: dt.datetime | None
 
 
-class NoteOut(Schema):
+class NoteOut(Out):
     id: int
     body: str
     author: str | None
     created_at: dt.datetime
 
 
-class RecipientOut(Schema):
+class RecipientOut(Out):
     name: str
     phone: str
     email: str
@@ -170,7 +171,7 @@ class RecipientOut(Schema):
     city: str
 
 
-class OrderOut(Schema):
+class OrderOut(Out):
     reference: str
     status: str
     status_label: str
@@ -211,12 +212,12 @@ class OrderDetailOut(OrderOut):
     notes: list[NoteOut]
 
 
-class OrderPageOut(Schema):
+class OrderPageOut(Out):
     items: list[OrderOut]
     next_cursor: str | None
 
 
-class TabCountsOut(Schema):
+class TabCountsOut(Out):
     all: int
     pending: int
     to_ship: int
@@ -226,7 +227,7 @@ class TabCountsOut(Schema):
     action_needed: int
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     kind: str
     action: str
