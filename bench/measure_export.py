@@ -9,7 +9,8 @@ the built-in template through the product's service (`exports.services.export_cr
 with a task backend that only records the enqueue), then runs the background task itself
 (`exports.tasks.run_export.call(id)`: what `tokodesk worker` runs, which writes
 MEDIA_ROOT/exports/<id>.csv, with the engine the settings choose: TOKODESK_EXPORT_ENGINE,
-recorded when the task reports it). Measured: wall and CPU seconds of the task, rows/s, the
+recorded when the task reports it). Measured: wall and CPU seconds of the task (and, on
+PostgreSQL, of the database's server processes: the export's connections), rows/s, the
 file's size, the child's RSS before the export (Django and the app loaded) and its peak
 (`ru_maxrss`). The file and the Export row are deleted after each run.
 
@@ -53,6 +54,59 @@ def rss_mb() -> float:
     return 0.0
 
 
+class BackendCpu:
+    """PostgreSQL on this machine: CPU seconds of the database's server processes (every
+    backend connected to it: the export's own connections), from /proc, sampled every
+    0.1 s by a thread with a connection of its own (not counted). A backend that ends
+    between two samples loses at most its last 0.1 s."""
+
+    def __init__(self, dsn_params: dict):
+        import threading
+
+        import psycopg
+
+        self.conn = psycopg.connect(**dsn_params, autocommit=True)
+        self.own = self.conn.info.backend_pid
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+        self.stop = threading.Event()
+        self._sample()
+        self.before = set(self.first)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _cpu(pid: int) -> float | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def _sample(self):
+        pids = [r[0] for r in self.conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> %s",
+            [self.own])]
+        for pid in pids:
+            cpu = self._cpu(pid)
+            if cpu is not None:
+                self.first.setdefault(pid, cpu)
+                self.last[pid] = cpu
+
+    def _run(self):
+        while not self.stop.wait(0.1):
+            self._sample()
+
+    def seconds(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+        self.conn.close()
+        return sum(
+            last - (self.first[pid] if pid in self.before else 0.0) for pid, last in self.last.items()
+        )
+
+
 def child(template_key: str) -> dict:
     """One export in this (fresh) process; prints its measurements as one JSON line."""
     setup_django()
@@ -68,10 +122,20 @@ def child(template_key: str) -> dict:
     owner = get_user_model().objects.get(username="owner")
     template = ExportTemplate.objects.get(name=TEMPLATES[template_key], built_in=True)
     export = services.export_create(user=owner, template=template)
+    from django.db import connection
+
+    backends = None
+    if connection.vendor == "postgresql":
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        backends = BackendCpu({k: v for k, v in params.items() if k in (
+            "dbname", "user", "password", "host", "port", "sslmode")})
     rss_before = rss_mb()
     started, cpu_started = time.perf_counter(), time.process_time()
     result = tasks.run_export.call(str(export.pk))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    db_cpu = backends.seconds() if backends else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
     export.refresh_from_db()
     path = services.export_file_path(export)
@@ -87,6 +151,8 @@ def child(template_key: str) -> dict:
         "engine": result.get("engine", "") if isinstance(result, dict) else "",
         "seconds": round(seconds, 3),
         "cpu_seconds": round(cpu, 3),
+        # PostgreSQL: the server processes' CPU seconds during the export (BackendCpu)
+        "db_cpu_seconds": None if db_cpu is None else round(db_cpu, 2),
         "rows_per_s": round(rows / seconds) if seconds else None,
         "file_mb": round(size / 1e6, 1),
         "rss_before_mb": round(rss_before, 1),
@@ -123,7 +189,7 @@ def main(argv=None) -> int:
         flush=True,
     )
     print(
-        f"{'template':<9} {'rows':>9} {'s':>7} {'cpu s':>7} {'rows/s':>9} {'MB':>7} "
+        f"{'template':<9} {'rows':>9} {'s':>7} {'cpu s':>7} {'db cpu':>7} {'rows/s':>9} {'MB':>7} "
         f"{'rss0':>6} {'peak':>6}  target"
     )
     results = []
@@ -137,6 +203,7 @@ def main(argv=None) -> int:
             )
             print(
                 f"{key:<9} {r['rows']:>9,} {r['seconds']:>7.2f} {r['cpu_seconds']:>7.2f} "
+                f"{'-' if r.get('db_cpu_seconds') is None else format(r['db_cpu_seconds'], '.2f'):>7} "
                 f"{r['rows_per_s']:>9,} {r['file_mb']:>7.1f} {r['rss_before_mb']:>6.0f} "
                 f"{r['peak_rss_mb']:>6.0f}  >= {TARGET_ROWS_S:,} rows/s, <= {TARGET_RSS_MB} MB: {mark}"
                 + (f"  (engine {r['engine']})" if r.get("engine") else "")
@@ -154,6 +221,7 @@ def main(argv=None) -> int:
                 "rows_per_s": round(pct([r["rows_per_s"] for r in runs], 0.5)),
                 "seconds": round(pct([r["seconds"] for r in runs], 0.5), 2),
                 "cpu_seconds": round(pct([r["cpu_seconds"] for r in runs], 0.5), 2),
+                "db_cpu_seconds": runs[0].get("db_cpu_seconds"),
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
                 "rss_before_mb": runs[0]["rss_before_mb"],
                 "file_mb": runs[0]["file_mb"],
