@@ -733,9 +733,9 @@ class Generator:
         )  # PostgreSQL checks the (deferred) foreign keys here
         if self.analyze is None or self.analyze:
             # A live database has statistics: PostgreSQL's autovacuum gathers them within
-            # minutes, and tokodesk runs ANALYZE on SQLite after every migrate and daily in
-            # the worker (orders.tasks). Bulk-loaded orders would otherwise be planned from
-            # the statistics of empty tables.
+            # minutes, and tokodesk refreshes SQLite's after every migrate and daily in the
+            # worker (core.apps.refresh_sqlite_statistics). Bulk-loaded orders would otherwise
+            # be planned from the statistics of empty tables.
             t0 = time.monotonic()
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
