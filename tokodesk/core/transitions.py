@@ -265,10 +265,11 @@ def apply_transition_many(
             for f in obj._meta.concrete_fields:
                 if getattr(f, "auto_now", False):
                     setattr(obj, f.attname, now)
+            names = set(_changed(obj, before[obj.pk]))
             values = tuple(
                 (f.attname, getattr(obj, f.attname))
                 for f in obj._meta.concrete_fields
-                if f.name in _changed(obj, before[obj.pk]) and f.attname != "version"
+                if f.name in names and f.attname != "version"
             )
             try:
                 hash(values)
