@@ -1,7 +1,7 @@
 """Server time of the order pages and API on a generated database (bench/generate.py).
 
     .venv/bin/python bench/measure_pages.py [--database-url URL] [--runs 30] [--deep 20]
-        [--only TEXT] [--explain] [--proposed] [--tag NAME] [--out FILE] [--note TEXT]
+        [--only TEXT] [--explain] [--tag NAME] [--out FILE] [--note TEXT]
 
 Each scenario is requested in-process through Django's test Client (the whole stack:
 middleware, session, permissions, view, template or serializer; no network, no static
@@ -23,8 +23,8 @@ counts (GET /api/v1/orders/tab-counts, and the selector alone); the order detail
 
 --explain prints, for every scenario over its target, its slowest query (each query of
 one request re-run and fetched to the end) with EXPLAIN QUERY PLAN (SQLite) or
-EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL). --proposed measures with the query changes of
-bench/proposals.py applied in this process (its indexes are created separately).
+EXPLAIN (ANALYZE, BUFFERS) (PostgreSQL). Indexes named bench* (made by hand in a bench
+database to try one) are listed with the results.
 
 Results: bench/results/pages-<sqlite|postgresql>-<orders>[-<tag>].json (small: one line
 per scenario, plus the machine, the load average and the extra indexes present).
@@ -70,12 +70,7 @@ def parse_args(argv=None):
         "--explain", action="store_true", help="EXPLAIN the slowest query of scenarios over target"
     )
     p.add_argument("--out", help="default: bench/results/pages-<db>-<orders>[-<tag>].json")
-    p.add_argument("--tag", default="", help="suffix of the default result file, e.g. proposed")
-    p.add_argument(
-        "--proposed",
-        action="store_true",
-        help="measure with the query changes of bench/proposals.py (in this process only)",
-    )
+    p.add_argument("--tag", default="", help="suffix of the default result file, e.g. with-index")
     p.add_argument("--note", default="", help="a note stored with the results")
     return p.parse_args(argv)
 
@@ -515,11 +510,6 @@ def main(argv=None) -> int:
     from tokodesk.accounts.models import ApiToken
     from tokodesk.orders.models import Order
 
-    if args.proposed:
-        sys.path.insert(0, str(ROOT / "bench"))
-        import proposals
-
-        proposals.apply()
     orders = Order.objects.count()
     if not orders:
         print("No orders: run bench/generate.py first.", file=sys.stderr)
@@ -540,7 +530,7 @@ def main(argv=None) -> int:
     print(
         f"{orders:,} orders on {vendor} {version}; owner and agent {bench.agent.username} "
         f"({Order.objects.filter(assigned_agent=bench.agent).count():,} orders); {args.runs} runs each; "
-        f"proposed queries: {'yes' if args.proposed else 'no'}; extra indexes: {', '.join(extra_indexes) or 'none'}; "
+        f"extra indexes: {', '.join(extra_indexes) or 'none'}; "
         f"load average {load_before:.1f}",
         flush=True,
     )
@@ -585,7 +575,6 @@ def main(argv=None) -> int:
         "date": dt.date.today().isoformat(),
         "django": django.get_version(),
         **machine(),
-        "proposed_queries": args.proposed,
         "extra_indexes": extra_indexes,
         "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         "note": args.note,
