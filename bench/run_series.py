@@ -147,6 +147,12 @@ def one(db: str, size: int, args, steps_wanted: list[str]) -> Path:
             if step in steps_wanted:
                 run_step(step, [*commands[step], "--out", str(out[step])], env, steps)
         parts = {s: json.loads(out[s].read_text()) for s in STEPS if out[s].exists()}
+        # A run of some steps only (--steps) keeps the other steps of the previous series.
+        previous_path = RESULTS / f"series-{db}-{size}.json"
+        if previous_path.exists() and set(steps_wanted) != set(STEPS):
+            previous = json.loads(previous_path.read_text())
+            parts = {**{s: r for s, r in previous.get("raw", {}).items() if s not in parts}, **parts}
+            steps = {**{s: r for s, r in previous.get("steps", {}).items() if s not in steps}, **steps}
         du = sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file())
         series = {
             "meta": {
