@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
     "tokodesk.core",
     "tokodesk.accounts",
     "tokodesk.customers",
@@ -76,8 +79,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "tokodesk.api.idempotency.IdempotencyMiddleware",
     "tokodesk.api.idempotency.ETagMiddleware",
+    # Last, as django-axes asks: answers a locked-out login with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tokodesk.accounts.context_processors.role",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -145,12 +152,63 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # orders/views/actions.py); Django's default of 1,000 fields refused anything above 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 6000
 
-# ModelBackend with the permissions read in one query (tokodesk/accounts/backends.py).
-AUTHENTICATION_BACKENDS = ["tokodesk.accounts.backends.Backend"]
+# Login limits first (django-axes, tokodesk/accounts/backends.py), then ModelBackend with
+# the permissions read in one query.
+AUTHENTICATION_BACKENDS = [
+    "tokodesk.accounts.backends.LoginLimitBackend",
+    "tokodesk.accounts.backends.Backend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login limits (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked out for TOKODESK_LOGIN_LOCKOUT_MINUTES (the page
+# and the admin login alike); a successful login clears the count.
+from datetime import timedelta  # noqa: E402
+
+AXES_FAILURE_LIMIT = int(os.environ.get("TOKODESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TOKODESK_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tokodesk.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tokodesk.accounts.backends.client_ip"
+AXES_VERBOSE = False
+
+# Content-Security-Policy on every page (django-csp): scripts and styles from our origin
+# only (a per-request nonce for the few inline blocks), no plugins, no <base>, no framing.
+# Images may come from https (a landing page's product photo is often on the seller's CDN).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+# Production behind a TLS proxy: TOKODESK_HTTPS=1 turns on Secure cookies, HSTS, the
+# redirect to https and trusts the proxy's X-Forwarded-Proto (docs/security.md).
+TOKODESK_HTTPS = env_bool("TOKODESK_HTTPS", False)
+if TOKODESK_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("TOKODESK_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("TOKODESK_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TOKODESK_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("TOKODESK_HSTS_PRELOAD", True)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "id")
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English")), ("fr", _("French"))]

@@ -13,7 +13,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
+from axes.backends import AxesStandaloneBackend
 from django.db import connections, router
+
+from tokodesk.core.http import client_ip as core_client_ip
 
 _SQL: dict[str, str] = {}
 
@@ -53,3 +56,23 @@ class Backend(ModelBackend):
                 cursor.execute(_sql(connection), [user_obj.pk, user_obj.pk])
                 user_obj._perm_cache = {f"{app}.{code}" for app, code in cursor.fetchall()}
         return user_obj._perm_cache
+
+
+class LoginLimitBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first in AUTHENTICATION_BACKENDS: a username locked
+    out from an address is refused before any password is compared.
+
+    A login without a request (a management command, the test client's `login`) is not
+    a login from an address and is left to the next backend; every page and the admin
+    pass their request."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def client_ip(request) -> str:
+    """The address django-axes counts failures against: the one the landing pages'
+    rate limit uses (TOKODESK_CLIENT_IP_HEADER behind a proxy)."""
+    return core_client_ip(request) or "unknown"

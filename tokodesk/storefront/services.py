@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Stock, Variant, Warehouse
 from tokodesk.core.errors import DomainError, NotFound, ValidationFailed
+from tokodesk.core.http import client_ip  # noqa: F401 - used by the views as services.client_ip
 from tokodesk.orders.models import Order
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput, order_create
 from tokodesk.orders.states import Channel, PaymentMethod
@@ -43,16 +44,6 @@ def rate_limit() -> tuple[int, dt.timedelta]:
     count = int(getattr(settings, "TOKODESK_LANDING_RATE_LIMIT", 5))
     seconds = int(getattr(settings, "TOKODESK_LANDING_RATE_WINDOW", 600))
     return count, dt.timedelta(seconds=seconds)
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR; behind a reverse proxy, the header it puts the client's address in
-    (settings.TOKODESK_CLIENT_IP_HEADER, e.g. "HTTP_X_REAL_IP")."""
-    header = getattr(settings, "TOKODESK_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    if value:
-        return value.split(",")[0].strip()[:45]
-    return (request.META.get("REMOTE_ADDR") or "")[:45]
 
 
 # --- tokens --------------------------------------------------------------------------
