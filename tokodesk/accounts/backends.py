@@ -9,11 +9,11 @@ it answers is exactly ModelBackend's: active users only, superusers get every pe
 
 from __future__ import annotations
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from axes.backends import AxesStandaloneBackend
 from django.db import connections, router
 
 from tokodesk.core.http import client_ip as core_client_ip
