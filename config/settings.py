@@ -166,12 +166,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login limits (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
-# from one address, that pair is locked out for TOKODESK_LOGIN_LOCKOUT_MINUTES (the page
+# Login limits (django-axes): five wrong passwords for one username from one address are
+# answered with the form again; the sixth (AXES_FAILURE_LIMIT) locks
+# that pair out for TOKODESK_LOGIN_LOCKOUT_MINUTES (the page
 # and the admin login alike); a successful login clears the count.
 from datetime import timedelta  # noqa: E402
 
-AXES_FAILURE_LIMIT = int(os.environ.get("TOKODESK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_FAILURE_LIMIT = int(os.environ.get("TOKODESK_LOGIN_FAILURE_LIMIT", "6"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("TOKODESK_LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

@@ -1,6 +1,8 @@
 import getpass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tokodesk.accounts.roles import ROLES
@@ -21,6 +23,13 @@ class Command(BaseCommand):
             raise CommandError(f"User {username!r} already exists.")
         if password is None and self.stdin_isatty():
             password = getpass.getpass("Password: ")
+        if password:
+            # Django's validators (AUTH_PASSWORD_VALIDATORS): length, common, numeric, like the username.
+            probe = get_user_model()(username=username, email=email)
+            try:
+                validate_password(password, user=probe)
+            except ValidationError as exc:
+                raise CommandError(" ".join(exc.messages)) from exc
         user_create(username=username, role=role, password=password, email=email)
         self.stdout.write(f"Created {username} ({role}).")
 
