@@ -112,3 +112,12 @@ def test_createuser_applies_djangos_password_validators(db):
     with translation.override("en"), pytest.raises(CommandError, match="too short|too common|entirely numeric"):
         call_command("createuser", "kasir", "--role", "agent", "--password", "12345678")
     call_command("createuser", "kasir", "--role", "agent", "--password", "kopi-susu-gula-aren-77")
+
+
+def test_the_owner_can_unlock_early(owner_user):
+    client = Client()
+    for _ in range(6):
+        _login(client, "owner", WRONG)
+    assert _login(client, "owner", RIGHT).status_code == 429
+    call_command("axes_reset_username", "owner")
+    assert _login(client, "owner", RIGHT).status_code == 302
