@@ -16,3 +16,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# JSON under /api/v1/, Django's pages elsewhere (tokodesk/api/guard.py).
+handler400 = "tokodesk.api.guard.bad_request"
+handler403 = "tokodesk.api.guard.permission_denied"
+handler404 = "tokodesk.api.guard.page_not_found"
+handler500 = "tokodesk.api.guard.server_error"

@@ -1,17 +1,30 @@
 """The JSON API at /api/v1/: one NinjaAPI, our error shape, and every app's router."""
 
-import functools
-import re
-
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
+from django.urls import re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from tokodesk.api import guard
 from tokodesk.api.auth import TokenAuth, UserSessionAuth
 from tokodesk.core.errors import DomainError
 
-api = NinjaAPI(
+
+class TokodeskAPI(NinjaAPI):
+    """ninja's API whose every URL answers its errors in JSON: each callback goes through
+    guard.guard_url (405, 413) and any path no operation matches is a JSON 404."""
+
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            pattern.callback = guard.guard_url(pattern.callback)
+        patterns.append(re_path(r"^.*$", guard.not_found, name="not-found"))
+        return patterns
+
+
+api = TokodeskAPI(
     title="tokodesk API",
     version="1",
     description="Orders, returns, customers and catalog of a tokodesk shop. Send "
@@ -19,6 +32,7 @@ api = NinjaAPI(
     "POSTs take an `Idempotency-Key`; PATCH and actions take `If-Match` or `version`.",
     auth=[TokenAuth(), UserSessionAuth()],
     urls_namespace="api",
+    parser=guard.ApiParser(),
 )
 
 
@@ -60,26 +74,16 @@ def validation_error(request, exc: ValidationError):
     return error(request, 422, "invalid_input", _("The request is not valid."), fields)
 
 
-# A NUL character cannot be stored in PostgreSQL text (psycopg raises DataError: a 500)
-# and is never meaningful in an order: refuse it before any view reads the request.
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
+# Wrong content type (415), body too large (413), NUL characters (400): before
+# authentication and validation (guard.py).
+api.add_decorator(guard.guard_operation, mode="view")
 
 
-def _reject_nul(view):
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        # File uploads (multipart) are left to their own limits: reading .body would load them.
-        has_body = request.method in ("POST", "PUT", "PATCH") and not request.content_type.startswith("multipart/")
-        body = request.body if has_body else b""
-        if ("\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "")
-                or b"\x00" in body or _JSON_NUL.search(body)):
-            return error(request, 400, "invalid_input", _("The request contains a NUL character."))
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-api.add_decorator(_reject_nul, mode="view")
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        return guard.too_big()
+    return error(request, 400, "bad_request", _("The request could not be read."))
 
 
 @api.exception_handler(AuthenticationError)
@@ -94,6 +98,8 @@ def not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # the body parser's invalid_json
+        return domain_error(request, exc.__cause__)
     return error(request, exc.status_code, "bad_request" if exc.status_code < 500 else "error", str(exc))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from ninja import Status as HttpStatus
 from pydantic import Field
 
 from tokodesk.api.common import ERRORS, expected_version
+from tokodesk.api.guard import json_object_body
 from tokodesk.core.errors import NotFound, ValidationFailed
 from tokodesk.orders import selectors, services
 from tokodesk.orders.schemas import (
@@ -209,15 +209,7 @@ def run_action(request: HttpRequest, reference: str, action: str):
 
 
 def _json_body(request) -> dict:
-    if not request.body.strip():
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("invalid_json", _("The body is not valid JSON."), status=400) from None
-    if not isinstance(data, dict):
-        raise ValidationFailed("invalid_json", _("The body must be a JSON object."), status=400)
-    return data
+    return json_object_body(request)  # depth-limited, NaN refused, {} when empty
 
 
 @router.get("/{reference}/timeline", response={200: list[EventOut], **ERRORS}, summary="The order's timeline")

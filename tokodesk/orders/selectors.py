@@ -3,10 +3,8 @@ counts and the detail. Query counts do not grow with the page size."""
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -17,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.models import Order, OrderCount, OrderEvent, OrderLine, Tag
@@ -156,24 +155,11 @@ SORTS = {
 
 
 def _encode_cursor(values) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(values)
 
 
 def _decode_cursor(cursor: str, sort: str):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        pk = int(pk)
-        if sort.lstrip("-") == "created_at":
-            value = dt.datetime.fromisoformat(value)
-        else:
-            value = int(value)
-        return value, pk
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed(
-            "invalid_input", _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}
-        ) from None
+    return decode_cursor(cursor, "datetime" if sort.lstrip("-") == "created_at" else "int")
 
 
 def with_api_relations(qs: QuerySet[Order]) -> QuerySet[Order]:

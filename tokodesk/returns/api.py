@@ -4,7 +4,6 @@ business rules here. Three routers, mounted at /returns, /refunds and /store-cre
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from tokodesk.api.common import ERRORS, expected_version
+from tokodesk.api.guard import json_object_body
 from tokodesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.customers.models import Customer
@@ -155,15 +155,7 @@ def _detail_response(request, reference, status=200):
 
 
 def _json_body(request) -> dict:
-    if not request.body.strip():
-        return {}
-    try:
-        data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
-        raise ValidationFailed("invalid_json", _("The body is not valid JSON."), status=400) from None
-    if not isinstance(data, dict):
-        raise ValidationFailed("invalid_json", _("The body must be a JSON object."), status=400)
-    return data
+    return json_object_body(request)  # depth-limited, NaN refused, {} when empty
 
 
 # --- returns: lists and reference data (before /{reference}) ----------------------------------

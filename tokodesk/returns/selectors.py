@@ -4,15 +4,14 @@ store-credit ledger. Query counts do not grow with the page size."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.customers.phones import phone_search_key
@@ -125,17 +124,11 @@ SORTS = {"-created_at": ("-created_at", "-id"), "created_at": ("created_at", "id
 
 
 def _encode_cursor(values) -> str:
-    raw = json.dumps(values, default=str, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor(values)
 
 
 def _decode_cursor(cursor: str):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return dt.datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise ValidationFailed("invalid_input", _("Invalid cursor."), fields={"cursor": _("Invalid cursor.")}) from None
+    return decode_cursor(cursor, "datetime")
 
 
 def with_list_relations(qs: QuerySet[Return]) -> QuerySet[Return]:
