@@ -8,10 +8,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import DomainError, NotFound, PermissionDenied
+from tokodesk.core.redirects import safe_next
 from tokodesk.notifications import slips, whatsapp
 from tokodesk.notifications.customers import valid_locale
 from tokodesk.returns.models import Return
@@ -63,8 +63,5 @@ def whatsapp_view(request, reference: str):
         raise DjangoPermissionDenied from None
     except DomainError as exc:
         messages.error(request, str(exc.message))
-        back = request.POST.get("next") or "/"
-        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-            back = "/"
-        return HttpResponseRedirect(back)
+        return HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
     return HttpResponseRedirect(link.url)

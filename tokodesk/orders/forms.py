@@ -124,10 +124,23 @@ class OrderFilterForm(forms.Form):
             self.fields["agent"].choices = empty + [("none", _("No agent"))] + [
                 (a.username, a.get_full_name() or a.username) for a in agents]
         else:
+            # Agents see only their own orders: no agent filter to choose from. A link that
+            # names another agent (or a mistyped one) selects nothing they may see, so it is
+            # an error rather than a filter quietly dropped (which would widen it).
             del self.fields["agent"]
+            self.own_username = getattr(user, "username", None)
         self.fields["landing_page"].choices = empty + list(LandingPage.objects.order_by("name").values_list("slug", "name"))
         self.fields["warehouse"].choices = empty + list(Warehouse.objects.order_by("name").values_list("code", "name"))
         self.fields["courier"].choices = empty + list(Courier.objects.order_by("name").values_list("code", "name"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "agent" not in self.fields:
+            agent = self.data.get("agent") or ""
+            if agent and agent != self.own_username:
+                self.add_error(None, _("Unknown agent: %(agent)s. You can filter only your own orders.")
+                               % {"agent": agent[:50]})
+        return cleaned
 
     def filter_values(self) -> dict:
         data = {k: v for k, v in self.cleaned_data.items() if k != "sort" and v not in (None, "", [])}

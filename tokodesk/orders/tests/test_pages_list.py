@@ -171,7 +171,7 @@ def test_bulk_tag_all_under_filter(shop, users):
     other = make_order(owner, method="bank_transfer")
     client_for(owner).post(
         "/orders/bulk/?payment_method=cod",
-        {"operation": "tag_add", "tag": "VIP", "select_all": "1"},
+        {"operation": "tag_add", "tag": "VIP", "select_all": "1", "select_all_count": "3"},
     )
     assert {o.reference for o in Order.objects.filter(tags__name="VIP")} == {
         o.reference for o in cod

@@ -15,14 +15,13 @@ from tokodesk.core.models import ShopSettings
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms import OrderFilterForm, action_form_class
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
-from tokodesk.orders.views.common import htmx_response, toast
+from tokodesk.orders.views.common import BULK_LIMIT, htmx_response, toast
 
 DISPLAYS = {
     "row": "orders/_row.html",
     "card": "orders/_card.html",
     "detail": "orders/_detail_body.html",
 }
-BULK_LIMIT = 5000
 
 
 def _order_or_404(request, reference):
@@ -115,6 +114,76 @@ def action_view(request, reference, action):
     return htmx_response(html, trigger="tokodesk:closeModal, ordersChanged")
 
 
+def _bulk_label(operation: str) -> str:
+    if operation in ORDER_TRANSITIONS.transitions:
+        return ORDER_TRANSITIONS.transitions[operation].label
+    return {
+        "assign": _("Change agent"),
+        "tag_add": _("Add tag"),
+        "tag_remove": _("Remove tag"),
+    }.get(operation, operation)
+
+
+def _modal_response(html: str, status: int, request) -> HttpResponse:
+    """The bulk answer, into the modal. A refusal is 409/422 to a plain client; htmx swaps
+    only 2xx answers, so the page (HX-Request) gets it as 200 to show it."""
+    if request.headers.get("HX-Request") == "true":
+        status = 200
+    response = HttpResponse(html, status=status)
+    response["HX-Retarget"] = "#modal-body"
+    response["HX-Reswap"] = "innerHTML"
+    return response
+
+
+def _posted_count(request) -> int | None:
+    raw = request.POST.get("select_all_count", "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 9 else None
+
+
+def _select_all(request, operation):
+    """The references "all under this filter" stands for, or the refusal to answer with.
+
+    The filter is the page's (its query string), validated by the page's form: a value
+    that is not valid refuses the whole request (never dropped, which would widen the
+    selection). The page sent the count it showed (`select_all_count`, from the tab
+    strip); the server counts again under the same filter and the user's scope (agents:
+    their own orders) and asks again when the numbers differ."""
+    form = OrderFilterForm(request.GET or None, user=request.user)
+    context = {"label": _bulk_label(operation)}
+    if form.is_bound and not form.is_valid():
+        from tokodesk.orders.views.list import filter_error_texts
+
+        context["errors"] = filter_error_texts(form)
+        html = render_to_string("orders/_bulk_confirm.html", context, request=request)
+        return None, _modal_response(html, 422, request)
+    filters = selectors.OrderFilters(**form.filter_values()) if form.is_bound else selectors.OrderFilters()
+    if not filters.tab:
+        filters.tab = "all"
+    qs = selectors.filter_orders(selectors.order_queryset_for(request.user), filters)
+    references = list(
+        qs.order_by("-created_at", "-id").values_list("reference", flat=True)[: BULK_LIMIT + 1]
+    )
+    total = len(references) if len(references) <= BULK_LIMIT else qs.count()
+    shown = _posted_count(request)
+    if shown is not None and shown == total and total > 0:
+        return references[:BULK_LIMIT], None
+    fields = {
+        name: request.POST.get(name, "")[:200] for name in ("operation", "reason", "tag", "agent")
+    }
+    context.update(
+        {
+            "shown": shown,
+            "total": total,
+            "limit": BULK_LIMIT,
+            "over_limit": total > BULK_LIMIT,
+            "fields": fields,
+            "action_url": request.get_full_path(),
+        }
+    )
+    html = render_to_string("orders/_bulk_confirm.html", context, request=request)
+    return None, _modal_response(html, 409, request)
+
+
 @login_required
 @require_POST
 def bulk_view(request):
@@ -122,34 +191,17 @@ def bulk_view(request):
     changes in its own transaction: it changes completely or not at all."""
     operation = request.POST.get("operation", "")
     if request.POST.get("select_all") == "1":
-        form = OrderFilterForm(request.GET or None, user=request.user)
-        filters = (
-            selectors.OrderFilters(**form.filter_values())
-            if form.is_bound and form.is_valid()
-            else selectors.OrderFilters()
-        )
-        references = list(
-            selectors.filter_orders(selectors.order_queryset_for(request.user), filters)
-            .order_by("-created_at", "-id")
-            .values_list("reference", flat=True)[:BULK_LIMIT]
-        )
+        references, refusal = _select_all(request, operation)
+        if refusal is not None:
+            return refusal
     else:
         references = request.POST.getlist("refs")[:BULK_LIMIT]
     reason = request.POST.get("reason", "").strip()
     with ShopSettings.read_once():
         changed, refused = _bulk_run(request, operation, references, reason)
-    label = (
-        ORDER_TRANSITIONS.transitions[operation].label
-        if operation in ORDER_TRANSITIONS.transitions
-        else {
-            "assign": _("Change agent"),
-            "tag_add": _("Add tag"),
-            "tag_remove": _("Remove tag"),
-        }.get(operation, operation)
-    )
     html = render_to_string(
         "orders/_bulk_result.html",
-        {"label": label, "changed": changed, "refused": refused},
+        {"label": _bulk_label(operation), "changed": changed, "refused": refused},
         request=request,
     )
     response = HttpResponse(html)

@@ -22,6 +22,9 @@ COLUMNS = [
 COLUMN_KEYS = [key for key, _label in COLUMNS]
 DEFAULT_HIDDEN = ["origin", "landing_page", "warehouse", "shipping_cost"]
 
+# The most orders one bulk request changes ("all under this filter" takes the newest).
+BULK_LIMIT = 5000
+
 # Actions that undo or stop an order: never the "primary" button of a card.
 SECONDARY = {"unconfirm", "unconfirm_payment", "cancel", "request_cancellation", "cancel_shipment", "reopen",
              "report_problem", "mark_lost", "return_to_sender", "payment_failed", "reject_cancellation"}

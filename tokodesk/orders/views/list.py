@@ -36,12 +36,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import format_money
+from tokodesk.core.redirects import safe_next
 from tokodesk.core.templatetags.tokodesk import phone_local, status_badge
 from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
 from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Channel, PaymentMethod
 from tokodesk.orders.views.common import (
+    BULK_LIMIT,
     COLUMN_KEYS,
     COLUMNS,
     DEFAULT_HIDDEN,
@@ -162,6 +164,15 @@ def _deadline(order, now) -> dict | None:
     }
 
 
+def can_bulk(user) -> bool:
+    """Whether the page shows the bulk bar (row checkboxes, "all under this filter")."""
+    return bool(
+        user.has_perm("orders.process_order")
+        or user.has_perm("orders.ship_order")
+        or user.has_perm("orders.manage_payments")
+    )
+
+
 def display_context(request, orders, *, view_mode: str = "list") -> dict:
     """What `_results.html`, `_row.html` and `_card.html` need: page-wide flags and one
     plain dict per order with every value already formatted (a template reads a dict key
@@ -171,11 +182,6 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
     hidden = set(hidden_columns(request))
     columns = [(k, label) for k, label in COLUMNS if k not in hidden]
     shown = {k for k, _label in columns}
-    can_bulk = bool(
-        user.has_perm("orders.process_order")
-        or user.has_perm("orders.ship_order")
-        or user.has_perm("orders.manage_payments")
-    )
     actions = _Actions(user)
     # Whether the menu can hold more than "View order": then it loads when opened.
     can_act = (
@@ -248,7 +254,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
         "columns": columns,
         # Every column, shown or not: a key missing from a dict costs the template a dir().
         "col": {k: k in shown for k in COLUMN_KEYS},
-        "can_bulk": can_bulk,
+        "can_bulk": can_bulk(user),
         "can_act": can_act,
         "view_mode": view_mode,
         # Words every row repeats, translated once per page.
@@ -311,6 +317,17 @@ def filter_fields(form) -> list[dict]:
     return fields
 
 
+def filter_error_texts(form) -> list[str]:
+    """Each error of the filter form as "Label: message" (the page's banner, the bulk
+    refusal); the page also puts each one next to its field."""
+    texts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            texts.append(f"{field.label}: {error}" if field is not None and field.label else str(error))
+    return texts
+
+
 class _PageState:
     """The filters, sort and tab of a request to the orders page (its URL)."""
 
@@ -319,9 +336,15 @@ class _PageState:
         self.filters = selectors.OrderFilters()
         self.sort = "-created_at"
         self.valid = form.is_bound and form.is_valid()
+        # A filter value that is not valid (an unknown agent or warehouse, a bad date…)
+        # selects nothing: the page says so next to the filter rather than dropping the
+        # value, which would widen the list (and a bulk "select all" under it).
+        self.invalid = form.is_bound and not self.valid
         if self.valid:
             self.filters = selectors.OrderFilters(**form.filter_values())
             self.sort = form.cleaned_data.get("sort") or self.sort
+        elif self.invalid and form.data.get("tab") in TABS:
+            self.filters.tab = form.data.get("tab")
         self.tab = self.filters.tab or "all"
         self.filters.tab = self.tab
         params = request.GET.copy()
@@ -354,14 +377,17 @@ def order_list_view(request):
         limit = 50
     limit = limit if limit in PAGE_SIZES else 50
     cursor = request.GET.get("cursor") or None
-    try:
-        orders, next_cursor = selectors.order_list(
-            user=request.user, filters=state.filters, sort=state.sort, cursor=cursor, limit=limit
-        )
-    except ValidationFailed:
-        orders, next_cursor = selectors.order_list(
-            user=request.user, filters=state.filters, sort=state.sort, limit=limit
-        )
+    if state.invalid:
+        orders, next_cursor = [], None
+    else:
+        try:
+            orders, next_cursor = selectors.order_list(
+                user=request.user, filters=state.filters, sort=state.sort, cursor=cursor, limit=limit
+            )
+        except ValidationFailed:
+            orders, next_cursor = selectors.order_list(
+                user=request.user, filters=state.filters, sort=state.sort, limit=limit
+            )
     view_mode = _view_mode(request)
     context = display_context(request, orders, view_mode=view_mode)
     context.update(
@@ -370,6 +396,8 @@ def order_list_view(request):
             "is_first_page": not cursor,
             "base_query": state.base_query,
             "limit": limit,
+            "filter_invalid": state.invalid,
+            "filter_errors": filter_error_texts(form) if state.invalid else [],
         }
     )
     if request.headers.get("HX-Target") == "results":
@@ -406,7 +434,10 @@ def order_tabs_view(request):
     """The tab strip with each tab's count under the page's other filters (loaded by the
     page after its first paint, and again when orders change)."""
     state = _PageState(request)
-    counts = selectors.tab_counts(user=request.user, filters=state.filters)
+    if state.invalid:
+        counts = dict.fromkeys(TABS, 0)  # a filter that is not valid selects nothing
+    else:
+        counts = selectors.tab_counts(user=request.user, filters=state.filters)
     return render(
         request,
         "orders/_tabs.html",
@@ -415,6 +446,11 @@ def order_tabs_view(request):
             "tab_query": state.tab_query,
             "base_query": state.base_query,
             "loaded": True,
+            # "All N orders under this filter" in the bulk bar, with N as a hidden input
+            # the bulk form sends back: the server refuses when the filter now selects a
+            # different number (orders:bulk). Out of band, into the bar's #bulk-all.
+            "bulk_total": None if state.invalid or not can_bulk(request.user) else counts[state.tab],
+            "bulk_limit": BULK_LIMIT,
         },
     )
 
@@ -449,4 +485,4 @@ def set_columns(request):
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return redirect(request.POST.get("next") or "orders:list")
+    return redirect(safe_next(request, request.POST.get("next"), "orders:list"))
