@@ -45,30 +45,40 @@ def return_list_view(request):
     form = ReturnFilterForm(request.GET or None, states=states)
     filters = selectors.ReturnFilters()
     sort = "-created_at"
-    if form.is_bound and form.is_valid():
+    valid = form.is_bound and form.is_valid()
+    # A filter value that is not valid selects nothing (the error stands next to it): never
+    # dropped, which would widen the list to every return.
+    invalid = form.is_bound and not valid
+    if valid:
         filters = selectors.ReturnFilters(**form.filter_values())
         sort = form.cleaned_data.get("sort") or sort
     tab = filters.status[0] if filters.status else "all"
+    if invalid and form.data.get("status") in TABS:
+        tab = form.data.get("status")
     try:
         limit = int(request.GET.get("limit", 50))
     except ValueError:
         limit = 50
     limit = limit if limit in PAGE_SIZES else 50
     cursor = request.GET.get("cursor") or None
-    try:
-        returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort, cursor=cursor,
-                                                     limit=limit)
-    except ValidationFailed:
-        cursor = None
-        returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort, limit=limit)
-    counts = selectors.status_counts(user=request.user, filters=filters)
+    if invalid:
+        returns, next_cursor = [], None
+        counts = dict.fromkeys(TABS, 0)
+    else:
+        try:
+            returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort,
+                                                         cursor=cursor, limit=limit)
+        except ValidationFailed:
+            cursor = None
+            returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort,
+                                                         limit=limit)
+        counts = selectors.status_counts(user=request.user, filters=filters)
     enabled = ShopSettings.get().returns_enabled
 
     params = request.GET.copy()
     params.pop("cursor", None)
     tab_params = params.copy()
     tab_params.pop("status", None)
-    valid = form.is_bound and form.is_valid()
     active_filters = [(form.fields[name].label, _display(form, name, value))
                       for name, value in (form.filter_values().items() if valid else []) if name != "status"]
     context = {
@@ -86,6 +96,7 @@ def return_list_view(request):
         "active_filters": active_filters,
         "can_create": enabled and request.user.has_perm("returns.add_return"),
         "returns_off": not enabled,
+        "filter_invalid": invalid,
         "can_goodwill": request.user.has_perm("returns.manage_refunds"),
     }
     template = "returns/_results.html" if request.headers.get("HX-Target") == "results" else "returns/list.html"
