@@ -29,14 +29,52 @@ def browser():
         b.close()
 
 
+# Every page runs under the Content-Security-Policy (config/settings.py): a blocked inline
+# script, style attribute, event handler or eval is a bug, so each test fails on any
+# violation the browser reports (the event in every page and frame, and the console line).
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__cspViolations.push([e.violatedDirective, e.blockedURI, e.sourceFile + ":" + e.lineNumber,
+                               (e.sample || "").slice(0, 80)].join(" "));
+});
+"""
+
+
+def csp_violations(pg) -> list[str]:
+    """The violations seen so far: the console's and those of the page shown now."""
+    found = list(pg.csp_console)
+    try:
+        found += pg.evaluate("window.__cspViolations || []")
+    except Exception:  # the page is navigating or closed: its console lines are kept
+        pass
+    return found
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+    context.add_init_script(CSP_LISTENER)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     pg.base = live_server.url
+    pg.csp_console = []
+
+    def on_console(msg):
+        if "Content Security Policy" in msg.text or "Content-Security-Policy" in msg.text:
+            pg.csp_console.append(f"{msg.page.url if msg.page else ''}: {msg.text[:300]}")
+
+    context.on("console", on_console)
     yield pg
+    violations = []
+    for other in context.pages:
+        try:
+            violations += other.evaluate("window.__cspViolations || []")
+        except Exception:
+            pass
+    violations += pg.csp_console
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 def login(page, username, password=PASSWORD):

@@ -100,12 +100,14 @@ def slip_locale(ret: Return, locale: str | None = None) -> str:
     return customers.valid_locale(locale) or customers.customer_locale(ret.order)
 
 
-def render_slip_html(ret: Return, locale: str | None = None) -> str:
-    """The slip as a standalone HTML page (the browser can print it too)."""
+def render_slip_html(ret: Return, locale: str | None = None, request=None) -> str:
+    """The slip as a standalone HTML page (the browser can print it too). Given the
+    `request`, its <style> carries the page's CSP nonce (a PDF needs none)."""
     locale = slip_locale(ret, locale)
     with translation.override(locale):
         context = slip_context(ret)
         context["locale"] = locale
+        context["style_nonce"] = str(request.csp_nonce) if getattr(request, "csp_nonce", None) else ""
         return render_to_string("notifications/slip.html", context)
 
 

@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import DomainError, NotFound, PermissionDenied
+from tokodesk.core.outbound import open_external
 from tokodesk.core.redirects import safe_next
 from tokodesk.notifications import slips, whatsapp
 from tokodesk.notifications.customers import valid_locale
@@ -45,7 +47,7 @@ def slip_pdf_view(request, reference: str):
 def slip_html_view(request, reference: str):
     """/returns/<reference>/slip/: the same slip as a page (print it from the browser)."""
     ret = _visible(request, reference)
-    return HttpResponse(slips.render_slip_html(ret, valid_locale(request.GET.get("lang"))))
+    return HttpResponse(slips.render_slip_html(ret, valid_locale(request.GET.get("lang")), request=request))
 
 
 @login_required
@@ -64,4 +66,5 @@ def whatsapp_view(request, reference: str):
     except DomainError as exc:
         messages.error(request, str(exc.message))
         return HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
-    return HttpResponseRedirect(link.url)
+    # Not a redirect: the CSP's form-action would block one to another site (core.outbound).
+    return open_external(request, link.url, title=_("Opening WhatsApp…"))

@@ -250,11 +250,44 @@ def test_agent_select_lists_active_agents_only(shop, users, owner):
 # --- WhatsApp ------------------------------------------------------------------------------
 
 
+def wa_link(response) -> str:
+    """The wa.me address the POST sends the new tab on to (core.outbound: Refresh header,
+    and the same link on the page)."""
+    assert response.status_code == 200, response.status_code
+    refresh = response["Refresh"]
+    assert refresh.startswith("0; url=")
+    link = refresh.removeprefix("0; url=")
+    html = response.content.decode()
+    assert 'rel="noopener noreferrer"' in html and 'href="https://wa.me/' in html
+    return link
+
+
+def test_whatsapp_get_writes_nothing(shop, users, owner):
+    """A link from another site (a GET) must not write on the timeline."""
+    order = make_order(owner)
+    c = client_for(owner, "en")
+    r = c.get(url(order, "whatsapp/"))
+    assert r.status_code == 405
+    assert events(order, "chat") == []
+    # Without the CSRF token (a form on another site) the POST is refused as well.
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(owner)
+    assert forged.post(url(order, "whatsapp/")).status_code == 403
+    assert events(order, "chat") == []
+
+
+def test_whatsapp_detail_button_is_a_post_form(shop, users, owner):
+    order = make_order(owner)
+    html = client_for(owner, "en").get(url(order)).content.decode()
+    form = re.search(r'<form method="post" action="/orders/[^"]+/whatsapp/"[^>]*>.*?</form>', html, re.S).group(0)
+    assert 'target="_blank"' in form and "csrfmiddlewaretoken" in form and "data-whatsapp" in form
+    assert "onclick" not in html
+
+
 def test_whatsapp_redirects_to_wa_me_and_logs_the_chat(shop, users, owner):
     order = make_order(owner)
-    r = client_for(owner, "en").get(url(order, "whatsapp/"))
-    assert r.status_code == 302
-    link = urlparse(r["Location"])
+    r = client_for(owner, "en").post(url(order, "whatsapp/"))
+    link = urlparse(wa_link(r))
     assert (link.scheme, link.netloc, link.path) == ("https", "wa.me", "/6281234567890")
     text = parse_qs(link.query)["text"][0]
     for part in ("Siti Rahayu", order.reference, "Rp 318.000", "New", "2 × Madu Hutan – 500 ml"):
@@ -270,8 +303,8 @@ def test_whatsapp_redirects_to_wa_me_and_logs_the_chat(shop, users, owner):
 ])
 def test_whatsapp_message_per_language(shop, users, owner, language, greeting, status):
     order = make_order(owner)
-    r = client_for(owner, language).get(url(order, "whatsapp/"))
-    text = parse_qs(urlparse(r["Location"]).query)["text"][0]
+    r = client_for(owner, language).post(url(order, "whatsapp/"))
+    text = parse_qs(urlparse(wa_link(r)).query)["text"][0]
     assert text.startswith(greeting) and status in text
 
 
@@ -280,8 +313,8 @@ def test_whatsapp_shop_template_overrides(shop, users, owner):
     settings_row.whatsapp_template = "Kak {name}, pesanan {reference} = {total} {unknown} {"
     settings_row.save()
     order = make_order(owner)
-    r = client_for(owner).get(url(order, "whatsapp/"))
-    text = parse_qs(urlparse(r["Location"]).query)["text"][0]
+    r = client_for(owner).post(url(order, "whatsapp/"))
+    text = parse_qs(urlparse(wa_link(r)).query)["text"][0]
     assert text == f"Kak Siti Rahayu, pesanan {order.reference} = Rp 318.000 {{unknown}} {{"
 
 
@@ -410,7 +443,7 @@ def test_agent_sees_only_their_orders(shop, users, owner):
     for method, suffix, data in [
         ("get", "", None), ("get", "edit/", None), ("post", "edit/", edit_data(theirs)),
         ("post", "notes/", {"body": "x"}), ("post", "tags/", {"add": "x"}), ("post", "agent/", {"agent": "agent"}),
-        ("get", "whatsapp/", None), ("post", "actions/confirm/", {"display": "detail"}),
+        ("post", "whatsapp/", None), ("post", "actions/confirm/", {"display": "detail"}),
     ]:
         r = getattr(c, method)(url(theirs, suffix), data or {})
         assert r.status_code == 404, (method, suffix, r.status_code)
@@ -435,7 +468,7 @@ def test_viewer_sees_no_buttons(shop, users, owner):
         assert marker not in html, marker
     assert c.post(url(order, "notes/"), {"body": "x"}).status_code == 403
     assert c.get(url(order, "edit/")).status_code == 403
-    assert c.get(url(order, "whatsapp/")).status_code == 403
+    assert c.post(url(order, "whatsapp/")).status_code == 403
     assert c.post(url(order, "tags/"), {"add": "x"}).status_code == 403
     assert not OrderEvent.objects.filter(order=order, kind__in=["chat", "note_added", "tag_added"]).exists()
 

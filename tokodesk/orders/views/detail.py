@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core.errors import DomainError, PermissionDenied, StaleVersion
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
+from tokodesk.core.outbound import open_external
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms_detail import (
     AssignForm,
@@ -431,9 +432,14 @@ def assign_view(request, reference):
 
 
 @login_required
-@require_GET
+@require_POST
 def whatsapp_view(request, reference):
-    """Kirim Chat Pelanggan: log the chat on the timeline, then open wa.me."""
+    """Kirim Chat Pelanggan: log the chat on the timeline, then open wa.me.
+
+    A POST (CSRF-checked form of the detail page, opening a new tab): a link from another
+    site must not write on the timeline, so a GET is refused (405). The answer is a page of
+    ours that goes on to wa.me (core.outbound: the CSP's form-action would block a
+    redirect to another site after a form)."""
     _order_or_404(request, reference)
     try:
         link = order_open_chat(reference=reference, actor=request.user, source="web")
@@ -442,7 +448,7 @@ def whatsapp_view(request, reference):
     except DomainError as exc:
         messages.error(request, _error_text(exc))
         return redirect("orders:detail", reference=reference)
-    return redirect(link)
+    return open_external(request, link, title=_("Opening WhatsApp…"))
 
 
 # --- edit order (Ubah Pesanan) -----------------------------------------------------------

@@ -34,7 +34,7 @@ def return_badge(ret):
     colour = (state.color or "").strip().lower()
     if HEX.match(colour):
         return format_html('<span class="badge rt-custom" data-status="{}" data-custom-state="{}" title="{}" '
-                           'style="--rt-colour: {}">{}</span>', ret.status, state.pk, base, colour, state.label)
+                           'data-rt-colour="{}">{}</span>', ret.status, state.pk, base, colour, state.label)
     return format_html('<span class="badge st-{} rt-custom" data-status="{}" data-custom-state="{}" title="{}">{}</span>',
                        NAMED_COLOURS.get(colour, group), ret.status, state.pk, base, state.label)
 

@@ -351,7 +351,7 @@ def return_slip_view(request, token, reference):
     try:
         pdf = slips.render_slip_pdf(ret, locale)
     except slips.PdfUnavailable:
-        return HttpResponse(slips.render_slip_html(ret, locale))
+        return HttpResponse(slips.render_slip_html(ret, locale, request=request))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{slips.slip_filename(ret)}"'
     return response
