@@ -102,7 +102,9 @@ def _attachments(ret: Return, event: str, attach_label: bool | None) -> list[str
     """Storage names of the files going along: the label on approve (or when asked)."""
     if attach_label is None:
         attach_label = event == "approve"
-    return [ret.label.name] if attach_label and ret.label else []
+    from tokodesk.core.uploads import is_quarantined
+
+    return [ret.label.name] if attach_label and ret.label and not is_quarantined(ret.label) else []
 
 
 def _one_line(text: str) -> str:

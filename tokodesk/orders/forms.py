@@ -24,8 +24,6 @@ FIELD_LABELS = {
     "service": _("Service"), "awb": _("AWB / tracking number"), "number": _("Invoice number"),
     "due_date": _("Due date"), "payment_link": _("Payment link"), "cash_collected": _("Cash collected"),
 }
-MAX_PROOF_BYTES = 5 * 1024 * 1024
-PROOF_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
 class ActionForm(forms.Form):
@@ -46,12 +44,17 @@ class ActionForm(forms.Form):
         return inputs
 
     def clean_proof(self):
+        """The proof through the one upload check (type from the content, images
+        re-encoded, PDFs parsed); never the client's name or Content-Type."""
+        from tokodesk.core.errors import ValidationFailed
+        from tokodesk.core.uploads import clean_upload
+
         proof = self.cleaned_data.get("proof")
         if proof:
-            if proof.size > MAX_PROOF_BYTES:
-                raise forms.ValidationError(_("The file is larger than 5 MB."))
-            if getattr(proof, "content_type", "") not in PROOF_TYPES:
-                raise forms.ValidationError(_("Upload an image (JPG, PNG, WebP) or a PDF."))
+            try:
+                proof = clean_upload(proof, field="proof")
+            except ValidationFailed as exc:
+                raise forms.ValidationError(exc.message) from None
         return proof
 
 

@@ -327,6 +327,9 @@ def on_confirm_payment(ctx):
                               account=i.account, reference=i.reference)
     proof = ctx.files.get("proof")
     if proof:
+        from tokodesk.core.uploads import clean_upload
+
+        proof = clean_upload(proof, field="proof")
         payment.proof.save(proof.name, proof, save=True)
         ctx.event_data["proof"] = payment.proof.name
     if ctx.obj.paid_total >= ctx.obj.total:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
@@ -16,6 +16,7 @@ from tokodesk.api.common import ERRORS, expected_version
 from tokodesk.api.guard import json_object_body
 from tokodesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.uploads import serve_upload
 from tokodesk.customers.models import Customer
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.returns import refunds, selectors, services
@@ -345,7 +346,7 @@ def download_label(request, reference: str):
     ret = selectors.return_queryset_for(request.auth).filter(reference=reference).first()
     if ret is None or not ret.label:
         raise NotFound("not_found", _("Not found."))
-    return FileResponse(ret.label.open("rb"), as_attachment=True, filename=ret.label.name.rsplit("/", 1)[-1])
+    return serve_upload(ret.label, attachment=True)
 
 
 @router.post("/{reference}/photos", response={201: ReturnDetailOut, **ERRORS},

@@ -34,7 +34,7 @@ HAND_BUILT = {"receive", "complete"}
 EXCHANGE_ROWS = 3
 FEE_ROWS = 2
 MAX_FILE_BYTES = services.MAX_UPLOAD
-FILE_ACCEPT = "application/pdf,image/png,image/jpeg,image/gif,image/webp"
+FILE_ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
 
 
 def date_input() -> forms.DateInput:

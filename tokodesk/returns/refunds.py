@@ -117,7 +117,7 @@ def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, p
     """Record that a pending refund was paid. A bank transfer needs the proof of transfer
     and its date; cash and the original method need the date (today when omitted);
     store credit writes the customer's ledger entry."""
-    from tokodesk.returns.services import check_upload
+    from tokodesk.core.uploads import clean_upload
 
     _require(actor, MANAGE)
     refund = refund_queryset_for(actor).select_for_update().filter(pk=refund_id).first()
@@ -137,7 +137,7 @@ def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, p
     if paid_on is not None and paid_on > timezone.localdate():
         raise ValidationFailed("invalid_input", _("The date is in the future."), fields={"paid_on": _("In the future.")})
     if proof is not None:
-        check_upload(proof, field="proof")
+        proof = clean_upload(proof, field="proof")
     if refund.method == RefundMethod.STORE_CREDIT:
         store_credit_pay(refund, actor, note=note)
     else:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Variant
+from tokodesk.core import uploads
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
@@ -83,24 +84,7 @@ class ReturnInput:
     exchange_items: list[ExchangeItemInput] = field(default_factory=list)
 
 
-MAX_UPLOAD = 10 * 1024 * 1024
-# Magic numbers of the files a label, a photo or a proof may be.
-_SIGNATURES = ((b"%PDF", "pdf"), (b"\x89PNG", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF8", "gif"))
-
-
-def check_upload(file, *, field: str) -> str:
-    """A label, photo or proof: a PDF or an image (PNG, JPEG, GIF, WebP) of at most 10 MB."""
-    if file.size is not None and file.size > MAX_UPLOAD:
-        raise ValidationFailed("invalid_input", _("The file is larger than 10 MB."), fields={field: _("Too large.")})
-    head = file.read(16)
-    file.seek(0)
-    for magic, kind in _SIGNATURES:
-        if head.startswith(magic):
-            return kind
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    raise ValidationFailed("invalid_input", _("Send a PDF or an image (PNG, JPEG, GIF, WebP)."),
-                           fields={field: _("Not a PDF or an image.")})
+MAX_UPLOAD = uploads.MAX_UPLOAD
 
 
 def _actor(user):
@@ -373,8 +357,8 @@ def return_request(*, order_id: int, data: ReturnInput, photos: list[tuple[str |
         sent = Return.objects.filter(order=order, origin="customer", pk__gt=seen_return_id).order_by("pk").first()
         if sent is not None:
             return sent
-    for _sku, file in photos:  # before anything is written: a refused photo leaves no file behind
-        check_upload(file, field="photos")
+    # Before anything is written: a refused photo leaves no file behind.
+    photos = [(sku, uploads.clean_upload(file, field="photos", allowed=uploads.IMAGES)) for sku, file in photos]
     _check_returnable(order, None, ShopSettings.get(), customer=True)
     ret = _create(data, order=order, actor=None, status=Status.REQUESTED, origin="customer", source=source,
                   action="request", window_overridden=False)
@@ -586,7 +570,7 @@ def return_attach_label(*, reference: str, actor, file, expected_version: int | 
     ret = _locked(reference, actor, expected_version)
     if ret.status in FINAL:
         raise Conflict("return_closed", _("This return is closed."))
-    check_upload(file, field="label")
+    file = uploads.clean_upload(file, field="label")
     ret.label.save(file.name, file, save=False)
     ret.version += 1
     ret.save()
@@ -595,7 +579,7 @@ def return_attach_label(*, reference: str, actor, file, expected_version: int | 
 
 
 def _add_photo(ret, file, *, sku, line_id, actor, uploaded_by, source) -> ReturnPhoto:
-    check_upload(file, field="file")
+    file = uploads.clean_upload(file, field="file", allowed=uploads.IMAGES)
     line = None
     if sku or line_id:
         lines = [line for line in ret.lines.all() if (line.pk == line_id if line_id else line.sku == sku)]

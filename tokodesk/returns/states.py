@@ -239,9 +239,9 @@ def on_approve(ctx):
         ctx.event_data["target_date"] = ctx.inputs.target_date.isoformat()
     label = ctx.files.get("label")
     if label:
-        from tokodesk.returns.services import check_upload
+        from tokodesk.core.uploads import clean_upload
 
-        check_upload(label, field="label")
+        label = clean_upload(label, field="label")
         ret.label.save(label.name, label, save=False)
         ctx.event_data["label"] = ret.label.name
     _message(ctx)

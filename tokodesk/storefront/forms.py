@@ -9,9 +9,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Product, Stock, Warehouse
+from tokodesk.core import uploads
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
-from tokodesk.returns.services import MAX_UPLOAD, ReturnInput, ReturnLineInput, check_upload
+from tokodesk.returns.services import MAX_UPLOAD, ReturnInput, ReturnLineInput
 from tokodesk.returns.states import Resolution
 from tokodesk.storefront.models import LandingPage
 from tokodesk.storefront.services import (
@@ -137,7 +138,6 @@ RESOLUTION_HINTS = {
     Resolution.STORE_CREDIT: _("Points for your next order at this shop."),
     Resolution.EXCHANGE_SAME: _("The same item again, sent to you at no charge."),
 }
-PHOTO_KINDS = ("jpeg", "png", "webp")
 MAX_PHOTOS_PER_LINE = 3
 OTHER_REASON = "other"  # offered when the owner's list has no reason taking the buyer's words
 
@@ -162,14 +162,16 @@ class PhotosField(forms.FileField):
         for file in files:
             if file.size is not None and file.size > MAX_UPLOAD:
                 raise forms.ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": file.name[:80]})
+        cleaned = []
+        for file in files:
+            # The one upload check: the type from the content, the photo encoded again
+            # (nothing after the picture, no GPS), a name the server makes.
             try:
-                kind = check_upload(file, field="photos")
+                cleaned.append(uploads.clean_upload(file, field="photos", allowed=uploads.IMAGES))
             except ValidationFailed:
-                kind = ""
-            if kind not in PHOTO_KINDS:
                 raise forms.ValidationError(
-                    _("“%(name)s” is not a photo: send JPG, PNG or WebP.") % {"name": file.name[:80]})
-        return files
+                    _("“%(name)s” is not a photo: send JPG, PNG or WebP.") % {"name": file.name[:80]}) from None
+        return cleaned
 
 
 class ReturnRequestForm(forms.Form):

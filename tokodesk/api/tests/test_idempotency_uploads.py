@@ -3,7 +3,6 @@ the middleware fingerprints the parsed form and a streamed hash of each file ins
 `request.body` (which refuses such a body and would hold the file in memory twice), and a
 retry replays the stored answer without a second write."""
 
-import hashlib
 import os
 
 import pytest
@@ -12,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import encode_multipart
 
 from tokodesk.api.idempotency import IdempotencyRecord
+from tokodesk.core.tests import files
 from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnPhoto
 from tokodesk.returns.tests.factories import paid_order, return_in
 
@@ -37,10 +37,13 @@ def ret(shop, users):
 
 
 def big_pdf(size=4 * MB, seed=b"a") -> bytes:
-    """A PDF header and `size` bytes in all (incompressible, so no layer can shortcut it)."""
-    head = b"%PDF-1.4\n%" + seed + b"\n"
-    body = hashlib.shake_256(seed).digest(size - len(head))
-    return head + body
+    """A real PDF of `size` bytes (incompressible, so no layer can shortcut it)."""
+    return files.pdf_of_size(size, seed)
+
+
+def big_png(size=4 * MB, seed=b"a") -> bytes:
+    """A real PNG of about `size` bytes (noise): photos are images only."""
+    return files.png_of_size(size, seed)
 
 
 def upload(api, path, *, key, content, name="label.pdf", boundary=None, **fields):
@@ -109,11 +112,11 @@ def test_the_same_key_with_other_form_fields_is_refused(ret, api):
 
 
 def test_a_retry_encoded_with_a_new_boundary_is_the_same_request(ret, api, media):
-    content = big_pdf()
+    content = big_png()
     path = f"{URL}/{ret.reference}/photos"
-    first = upload(api, path, key="photo-1", content=content, boundary="aaaa1111", sku="KAOS-M")
+    first = upload(api, path, key="photo-1", content=content, boundary="aaaa1111", sku="KAOS-M", name="photo.png")
     assert first.status_code == 201, first.content[:500]
-    again = upload(api, path, key="photo-1", content=content, boundary="bbbb2222", sku="KAOS-M")
+    again = upload(api, path, key="photo-1", content=content, boundary="bbbb2222", sku="KAOS-M", name="photo.png")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
     assert again.content == first.content
     assert ReturnPhoto.objects.filter(return_order=ret).count() == 1
@@ -125,7 +128,7 @@ def test_a_failed_upload_does_not_burn_the_key(ret, api, media):
     not_a_pdf = b"MZ" + os.urandom(3 * MB)
     bad = upload(api, path, key="photo-2", content=not_a_pdf, name="x.exe")
     assert bad.status_code == 422 and bad.json()["code"] == "invalid_input"
-    good = upload(api, path, key="photo-2", content=big_pdf(), name="photo.pdf")
+    good = upload(api, path, key="photo-2", content=big_png(), name="photo.png")
     assert good.status_code == 201 and "Idempotent-Replayed" not in good
     assert ReturnPhoto.objects.filter(return_order=ret).count() == 1
 

@@ -4,12 +4,13 @@ at once (the worker's job, synchronously), and a paid order whose customer has a
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.returns.tests.factories import paid_order
 
 EMAIL = "siti@example.com"
-# The smallest file check_upload takes as a PDF label.
-LABEL_PDF = b"%PDF-1.4\n% return label\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# A real one-page PDF: the upload check parses labels.
+LABEL_PDF = files.PDF
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.tests import files
 from tokodesk.orders import services
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import make_order, order_in, run
@@ -84,7 +85,7 @@ def test_detail_renders_every_section(shop, users, owner):
         "recipient_email": "siti@example.com", "destination_city": "Bandung", "courier_service": "REG",
         "insurance_cost": 2000, "discount": 5000})
     run(order, "confirm", owner)
-    proof = SimpleUploadedFile("bukti-transfer.png", b"\x89PNG\r\n\x1a\n", content_type="image/png")
+    proof = SimpleUploadedFile("bukti-transfer.png", files.PNG, content_type="image/png")
     services.order_apply_action(reference=order.reference, action="confirm_payment", actor=owner,
                                 inputs={"amount": 100000, "account": "BCA 123"}, files={"proof": proof})
     services.order_add_note(reference=order.reference, actor=owner, body="Pembeli minta dikirim sore")

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import make_order, order_in
 
@@ -106,7 +107,7 @@ def test_confirm_payment_with_proof_upload(shop, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     order = order_in("confirmed", users["owner"], method="bank_transfer")
     proof = SimpleUploadedFile(
-        "bukti.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png"
+        "bukti.png", files.PNG, content_type="image/png"
     )
     r = client_for(users["finance"]).post(
         f"/orders/{order.reference}/actions/confirm_payment/",
@@ -227,7 +228,7 @@ def test_payment_proof_is_served_to_those_who_see_the_order(shop, users, setting
 
     settings.MEDIA_ROOT = tmp_path
     order = order_in("confirmed", users["owner"], method="bank_transfer", agent="agent")
-    proof = SimpleUploadedFile("bukti.png", b"\x89PNG\r\n\x1a\nDATA", content_type="image/png")
+    proof = SimpleUploadedFile("bukti.png", files.PNG, content_type="image/png")
     client_for(users["finance"]).post(
         f"/orders/{order.reference}/actions/confirm_payment/", {"amount": "318000", "proof": proof}
     )
@@ -236,5 +237,5 @@ def test_payment_proof_is_served_to_those_who_see_the_order(shop, users, setting
     detail = client_for(users["owner"]).get(f"/orders/{order.reference}/").content.decode()
     assert url in detail
     r = client_for(users["agent"]).get(url)
-    assert r.status_code == 200 and b"".join(r.streaming_content).endswith(b"DATA")
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"\x89PNG")
     assert client_for(users["agent2"]).get(url).status_code == 404

@@ -615,13 +615,11 @@ def order_edit_view(request, reference):
 @login_required
 @require_GET
 def payment_proof_view(request, reference, payment_id):
-    """The proof of a payment, for the users who may see the order."""
-    from django.http import FileResponse
+    """The proof of a payment, for the users who may see the order (served inert)."""
+    from tokodesk.core.uploads import serve_upload
 
     order = _order_or_404(request, reference)
     payment = order.payments.filter(pk=payment_id).first()
     if payment is None or not payment.proof:
         raise Http404
-    return FileResponse(
-        payment.proof.open("rb"), as_attachment=False, filename=os.path.basename(payment.proof.name)
-    )
+    return serve_upload(payment.proof)

@@ -9,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tokodesk.catalog.models import Stock
+from tokodesk.core.tests import files
 from tokodesk.returns.tests.factories import BANK, paid_order
 
 URL = "/api/v1/returns"
-PDF = b"%PDF-1.4\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = files.PDF
+PNG = files.PNG
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tokodesk.catalog.models import Stock
+from tokodesk.core.tests import files
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return
 from tokodesk.returns.tests.factories import BANK, paid_order, return_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.4\n%label\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PDF = files.PDF
+PNG = files.PNG
 
 
 def client_for(user):

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from tokodesk.core.tests import files
 from tokodesk.returns.services import (
     ExtraLineInput,
     return_add_photo,
@@ -20,8 +21,8 @@ from tokodesk.returns.services import (
 )
 from tokodesk.returns.tests.factories import BANK, act, paid_order, return_data, return_in
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
-PDF = b"%PDF-1.4\n%test label\n"
+PNG = files.PNG
+PDF = files.PDF
 # session, user, user and group permissions, the return (+ lines, fees, photos, messages,
 # refunds), settings, custom states (edit form), store credit, recreated returns, timeline,
 # users and groups of the responsible select, role groups (context processor)

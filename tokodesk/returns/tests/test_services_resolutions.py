@@ -11,6 +11,7 @@ from django.utils import timezone
 from tokodesk.catalog.models import Stock
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.tests import files
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order
 from tokodesk.orders.services import order_add_note
@@ -20,7 +21,7 @@ from tokodesk.returns.selectors import store_credit_balance, store_credit_ledger
 from tokodesk.returns.services import ExtraLineInput, return_create
 from tokodesk.returns.tests.factories import BANK, act, paid_order, return_data, return_in
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = files.PDF
 
 
 def proof():

@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 from tokodesk.accounts.services import user_create
 from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
 from tokodesk.core.errors import DomainError
+from tokodesk.core.tests import files
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import OrderLine
 from tokodesk.returns.models import Refund, Return, ReturnLine
@@ -138,7 +139,7 @@ class ReturnMachine(RuleBasedStateMachine):
         if pending:
             refund = data.draw(st.sampled_from(pending))
             refund_mark_paid(refund_id=refund.pk, actor=self.owner, paid_on=refund.created_at.date(),
-                             proof=SimpleUploadedFile("p.pdf", b"%PDF-1.4\n"))
+                             proof=SimpleUploadedFile("p.pdf", files.PDF))
 
     @invariant()
     def never_more_returned_than_delivered(self):

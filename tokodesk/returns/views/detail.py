@@ -12,7 +12,7 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
+from tokodesk.core.uploads import serve_upload
 from tokodesk.notifications.whatsapp import can_whatsapp
 from tokodesk.returns import refunds, selectors, services
 from tokodesk.returns.forms import MarkPaidForm, PhotoForm, ReturnEditForm
@@ -292,7 +293,7 @@ def label_view(request, reference):
     if request.method == "GET":
         if not ret.label:
             raise Http404
-        return FileResponse(ret.label.open("rb"), as_attachment=False, filename=os.path.basename(ret.label.name))
+        return serve_upload(ret.label)
     if request.method != "POST":
         return HttpResponse(status=405)
     file = request.FILES.get("label")
@@ -327,7 +328,7 @@ def photo_view(request, reference, photo_id):
     photo = next((p for p in ret.photos.all() if p.pk == photo_id), None)
     if photo is None:
         raise Http404
-    return FileResponse(photo.file.open("rb"), filename=os.path.basename(photo.file.name))
+    return serve_upload(photo.file)
 
 
 # --- refunds: mark paid, proof ------------------------------------------------------------------
@@ -392,4 +393,4 @@ def refund_proof_view(request, refund_id):
     refund = _refund_or_404(request, refund_id)
     if not refund.proof:
         raise Http404
-    return FileResponse(refund.proof.open("rb"), filename=os.path.basename(refund.proof.name))
+    return serve_upload(refund.proof)

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import order_in
 from tokodesk.returns.models import Return, ReturnEvent, ReturnPhoto, ReturnReason
@@ -28,10 +29,10 @@ from tokodesk.storefront.links import order_link_token, order_link_url
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
-PDF = b"%PDF-1.4\n%label\n"
+PNG = files.PNG
+JPEG = files.JPEG
+WEBP = files.WEBP
+PDF = files.PDF
 
 
 @pytest.fixture(autouse=True)

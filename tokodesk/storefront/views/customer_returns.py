@@ -34,7 +34,7 @@ import secrets
 
 from django.contrib import messages
 from django.core import signing
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -46,6 +46,7 @@ from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import Conflict, DomainError, NotFound
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.uploads import is_quarantined, serve_upload
 from tokodesk.orders.models import Order
 from tokodesk.returns.models import Return, ReturnLine
 from tokodesk.returns.selectors import return_reasons, returnable_lines
@@ -136,7 +137,9 @@ def customer_returns(order: Order) -> dict | None:
                 "lines": lines,
                 "items_count": sum(line.qty for line in lines),
                 "photos_count": len(ret.photos.all()),
-                "label_name": os.path.basename(ret.label.name) if ret.label else "",
+                # A quarantined label is never served: no button for it.
+                "label_name": os.path.basename(ret.label.name)
+                if ret.label and not is_quarantined(ret.label) else "",
                 "slip": ret.status in SLIP_STATUSES,
                 # What the seller told the buyer (sent by e-mail or WhatsApp), never unsent drafts.
                 "messages": [m for m in ret.messages.all() if m.sent_at and m.body.strip()],
@@ -332,9 +335,7 @@ def return_label_view(request, token, reference):
     _order, ret = _buyer_return_or_404(token, reference)
     if not ret.label:
         raise Http404
-    return FileResponse(
-        ret.label.open("rb"), as_attachment=True, filename=os.path.basename(ret.label.name)
-    )
+    return serve_upload(ret.label, attachment=True)
 
 
 @never_cache
