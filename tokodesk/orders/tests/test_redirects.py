@@ -58,3 +58,24 @@ def test_safe_next_reads_only_strings(rf):
     assert safe_next(request, ["/orders/"], "orders:list") == "/orders/"
     assert safe_next(request, "/returns/", "orders:list") == "/returns/"
     assert safe_next(request, "//evil.example", "/") == "/"
+
+
+def test_the_other_next_fields_stay_on_site(shop, users):
+    """The language switch (Django's set_language), the login (LoginView) and a refund
+    marked paid (returns) send `next` too: each refuses another site."""
+    from tokodesk.returns.models import Refund
+    from tokodesk.returns.tests.factories import return_in
+
+    c = client_for(users["owner"])
+    r = c.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert r.status_code == 302 and "evil.example" not in r["Location"]
+    anonymous = Client()
+    r = anonymous.post(
+        "/accounts/login/?next=//evil.example",
+        {"username": "owner", "password": "pw-123456", "next": "//evil.example"},
+    )
+    assert r.status_code == 302 and "evil.example" not in r["Location"]
+    ret = return_in("completed", users["owner"])
+    refund = Refund.objects.get(return_order=ret)
+    r = c.post(f"/returns/refunds/{refund.pk}/paid/", {"next": "https://evil.example/"})
+    assert r.status_code == 302 and r["Location"] == f"/returns/{ret.reference}/"
