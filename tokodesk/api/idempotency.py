@@ -17,11 +17,13 @@ that a client encodes with a new multipart boundary the same request."""
 import hashlib
 import json
 
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import IntegrityError, models, transaction
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
+
+from tokodesk.api.guard import too_big
 
 API_PREFIX = "/api/v1/"
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -48,14 +50,24 @@ class IdempotencyRecord(models.Model):
         return self.key
 
 
-def _scope(request) -> str:
-    auth = request.headers.get("Authorization", "")
-    if auth:
-        return hashlib.sha256(auth.encode()).hexdigest()
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return "anonymous"
+def _authenticated_scope(request) -> str | None:
+    """Who is asking, checked as the API's own authentication checks it (a bearer token
+    that is not revoked, of an active user; else the page session of an active user, with
+    its CSRF token), or None. The scope of a token is the hash of its header (a replay
+    goes only to the same token), of a session its user. Nothing is replayed to a request
+    that would not be authenticated: a revoked token's retry gets the view's 401."""
+    from ninja.errors import HttpError
+
+    from tokodesk.api.auth import TokenAuth, UserSessionAuth
+
+    try:
+        if TokenAuth()(request) is not None:
+            return hashlib.sha256(request.headers["Authorization"].encode()).hexdigest()
+        if UserSessionAuth()(request) is not None:
+            return f"user:{request.user.pk}"
+    except HttpError:  # the session's CSRF check failed: the view answers 403
+        return None
+    return None
 
 
 def _fingerprint(request) -> str:
@@ -94,7 +106,7 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
         return JsonResponse(
             {
                 "code": "idempotency_key_reused",
-                "message": "This Idempotency-Key was already used with a different request.",
+                "message": gettext("This Idempotency-Key was already used with a different request."),
                 "fields": {"Idempotency-Key": "already used"},
             },
             status=422,
@@ -125,11 +137,18 @@ class IdempotencyMiddleware:
                 },
                 status=400,
             )
+        scope = _authenticated_scope(request)
+        if scope is None:
+            # Not authenticated (revoked token, inactive user, no session): no replay and no
+            # record; the view answers 401/403 as without a key.
+            return self.get_response(request)
         try:
-            scope, fingerprint = _scope(request), _fingerprint(request)
+            fingerprint = _fingerprint(request)
+        except RequestDataTooBig:
+            return too_big()
         except (MultiPartParserError, SuspiciousOperation) as exc:
             if request.content_type != "multipart/form-data":
-                raise  # as before: Django answers 400
+                raise  # as before: Django answers 400 (JSON under /api/v1/: api.guard)
             # A malformed upload, or form fields over Django's limits.
             return JsonResponse(
                 {

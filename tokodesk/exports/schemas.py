@@ -8,21 +8,27 @@ import uuid
 from ninja import Schema
 from pydantic import ConfigDict, Field, create_model
 
+from tokodesk.core.inputs import StrictInput
 from tokodesk.orders.api import ListQuery
 
 MAX_COLUMNS = 100
 MAX_REFERENCES = 10_000
 
 
-class _Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(StrictInput):
+    # Unknown fields refused, no bool for a number; strings kept as sent (headers).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class _Filters(_Strict):
+    sane_dates = False  # the list's filter dates (any day Python holds), as GET /orders
 
 
 # The filters of GET /api/v1/orders (same names, same checks), without the paging keys.
 # Unknown keys are refused: a misspelt filter must not turn into "export everything".
 ExportFilters = create_model(
     "ExportFilters",
-    __base__=_Strict,
+    __base__=_Filters,
     **{name: (info.annotation, info) for name, info in ListQuery.model_fields.items()
        if name not in ("sort", "cursor", "limit")},
 )

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.validators import validate_http_url
+
 
 class Notification(models.Model):
     """One message to a customer. An e-mail is rendered when it is queued (what the user
@@ -82,7 +84,7 @@ class NotificationSettings(models.Model):
     reply_to = models.EmailField(_("reply-to address"), blank=True, default="")
     # Where links in e-mails point (https://desk.example.com); empty: the address the
     # page or API was called on.
-    site_url = models.URLField(_("site address"), blank=True, default="")
+    site_url = models.URLField(_("site address"), blank=True, default="", validators=[validate_http_url])
     # The seller's own WhatsApp text for returns; empty: the built-in one of each language.
     whatsapp_return_template = models.TextField(_("WhatsApp message for returns"), blank=True, default="")
 

@@ -7,18 +7,18 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from tokodesk.api.common import Out
+from tokodesk.core.inputs import StrictInput
 from tokodesk.orders.states import Channel, PaymentMethod
 
 PaymentMethodLit = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
 ChannelLit = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 
 
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class StrictIn(StrictInput):
+    """Unknown fields refused, strings stripped, no bool for a number, sane dates."""
 
 
 def _email(value: str) -> str:

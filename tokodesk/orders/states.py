@@ -12,11 +12,12 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field, field_validator
 
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.inputs import StrictInput
 from tokodesk.core.transitions import Context, Transition, TransitionTable
+from tokodesk.core.validators import pydantic_http_url
 
 
 class Status(models.TextChoices):
@@ -91,8 +92,9 @@ AWAITING_SHIPMENT = (S.CONFIRMED, S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S
 # --- inputs -------------------------------------------------------------------------
 
 
-class ActionInput(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class ActionInput(StrictInput):
+    """Unknown fields refused, strings stripped, no bool for a number, sane dates."""
+
     version: int | None = Field(None, ge=1, description="The version you saw; a stale one is refused.")
 
 
@@ -116,7 +118,9 @@ class ConfirmPaymentIn(ActionInput):
 
 
 class RequestPaymentIn(ActionInput):
-    payment_link: str = Field("", max_length=300)
+    payment_link: str = Field("", max_length=300, description="An https:// or http:// address.")
+
+    _check_link = field_validator("payment_link")(pydantic_http_url)
 
 
 class GatewayPaymentIn(ActionInput):

@@ -16,9 +16,9 @@ from typing import Literal
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from tokodesk.core.inputs import StrictInput
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 
 
@@ -95,8 +95,8 @@ PaymentMethodLit = Literal["cod", "bank_transfer", "payment_gateway", "invoice"]
 # --- inputs -------------------------------------------------------------------------
 
 
-class StrictIn(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class StrictIn(StrictInput):
+    """Unknown fields refused, strings stripped, no bool for a number, sane dates."""
 
 
 class ActionInput(StrictIn):

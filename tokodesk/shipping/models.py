@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.validators import validate_http_url
+
 
 class Courier(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -8,7 +10,7 @@ class Courier(models.Model):
     services = models.JSONField(_("services"), default=list, blank=True)
     tracking_url = models.CharField(
         _("tracking URL"), max_length=300, blank=True, default="",
-        help_text=_("With {awb} where the tracking number goes."),
+        help_text=_("With {awb} where the tracking number goes."), validators=[validate_http_url],
     )
     active = models.BooleanField(default=True)
 

@@ -4,6 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.models import TimeStampedModel
+from tokodesk.core.validators import validate_http_url
 
 
 def default_payment_instructions() -> str:
@@ -29,7 +30,8 @@ class LandingPage(TimeStampedModel):
     active = models.BooleanField(default=True)
     # Round robin: index of the agent who got the last order.
     last_agent_index = models.IntegerField(default=-1)
-    image_url = models.URLField(_("image URL"), max_length=500, blank=True, default="")
+    image_url = models.URLField(_("image URL"), max_length=500, blank=True, default="",
+                                validators=[validate_http_url])
     # Shown on the thank-you page of bank-transfer orders: the shop's accounts.
     payment_instructions = models.TextField(
         _("payment instructions"), blank=True, default=default_payment_instructions

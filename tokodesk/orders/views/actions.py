@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.orders import selectors, services
-from tokodesk.orders.forms import OrderFilterForm, action_form_class
+from tokodesk.orders.forms import FIELD_LABELS, OrderFilterForm, action_form_class
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
 from tokodesk.orders.views.common import BULK_LIMIT, htmx_response, toast
 
@@ -100,7 +100,7 @@ def action_view(request, reference, action):
             files=files,
         )
     except DomainError as exc:
-        response = HttpResponse(toast(request, exc.message, messages.ERROR))
+        response = HttpResponse(toast(request, _with_fields(exc), messages.ERROR))
         response["HX-Reswap"] = "none"
         response["HX-Trigger"] = "tokodesk:closeModal"
         return response
@@ -248,6 +248,14 @@ def _bulk_run(request, operation, references, reason):
         except DomainError as exc:
             refused.append((reference, _refusal(exc)))
     return changed, refused
+
+
+def _with_fields(exc: DomainError) -> str:
+    """The refusal with what is wrong in each field ("Payment link: Enter an address …")."""
+    if not exc.fields:
+        return str(exc.message)
+    details = "; ".join(f"{FIELD_LABELS.get(name, name)}: {text}" for name, text in exc.fields.items())
+    return f"{exc.message} {details}"
 
 
 def _refusal(exc: DomainError) -> str:
