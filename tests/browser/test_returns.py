@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login
+from tokodesk.core.tests import files
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.notifications.models import Notification
 from tokodesk.orders.models import Order
@@ -25,7 +26,7 @@ def test_create_approve_receive_complete_with_store_credit(page, shop, users, se
     order = paid_order(users["owner"], status="delivered", lines=(("KAOS-M", 2), ("MADU-500", 1)))
     Order.objects.filter(pk=order.pk).update(recipient_email="siti@example.com")
     label = tmp_path / "label-retur.pdf"
-    label.write_bytes(b"%PDF-1.4\n%label\n")
+    label.write_bytes(files.PDF)  # a real PDF: the upload check parses labels
     kaos = order.lines.get(sku="KAOS-M")
     madu = order.lines.get(sku="MADU-500")
     login(page, "owner")
