@@ -121,3 +121,18 @@ def test_the_owner_can_unlock_early(owner_user):
     assert _login(client, "owner", RIGHT).status_code == 429
     call_command("axes_reset_username", "owner")
     assert _login(client, "owner", RIGHT).status_code == 302
+
+
+@pytest.mark.parametrize("forged", ["not-an-ip", "1.2.3.4.5", "' OR 1=1 --"])
+def test_a_forged_address_header_is_not_stored_as_an_address(owner_user, settings, forged):
+    settings.TOKODESK_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "owner", "password": WRONG},
+                           REMOTE_ADDR="203.0.113.7", HTTP_X_REAL_IP=forged)
+    assert response.status_code == 200
+
+
+def test_force_login_and_a_request_without_address(owner_user):
+    client = Client()
+    client.force_login(owner_user)
+    assert client.get("/orders/").status_code == 200
