@@ -2,6 +2,7 @@
 live server. `make test` installs chromium when it is missing (never `playwright install`)."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -42,7 +43,8 @@ document.addEventListener("securitypolicyviolation", function (e) {
 
 
 def csp_violations(pg) -> list[str]:
-    """The violations seen so far: the console's and those of the page shown now."""
+    """The violations seen so far: the console's (every page of the context, kept across
+    navigations) and those the page shown now reported."""
     found = list(pg.csp_console)
     try:
         found += pg.evaluate("window.__cspViolations || []")
@@ -51,9 +53,11 @@ def csp_violations(pg) -> list[str]:
     return found
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-US")
+@contextmanager
+def open_page(browser, live_server, **context_options):
+    """A new context's page on the live server that fails the test at its end on any
+    Content-Security-Policy violation (every browser test's page goes through here)."""
+    context = browser.new_context(**context_options)
     context.add_init_script(CSP_LISTENER)
     pg = context.new_page()
     pg.set_default_timeout(15000)
@@ -65,16 +69,24 @@ def page(browser, live_server):
             pg.csp_console.append(f"{msg.page.url if msg.page else ''}: {msg.text[:300]}")
 
     context.on("console", on_console)
-    yield pg
-    violations = []
-    for other in context.pages:
-        try:
-            violations += other.evaluate("window.__cspViolations || []")
-        except Exception:
-            pass
-    violations += pg.csp_console
-    context.close()
+    try:
+        yield pg
+        violations = []
+        for other in context.pages:
+            try:
+                violations += other.evaluate("window.__cspViolations || []")
+            except Exception:
+                pass
+        violations += pg.csp_console
+    finally:
+        context.close()
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="en-US") as pg:
+        yield pg
 
 
 def login(page, username, password=PASSWORD):

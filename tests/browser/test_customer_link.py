@@ -4,7 +4,7 @@ request in the Action Needed tab."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import order_in
 from tokodesk.storefront.links import order_link_url
@@ -18,12 +18,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.fixture
 def phone(browser, live_server):
     """A 390 px wide phone whose browser speaks Indonesian, with no account."""
-    context = browser.new_context(locale="id-ID", **PHONE)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    pg.base = live_server.url
-    yield pg
-    context.close()
+    with open_page(browser, live_server, locale="id-ID", **PHONE) as pg:
+        yield pg
 
 
 def test_buyer_requests_cancellation_and_the_seller_sees_it(phone, page, shop, users):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, open_page
 from tokodesk.returns.models import Return, ReturnEvent, ReturnPhoto, ReturnReason
 from tokodesk.returns.tests.factories import paid_order
 from tokodesk.storefront.links import order_link_url
@@ -30,12 +30,8 @@ PHONE = {
 @pytest.fixture
 def phone(browser, live_server):
     """A 390 px wide phone with no account, reading English."""
-    context = browser.new_context(locale="en-US", **PHONE)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    pg.base = live_server.url
-    yield pg
-    context.close()
+    with open_page(browser, live_server, locale="en-US", **PHONE) as pg:
+        yield pg
 
 
 def png(width=8, height=8) -> bytes:

@@ -4,6 +4,7 @@ thank-you page with the order reference and the link to follow the order."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import open_page
 from tokodesk.accounts.services import user_create
 from tokodesk.catalog.models import Product, Stock
 from tokodesk.orders.models import Order
@@ -15,13 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def phone(browser, live_server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    pg.base = live_server.url
-    yield pg
-    context.close()
+    with open_page(browser, live_server, viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True,
+                   has_touch=True, device_scale_factor=2) as pg:
+        yield pg
 
 
 def _fits(page):

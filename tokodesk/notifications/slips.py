@@ -107,7 +107,9 @@ def render_slip_html(ret: Return, locale: str | None = None, request=None) -> st
     with translation.override(locale):
         context = slip_context(ret)
         context["locale"] = locale
-        context["style_nonce"] = str(request.csp_nonce) if getattr(request, "csp_nonce", None) else ""
+        # (django-csp's lazy nonce is falsy until read: test for the attribute, then read it)
+        nonce = getattr(request, "csp_nonce", None) if request is not None else None
+        context["style_nonce"] = str(nonce) if nonce is not None else ""
         return render_to_string("notifications/slip.html", context)
 
 
