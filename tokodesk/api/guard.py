@@ -15,6 +15,7 @@ text (unknown path, wrong method, body over DATA_UPLOAD_MAX_MEMORY_SIZE, a serve
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import logging
 import re
@@ -129,7 +130,8 @@ def _reads_form(operation) -> bool:
 def guard_operation(run):
     """Wraps an operation's run: refuses bodies of the wrong type (415), too large (413)
     and NUL characters (400) before authentication, validation or the view."""
-    accepts_form = _reads_form(getattr(run, "__self__", None))
+    # The operation whose run this is (through any decorator applied before this one).
+    accepts_form = _reads_form(getattr(inspect.unwrap(run), "__self__", None))
 
     @functools.wraps(run)
     def wrapper(request, *args, **kwargs):

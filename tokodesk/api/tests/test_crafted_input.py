@@ -134,6 +134,19 @@ def test_wrong_method_is_405_json(order, api):
     assert "GET" in r["Allow"]
 
 
+def test_an_unexpected_server_error_is_500_json(shop, api, monkeypatch):
+    from tokodesk.orders import selectors
+
+    def boom(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "order_list", boom)
+    client = Client(raise_request_exception=False)
+    r = client.get("/api/v1/orders", HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    body = _error(r, 500)
+    assert body["code"] == "server_error" and "boom" not in r.content.decode()
+
+
 def test_pages_keep_their_html_404(owner, client):
     client.force_login(owner)
     r = client.get("/orders/nope/deeper/")
