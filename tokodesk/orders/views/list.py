@@ -137,14 +137,6 @@ def _local(value, fmt: str) -> str:
     return dateformat.format(timezone.localtime(value), fmt) if value else ""
 
 
-# The countdown's colour by kind (orders/_deadline.html).
-DEADLINE_STYLES = {
-    "overdue": "color:var(--red);font-weight:600;margin-top:3px",
-    "auto_approve": "color:var(--amber);font-weight:600;margin-top:3px",
-    "ship_within": "color:var(--muted);margin-top:3px",
-}
-
-
 def _deadline(order, now) -> dict | None:
     dl = deadline_for(order, now)
     if dl is None:
@@ -160,7 +152,6 @@ def _deadline(order, now) -> dict | None:
         "text": dl.text,
         "seconds_left": dl.seconds_left,
         "title": title,
-        "style": DEADLINE_STYLES.get(dl.kind, "margin-top:3px"),
     }
 
 
