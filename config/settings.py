@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI for /api/v1/docs from our origin (the CSP allows no CDN)
     "django_tasks",
     "django_tasks_db",
     "csp",

@@ -21,7 +21,8 @@ def _policy(response) -> dict[str, str]:
 @pytest.mark.parametrize("path", ["/accounts/login/", "/orders/", "/returns/", "/api/v1/orders"])
 def test_every_answer_has_the_policy(db, path):
     client = Client()
-    client.force_login(make_user("owner"))
+    if path != "/accounts/login/":
+        client.force_login(make_user("owner"))
     response = client.get(path)
     assert response.status_code == 200
     header = response["Content-Security-Policy"]
