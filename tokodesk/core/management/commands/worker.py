@@ -175,6 +175,21 @@ class Command(BaseCommand):
             self._last_overdue = overdue
         return result
 
+    def registered_jobs_pass(self) -> dict:
+        """The jobs the apps registered (tokodesk.core.jobs), each in its own try."""
+        from tokodesk.core.jobs import registered
+
+        results = {}
+        for job in registered():
+            try:
+                results[job.name] = job.run()
+            except Exception:
+                logger.exception("job %s failed; trying again next pass", job.name)
+                results[job.name] = None
+            else:
+                logger.debug("%s: %s", job.name, results[job.name])
+        return results
+
     def drain_tasks(self, task_worker) -> int:
         """Run every task ready now, one by one, each claimed like db_worker claims it."""
         from django_tasks_db.models import DBTaskResult
@@ -207,6 +222,7 @@ class Command(BaseCommand):
     def run_once(self, task_worker) -> None:
         self.statistics_pass()
         result = self.deadlines_pass()
+        jobs = self.registered_jobs_pass()
         ran = self.drain_tasks(task_worker) if task_worker else 0
         if result is None:
             raise CommandError("The deadline jobs failed (see the log).")
@@ -221,6 +237,11 @@ class Command(BaseCommand):
                 f"approved {approved} cancellation request(s), completed {completed} order(s), "
                 f"{result['overdue_shipments']} past their shipping deadline, {failed} failed; ran {ran} task(s)"
             )
+            from tokodesk.core.jobs import registered
+
+            for job in registered():
+                if job.summary and jobs.get(job.name) is not None:
+                    self.stdout.write(job.summary(jobs[job.name]))
 
     # --- the loop --------------------------------------------------------------------
 
@@ -267,6 +288,7 @@ class Command(BaseCommand):
                     self.statistics_pass()
                     statistics_due = time.monotonic() + STATISTICS_EVERY
                 self.deadlines_pass()
+                self.registered_jobs_pass()
                 close_old_connections()
                 stop.wait(interval)
             if thread is not None:
