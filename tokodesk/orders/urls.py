@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokodesk.orders.views import actions, create, detail, settings
+from tokodesk.orders.views import actions, create, detail, edit, settings
 from tokodesk.orders.views import list as list_views
 
 app_name = "orders"
@@ -14,7 +14,7 @@ urlpatterns = [
     path("settings/", settings.settings_view, name="settings"),
     path("<str:reference>/", detail.order_detail_view, name="detail"),
     path("<str:reference>/menu/", list_views.order_menu_view, name="menu"),
-    path("<str:reference>/edit/", detail.order_edit_view, name="edit"),
+    path("<str:reference>/edit/", edit.order_edit_view, name="edit"),
     path("<str:reference>/notes/", detail.add_note_view, name="add_note"),
     path("<str:reference>/tags/", detail.tags_view, name="tags"),
     path("<str:reference>/agent/", detail.assign_view, name="assign"),

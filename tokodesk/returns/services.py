@@ -12,13 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.catalog.models import Variant
 from tokodesk.core import uploads
 from tokodesk.core.errors import (
     Conflict,
@@ -29,7 +26,18 @@ from tokodesk.core.errors import (
 )
 from tokodesk.core.models import ShopSettings, next_reference
 from tokodesk.core.transitions import Context, apply_transition
-from tokodesk.orders.models import Order, OrderLine
+from tokodesk.orders.models import Order
+from tokodesk.returns.checks import (  # noqa: F401 - MAX_AMOUNT and the checks were here before
+    MAX_AMOUNT,
+    _exchange_items,
+    _extra_lines,
+    _reason,
+    _resolution,
+    _resolve_lines,
+    _responsible,
+    _serials,
+)
+from tokodesk.returns.lists import custom_state_delete, custom_state_save, return_reason_save  # noqa: F401
 from tokodesk.returns.models import (
     CustomState,
     Return,
@@ -37,15 +45,13 @@ from tokodesk.returns.models import (
     ReturnExtraLine,
     ReturnLine,
     ReturnPhoto,
-    ReturnReason,
 )
-from tokodesk.returns.selectors import return_orders_for, return_queryset_for, returned_qty_by_line
+from tokodesk.returns.selectors import return_orders_for, return_queryset_for
 from tokodesk.returns.states import (
     FINAL,
     LINES_EDITABLE,
     RETURN_TRANSITIONS,
     RETURNABLE_ORDER_STATUSES,
-    Resolution,
     Status,
 )
 
@@ -163,137 +169,6 @@ def _check_returnable(order: Order, actor, settings_row: ShopSettings, *, custom
         raise Conflict("return_window_closed", _("The return window of %(days)s days ended on %(date)s.") % {
             "days": settings_row.return_window_days, "date": timezone.localtime(end).date().isoformat()})
     return False
-
-
-def _reason(reason: str, reason_text: str) -> tuple[ReturnReason, str]:
-    """A listed reason by code or label; anything else is the customer's own words under
-    the "other" reason."""
-    reason, reason_text = (reason or "").strip(), (reason_text or "").strip()
-    if not reason:
-        raise ValidationFailed("invalid_input", _("The customer's reason is required."),
-                               fields={"reason": _("Required.")})
-    found = ReturnReason.objects.filter(active=True).filter(code__iexact=reason).first() or \
-        ReturnReason.objects.filter(active=True, label__iexact=reason).first()
-    if found is None:
-        other = ReturnReason.objects.filter(needs_text=True, active=True).order_by("position", "id").first()
-        if other is None:
-            other, _c = ReturnReason.objects.get_or_create(
-                code="other", defaults={"label": "Other", "needs_text": True, "position": 999})
-        text = f"{reason} — {reason_text}" if reason_text else reason
-        return other, text
-    if found.needs_text and not reason_text:
-        raise ValidationFailed("invalid_input", _("Say in a few words what the reason is."),
-                               fields={"reason_text": _("Required with this reason.")})
-    return found, reason_text
-
-
-def _resolution(value: str) -> str:
-    if value not in Resolution.values:
-        raise ValidationFailed("invalid_input", _("Unknown resolution."), fields={"resolution": _("Unknown.")})
-    return value
-
-
-def _serials(values, qty: int, key: str, errors: dict) -> list[str]:
-    serials = [str(s).strip() for s in (values or []) if str(s).strip()]
-    if len(serials) > qty:
-        errors[key] = _("More serial numbers than items.")
-    if any(len(s) > 100 for s in serials):
-        errors[key] = _("A serial number has at most 100 characters.")
-    return serials
-
-
-def _resolve_lines(order: Order, lines: list[ReturnLineInput], *, exclude_return_id: int | None = None):
-    """[(order line, qty, serial numbers)] after the quantity invariant: with the other
-    returns that count, no order line is returned more than it was delivered.
-    The caller holds the order's row lock."""
-    if not lines:
-        raise ValidationFailed("invalid_input", _("A return needs at least one item."),
-                               fields={"lines": _("Pick at least one item.")})
-    order_lines = list(OrderLine.objects.filter(order=order).order_by("id"))
-    errors, resolved, seen = {}, [], {}
-    for i, item in enumerate(lines):
-        if item.line is not None:
-            found = [ol for ol in order_lines if ol.pk == item.line]
-            key = f"lines.{i}.line"
-        else:
-            found = [ol for ol in order_lines if ol.sku == (item.sku or "")]
-            key = f"lines.{i}.sku"
-        if not found:
-            errors[key] = _("Not on order %(order)s.") % {"order": order.reference}
-            continue
-        if len(found) > 1:
-            errors[key] = _("This SKU is on several lines of the order: give the line id.")
-            continue
-        if found[0].pk in seen:
-            errors[key] = _("This item is listed twice.")
-            continue
-        if item.qty is None or item.qty < 1:
-            errors[f"lines.{i}.qty"] = _("The quantity must be at least 1.")
-            continue
-        seen[found[0].pk] = i
-        resolved.append((found[0], item.qty, _serials(item.serial_numbers, item.qty, f"lines.{i}.serial_numbers",
-                                                      errors)))
-    if errors:
-        raise ValidationFailed("invalid_input", _("Some items are not valid."), fields=errors)
-    taken = returned_qty_by_line(order.pk, exclude_return_id=exclude_return_id)
-    over = {}
-    for ol, qty, _s in resolved:
-        left = ol.qty - taken.get(ol.pk, 0)
-        if qty > left:
-            over[f"lines.{seen[ol.pk]}.qty"] = _("Only %(left)s of %(sku)s can still be returned.") % {
-                "left": max(left, 0), "sku": ol.sku}
-    if over:
-        raise Conflict("qty_exceeds_returnable", _("More than was delivered would be returned: other returns "
-                                                   "already hold some of these items."), fields=over)
-    return resolved
-
-
-def _responsible(user_name: str | None, group_name: str | None):
-    if user_name and group_name:
-        raise ValidationFailed("invalid_input", _("Give a responsible user or a group, not both."),
-                               fields={"responsible_group": _("Not with a user.")})
-    if user_name:
-        user = get_user_model().objects.filter(username=user_name, is_active=True).first()
-        if user is None:
-            raise ValidationFailed("invalid_input", _("Unknown user “%(name)s”.") % {"name": user_name[:50]},
-                                   fields={"responsible_user": _("Unknown user.")})
-        return user, None
-    if group_name:
-        group = Group.objects.filter(name=group_name).first()
-        if group is None:
-            raise ValidationFailed("invalid_input", _("Unknown group “%(name)s”.") % {"name": group_name[:50]},
-                                   fields={"responsible_group": _("Unknown group.")})
-        return None, group
-    return None, None
-
-
-MAX_AMOUNT = 10**13
-
-
-def _extra_lines(items: list[ExtraLineInput]) -> list[ExtraLineInput]:
-    errors = {}
-    for i, item in enumerate(items):
-        if not (item.description or "").strip():
-            errors[f"extra_lines.{i}.description"] = _("Required.")
-        if item.amount is None or abs(item.amount) > MAX_AMOUNT:
-            errors[f"extra_lines.{i}.amount"] = _("Not a valid amount.")
-    if errors:
-        raise ValidationFailed("invalid_input", _("Some extra lines are not valid."), fields=errors)
-    return items
-
-
-def _exchange_items(items: list[ExchangeItemInput]) -> list[dict]:
-    errors = {}
-    skus = {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=[i.sku for i in items])}
-    for i, item in enumerate(items):
-        variant = skus.get(item.sku)
-        if variant is None or not variant.active or not variant.product.active:
-            errors[f"exchange_items.{i}.sku"] = _("Unknown product “%(sku)s”.") % {"sku": item.sku[:64]}
-        if item.qty is None or item.qty < 1:
-            errors[f"exchange_items.{i}.qty"] = _("The quantity must be at least 1.")
-    if errors:
-        raise ValidationFailed("invalid_input", _("Some exchange items are not valid."), fields=errors)
-    return [{"sku": i.sku, "qty": i.qty} for i in items]
 
 
 def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str, source: str, action: str,
@@ -609,66 +484,3 @@ def return_add_photo(*, reference: str, actor, file, sku: str | None = None, lin
     ret.version += 1
     ret.save(update_fields=["version", "updated_at"])
     return photo
-
-
-# --- the owner's lists: reasons and custom states -------------------------------------------
-
-
-@transaction.atomic
-def return_reason_save(*, actor, code: str, label: str | None = None, needs_text: bool | None = None,
-                       active: bool | None = None, position: int | None = None) -> ReturnReason:
-    """Add a return reason (new code) or change one; reasons in use are deactivated, never
-    deleted."""
-    _require(actor, "returns.change_returnreason")
-    code = (code or "").strip().lower()
-    if not code or len(code) > 50 or not all(c.isalnum() or c in "-_" for c in code):
-        raise ValidationFailed("invalid_input", _("A code is letters, digits, - and _."), fields={"code": _("Invalid.")})
-    reason = ReturnReason.objects.select_for_update().filter(code=code).first()
-    if reason is None:
-        if not (label or "").strip():
-            raise ValidationFailed("invalid_input", _("A new reason needs a label."), fields={"label": _("Required.")})
-        reason = ReturnReason(code=code)
-    if label is not None:
-        if not label.strip():
-            raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
-        reason.label = label.strip()[:200]
-    for name, value in (("needs_text", needs_text), ("active", active), ("position", position)):
-        if value is not None:
-            setattr(reason, name, value)
-    reason.save()
-    return reason
-
-
-@transaction.atomic
-def custom_state_save(*, actor, label: str, status: str, color: str = "", position: int = 0,
-                      state_id: int | None = None) -> CustomState:
-    """Add (or, with `state_id`, change) a custom state mapped onto a base status."""
-    _require(actor, "returns.change_customstate")
-    if status not in Status.values:
-        raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": _("Unknown.")})
-    label = (label or "").strip()
-    if not label:
-        raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
-    if state_id is not None:
-        state = CustomState.objects.select_for_update().filter(pk=state_id).first()
-        if state is None:
-            raise NotFound("not_found", _("Not found."))
-        if state.status != status and state.returns.exists():
-            raise Conflict("custom_state_in_use", _("Returns use this state: its base status cannot change."))
-    else:
-        state = CustomState()
-    if CustomState.objects.filter(label=label).exclude(pk=state.pk).exists():
-        raise ValidationFailed("invalid_input", _("A custom state has this label already."),
-                               fields={"label": _("Already used.")})
-    state.label, state.status, state.color, state.position = label[:100], status, (color or "")[:20], position
-    state.save()
-    return state
-
-
-@transaction.atomic
-def custom_state_delete(*, actor, state_id: int) -> None:
-    """Remove a custom state; returns showing it fall back to their base status."""
-    _require(actor, "returns.delete_customstate")
-    deleted, _d = CustomState.objects.filter(pk=state_id).delete()
-    if not deleted:
-        raise NotFound("not_found", _("Not found."))

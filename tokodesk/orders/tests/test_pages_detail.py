@@ -379,7 +379,7 @@ def test_edit_errors_are_shown_next_to_their_input(shop, users, owner):
 def test_service_field_errors_map_onto_the_form(shop, users, owner):
     from tokodesk.core.errors import ValidationFailed
     from tokodesk.orders.forms_detail import LineFormSet, OrderEditForm, line_changes
-    from tokodesk.orders.views.detail import _apply_service_errors
+    from tokodesk.orders.views.edit import _apply_service_errors
 
     order = make_order(owner, lines=(("MADU-500", 1), ("KAOS-M", 1)))
     data = edit_data(order, **{"lines-0-DELETE": "on", "lines-2-sku": "KAOS-L", "lines-2-qty": 1})

@@ -1,0 +1,183 @@
+"""The order's timeline, made readable: labels for what an event's data holds, who did it,
+from which status to which (split from detail.py, which re-exports timeline_entries)."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tokodesk.core.money import format_money
+from tokodesk.orders import selectors
+from tokodesk.orders.models import OrderEvent
+from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod, Status
+from tokodesk.shipping.models import Courier
+
+# Labels of what the timeline's `data` may hold (effects of states.py, services.py).
+DATA_LABELS = {
+    "reason": gettext_lazy("Reason"),
+    "awb": gettext_lazy("AWB"),
+    "courier": gettext_lazy("Courier"),
+    "amount": gettext_lazy("Amount"),
+    "proof": gettext_lazy("Proof of transfer"),
+    "number": gettext_lazy("Invoice number"),
+    "due_date": gettext_lazy("Due date"),
+    "payment_link": gettext_lazy("Payment link"),
+    "deadline": gettext_lazy("Decide before"),
+    "tag": gettext_lazy("Tag"),
+    "body": gettext_lazy("Note"),
+    "phone": gettext_lazy("Phone"),
+    "channel": gettext_lazy("Channel"),
+    "total": gettext_lazy("Total"),
+    "voided_payments": gettext_lazy("Payments voided"),
+    "automatic": gettext_lazy("Automatic"),
+}
+HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
+EDIT_LABELS = {
+    "recipient_name": gettext_lazy("Recipient"),
+    "recipient_phone": gettext_lazy("Phone"),
+    "recipient_email": gettext_lazy("E-mail"),
+    "destination_address": gettext_lazy("Address"),
+    "destination_city": gettext_lazy("City"),
+    "courier": gettext_lazy("Courier"),
+    "courier_service": gettext_lazy("Service"),
+    "shipping_cost": gettext_lazy("Shipping cost"),
+    "insurance_cost": gettext_lazy("Insurance"),
+    "discount": gettext_lazy("Discount"),
+    "payment_method": gettext_lazy("Payment method"),
+    "warehouse": gettext_lazy("Warehouse"),
+    "customer_note": gettext_lazy("Note"),
+    "lines": gettext_lazy("Products"),
+    "total": gettext_lazy("Total"),
+}
+MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount"}
+
+
+# --- the timeline, made readable ---------------------------------------------------------
+
+
+def _status_label(code: str) -> str:
+    return str(Status(code).label) if code in Status.values else code
+
+
+def _when(value: str) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "d M Y H:i")
+
+
+def _short(value, currency, key="") -> str:
+    if value is None or value == "":
+        return "—"
+    if key in MONEY_KEYS and isinstance(value, int):
+        return format_money(value, currency)
+    if key == "payment_method" and value in PaymentMethod.values:
+        return str(PaymentMethod(value).label)
+    if key == "lines" and isinstance(value, list):
+        return ", ".join(
+            f"{line.get('qty')} × {line.get('sku')}" for line in value if isinstance(line, dict)
+        )
+    text = str(value)
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
+def _event_details(event, currency, names) -> list[tuple[str, str]]:
+    data = event.data if isinstance(event.data, dict) else {}
+    details = []
+    if event.kind == OrderEvent.Kind.AGENT_CHANGED:
+        old, new = (names.get(("user", data.get(k)), data.get(k)) or "—" for k in ("from", "to"))
+        details.append((_("Agent"), f"{old} → {new}"))
+    if event.kind == OrderEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
+        for name, pair in data["changes"].items():
+            old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+            details.append(
+                (
+                    str(EDIT_LABELS.get(name, name)),
+                    f"{_short(old, currency, name)} → {_short(new, currency, name)}",
+                )
+            )
+    for key, value in data.items():
+        if key in HIDDEN_DATA or value in (None, "", [], {}):
+            continue
+        if key == "voided_payments":
+            value = len(value) if isinstance(value, list) else value
+        elif key == "automatic":
+            if not value:
+                continue
+            value = _("yes")
+        elif key == "channel" and value in Channel.values:
+            value = Channel(value).label
+        elif key == "channel" and value == "whatsapp":
+            value = "WhatsApp"
+        elif key == "courier":
+            value = names.get(("courier", value), value)
+        elif key == "proof":
+            value = os.path.basename(str(value))
+        elif key in ("deadline",):
+            value = _when(value)
+        details.append(
+            (
+                str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())),
+                _short(value, currency, key),
+            )
+        )
+    return details
+
+
+def _who(event) -> str:
+    if event.actor_id and event.actor is not None:
+        return event.actor.get_full_name() or event.actor.username
+    if event.source == "customer":
+        return _("customer")
+    return _("system")
+
+
+def timeline_entries(order) -> list[dict]:
+    """Newest first: what happened, from which status to which, who, when and the data
+    the change remembered (reason, AWB, amount …)."""
+    entries = []
+    events = list(selectors.order_timeline(order=order))
+    names = {}
+    if any(
+        isinstance(e.data, dict) and e.data.get("courier") for e in events
+    ):  # one query, only when needed
+        names.update(
+            {("courier", code): name for code, name in Courier.objects.values_list("code", "name")}
+        )
+    usernames = {
+        e.data.get(k)
+        for e in events
+        if e.kind == OrderEvent.Kind.AGENT_CHANGED and isinstance(e.data, dict)
+        for k in ("from", "to")
+    } - {None, ""}
+    if usernames:  # one query, only when the agent changed
+        names.update(
+            {
+                ("user", u.username): u.get_full_name() or u.username
+                for u in get_user_model().objects.filter(username__in=usernames)
+            }
+        )
+    for event in events:
+        transition = ORDER_TRANSITIONS.transitions.get(event.action) if event.action else None
+        entries.append(
+            {
+                "event": event,
+                "title": transition.label if transition else event.get_kind_display(),
+                "action": event.action,
+                "from_label": _status_label(event.from_status) if event.from_status else "",
+                "to_label": _status_label(event.to_status) if event.to_status else "",
+                "who": _who(event),
+                "is_person": bool(event.actor_id),
+                "details": _event_details(event, order.currency, names),
+            }
+        )
+    entries.reverse()
+    return entries

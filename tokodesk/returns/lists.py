@@ -1,0 +1,79 @@
+"""The owner's lists of returns: reasons and custom states (split from services.py, which
+re-exports them)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.returns.models import CustomState, ReturnReason
+from tokodesk.returns.states import Status
+
+
+def _require(user, perm: str):
+    if user is not None and not user.has_perm(perm):
+        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+
+
+# --- the owner's lists: reasons and custom states -------------------------------------------
+
+
+@transaction.atomic
+def return_reason_save(*, actor, code: str, label: str | None = None, needs_text: bool | None = None,
+                       active: bool | None = None, position: int | None = None) -> ReturnReason:
+    """Add a return reason (new code) or change one; reasons in use are deactivated, never
+    deleted."""
+    _require(actor, "returns.change_returnreason")
+    code = (code or "").strip().lower()
+    if not code or len(code) > 50 or not all(c.isalnum() or c in "-_" for c in code):
+        raise ValidationFailed("invalid_input", _("A code is letters, digits, - and _."), fields={"code": _("Invalid.")})
+    reason = ReturnReason.objects.select_for_update().filter(code=code).first()
+    if reason is None:
+        if not (label or "").strip():
+            raise ValidationFailed("invalid_input", _("A new reason needs a label."), fields={"label": _("Required.")})
+        reason = ReturnReason(code=code)
+    if label is not None:
+        if not label.strip():
+            raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
+        reason.label = label.strip()[:200]
+    for name, value in (("needs_text", needs_text), ("active", active), ("position", position)):
+        if value is not None:
+            setattr(reason, name, value)
+    reason.save()
+    return reason
+
+
+@transaction.atomic
+def custom_state_save(*, actor, label: str, status: str, color: str = "", position: int = 0,
+                      state_id: int | None = None) -> CustomState:
+    """Add (or, with `state_id`, change) a custom state mapped onto a base status."""
+    _require(actor, "returns.change_customstate")
+    if status not in Status.values:
+        raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": _("Unknown.")})
+    label = (label or "").strip()
+    if not label:
+        raise ValidationFailed("invalid_input", _("The label is empty."), fields={"label": _("Required.")})
+    if state_id is not None:
+        state = CustomState.objects.select_for_update().filter(pk=state_id).first()
+        if state is None:
+            raise NotFound("not_found", _("Not found."))
+        if state.status != status and state.returns.exists():
+            raise Conflict("custom_state_in_use", _("Returns use this state: its base status cannot change."))
+    else:
+        state = CustomState()
+    if CustomState.objects.filter(label=label).exclude(pk=state.pk).exists():
+        raise ValidationFailed("invalid_input", _("A custom state has this label already."),
+                               fields={"label": _("Already used.")})
+    state.label, state.status, state.color, state.position = label[:100], status, (color or "")[:20], position
+    state.save()
+    return state
+
+
+@transaction.atomic
+def custom_state_delete(*, actor, state_id: int) -> None:
+    """Remove a custom state; returns showing it fall back to their base status."""
+    _require(actor, "returns.delete_customstate")
+    deleted, _d = CustomState.objects.filter(pk=state_id).delete()
+    if not deleted:
+        raise NotFound("not_found", _("Not found."))
