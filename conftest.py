@@ -38,6 +38,30 @@ class ApiClient:
                                  **self._headers(headers))
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings_xdist_suffix(request):
+    """Each pytest-xdist worker (scripts/test.sh runs the suite with -n) gets its own test
+    database: pytest-django's fixture of the same name, except that it knows SQLite only by
+    Django's engine name and would turn our engine's (tokodesk.core.sqlite) in-memory test
+    database into a file "test_<path>_gw0" in a directory that does not exist. An in-memory
+    database is private to its worker process already; a named one (TOKODESK_TEST_SQLITE,
+    TOKODESK_TEST_DB_NAME, or a server's default) gets the worker's suffix."""
+    from django.conf import settings
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if not worker:
+        return
+    for db in settings.DATABASES.values():
+        name = db.get("TEST", {}).get("NAME")
+        if not name:
+            if "sqlite" in db["ENGINE"]:
+                continue
+            name = f"test_{db['NAME']}"
+        if str(name) == ":memory:" or "mode=memory" in str(name):
+            continue
+        db.setdefault("TEST", {})["NAME"] = f"{name}_{worker}"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
