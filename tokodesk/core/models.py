@@ -121,3 +121,6 @@ def next_reference(pattern: str, sequence: str) -> str:
     seq = Sequence.next_value(sequence)
     now = timezone.localtime()
     return pattern.format(seq=seq, year=now.year, month=now.month)
+
+
+from tokodesk.core.outbox import OutboxEvent  # noqa: E402,F401  (the outbox's model, core.outbox)

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core import outbox
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
@@ -72,8 +73,14 @@ class Transition:
 
 
 class TransitionTable:
-    def __init__(self, name: str, statuses: Iterable[tuple[str, Any]], transitions: Iterable[Transition]):
+    def __init__(self, name: str, statuses: Iterable[tuple[str, Any]], transitions: Iterable[Transition], *,
+                 outbox_payload: Callable[[Any], dict] | None = None, outbox_types: dict | None = None):
         self.name = name
+        # The outbox row every transition writes (core.outbox.transition_event): its type is
+        # "<name>.status_changed" unless `outbox_types` names one for the target status; its
+        # document is `outbox_payload(obj)` (else the model's outbox_payload(), else a default).
+        self.outbox_payload = outbox_payload
+        self.outbox_types = outbox_types or {}
         self.statuses = dict(statuses)
         self.transitions: dict[str, Transition] = {}
         for t in transitions:
@@ -190,6 +197,7 @@ def apply_transition(
         obj.version += 1
         obj.save(update_fields=_changed(obj, before))
         record_event(ctx)
+        outbox.transition_event(table, ctx).save(force_insert=True)
     return obj
 
 
@@ -283,6 +291,7 @@ def apply_transition_many(
         if changed:
             events = [make_event(ctx) for ctx in changed]
             type(events[0]).objects.bulk_create(events)
+            outbox.emit_many(outbox.transition_event(table, ctx) for ctx in changed)
     done = {getattr(ctx.obj, key): ctx.obj for ctx in changed}
     return [done[k] for k in keys if k in done], [(k, refused[k]) for k in keys if k in refused]
 

@@ -18,6 +18,8 @@ from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.inputs import StrictInput
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.core.validators import pydantic_http_url
+from tokodesk.orders import outbox as order_outbox
+from tokodesk.orders.outbox import order_payload
 
 
 class Status(models.TextChoices):
@@ -259,6 +261,7 @@ def _record_payment(ctx: Context, kind, amount, **fields):
     payment = Payment.objects.create(order=ctx.obj, kind=kind, amount=amount, recorded_by=actor, **fields)
     ctx.obj.paid_total += amount
     ctx.event_data.update(payment_id=payment.pk, amount=amount)
+    order_outbox.payment_recorded(ctx.obj, payment)
     return payment
 
 
@@ -348,6 +351,7 @@ def on_unconfirm_payment(ctx):
     actor = ctx.actor if getattr(ctx.actor, "pk", None) else None
     order.payments.filter(pk__in=voided).update(voided_at=timezone.now(), voided_by=actor)
     ctx.event_data.update(voided_payments=voided, amount=order.paid_total)
+    order_outbox.payments_voided(order, voided, order.paid_total)
     order.paid_total = 0
     order.ship_by = None
 
@@ -544,4 +548,5 @@ ORDER_TRANSITIONS = TransitionTable(
                    NoInput, (has_status_to_return_to,), on_reopen, possible_targets=PRE_SHIPMENT,
                    description="back to the status before cancellation"),
     ],
+    outbox_payload=order_payload,
 )

@@ -20,6 +20,7 @@ from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order
 from tokodesk.returns.models import Refund, Return, ReturnEvent
+from tokodesk.returns.outbox import refund_paid, store_credit_changed
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, RefundMethod, RefundStatus
 
 MANAGE = "returns.manage_refunds"
@@ -98,6 +99,8 @@ def store_credit_pay(refund: Refund, actor, *, note: str = "") -> StoreCreditEnt
     refund.paid_recorded_by = _actor(actor)
     refund.paid_recorded_at = timezone.now()
     refund.save(update_fields=["status", "paid_on", "paid_recorded_by", "paid_recorded_at"])
+    store_credit_changed(entry, balance=StoreCreditEntry.objects.balance_of(entry.customer_id))
+    refund_paid(refund)
     return entry
 
 
@@ -152,6 +155,8 @@ def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, p
     if note:
         refund.note = note
     refund.save()
+    if refund.method != RefundMethod.STORE_CREDIT:  # store_credit_pay told it
+        refund_paid(refund)
     if refund.return_order_id:
         Return.objects.filter(pk=refund.return_order_id).update(version=F("version") + 1)
         ReturnEvent.objects.create(

@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 
 from tokodesk.core.inputs import StrictInput
 from tokodesk.core.transitions import Context, Transition, TransitionTable
+from tokodesk.returns.outbox import RETURN_OUTBOX_TYPES, return_payload
 
 
 class Status(models.TextChoices):
@@ -323,4 +324,6 @@ RETURN_TRANSITIONS = TransitionTable(
         Transition("cancel", _("Cancel return"), (S.REQUESTED, S.DRAFT, S.AWAITING_ITEM, S.ON_HOLD), S.CANCELLED,
                    PROCESS, ReasonIn, (nothing_received,), on_cancel, description="Batalkan"),
     ],
+    outbox_payload=return_payload,
+    outbox_types=RETURN_OUTBOX_TYPES,
 )
