@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tokodesk.api import guard
+from tokodesk.api import actions, guard
 from tokodesk.api.auth import TokenAuth, UserSessionAuth
 from tokodesk.core.errors import DomainError
 
@@ -22,6 +22,10 @@ class TokodeskAPI(NinjaAPI):
             pattern.callback = guard.guard_url(pattern.callback)
         patterns.append(re_path(r"^.*$", guard.not_found, name="not-found"))
         return patterns
+
+    def get_openapi_schema(self, *args, **kwargs):
+        # The action endpoints' input models (api.actions) join components/schemas.
+        return actions.hoist_components(super().get_openapi_schema(*args, **kwargs))
 
 
 api = TokodeskAPI(

@@ -2,8 +2,9 @@
 
 import pydantic
 from ninja import Schema
+from pydantic import Field
 
-from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.errors import ErrorCode, ValidationFailed
 
 
 class Out(pydantic.BaseModel):
@@ -14,7 +15,10 @@ class Out(pydantic.BaseModel):
 
 
 class ErrorOut(Schema):
-    code: str
+    """Every error answer of the API: a stable machine code (one of ErrorCode), a message
+    in the user's language, and messages per field ("lines.0.qty", "If-Match" …)."""
+
+    code: ErrorCode = Field(description="What went wrong, for programs: one of a fixed list.")
     message: str
     fields: dict[str, str] = {}
 

@@ -123,6 +123,10 @@ _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
 def _reads_form(operation) -> bool:
+    """Whether an operation reads forms: Form/File parameters, or a view that reads the
+    form itself (tokodesk_accepts_form: the action endpoints that take files)."""
+    if getattr(getattr(operation, "view_func", None), "tokodesk_accepts_form", False):
+        return True
     return any(getattr(model, "__ninja_param_source__", None) in ("form", "file")
                for model in getattr(operation, "models", ()))
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
+from tokodesk.api.actions import add_action_routes
 from tokodesk.api.common import ERRORS, expected_version
-from tokodesk.api.guard import json_object_body
-from tokodesk.core.errors import NotFound, ValidationFailed
+from tokodesk.core.errors import NotFound
 from tokodesk.orders import selectors, services
 from tokodesk.orders.schemas import (
     AssignIn,
@@ -182,34 +181,10 @@ def patch_order(request, reference: str, payload: OrderPatchIn):
     return _detail_response(request, reference)
 
 
-def _action_docs() -> str:
-    rows = []
-    for t in ORDER_TRANSITIONS:
-        fields = [name for name in t.inputs.model_fields if name != "version"] if t.inputs else []
-        rows.append(f"- `{t.action}` ({', '.join(t.sources)} → {', '.join(t.targets)}): "
-                    f"{', '.join(fields) or 'no input'}")
-    return "Run one action of the order state machine. Body: the action's inputs as JSON " \
-           "(plus an optional `version`).\n\n" + "\n".join(rows)
-
-
-@router.post("/{reference}/actions/{action}", response={200: OrderDetailOut, **ERRORS},
-             summary="Run an action (confirm, confirm_payment, ship, cancel …)", description=_action_docs(),
-             openapi_extra={"requestBody": {"required": False, "content": {"application/json": {
-                 "schema": {"type": "object", "additionalProperties": True}}}}})
-def run_action(request: HttpRequest, reference: str, action: str):
-    inputs = _json_body(request)
-    body_version = inputs.get("version")
-    if body_version is not None and (type(body_version) is not int or body_version < 1):
-        raise ValidationFailed("invalid_input", _("The action's input is not valid."),
-                               fields={"version": _("The order's version, a whole number from 1.")})
-    services.order_apply_action(
-        reference=reference, action=action, actor=request.auth, inputs=inputs,
-        expected_version=expected_version(request, body_version), source="api")
-    return _detail_response(request, reference)
-
-
-def _json_body(request) -> dict:
-    return json_object_body(request)  # depth-limited, NaN refused, {} when empty
+# One endpoint per action of the table (POST /{reference}/actions/ship …), typed by its
+# input model; confirm_payment also takes the proof of transfer as multipart.
+add_action_routes(router, ORDER_TRANSITIONS, service=services.order_apply_action, response=OrderDetailOut,
+                  lookup=_detail_response, uploads={"confirm_payment": ("proof",)})
 
 
 @router.get("/{reference}/timeline", response={200: list[EventOut], **ERRORS}, summary="The order's timeline")

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from tokodesk.api.actions import add_action_routes
 from tokodesk.api.common import ERRORS, expected_version
-from tokodesk.api.guard import json_object_body
 from tokodesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.uploads import serve_upload
@@ -155,10 +154,6 @@ def _detail_response(request, reference, status=200):
     return HttpStatus(status, return_detail_out(ret, request.auth))
 
 
-def _json_body(request) -> dict:
-    return json_object_body(request)  # depth-limited, NaN refused, {} when empty
-
-
 # --- returns: lists and reference data (before /{reference}) ----------------------------------
 
 
@@ -284,33 +279,10 @@ def patch_return(request, reference: str, payload: ReturnPatchIn):
     return _detail_response(request, reference)
 
 
-def _action_docs() -> str:
-    rows = []
-    for t in RETURN_TRANSITIONS:
-        if not t.sources:
-            continue
-        fields = [name for name in t.inputs.model_fields if name != "version"] if t.inputs else []
-        rows.append(f"- `{t.action}` ({', '.join(t.sources)} → {', '.join(t.targets)}): "
-                    f"{', '.join(fields) or 'no input'}")
-    return ("Run one action of the return state machine. Body: the action's inputs as JSON (plus an optional "
-            "`version`). `receive` takes `{\"warehouse\": \"jkt\", \"lines\": [{\"sku\": \"…\", \"qty\": 1, "
-            "\"condition\": \"resellable\"}]}`; `complete` takes `{\"lines\": [{\"sku\": \"…\", \"decision\": "
-            "\"accept\"}]}`; `reject` takes `{\"message\": \"…\"}`.\n\n" + "\n".join(rows))
-
-
-@router.post("/{reference}/actions/{action}", response={200: ReturnDetailOut, **ERRORS},
-             summary="Run an action (approve, receive, complete, reject …)", description=_action_docs(),
-             openapi_extra={"requestBody": {"required": False, "content": {"application/json": {
-                 "schema": {"type": "object", "additionalProperties": True}}}}})
-def run_action(request: HttpRequest, reference: str, action: str):
-    inputs = _json_body(request)
-    body_version = inputs.get("version")
-    if body_version is not None and (type(body_version) is not int or body_version < 1):
-        raise ValidationFailed("invalid_input", _("The action's input is not valid."),
-                               fields={"version": _("The return's version, a whole number from 1.")})
-    services.return_apply_action(reference=reference, action=action, actor=request.auth, inputs=inputs,
-                                 expected_version=expected_version(request, body_version), source="api")
-    return _detail_response(request, reference)
+# One endpoint per action of the table (POST /{reference}/actions/approve …), typed by its
+# input model; approve also takes the return label as multipart.
+add_action_routes(router, RETURN_TRANSITIONS, service=services.return_apply_action, response=ReturnDetailOut,
+                  lookup=_detail_response, uploads={"approve": ("label",)})
 
 
 @router.post("/{reference}/recreate", response={201: ReturnDetailOut, **ERRORS},
