@@ -397,8 +397,8 @@ class Generator:
 
         from tokodesk.accounts.services import user_create
         from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
-        from tokodesk.core import demo
         from tokodesk.core.models import ShopSettings
+        from tokodesk.ops import demo
         from tokodesk.orders.models import Tag
         from tokodesk.shipping.models import Courier
         from tokodesk.storefront.models import LandingPage
@@ -503,8 +503,8 @@ class Generator:
         """People (not yet rows): unique E.164 mobile numbers, addresses like the demo's."""
         import phonenumbers
 
-        from tokodesk.core import demo
         from tokodesk.customers.models import Customer
+        from tokodesk.ops import demo
 
         rng = self.rng
         seen = set(Customer.objects.values_list("phone", flat=True))

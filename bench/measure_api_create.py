@@ -95,8 +95,8 @@ def bodies(n: int, seed: int) -> list[dict]:
     from collections import defaultdict
 
     from tokodesk.catalog.models import Stock, Warehouse
-    from tokodesk.core import demo
     from tokodesk.customers.models import Customer
+    from tokodesk.ops import demo
     from tokodesk.shipping.models import Courier
 
     rng = random.Random(seed)

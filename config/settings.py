@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tokodesk.exports",
     "tokodesk.notifications",
     "tokodesk.api",
+    "tokodesk.ops",
 ]
 
 MIDDLEWARE = [

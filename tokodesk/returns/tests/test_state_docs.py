@@ -4,7 +4,7 @@ import re
 
 from django.utils import translation
 
-from tokodesk.core.management.commands.render_states import documents, project_root
+from tokodesk.ops.management.commands.render_states import documents, project_root
 from tokodesk.returns.states import RETURN_TRANSITIONS
 
 DOC = "docs/return-states.md"

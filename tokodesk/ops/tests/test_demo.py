@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from tokodesk.accounts.roles import role_of
 from tokodesk.catalog.models import Stock
-from tokodesk.core.demo import DEFAULT_ORDERS
-from tokodesk.core.management.commands.demo import Command
 from tokodesk.core.models import ShopSettings
 from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.notifications.emails import notify_return_status
 from tokodesk.notifications.models import Notification
+from tokodesk.ops.demo import DEFAULT_ORDERS
+from tokodesk.ops.management.commands.demo import Command
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
 from tokodesk.orders.states import FINAL, Status, StockState
 from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnMessage, ReturnPhoto

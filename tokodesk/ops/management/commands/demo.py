@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tokodesk.core.demo import DEFAULT_DAYS, DEFAULT_ORDERS, DEFAULT_SEED, load_demo, summary_lines
+from tokodesk.ops.demo import DEFAULT_DAYS, DEFAULT_ORDERS, DEFAULT_SEED, load_demo, summary_lines
 
 
 class Command(BaseCommand):
