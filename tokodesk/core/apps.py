@@ -74,13 +74,9 @@ def refresh_sqlite_statistics(connection, *, force: bool = False) -> list[str]:
 
 
 def _after_migrate(sender, using="default", **kwargs):
-    """After every migrate (and flush): the order counters' triggers are in place (SQLite
-    loses them when a migration rebuilds the orders table), and SQLite has statistics."""
-    from tokodesk.orders import counters
-
-    connection = connections[using]
-    counters.ensure(connection)
-    refresh_sqlite_statistics(connection)
+    """After every migrate (and flush): SQLite has statistics. (The apps hook their own
+    post_migrate work in their ready(), e.g. the order counters' triggers.)"""
+    refresh_sqlite_statistics(connections[using])
 
 
 class CoreConfig(AppConfig):

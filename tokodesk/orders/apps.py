@@ -1,6 +1,26 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def _after_migrate(sender, using="default", **kwargs):
+    """After every migrate (and flush): the order counters' triggers are in place (SQLite
+    loses them when a migration rebuilds the orders table)."""
+    from tokodesk.orders import counters
+
+    counters.ensure(connections[using])
 
 
 class OrdersConfig(AppConfig):
     name = "tokodesk.orders"
     label = "orders"
+
+    def ready(self):
+        from tokodesk.core import jobs
+        from tokodesk.orders.deadlines import deadlines_job, deadlines_summary
+
+        post_migrate.connect(
+            _after_migrate, sender=self, dispatch_uid="tokodesk.orders.after_migrate"
+        )
+        # `tokodesk worker` runs it every pass: auto-approve, auto-complete, overdue count.
+        jobs.register("order_deadlines", deadlines_job, summary=deadlines_summary)

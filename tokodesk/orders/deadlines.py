@@ -124,6 +124,31 @@ def run_deadlines(now: dt.datetime | None = None) -> dict:
     }
 
 
+_last_overdue: list[int] = []  # the count last logged by this process's worker
+
+
+def deadlines_job() -> dict:
+    """The worker's job (registered in OrdersConfig.ready()): every deadline once, and the
+    count of orders past their shipping deadline logged when it changed."""
+    result = run_deadlines()
+    overdue = result["overdue_shipments"]
+    if _last_overdue != [overdue]:
+        logger.info("%d order(s) past their shipping deadline (listed under Action needed)", overdue)
+        _last_overdue[:] = [overdue]
+    return result
+
+
+def deadlines_summary(result: dict) -> str:
+    """`tokodesk worker --once`'s line for the deadline job."""
+    jobs = ("approve_overdue_cancellations", "complete_delivered")
+    failed = sum(result[job]["failed"] for job in jobs)
+    return (
+        f"approved {result['approve_overdue_cancellations']['done']} cancellation request(s), "
+        f"completed {result['complete_delivered']['done']} order(s), "
+        f"{result['overdue_shipments']} past their shipping deadline, {failed} failed"
+    )
+
+
 # --- countdowns -------------------------------------------------------------------------
 
 

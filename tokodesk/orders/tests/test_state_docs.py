@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from tokodesk.ops.management.commands import render_states
-from tokodesk.ops.management.commands.render_states import documents, project_root
 from tokodesk.core.statedocs import PSEUDO_STATE, _collapsed, render_table_markdown
 from tokodesk.core.transitions import Transition, TransitionTable
+from tokodesk.ops.management.commands import render_states
+from tokodesk.ops.management.commands.render_states import documents, project_root
 from tokodesk.orders.states import ORDER_TRANSITIONS
 
 DOC = "docs/order-states.md"

@@ -214,6 +214,25 @@ def test_worker_once_runs_the_queued_tasks(shop, owner, clock):
     assert db_result.return_value["approve_overdue_cancellations"] == NOTHING  # already done
 
 
+def test_the_deadline_job_is_registered_by_orders_and_a_failing_job_fails_once(shop, owner, clock, monkeypatch):
+    """The worker (core) runs the job the orders app registered; another job raising does
+    not stop it, and `--once` then exits non-zero naming the failed job."""
+    from tokodesk.core import jobs
+
+    assert "order_deadlines" in [job.name for job in jobs.registered()]
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(jobs._JOBS, "broken", jobs.Job(name="broken", run=broken))
+    cancel = order_in("cancellation_requested", owner)
+    clock(days=8)
+    with pytest.raises(CommandError, match="broken"):
+        call_command("worker", "--once", "--no-tasks", stdout=io.StringIO())
+    cancel.refresh_from_db()
+    assert cancel.status == "cancelled"
+
+
 def test_worker_rejects_a_bad_interval():
     with pytest.raises(CommandError):
         call_command("worker", "--interval", "0")

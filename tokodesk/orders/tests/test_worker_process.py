@@ -53,7 +53,8 @@ def test_worker_runs_queued_tasks_and_stops_cleanly(data_dir, tmp_path, sig):
             env=_env(data_dir), stdout=out, stderr=subprocess.STDOUT,
         )
     try:
-        _wait_for(log, "started: deadline jobs every 0.3 s", proc)
+        started = _wait_for(log, "every 0.3 s", proc)
+        assert "order_deadlines" in started, started  # the job the orders app registered
         enqueued = subprocess.run(
             [TOKODESK, "shell", "-c",
              "from tokodesk.orders.tasks import run_deadlines; print(run_deadlines.enqueue().id)"],

@@ -37,11 +37,12 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import format_money
 from tokodesk.core.redirects import safe_next
-from tokodesk.core.templatetags.tokodesk import phone_local, status_badge
+from tokodesk.core.templatetags.tokodesk import phone_local
 from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
 from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Channel, PaymentMethod
+from tokodesk.orders.templatetags.order_tags import status_badge
 from tokodesk.orders.views.common import (
     BULK_LIMIT,
     COLUMN_KEYS,

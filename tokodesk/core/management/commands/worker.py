@@ -1,20 +1,22 @@
-"""`tokodesk worker`: keeps the order deadlines and runs the background tasks.
+"""`tokodesk worker`: runs the apps' periodic jobs and the background tasks.
 
-Every `--interval` seconds (30) it runs the deadline jobs of `tokodesk.orders.deadlines`
-(automatic approval of overdue cancellation requests, automatic completion of delivered
-orders, the count of orders past their shipping deadline); at start and then once a day
+Every `--interval` seconds (30) it runs every job the apps registered through
+`tokodesk.core.jobs` (the orders app's deadlines: automatic approval of overdue cancellation
+requests, automatic completion of delivered orders, the count of orders past their shipping
+deadline; the outbox's dispatch …), each in its own try; at start and then once a day
 it refreshes SQLite's planner statistics of the tables that grew. Beside them, in a thread of the
 same process, the django-tasks database worker (`django_tasks_db`'s `db_worker` machinery)
 runs whatever was enqueued — exports, e-mails, `tokodesk.orders.tasks.run_deadlines` — every
 queue unless `--queue-name` says otherwise; `--no-tasks` leaves the queue to a separate
 `tokodesk db_worker`.
 
-Several workers may run at once against one PostgreSQL: deadline jobs claim each order with
+Several workers may run at once against one PostgreSQL: jobs claim each row with
 SELECT … FOR UPDATE SKIP LOCKED and queued tasks are claimed the same way by django-tasks.
 
 SIGTERM or SIGINT (Ctrl-C) stops it cleanly: the current pass and the running task finish
 (at most `--grace` seconds are waited for the task), then it exits 0. A second signal exits
-at once. `--once` runs the jobs and every task ready now, then exits (for cron or tests).
+at once. `--once` runs the jobs and every task ready now, then exits (for cron or tests),
+non-zero when a job failed. Core knows no app: it runs what was registered.
 """
 
 from __future__ import annotations
@@ -73,24 +75,25 @@ def _logging_to(stream, verbosity: int):
 
 
 class Command(BaseCommand):
-    help = "Keep the order deadlines (auto-approve cancellations, auto-complete deliveries) and run queued background tasks."
+    help = ("Run the apps' periodic jobs (order deadlines: auto-approve cancellations, auto-complete "
+            "deliveries; …) and the queued background tasks.")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--interval",
             type=positive_seconds,
             default=30.0,
-            help="Seconds between two passes of the deadline jobs (default 30).",
+            help="Seconds between two passes of the jobs (default 30).",
         )
         parser.add_argument(
             "--once",
             action="store_true",
-            help="Run the deadline jobs and every task ready now, then exit.",
+            help="Run the jobs and every task ready now, then exit.",
         )
         parser.add_argument(
             "--no-tasks",
             action="store_true",
-            help="Only the deadline jobs; leave the task queue to `tokodesk db_worker`.",
+            help="Only the jobs; leave the task queue to `tokodesk db_worker`.",
         )
         parser.add_argument(
             "--queue-name",
@@ -158,34 +161,19 @@ class Command(BaseCommand):
 
     # --- one pass --------------------------------------------------------------------
 
-    def deadlines_pass(self) -> dict | None:
-        from tokodesk.orders.deadlines import run_deadlines
-
-        try:
-            result = run_deadlines()
-        except Exception:
-            logger.exception("deadline jobs failed; trying again next pass")
-            return None
-        logger.debug("deadline pass: %s", result)
-        overdue = result["overdue_shipments"]
-        if overdue != getattr(self, "_last_overdue", None):
-            logger.info(
-                "%d order(s) past their shipping deadline (listed under Action needed)", overdue
-            )
-            self._last_overdue = overdue
-        return result
-
     def registered_jobs_pass(self) -> dict:
-        """The jobs the apps registered (tokodesk.core.jobs), each in its own try."""
+        """The jobs the apps registered (tokodesk.core.jobs), each in its own try; the
+        names of those that raised are in `self.failed_jobs`."""
         from tokodesk.core.jobs import registered
 
-        results = {}
+        results, self.failed_jobs = {}, []
         for job in registered():
             try:
                 results[job.name] = job.run()
             except Exception:
                 logger.exception("job %s failed; trying again next pass", job.name)
                 results[job.name] = None
+                self.failed_jobs.append(job.name)
             else:
                 logger.debug("%s: %s", job.name, results[job.name])
         return results
@@ -220,28 +208,18 @@ class Command(BaseCommand):
             logger.exception("refreshing the SQLite statistics failed; trying again tomorrow")
 
     def run_once(self, task_worker) -> None:
+        from tokodesk.core.jobs import registered
+
         self.statistics_pass()
-        result = self.deadlines_pass()
         jobs = self.registered_jobs_pass()
         ran = self.drain_tasks(task_worker) if task_worker else 0
-        if result is None:
-            raise CommandError("The deadline jobs failed (see the log).")
+        if self.failed_jobs:
+            raise CommandError(f"The job(s) {', '.join(self.failed_jobs)} failed (see the log).")
         if self.verbosity >= 1:
-            approved = result["approve_overdue_cancellations"]["done"]
-            completed = result["complete_delivered"]["done"]
-            failed = sum(
-                result[job]["failed"]
-                for job in ("approve_overdue_cancellations", "complete_delivered")
-            )
-            self.stdout.write(
-                f"approved {approved} cancellation request(s), completed {completed} order(s), "
-                f"{result['overdue_shipments']} past their shipping deadline, {failed} failed; ran {ran} task(s)"
-            )
-            from tokodesk.core.jobs import registered
-
             for job in registered():
                 if job.summary and jobs.get(job.name) is not None:
                     self.stdout.write(job.summary(jobs[job.name]))
+            self.stdout.write(f"ran {ran} task(s)")
 
     # --- the loop --------------------------------------------------------------------
 
@@ -273,9 +251,12 @@ class Command(BaseCommand):
                     daemon=True,
                 )
                 thread.start()
+            from tokodesk.core.jobs import registered
+
             logger.info(
-                "worker %s started: deadline jobs every %g s; %s",
+                "worker %s started: jobs (%s) every %g s; %s",
                 worker_id,
+                ", ".join(job.name for job in registered()) or "none",
                 interval,
                 f"task queue(s) {','.join(task_worker.queue_names)} polled every {task_worker.interval:g} s"
                 if task_worker
@@ -287,7 +268,6 @@ class Command(BaseCommand):
                 if time.monotonic() >= statistics_due:
                     self.statistics_pass()
                     statistics_due = time.monotonic() + STATISTICS_EVERY
-                self.deadlines_pass()
                 self.registered_jobs_pass()
                 close_old_connections()
                 stop.wait(interval)

@@ -1,4 +1,4 @@
-"""`{% order_deadline order as dl %}`: the countdown of `tokodesk.orders.deadlines` for the
+"""`{% load order_deadlines %}{% order_deadline order as dl %}`: the countdown of `tokodesk.orders.deadlines` for the
 order list and cards (rendered by orders/_deadline.html)."""
 
 from django import template
