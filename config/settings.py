@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tokodesk.returns",
     "tokodesk.exports",
     "tokodesk.notifications",
+    "tokodesk.webhooks",
     "tokodesk.api",
     "tokodesk.ops",
 ]

@@ -32,7 +32,7 @@ RETURN_SETTINGS = [
 
 ROLES: dict[str, list[str]] = {
     "owner": ORDER_ALL + CATALOG_READ + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
-    + RETURN_ALL + RETURN_SETTINGS,
+    + RETURN_ALL + RETURN_SETTINGS + ["webhooks.manage_webhooks"],
     "admin": ORDER_ALL + CATALOG_READ + RETURN_ALL,
     "agent": ORDER_READ + ORDER_WORK + CATALOG_READ + RETURN_READ + RETURN_WORK,
     "warehouse": ORDER_READ + ALL_ORDERS + CATALOG_READ + ["orders.ship_order", "orders.add_ordernote"]
