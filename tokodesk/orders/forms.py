@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.money import exponent
 from tokodesk.core.transitions import Transition
+from tokodesk.orders.models import Order
 from tokodesk.orders.states import TABS, Channel, PaymentMethod, Status
 from tokodesk.shipping.models import Courier
-from tokodesk.storefront.models import LandingPage
 
 MONEY_FIELDS = {"amount", "cash_collected"}
 FIELD_LABELS = {
@@ -132,7 +132,8 @@ class OrderFilterForm(forms.Form):
             # an error rather than a filter quietly dropped (which would widen it).
             del self.fields["agent"]
             self.own_username = getattr(user, "username", None)
-        self.fields["landing_page"].choices = empty + list(LandingPage.objects.order_by("name").values_list("slug", "name"))
+        pages = Order.landing_page.field.related_model  # storefront's, without importing it
+        self.fields["landing_page"].choices = empty + list(pages.objects.order_by("name").values_list("slug", "name"))
         self.fields["warehouse"].choices = empty + list(Warehouse.objects.order_by("name").values_list("code", "name"))
         self.fields["courier"].choices = empty + list(Courier.objects.order_by("name").values_list("code", "name"))
 

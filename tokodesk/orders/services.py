@@ -33,7 +33,6 @@ from tokodesk.orders.states import (
     StockState,
 )
 from tokodesk.shipping.models import Courier
-from tokodesk.storefront.models import LandingPage
 
 
 @dataclass
@@ -225,7 +224,10 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     courier = _resolve_courier(data.courier)
     landing_page = None
     if data.landing_page:
-        landing_page = LandingPage.objects.filter(slug=data.landing_page).first()
+        # The page the order came from, through the order's own foreign key: orders does not
+        # import the storefront (which creates orders through this service).
+        pages = Order.landing_page.field.related_model
+        landing_page = pages.objects.filter(slug=data.landing_page).first()
         if landing_page is None:
             raise ValidationFailed("invalid_input", _("Unknown landing page."), fields={"landing_page": _("Unknown.")})
 
