@@ -4,3 +4,16 @@ from django.apps import AppConfig
 class ReturnsConfig(AppConfig):
     name = "tokodesk.returns"
     label = "returns"
+
+    def ready(self):
+        from tokodesk.core import sections
+        from tokodesk.returns.order_section import order_detail_section
+
+        # The order detail page shows the order's returns and offers "Create return".
+        sections.register(
+            "orders.detail",
+            "returns",
+            template="returns/_order_section.html",
+            head_template="returns/_order_section_head.html",
+            context=order_detail_section,
+        )

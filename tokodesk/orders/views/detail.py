@@ -9,7 +9,6 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import OuterRef, Q, Subquery, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import DomainError, PermissionDenied
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.outbound import open_external
+from tokodesk.core.sections import sections as page_sections
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms_detail import AssignForm, NoteForm, agent_choices
 from tokodesk.orders.states import FINAL
@@ -31,9 +30,6 @@ from tokodesk.orders.views.timeline import (  # noqa: F401 - their old home
     timeline_entries,
 )
 from tokodesk.orders.whatsapp import can_chat, order_open_chat
-from tokodesk.returns.models import Return, ReturnLine
-from tokodesk.returns.selectors import return_queryset_for
-from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES
 
 
 def _order_or_404(request, reference):
@@ -45,46 +41,6 @@ def _order_or_404(request, reference):
 
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-# --- returns of the order ----------------------------------------------------------------
-
-
-def order_returns(order, user) -> tuple[list[Return], Return | None]:
-    """The returns of this order the user may see (oldest first, each with `items` = the
-    quantity on its lines and its replacement order), and the return this order replaces
-    when it is an exchange's replacement order. One query, however many returns, and
-    none for an order that cannot have any: returns are made of delivered or completed
-    orders (neither status is ever left but for completed), and a replacement order
-    carries its return's reference as `external_reference`."""
-    if order.status not in RETURNABLE_ORDER_STATUSES and not order.external_reference:
-        return [], None
-    items = (
-        ReturnLine.objects.filter(return_order=OuterRef("pk"))
-        .order_by()
-        .values("return_order")
-        .annotate(total=Sum("qty"))
-        .values("total")
-    )
-    rows = list(
-        return_queryset_for(user)
-        .filter(Q(order=order) | Q(replacement_order=order))
-        .select_related("order", "custom_state", "replacement_order")
-        .annotate(items=Subquery(items))
-        .order_by("created_at", "id")
-    )
-    own = [r for r in rows if r.order_id == order.pk]
-    replaces = next((r for r in rows if r.replacement_order_id == order.pk), None)
-    return own, replaces
-
-
-def _create_return(order, user) -> dict:
-    """Whether to offer "Create return": a delivered or completed order, a user who may
-    create returns, and returns turned on in the settings (read only then)."""
-    if order.status not in RETURNABLE_ORDER_STATUSES or not user.has_perm("returns.add_return"):
-        return {"can_create_return": False, "returns_disabled": False}
-    enabled = ShopSettings.get().returns_enabled
-    return {"can_create_return": enabled, "returns_disabled": not enabled}
 
 
 # --- the page ---------------------------------------------------------------------------
@@ -108,7 +64,8 @@ def detail_context(request, order, **extra) -> dict:
     actions = [
         dict(item, secondary=item["transition"].action in SECONDARY) for item in menu["actions"]
     ]
-    returns, replaces = order_returns(order, user)
+    # What other apps add to the page (the order's returns …), registered with core.sections.
+    extra_sections = page_sections("orders.detail", order=order, user=user)
     tracking_url = ""
     if order.awb and order.courier_id and "{awb}" in (order.courier.tracking_url or ""):
         tracking_url = order.courier.tracking_url.replace("{awb}", order.awb)
@@ -132,12 +89,8 @@ def detail_context(request, order, **extra) -> dict:
         "show_city": bool(order.destination_city)
         and order.destination_city.lower() not in order.destination_address.lower(),
         "note_form": NoteForm(),
-        "returns": returns,
-        "replaces_return": replaces,
-        "show_returns": bool(returns)
-        or replaces is not None
-        or (order.status in RETURNABLE_ORDER_STATUSES and user.has_perm("returns.view_return")),
-        **_create_return(order, user),
+        "sections": extra_sections,
+        "section_heads": any(section["head"] for section in extra_sections),
     }
     context.update(extra)
     return context
