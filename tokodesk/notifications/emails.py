@@ -122,7 +122,7 @@ def email_context(ret: Return, event: str, *, message: str = "", label_attached:
                   base_url: str = "", settings_row: NotificationSettings | None = None) -> dict:
     """What the templates can print. Call it inside `translation.override(locale)`:
     labels and dates come out in the customer's language."""
-    from tokodesk.storefront.links import order_link_url
+    from tokodesk.orders.links import order_link_url
 
     settings_row = settings_row or NotificationSettings.get()
     order = ret.order

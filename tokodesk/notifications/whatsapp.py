@@ -58,7 +58,7 @@ def fill(template: str, values: dict[str, str]) -> str:
 
 def whatsapp_return_text(ret: Return, locale: str | None = None, *, base_url: str = "") -> str:
     """The message, in `locale` (default: the customer's language)."""
-    from tokodesk.storefront.links import order_link_url
+    from tokodesk.orders.links import order_link_url
 
     settings_row = NotificationSettings.get()
     locale = customers.valid_locale(locale) or customers.customer_locale(ret.order, settings_row)
