@@ -121,6 +121,7 @@ def _register():
     api.add_router("/store-credit", store_credit_router)
     api.add_router("/export-templates", templates_router)
     api.add_router("/exports", exports_router)
+    api.add_router("/webhooks", "tokodesk.webhooks.api.router")
     api.add_router("/", catalog_router)
 
 
