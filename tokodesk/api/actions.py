@@ -177,8 +177,8 @@ def _description(table: TransitionTable, transition: Transition, files: tuple[st
     if any(conditions):
         lines.append("Only when: " + "; ".join(c for c in conditions if c) + ".")
     lines.append("Send the version you saw as `version` in the body or as `If-Match` (a stale one: 409, or 412 "
-                 "with If-Match). Inputs are checked after the status: an action not possible now answers 409 "
-                 "`not_allowed_in_status` whatever the body.")
+                 "with If-Match). The inputs are checked after the version, the permission and the status: an "
+                 "action not possible now answers 409 `not_allowed_in_status` before any 422 on its inputs.")
     if files:
         lines.append("Also takes `multipart/form-data`: the same fields as form fields, and the file"
                      f"{'s' if len(files) > 1 else ''} {', '.join(f'`{f}`' for f in files)}.")

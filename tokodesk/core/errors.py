@@ -7,9 +7,12 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    """Every `code` an error answer can carry (DomainError, and the API's own refusals).
-    The API documents it as the enum of its error schema; a test reads the source and
-    fails on a code raised or answered that is not listed here."""
+    """The `code` of an error answer: one of a fixed list, for programs to branch on (the
+    message is for people, in their language)."""
+
+    # Every code a DomainError or the API's own refusals carry; the OpenAPI document
+    # gives this enum as the error schema's `code`. api/tests/test_error_codes.py reads
+    # the source and fails on a code that is not listed here (add it) or not used.
 
     # Requests the API cannot read or accept.
     BAD_REQUEST = "bad_request"

@@ -21,8 +21,7 @@ import types
 import typing
 
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -52,7 +51,11 @@ def _names_bool_uncached(annotation) -> bool:
 _names_bool_cached = functools.cache(_names_bool_uncached)
 
 
-class StrictInput(Schema):
+class StrictInput(BaseModel):
+    """A plain pydantic model (no ninja, no Django model access): the API, the pages'
+    forms and the transition tables validate with it alike, and the OpenAPI document
+    shows it as it is."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     # Set to False on a schema whose dates are filters rather than stored values.
