@@ -294,9 +294,9 @@ def client() -> httpx.Client:
                         limits=httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY))
 
 
-def deliver_due(*, budget_seconds: float = 20.0, limit: int = BATCH) -> dict:
+def deliver_due(*, budget_seconds: float = 20.0, limit: int = BATCH, worker: str | None = None) -> dict:
     """Send every due delivery, batch after batch, for at most `budget_seconds`."""
-    worker = worker_id()
+    worker = worker or worker_id()
     totals = {"delivered": 0, "failed": 0, "exhausted": 0}
     deadline = time.monotonic() + budget_seconds
     with client() as http, ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="webhook") as pool:
