@@ -2,13 +2,33 @@
 # The whole test suite: always on SQLite, and on PostgreSQL when one answers
 # (TEST_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/test).
 # Exits non-zero when any test fails or when no test ran.
+# Each pass runs in parallel (pytest-xdist): TOKODESK_TEST_WORKERS processes, 2 by default
+# ("auto": one per CPU; 0: serial, in this process). Every worker has its own test database
+# (conftest.py) and the tests under tests/served share one worker and its gunicorn.
 set -u
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 export PYTHONDONTWRITEBYTECODE=1
 unset DATABASE_URL
 PG_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+WORKERS="${TOKODESK_TEST_WORKERS:-2}"
 status=0
+
+PARALLEL=()
+if [ "$WORKERS" != "0" ]; then
+  PARALLEL=(-n "$WORKERS" --dist loadgroup)
+fi
+
+# One pass of the suite: pytest with the given environment, its duration printed after it.
+run_pass() {
+  local name=$1 started rc
+  shift
+  started=$(date +%s)
+  env "$@"
+  rc=$?
+  echo "== $name: $(( $(date +%s) - started )) s, exit $rc (workers: $WORKERS) =="
+  return $rc
+}
 
 # Browser tests drive Debian's chromium (never a browser downloaded by Playwright).
 if [ ! -x /usr/bin/chromium ]; then
@@ -37,7 +57,7 @@ echo "== lint (ruff) =="
 $BIN/ruff check . || status=1
 
 echo "== tests on SQLite =="
-TOKODESK_DATA_DIR="$(mktemp -d)" $BIN/pytest "$@"
+run_pass "SQLite" TOKODESK_DATA_DIR="$(mktemp -d)" $BIN/pytest "${PARALLEL[@]}" "$@"
 rc=$?
 [ $rc -eq 0 ] || status=$rc
 
@@ -52,8 +72,8 @@ except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
 PY
 then
   echo "== tests on PostgreSQL ($PG_URL) =="
-  TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" TOKODESK_TEST_DB_NAME="test_tokodesk_$$" \
-    $BIN/pytest "$@"
+  run_pass "PostgreSQL" TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" \
+    TOKODESK_TEST_DB_NAME="test_tokodesk_$$" $BIN/pytest "${PARALLEL[@]}" "$@"
   rc=$?
   [ $rc -eq 0 ] || status=$rc
 else

@@ -14,6 +14,17 @@ CHROMIUM = os.environ.get("TOKODESK_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORD = "pw-123456"
+# How long a step or an expect() waits: the suite runs in parallel (scripts/test.sh) on a
+# shared 2-core machine, where Playwright's default of 5 s for expect() is not enough.
+TIMEOUT_MS = 15000
+
+
+def pytest_configure(config):
+    try:
+        from playwright.sync_api import expect
+    except ImportError:  # the browser fixture says so
+        return
+    expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +71,7 @@ def open_page(browser, live_server, **context_options):
     context = browser.new_context(**context_options)
     context.add_init_script(CSP_LISTENER)
     pg = context.new_page()
-    pg.set_default_timeout(15000)
+    pg.set_default_timeout(TIMEOUT_MS)
     pg.base = live_server.url
     pg.csp_console = []
 

@@ -287,6 +287,18 @@ def served(tmp_path_factory):
             pg.drop()
 
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`, scripts/test.sh) every served test goes to one
+    worker, so the suite starts one gunicorn (and migrates one database) per pass, not one
+    per worker."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.xdist_group("served"))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failed served test shows what the server wrote on stderr."""
