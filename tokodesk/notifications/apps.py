@@ -6,3 +6,16 @@ class NotificationsConfig(AppConfig):
     name = "tokodesk.notifications"
     label = "notifications"
     verbose_name = _("Customer communication")
+
+    def ready(self):
+        from tokodesk.notifications import emails, feeds, whatsapp
+        from tokodesk.returns import hooks
+
+        # What the returns pages offer and notifications does (returns imports none of it).
+        hooks.provide_action_mailer(hooks.ActionMailer(
+            events=frozenset(emails.EVENTS),
+            preview=emails.preview_return_action_email,
+            act_and_notify=emails.return_act_and_notify,
+        ))
+        hooks.provide_calendar_feed(hooks.CalendarFeed(url=feeds.calendar_feed_url, path=feeds.calendar_feed_path))
+        hooks.provide_can_whatsapp(whatsapp.can_whatsapp)

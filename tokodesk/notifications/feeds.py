@@ -13,16 +13,19 @@ import secrets
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import CalendarToken, NotificationSettings
-from tokodesk.returns.models import Return, ReturnLine
-from tokodesk.returns.selectors import return_queryset_for
-from tokodesk.returns.states import OPEN, Resolution, Status
+from tokodesk.returns.models import Return
+from tokodesk.returns.selectors import (  # noqa: F401 - calendar_returns and status_label were here
+    calendar_returns,
+    return_queryset_for,
+    status_label,
+)
+from tokodesk.returns.states import Resolution, Status
 
 SALT = "tokodesk.returns-calendar"
 SEPARATOR = " · "
@@ -92,27 +95,8 @@ def calendar_feed_url(user, *, base_url: str = "", include_completed: bool = Fal
 # --- events ------------------------------------------------------------------------------------
 
 
-def calendar_returns(user, *, include_completed: bool = False, start: dt.date | None = None,
-                     end: dt.date | None = None) -> QuerySet[Return]:
-    """Returns this user may see that have a target date: open ones, plus completed ones
-    with `include_completed`; within [start, end] when given."""
-    statuses = list(OPEN) + ([Status.COMPLETED] if include_completed else [])
-    qs = return_queryset_for(user).filter(target_date__isnull=False, status__in=statuses)
-    if start:
-        qs = qs.filter(target_date__gte=start)
-    if end:
-        qs = qs.filter(target_date__lte=end)
-    return (qs.select_related("order", "customer", "reason", "custom_state")
-            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.order_by("id")))
-            .order_by("target_date", "id"))
-
-
 def event_title(ret: Return) -> str:
     return SEPARATOR.join([ret.reference, ret.order.reference, ret.order.recipient_name or ret.customer.name])
-
-
-def status_label(ret: Return) -> str:
-    return ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
 
 
 def return_page_path(ret: Return) -> str | None:

@@ -25,7 +25,7 @@ from tokodesk.returns.models import (
     ReturnLine,
     ReturnReason,
 )
-from tokodesk.returns.states import INVENTREE_STATUS, NOT_COUNTED, Resolution, Status
+from tokodesk.returns.states import INVENTREE_STATUS, NOT_COUNTED, OPEN, Resolution, Status
 
 
 def return_orders_for(user) -> QuerySet[Order]:
@@ -228,3 +228,25 @@ def store_credit_ledger(customer_id: int) -> list[StoreCreditEntry]:
     """The ledger, oldest first, each entry with `running_balance` after it."""
     return list(StoreCreditEntry.objects.filter(customer_id=customer_id).with_running_balance()
                 .select_related("return_order", "order", "created_by"))
+
+
+# --- the calendar (the returns calendar page and the ICS feed of notifications) -----------
+
+
+def calendar_returns(user, *, include_completed: bool = False, start: dt.date | None = None,
+                     end: dt.date | None = None) -> QuerySet[Return]:
+    """Returns this user may see that have a target date: open ones, plus completed ones
+    with `include_completed`; within [start, end] when given."""
+    statuses = list(OPEN) + ([Status.COMPLETED] if include_completed else [])
+    qs = return_queryset_for(user).filter(target_date__isnull=False, status__in=statuses)
+    if start:
+        qs = qs.filter(target_date__gte=start)
+    if end:
+        qs = qs.filter(target_date__lte=end)
+    return (qs.select_related("order", "customer", "reason", "custom_state")
+            .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.order_by("id")))
+            .order_by("target_date", "id"))
+
+
+def status_label(ret: Return) -> str:
+    return ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)

@@ -30,10 +30,6 @@ ALLOWED_EDGES = {
     ("returns", "api"),
     ("exports", "api"),
     ("notifications", "api"),
-    # The returns pages use notifications: the e-mail step of an action (views/actions.py),
-    # the calendar's feed links (views/calendar.py), the WhatsApp button (views/detail.py);
-    # notifications should register them (core.sections / a hook) or react through the outbox.
-    ("returns", "notifications"),
 }
 # Modules over MAX_LINES lines, to be split.
 ALLOWED_LARGE: set[str] = set()

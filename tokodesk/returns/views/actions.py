@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tokodesk.core.errors import DomainError
-from tokodesk.notifications import emails
-from tokodesk.returns import services
+from tokodesk.returns import hooks, services
 from tokodesk.returns.forms import CompleteForm, ReceiveForm, action_form_class
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
 from tokodesk.returns.views.common import htmx_response, is_htmx, menu_for, return_or_404, toast
@@ -49,7 +48,7 @@ def _form_for(transition, ret, data=None, files=None):
 def _form_response(request, ret, transition, form, display, *, status=200):
     template = FORM_TEMPLATES.get(transition.action, "returns/_action_form.html")
     response = render(request, template, {"ret": ret, "transition": transition, "form": form, "display": display,
-                                          "email_step": transition.action in emails.EVENTS}, status=status)
+                                          "email_step": hooks.has_email_step(transition.action)}, status=status)
     if request.method == "POST":
         response["HX-Retarget"] = "#modal-body"
         response["HX-Reswap"] = "innerHTML"
@@ -81,11 +80,12 @@ def action_view(request, reference, action):
     expected = int(version) if version and version.isdigit() else None
     base_url = request.build_absolute_uri("/").rstrip("/")
     notify = request.POST.get("notify")
-    if transition.action in emails.EVENTS and request.POST.get("step") == "preview":
+    mailer = hooks.action_mailer() if hooks.has_email_step(transition.action) else None
+    if mailer is not None and request.POST.get("step") == "preview":
         # The French seed's window: the e-mail this action would send, from a dry run of
         # it; the user then changes the status only, or changes it and sends the e-mail.
         try:
-            preview = emails.preview_return_action_email(
+            preview = mailer.preview(
                 reference=reference, action=action, actor=request.user, inputs=inputs, expected_version=expected,
                 label_name=files["label"].name if files.get("label") else None, base_url=base_url)
         except DomainError as exc:
@@ -98,8 +98,8 @@ def action_view(request, reference, action):
         return response
     notification = None
     try:
-        if transition.action in emails.EVENTS and notify in ("send", "skip"):
-            updated, notification = emails.return_act_and_notify(
+        if mailer is not None and notify in ("send", "skip"):
+            updated, notification = mailer.act_and_notify(
                 reference=reference, action=action, actor=request.user, inputs=inputs, files=files,
                 send=notify == "send", expected_version=expected, base_url=base_url, source="web")
         else:

@@ -1,6 +1,6 @@
 """The returns calendar (SPEC 3.3): a month grid of the target dates of the returns this
 user may see, from the same scoped selector as the list and the ICS feed
-(`notifications.feeds.calendar_returns`). Open returns only, completed ones with the
+(`selectors.calendar_returns`). Open returns only, completed ones with the
 toggle; rejected and cancelled never. The month and the toggle are in the URL
 (`?month=2030-03&completed=1`); the page offers the user's ICS feed to subscribe to."""
 
@@ -21,7 +21,8 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tokodesk.notifications import feeds
+from tokodesk.returns import hooks
+from tokodesk.returns.selectors import calendar_returns, status_label
 from tokodesk.returns.states import OPEN, Status
 from tokodesk.returns.templatetags.return_tags import HEX, NAMED_COLOURS, STATUS_GROUP
 
@@ -97,21 +98,22 @@ def return_calendar_view(request):
 
     by_day: dict[dt.date, list] = {}
     returns = list(
-        feeds.calendar_returns(
+        calendar_returns(
             request.user, include_completed=include_completed, start=start, end=end
         )
     )
     for ret in returns:
         ret.overdue = ret.status != Status.COMPLETED and ret.target_date < today
         ret.customer_name = ret.order.recipient_name or ret.customer.name
-        ret.status_text = feeds.status_label(ret)
+        ret.status_text = status_label(ret)
         ret.chip_class, ret.chip_colour = _colour(ret)
         by_day.setdefault(ret.target_date, []).append(ret)
     in_month = [r for r in returns if r.target_date.month == month]
 
     first_weekday = weeks[0][0].weekday()
     base = request.build_absolute_uri("/").rstrip("/")
-    feed_url = feeds.calendar_feed_url(request.user, base_url=base)
+    feed = hooks.calendar_feed()  # notifications provides the feed (tokens, ICS)
+    feed_url = feed.url(request.user, base_url=base) if feed else ""
     context = {
         "nav": "returns",
         "month_start": dt.date(year, month, 1),
@@ -152,10 +154,10 @@ def return_calendar_view(request):
         "is_current_month": (year, month) == (today.year, today.month),
         "toggle_url": _url(month=_month_param(ym), completed=None if include_completed else "1"),
         "feed_url": feed_url,
-        "feed_url_completed": feeds.calendar_feed_url(
-            request.user, base_url=base, include_completed=True
-        ),
+        "feed_url_completed": feed.url(request.user, base_url=base, include_completed=True)
+        if feed
+        else "",
         "webcal_url": "webcal://" + feed_url.split("://", 1)[1] if "://" in feed_url else feed_url,
-        "download_url": feeds.calendar_feed_path(include_completed=include_completed),
+        "download_url": feed.path(include_completed=include_completed) if feed else "",
     }
     return render(request, "returns/calendar.html", context)

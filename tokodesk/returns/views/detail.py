@@ -26,8 +26,7 @@ from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.core.uploads import serve_upload
-from tokodesk.notifications.whatsapp import can_whatsapp
-from tokodesk.returns import refunds, selectors, services
+from tokodesk.returns import hooks, refunds, selectors, services
 from tokodesk.returns.forms import MarkPaidForm, PhotoForm, ReturnEditForm
 from tokodesk.returns.models import ReturnEvent
 from tokodesk.returns.states import (
@@ -227,7 +226,7 @@ def detail_context(request, ret, **extra) -> dict:
         "edit_form": ReturnEditForm(ret=ret, states=states) if can_edit else None,
         "photo_form": PhotoForm(ret=ret),
         "today": timezone.localdate(),
-        "can_whatsapp": can_whatsapp(user),
+        "can_whatsapp": hooks.can_whatsapp(user),  # notifications provides it
         "show_slip": True,
     }
     context.update(extra)
