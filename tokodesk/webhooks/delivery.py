@@ -110,6 +110,19 @@ def _pinned(url: str, address: str, port: int) -> tuple[str, str, dict]:
     return pinned, host_header, extensions
 
 
+def _resolve(url: str, cache: dict | None):
+    if cache is None:
+        return ssrf.resolve(url)
+    if url not in cache:
+        try:
+            cache[url] = ssrf.resolve(url)
+        except ssrf.UnsafeURL as exc:
+            cache[url] = exc
+    if isinstance(cache[url], Exception):
+        raise cache[url]
+    return cache[url]
+
+
 @dataclass
 class Result:
     delivery: WebhookDelivery
@@ -122,13 +135,14 @@ class Result:
     excerpt: str = ""
 
 
-def send(client: httpx.Client, delivery: WebhookDelivery, number: int) -> Result:
-    """POST the delivery's event once. Touches no database (runs in a thread)."""
+def send(client: httpx.Client, delivery: WebhookDelivery, number: int, resolved: dict | None = None) -> Result:
+    """POST the delivery's event once. Touches no database (runs in a thread). `resolved`
+    caches the SSRF check's answer per URL within one batch."""
     result = Result(delivery=delivery, number=number, started_at=timezone.now())
     start = time.monotonic()
     subscription, event = delivery.subscription, delivery.event
     try:
-        _host, port, addresses = ssrf.resolve(subscription.url)
+        _host, port, addresses = _resolve(subscription.url, resolved)
         body = body_of(event)
         pinned, host_header, extensions = _pinned(subscription.url, addresses[0], port)
         headers = {
@@ -199,37 +213,48 @@ def record(results: list[Result], *, worker: str) -> dict:
     disabled = []
     with transaction.atomic():
         log, ok_subs, failed_subs = [], set(), {}
+        # Successes with the same status code share one UPDATE (the common case: a batch of 200s).
+        delivered: dict[int, list[Result]] = {}
         for r in results:
+            if r.ok:
+                delivered.setdefault(r.status_code, []).append(r)
+        for code, group in delivered.items():
+            pks = [r.delivery.pk for r in group]
+            mine = set(WebhookDelivery.objects.select_for_update().filter(
+                pk__in=pks, locked_by=worker, status=WebhookDelivery.Status.PENDING,
+            ).values_list("pk", flat=True))
+            WebhookDelivery.objects.filter(pk__in=mine).update(
+                locked_until=None, locked_by="", last_status_code=code, last_error="",
+                status=WebhookDelivery.Status.DELIVERED, delivered_at=now, next_attempt_at=None)
+            for r in group:
+                log.append(_attempt(r, worker))
+                if r.delivery.pk in mine:
+                    counts["delivered"] += 1
+                    ok_subs.add(r.delivery.subscription_id)
+        for r in results:
+            if r.ok:
+                continue
             d = r.delivery
             fields = {"locked_until": None, "locked_by": "", "last_status_code": r.status_code,
                       "last_error": r.error}
             exhausted = False
-            if r.ok:
-                fields.update(status=WebhookDelivery.Status.DELIVERED, delivered_at=now, next_attempt_at=None)
+            failures = d.failures + 1
+            fields["failures"] = failures
+            if failures >= MAX_ATTEMPTS:
+                exhausted = True
+                fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
             else:
-                failures = d.failures + 1
-                fields["failures"] = failures
-                if failures >= MAX_ATTEMPTS:
-                    exhausted = True
-                    fields.update(status=WebhookDelivery.Status.FAILED, next_attempt_at=None)
-                else:
-                    fields["next_attempt_at"] = now + SCHEDULE[failures - 1]
-            log.append(WebhookAttempt(
-                delivery_id=d.pk, number=r.number, started_at=r.started_at, duration_ms=r.duration_ms,
-                status_code=r.status_code, ok=r.ok, error=r.error, response_excerpt=r.excerpt, worker=worker))
+                fields["next_attempt_at"] = now + SCHEDULE[failures - 1]
+            log.append(_attempt(r, worker))
             # Only while the lease is ours: a lease that ran out was taken by another worker.
             if not WebhookDelivery.objects.filter(pk=d.pk, locked_by=worker,
                                                   status=WebhookDelivery.Status.PENDING).update(**fields):
                 continue
-            if r.ok:
-                counts["delivered"] += 1
-                ok_subs.add(d.subscription_id)
-            else:
-                counts["failed"] += 1
-                failed_subs[d.subscription_id] = failed_subs.get(d.subscription_id, 0) + 1
-                if exhausted:
-                    counts["exhausted"] += 1
-                    disabled.append(d)
+            counts["failed"] += 1
+            failed_subs[d.subscription_id] = failed_subs.get(d.subscription_id, 0) + 1
+            if exhausted:
+                counts["exhausted"] += 1
+                disabled.append(d)
         WebhookAttempt.objects.bulk_create(log)
         if ok_subs:
             WebhookSubscription.objects.filter(pk__in=ok_subs).update(consecutive_failures=0, last_success_at=now)
@@ -240,6 +265,12 @@ def record(results: list[Result], *, worker: str) -> dict:
         for d in disabled:
             _maybe_disable(d, now)
     return counts
+
+
+def _attempt(r: Result, worker: str) -> WebhookAttempt:
+    return WebhookAttempt(
+        delivery_id=r.delivery.pk, number=r.number, started_at=r.started_at, duration_ms=r.duration_ms,
+        status_code=r.status_code, ok=r.ok, error=r.error, response_excerpt=r.excerpt, worker=worker)
 
 
 def _maybe_disable(delivery: WebhookDelivery, now) -> None:
@@ -304,7 +335,9 @@ def deliver_due(*, budget_seconds: float = 20.0, limit: int = BATCH, worker: str
             claimed = claim(limit=limit, worker=worker)
             if not claimed:
                 break
-            results = list(pool.map(lambda item: send(http, *item), claimed))
+            resolved: dict = {}  # one DNS check per URL and batch
+            results = list(pool.map(send, [http] * len(claimed), *zip(*claimed, strict=True),
+                                    [resolved] * len(claimed)))
             for key, value in record(results, worker=worker).items():
                 totals[key] += value
     return totals
