@@ -23,9 +23,16 @@ class TokodeskAPI(NinjaAPI):
         patterns.append(re_path(r"^.*$", guard.not_found, name="not-found"))
         return patterns
 
-    def get_openapi_schema(self, *args, **kwargs):
-        # The action endpoints' input models (api.actions) join components/schemas.
-        return actions.hoist_components(super().get_openapi_schema(*args, **kwargs))
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The OpenAPI document, built once per prefix: the routers are all registered at
+        import, and building it (a JSON schema per operation and response) takes a second
+        of CPU. The action endpoints' input models (api.actions) join components/schemas."""
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_tokodesk_openapi", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = actions.hoist_components(super().get_openapi_schema(path_prefix=path_prefix))
+        return cache[path_prefix]
 
 
 api = TokodeskAPI(
