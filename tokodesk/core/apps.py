@@ -87,3 +87,8 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             _after_migrate, sender=self, dispatch_uid="tokodesk.core.after_migrate"
         )
+        from tokodesk.core import jobs, outbox
+
+        # The outbox's dispatch, first of the worker's jobs (core is the first app): the apps'
+        # consumers (webhooks' fan-out, notifications' e-mails) then see each new event.
+        jobs.register("outbox.dispatch", outbox.dispatch, summary=outbox.dispatch_summary)

@@ -151,6 +151,22 @@ def dispatch(*, limit: int = DISPATCH_BATCH, max_batches: int = 20) -> dict:
     return {"dispatched": dispatched}
 
 
+def dispatch_now(event_id: int) -> bool:
+    """Dispatch one event at once if no one has (an app's fast path, e.g. on commit of the
+    transaction that wrote it), instead of waiting for the worker's next pass. Claimed like
+    dispatch() claims, so each event still reaches each consumer once; returns whether this
+    call dispatched it."""
+    with transaction.atomic():
+        event = (OutboxEvent.objects.select_for_update(skip_locked=True)
+                 .filter(pk=event_id, dispatched_at__isnull=True).first())
+        if event is None:
+            return False
+        for consumer in consumers():
+            consumer.handle([event])
+        OutboxEvent.objects.filter(pk=event.pk).update(dispatched_at=timezone.now())
+    return True
+
+
 def dispatch_summary(result: dict) -> str:
     return f"dispatched {result['dispatched']} outbox event(s)"
 

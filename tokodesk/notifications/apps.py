@@ -19,3 +19,7 @@ class NotificationsConfig(AppConfig):
         ))
         hooks.provide_calendar_feed(hooks.CalendarFeed(url=feeds.calendar_feed_url, path=feeds.calendar_feed_path))
         hooks.provide_can_whatsapp(whatsapp.can_whatsapp)
+        # Queued e-mails go out through the outbox (emails._queued, emails.outbox_consumer).
+        from tokodesk.core import outbox
+
+        outbox.register_consumer("notifications", emails.outbox_consumer)

@@ -36,6 +36,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tokodesk.core import outbox
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.money import format_money
 from tokodesk.notifications import customers
@@ -49,6 +50,8 @@ logger = logging.getLogger("tokodesk.notifications")
 
 # The return events that have an e-mail, in the order a return meets them.
 EVENTS = ("approve", "receive", "complete", "reject")
+# The outbox event of a queued e-mail (internal: never sent to webhooks).
+QUEUED_EVENT = "notification.queued"
 # The timeline kind of "the customer was told" rows (e-mail queued, WhatsApp opened).
 TIMELINE_KIND = "notification"
 MAX_ATTEMPTS = 5
@@ -274,7 +277,7 @@ def notify_return_status(ret: Return, event: str, *, send: bool, actor, message:
         data={"channel": "email", "to": to, "subject": subject, "notification_id": notification.pk,
               "attachments": [posixpath.basename(n) for n in attachments]},
     )
-    transaction.on_commit(lambda: enqueue_send(notification.pk), robust=True)
+    _queued(notification)
     return notification
 
 
@@ -298,6 +301,30 @@ def return_act_and_notify(*, reference: str, action: str, actor, inputs: dict | 
 
 
 # --- the worker's side ----------------------------------------------------------------------
+
+
+def _queued(n: Notification) -> None:
+    """An e-mail was queued, in the caller's transaction: its outbox event is what makes it
+    go out (whoever dispatches the event enqueues the send task, `outbox_consumer`). On
+    commit the event is dispatched at once (the fast path); if the process dies first, the
+    worker's next dispatch does it, so no e-mail is lost and none is enqueued twice."""
+    event = outbox.emit(QUEUED_EVENT, kind="notification", id=n.pk,
+                        reference=n.return_order.reference if n.return_order_id else "",
+                        data={"notification_id": n.pk, "channel": n.channel, "event": n.event})
+    transaction.on_commit(lambda: outbox.dispatch_now(event.pk), robust=True)
+
+
+def outbox_consumer(events) -> None:
+    """The outbox consumer (registered in ready()): the send task of each queued e-mail
+    (still queued and not tried since it was queued)."""
+    ids = [e.doc_id for e in events if e.type == QUEUED_EVENT]
+    if not ids:
+        return
+    waiting = Notification.objects.filter(pk__in=ids, channel=Notification.Channel.EMAIL,
+                                          status=Notification.Status.QUEUED, attempts=0,
+                                          next_attempt_at__isnull=True).values_list("pk", flat=True)
+    for pk in waiting:
+        enqueue_send(pk)
 
 
 def enqueue_send(notification_id: int, *, run_after: dt.datetime | None = None) -> None:
@@ -369,7 +396,7 @@ def notification_retry(*, notification_id: int, actor) -> Notification:
         raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
     n.status, n.attempts, n.error, n.next_attempt_at = Notification.Status.QUEUED, 0, "", None
     n.save(update_fields=["status", "attempts", "error", "next_attempt_at"])
-    transaction.on_commit(lambda: enqueue_send(n.pk), robust=True)
+    _queued(n)
     return n
 
 

@@ -11,9 +11,7 @@ class WebhooksConfig(AppConfig):
         from tokodesk.core import jobs, outbox
         from tokodesk.webhooks import delivery
 
-        # The outbox's dispatch runs here (core registers no job of its own): every pass
-        # hands the new events to the consumers, this app's fan-out among them, then
-        # delivers what is due.
+        # core's outbox.dispatch job (registered first) hands each new event to this fan-out;
+        # this job then delivers what is due.
         outbox.register_consumer("webhooks", delivery.fan_out)
-        jobs.register("outbox.dispatch", outbox.dispatch, summary=outbox.dispatch_summary)
         jobs.register("webhooks.deliver", delivery.deliver_due, summary=delivery.deliver_summary)

@@ -24,4 +24,7 @@ def choices() -> list[tuple[str, object]]:
 
 
 def matches(subscribed: list[str], event_types: tuple[str, ...]) -> bool:
-    return ALL in subscribed or any(t in subscribed for t in event_types)
+    """Whether a subscription wants an event; "*" is every public type (the outbox also
+    carries internal events, e.g. notification.queued, which are never sent)."""
+    public = [t for t in event_types if t in EVENT_TYPES]
+    return bool(public) and (ALL in subscribed or any(t in subscribed for t in public))
