@@ -18,6 +18,7 @@ rolled back afterwards, so each starts from the seeded state and a failure repla
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import traceback
@@ -82,6 +83,20 @@ def wsgi_app():
         got_request_exception.disconnect(captured)
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
+
+
+_SERVED_SCHEMA: dict = {}
+
+
+def served_schema(app):
+    """The schema as `app` serves it, bound to `app`: fetched through the app once per process
+    and reused. Building it costs django-ninja over a second of CPU; done for each of the
+    hundreds of fuzz tests, it was the biggest part of the fuzz run."""
+    if "raw" not in _SERVED_SCHEMA:
+        _SERVED_SCHEMA["raw"] = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app).raw_schema
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(_SERVED_SCHEMA["raw"]))
+    schema.app, schema.location = app, SCHEMA_PATH  # as from_wsgi binds it
+    return schema
 
 
 # What the upload endpoints (multipart: a return's label and photos, a refund's proof, the
@@ -270,7 +285,7 @@ def steer(data, case, real, mode):
 def test_fuzz_operation(seeded, api, method, path, mode):
     headers = {"Authorization": f"Bearer {api.token}"}
     with wsgi_app() as app:
-        operation = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app)[path][method]
+        operation = served_schema(app)[path][method]
         strategy = operation.as_strategy(generation_mode=mode)
 
         @settings(max_examples=int(os.environ.get("TOKODESK_FUZZ_EXAMPLES") or MAX_EXAMPLES[mode]),
