@@ -23,7 +23,7 @@ PRIVATE = ["http://10.0.0.7/hook", "http://192.168.1.20/hook", "http://169.254.1
 
 @pytest.fixture
 def page(owner):
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")  # the texts below are the English sources
     c.force_login(owner)
     return c
 
