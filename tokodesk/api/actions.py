@@ -61,6 +61,7 @@ def add_action_routes(router: Router, table: TransitionTable, *, service: Servic
     with no source, are not run on an existing document), then the generic
     `{path}/{action}` for the URLs of any other name (unknown_action). `uploads` maps an
     action to the form fields of the files its effect reads."""
+    assert "{reference}" in path, "the views take the document's key as `reference`"
     uploads = {action: tuple(fields) for action, fields in (uploads or {}).items()}
     for action in uploads:
         table.get(action)  # a typo in `uploads` fails at import
