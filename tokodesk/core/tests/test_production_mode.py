@@ -18,7 +18,10 @@ TOKODESK = [sys.executable, "-m", "django"]
 
 
 def _env(tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DEBUG", "SECRET_KEY")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set for the whole test process by tests/browser/conftest.py
+    # (Playwright's loop), it is an error of `check --deploy` in a real deployment.
+    dropped = ("DATABASE_URL", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(DJANGO_SETTINGS_MODULE="config.settings", TOKODESK_DATA_DIR=str(tmp_path),
                SECRET_KEY=secrets.token_urlsafe(50), PYTHONPATH=str(ROOT), **extra)
     return env
