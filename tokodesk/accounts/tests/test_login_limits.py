@@ -27,7 +27,7 @@ def owner_user(db):
 
 
 def test_sixth_wrong_password_locks_even_the_right_one(owner_user):
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     for _ in range(5):
         response = _login(client, "owner", WRONG)
         assert response.status_code == 200  # the form again, with its error
