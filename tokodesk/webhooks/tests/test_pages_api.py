@@ -169,3 +169,9 @@ def test_pages_are_owner_only(users):
     c.force_login(users["admin"])
     assert c.get("/webhooks/").status_code == 403
     assert c.post("/webhooks/new/", {"url": "http://example.com/", "event_types": ["*"]}).status_code == 403
+
+
+def test_the_settings_page_leads_to_the_webhooks(owner, client):
+    client.force_login(owner)
+    html = client.get("/orders/settings/").content.decode()
+    assert 'href="/webhooks/"' in html
