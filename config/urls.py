@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from tokodesk.api.api import api
+from tokodesk.ops.api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="orders:list", permanent=False)),
@@ -18,8 +18,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-# JSON under /api/v1/, Django's pages elsewhere (tokodesk/api/guard.py).
-handler400 = "tokodesk.api.guard.bad_request"
-handler403 = "tokodesk.api.guard.permission_denied"
-handler404 = "tokodesk.api.guard.page_not_found"
-handler500 = "tokodesk.api.guard.server_error"
+# JSON under /api/v1/, Django's pages elsewhere (tokodesk/core/api/guard.py).
+handler400 = "tokodesk.core.api.guard.bad_request"
+handler403 = "tokodesk.core.api.guard.permission_denied"
+handler404 = "tokodesk.core.api.guard.page_not_found"
+handler500 = "tokodesk.core.api.guard.server_error"

@@ -35,9 +35,9 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.transport.serialization import Binary
 
 from conftest import order_payload
-from tokodesk.api.api import api as ninja_api
 from tokodesk.core.errors import ErrorCode
 from tokodesk.core.tests import files
+from tokodesk.ops.api import api as ninja_api
 from tokodesk.orders.states import ORDER_TRANSITIONS
 
 SCHEMA_PATH = "/api/v1/openapi.json"

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from tokodesk.api.common import ERRORS
 from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
+from tokodesk.core.api.common import ERRORS
 from tokodesk.core.errors import NotFound, PermissionDenied
 from tokodesk.core.models import ShopSettings
 from tokodesk.customers.models import Customer, StoreCreditEntry

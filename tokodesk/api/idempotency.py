@@ -23,7 +23,7 @@ from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 
-from tokodesk.api.guard import too_big
+from tokodesk.core.api.guard import too_big
 
 API_PREFIX = "/api/v1/"
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -58,7 +58,7 @@ def _authenticated_scope(request) -> str | None:
     that would not be authenticated: a revoked token's retry gets the view's 401."""
     from ninja.errors import HttpError
 
-    from tokodesk.api.auth import TokenAuth, UserSessionAuth
+    from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
 
     try:
         if TokenAuth()(request) is not None:
@@ -148,7 +148,7 @@ class IdempotencyMiddleware:
             return too_big()
         except (MultiPartParserError, SuspiciousOperation) as exc:
             if request.content_type != "multipart/form-data":
-                raise  # as before: Django answers 400 (JSON under /api/v1/: api.guard)
+                raise  # as before: Django answers 400 (JSON under /api/v1/: core.api.guard)
             # A malformed upload, or form fields over Django's limits.
             return JsonResponse(
                 {

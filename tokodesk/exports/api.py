@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja import Status as HttpStatus
 
-from tokodesk.api.common import ERRORS
+from tokodesk.core.api.common import ERRORS
 from tokodesk.core.errors import Conflict, PermissionDenied
 from tokodesk.exports import services
 from tokodesk.exports.columns import COLUMNS

@@ -25,8 +25,8 @@ from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.security import APIKeyQuery
 
-from tokodesk.api.auth import TokenAuth, UserSessionAuth
-from tokodesk.api.common import ERRORS, ErrorOut
+from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
+from tokodesk.core.api.common import ERRORS, ErrorOut
 from tokodesk.core.errors import NotFound
 from tokodesk.notifications import emails, feeds, slips, whatsapp
 from tokodesk.notifications.customers import LOCALES

@@ -9,8 +9,8 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from tokodesk.api.actions import add_action_routes
-from tokodesk.api.common import ERRORS, expected_version
+from tokodesk.core.api.actions import add_action_routes
+from tokodesk.core.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound
 from tokodesk.orders import selectors, services
 from tokodesk.orders.schemas import (

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import Field, field_validator
 
-from tokodesk.api.common import Out
+from tokodesk.core.api.common import Out
 from tokodesk.core.inputs import StrictInput
 from tokodesk.orders.states import Channel, PaymentMethod
 

@@ -11,8 +11,8 @@ from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from tokodesk.api.actions import add_action_routes
-from tokodesk.api.common import ERRORS, expected_version
+from tokodesk.core.api.actions import add_action_routes
+from tokodesk.core.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.uploads import serve_upload

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
 from pydantic import Field
 
-from tokodesk.api.common import ERRORS
+from tokodesk.core.api.common import ERRORS
 from tokodesk.core.inputs import StrictInput
 from tokodesk.webhooks import events, services
 from tokodesk.webhooks.models import WebhookDelivery, WebhookSubscription

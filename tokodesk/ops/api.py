@@ -1,4 +1,6 @@
-"""The JSON API at /api/v1/: one NinjaAPI, our error shape, and every app's router."""
+"""The JSON API at /api/v1/: one NinjaAPI, our error shape, and every app's router. It sits
+in ops, the top floor, because it imports every app's router; the helpers those routers use
+(error schema, guard, action endpoints) are below the apps, in tokodesk/core/api/."""
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404
@@ -7,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from tokodesk.api import actions, guard
-from tokodesk.api.auth import TokenAuth, UserSessionAuth
+from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
+from tokodesk.core.api import actions, guard
 from tokodesk.core.errors import DomainError
 
 
@@ -26,7 +28,7 @@ class TokodeskAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """The OpenAPI document, built once per prefix: the routers are all registered at
         import, and building it (a JSON schema per operation and response) takes a second
-        of CPU. The action endpoints' input models (api.actions) join components/schemas."""
+        of CPU. The action endpoints' input models (core.api.actions) join components/schemas."""
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
         cache = self.__dict__.setdefault("_tokodesk_openapi", {})

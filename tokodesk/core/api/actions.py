@@ -37,8 +37,8 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.schema import NinjaGenerateJsonSchema
 
-from tokodesk.api.common import ERRORS, ErrorOut, expected_version
-from tokodesk.api.guard import FORM_TYPES, json_object_body
+from tokodesk.core.api.common import ERRORS, ErrorOut, expected_version
+from tokodesk.core.api.guard import FORM_TYPES, json_object_body
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.transitions import Transition, TransitionTable
 
