@@ -34,7 +34,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.core.redirects import safe_next
 from tokodesk.core.templatetags.tokodesk import phone_local
@@ -358,6 +360,15 @@ class _PageState:
         ]
 
 
+def _chips(form) -> list[tuple[str, str]]:
+    """The chips of the filters in use, in the user's words (agent's name, status labels,
+    amounts in the shop's currency, dates in the user's language)."""
+    values = {k: v for k, v in form.filter_values().items() if k != "tab"}
+    money = ("min_total", "max_total")
+    currency = ShopSettings.get().currency if any(k in values for k in money) else "IDR"
+    return filter_chips(form, values, money=money, currency=currency)
+
+
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
 def order_list_view(request):
@@ -407,11 +418,7 @@ def order_list_view(request):
             "tab": state.tab,
             "tab_query": state.tab_query,
             "all_columns": [(k, label, k not in hidden) for k, label in COLUMNS],
-            "active_filters": [
-                (form.fields[name].label, value)
-                for name, value in (form.filter_values().items() if state.valid else [])
-                if name != "tab"
-            ],
+            "active_filters": _chips(form) if state.valid else [],
             "can_create": user.has_perm("orders.add_order"),
             "bulk_actions": [t for t in ORDER_TRANSITIONS if user.has_perm(t.permission)],
         }

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.returns import selectors
@@ -79,8 +80,7 @@ def return_list_view(request):
     params.pop("cursor", None)
     tab_params = params.copy()
     tab_params.pop("status", None)
-    active_filters = [(form.fields[name].label, _display(form, name, value))
-                      for name, value in (form.filter_values().items() if valid else []) if name != "status"]
+    active_filters = filter_chips(form, form.filter_values(), skip=("status",)) if valid else []
     context = {
         "nav": "returns",
         "form": form,
@@ -102,11 +102,3 @@ def return_list_view(request):
     template = "returns/_results.html" if request.headers.get("HX-Target") == "results" else "returns/list.html"
     return render(request, template, context)
 
-
-def _display(form, name, value) -> str:
-    """A filter's value as the user chose it (the label of a choice, a date as typed)."""
-    field = form.fields[name]
-    choices = dict(getattr(field, "choices", ()) or ())
-    if choices and str(value) in choices:
-        return str(choices[str(value)])
-    return str(value)
