@@ -121,7 +121,18 @@ class OrderCreateForm(forms.Form):
     agent = forms.ChoiceField(label=_("Agent"), required=False)
     tags = forms.CharField(label=_("Tags"), max_length=1100, required=False,
                            help_text=_("Separate tags with commas."))
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Two notes, never mixed up: the one the courier and the buyer read (the order's
+    # customer_note: the buyer's order page, the courier export) and the team's own (an
+    # OrderNote on the timeline, never shown outside).
+    note = forms.CharField(
+        label=_("Note for the courier and the buyer"), max_length=2000, required=False,
+        help_text=_("Shown to the buyer on their order page and sent to the courier. "
+                    "Example: “Please deliver after 5 pm”."),
+        widget=forms.Textarea(attrs={"rows": 2}))
+    internal_note = forms.CharField(
+        label=_("Internal note (team only)"), max_length=2000, required=False,
+        help_text=_("Only your team sees it, on the order's timeline. Never shown to the buyer."),
+        widget=forms.Textarea(attrs={"rows": 2}))
     form_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, currency: str = "IDR", **kwargs):
@@ -320,6 +331,7 @@ class Submission:
     lines_error: str = ""
     order_input: OrderInput | None = None
     row_of_line: list[int] = field(default_factory=list)  # service line index -> row index
+    internal_note: str = ""  # the team's note, written as an OrderNote with the order
 
 
 def validate(data, *, user, currency: str) -> Submission:
@@ -363,6 +375,7 @@ def validate(data, *, user, currency: str) -> Submission:
         tags=cleaned["tags"],
         note=cleaned["note"].strip(),
     )
+    sub.internal_note = cleaned["internal_note"].strip()
     return sub
 
 
@@ -370,7 +383,7 @@ def validate(data, *, user, currency: str) -> Submission:
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
                    "customer.address": "address", "customer.city": "city"}
 FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount",
-               "payment_method", "agent", "tags", "note"}
+               "payment_method", "agent", "tags", "note", "internal_note"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")
 
 

@@ -15,6 +15,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -173,7 +174,11 @@ def order_create_view(request):
     loose = []
     if sub.order_input is not None:
         try:
-            order = services.order_create(data=sub.order_input, actor=request.user, source="web")
+            with transaction.atomic():  # the order and its internal note, or neither
+                order = services.order_create(data=sub.order_input, actor=request.user, source="web")
+                if sub.internal_note:
+                    services.order_add_note(reference=order.reference, actor=request.user,
+                                            body=sub.internal_note, source="web")
         except DomainError as exc:
             loose = apply_service_errors(sub, exc)
             if not loose and not sub.form.errors and not sub.lines_error and not any(r.errors for r in sub.rows):
