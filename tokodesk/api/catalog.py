@@ -12,9 +12,10 @@ from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
 from tokodesk.core.api.common import ERRORS
 from tokodesk.core.errors import NotFound, PermissionDenied
 from tokodesk.core.models import ShopSettings
-from tokodesk.customers.models import Customer, StoreCreditEntry
+from tokodesk.customers.models import Customer
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.selectors import order_queryset_for
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.shipping.models import Courier
 from tokodesk.storefront.models import LandingPage
 

@@ -356,3 +356,6 @@ class Refund(models.Model):
     @property
     def is_goodwill(self) -> bool:
         return self.return_order_id is None
+
+
+from tokodesk.returns.ledger import StoreCreditEntry  # noqa: E402,F401  (the store-credit ledger, returns.ledger)

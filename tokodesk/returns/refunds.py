@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnEvent
 from tokodesk.returns.outbox import refund_paid, store_credit_changed
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, RefundMethod, RefundStatus

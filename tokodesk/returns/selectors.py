@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.models import Order, OrderLine
 from tokodesk.orders.selectors import order_queryset_for
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import (
     CustomState,
     Refund,

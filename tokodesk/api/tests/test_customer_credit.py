@@ -7,9 +7,9 @@ id, and the OpenAPI document describes the field."""
 import pytest
 
 from tokodesk.core.models import ShopSettings
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput, order_create
 from tokodesk.orders.tests.factories import run
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.tests.factories import paid_order
 
 RETURNS = "/api/v1/returns"

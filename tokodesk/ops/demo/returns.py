@@ -10,10 +10,10 @@ from django.core.files.base import ContentFile
 from django.db.models import DateTimeField
 from django.utils import timezone
 
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.notifications.models import Notification
 from tokodesk.notifications.whatsapp import return_open_whatsapp
 from tokodesk.orders.models import Order, OrderEvent, OrderLine
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import (
     CustomState,
     Refund,

@@ -17,13 +17,13 @@ from django.utils import timezone
 from tokodesk.accounts.roles import role_of
 from tokodesk.catalog.models import Stock
 from tokodesk.core.models import ShopSettings
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.notifications.emails import notify_return_status
 from tokodesk.notifications.models import Notification
 from tokodesk.ops.demo import DEFAULT_ORDERS
 from tokodesk.ops.management.commands.demo import Command
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
 from tokodesk.orders.states import FINAL, Status, StockState
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnMessage, ReturnPhoto
 from tokodesk.returns.states import Resolution
 from tokodesk.returns.states import Status as ReturnStatus

@@ -4,8 +4,8 @@ half-written."""
 import pytest
 
 from tokodesk.catalog.models import Stock
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import (
     Refund,
     Return,

@@ -3,7 +3,7 @@ If-Match / `version` on PATCH and actions (412 / 409), an ETag on every answer."
 
 import pytest
 
-from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnEvent
 from tokodesk.returns.tests.factories import BANK, paid_order
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from tokodesk.catalog.models import Stock
 from tokodesk.core.tests import files
-from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return
 from tokodesk.returns.tests.factories import BANK, paid_order, return_in
 

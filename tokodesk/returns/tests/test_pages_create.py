@@ -8,9 +8,9 @@ import re
 
 from django.test import Client
 
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import order_in
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return
 from tokodesk.returns.tests.factories import paid_order, return_in
 

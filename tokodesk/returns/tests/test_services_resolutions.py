@@ -12,9 +12,9 @@ from tokodesk.catalog.models import Stock
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.tests import files
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import Order
 from tokodesk.orders.services import order_add_note
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund
 from tokodesk.returns.refunds import goodwill_refund, refund_mark_paid
 from tokodesk.returns.selectors import store_credit_balance, store_credit_ledger

@@ -22,8 +22,8 @@ from tokodesk.accounts.services import user_create
 from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
 from tokodesk.core.errors import DomainError
 from tokodesk.core.tests import files
-from tokodesk.customers.models import StoreCreditEntry
 from tokodesk.orders.models import OrderLine
+from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnLine
 from tokodesk.returns.refunds import goodwill_refund, refund_mark_paid
 from tokodesk.returns.services import (
