@@ -92,3 +92,7 @@ class CoreConfig(AppConfig):
         # The outbox's dispatch, first of the worker's jobs (core is the first app): the apps'
         # consumers (webhooks' fan-out, notifications' e-mails) then see each new event.
         jobs.register("outbox.dispatch", outbox.dispatch, summary=outbox.dispatch_summary)
+        from tokodesk.core import retention
+
+        # Old dispatched events go (TOKODESK_OUTBOX_RETENTION_DAYS), at most once an hour.
+        jobs.register("outbox.prune", retention.prune_job, summary=retention.prune_summary)

@@ -89,6 +89,14 @@ def fan_out(events) -> None:
     WebhookDelivery.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 
 
+def pending_events(ids: list[int]) -> set[int]:
+    """The outbox pin (core.retention): the events among `ids` with a delivery still pending."""
+    return set(
+        WebhookDelivery.objects.filter(event_id__in=ids, status=WebhookDelivery.Status.PENDING)
+        .values_list("event_id", flat=True)
+    )
+
+
 # --- one attempt -------------------------------------------------------------------------
 
 
