@@ -43,6 +43,11 @@ class ActionForm(forms.Form):
             inputs[name] = value
         return inputs
 
+    def uploads(self) -> dict:
+        """The files the service stores (the proof of transfer)."""
+        proof = self.cleaned_data.get("proof")
+        return {"proof": proof} if proof else {}
+
     def clean_proof(self):
         """The proof through the one upload check (type from the content, images
         re-encoded, PDFs parsed); never the client's name or Content-Type."""

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tokodesk.core.action_views import ActionPage
+from tokodesk.core.action_views import action_view as core_action_view
 from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms import FIELD_LABELS, OrderFilterForm, action_form_class
+from tokodesk.orders.help import ACTION_HELP
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
-from tokodesk.orders.views.common import BULK_LIMIT, htmx_response, toast
+from tokodesk.orders.views.common import BULK_LIMIT
 
 DISPLAYS = {
     "row": "orders/_row.html",
@@ -47,71 +48,29 @@ def _render_display(request, order, display):
     return render_to_string(DISPLAYS[display], context, request=request)
 
 
-@login_required
-def action_view(request, reference, action):
-    """GET: the action's small form (in the modal). POST: run the action, answer with the
-    updated row/card/detail and a message."""
-    order = _order_or_404(request, reference)
-    transition = ORDER_TRANSITIONS.get(action) if action in ORDER_TRANSITIONS.transitions else None
-    if transition is None:
-        raise Http404
-    display = request.POST.get("display") or request.GET.get("display") or "row"
-    if display not in DISPLAYS:
-        display = "row"
+def _form_for(transition, order, data, files):
     form_class = action_form_class(transition, order)
-    if request.method == "GET":
-        return render(
-            request,
-            "orders/_action_form.html",
-            {
-                "order": order,
-                "transition": transition,
-                "form": form_class() if form_class else None,
-                "display": display,
-            },
-        )
-    if request.method != "POST":
-        return HttpResponse(status=405)
+    if form_class is None:
+        return None
+    return form_class(data, files) if data is not None else form_class()
 
-    inputs, files = {}, {}
-    if form_class is not None:
-        form = form_class(request.POST, request.FILES)
-        if not form.is_valid():
-            response = render(
-                request,
-                "orders/_action_form.html",
-                {"order": order, "transition": transition, "form": form, "display": display},
-            )
-            response["HX-Retarget"] = "#modal-body"
-            response["HX-Reswap"] = "innerHTML"
-            return response
-        inputs = form.to_inputs()
-        if form.cleaned_data.get("proof"):
-            files["proof"] = form.cleaned_data["proof"]
-    version = request.POST.get("version")
-    try:
-        updated = services.order_apply_action(
-            reference=reference,
-            action=action,
-            actor=request.user,
-            inputs=inputs,
-            expected_version=int(version) if version and version.isdigit() else None,
-            source="web",
-            files=files,
-        )
-    except DomainError as exc:
-        response = HttpResponse(toast(request, _with_fields(exc), messages.ERROR))
-        response["HX-Reswap"] = "none"
-        response["HX-Trigger"] = "tokodesk:closeModal"
-        return response
-    order = _order_or_404(request, updated.reference)
-    text = _("%(reference)s: %(action)s → %(status)s") % {
-        "reference": order.reference,
-        "action": transition.label,
-        "status": Status(order.status).label,
-    }
-    html = _render_display(request, order, display) + toast(request, text)
-    return htmx_response(html, trigger="tokodesk:closeModal, ordersChanged")
+
+def _run(request, order, transition, inputs, files, expected_version):
+    updated = services.order_apply_action(
+        reference=order.reference, action=transition.action, actor=request.user, inputs=inputs,
+        expected_version=expected_version, source="web", files=files,
+    )
+    return updated, ""
+
+
+# GET: the action's form or confirmation step (in the modal). POST: run it, answer with the
+# updated row/card/detail and a message (core.action_views, shared with the returns pages).
+action_view = core_action_view(ActionPage(
+    table=ORDER_TRANSITIONS, object_name="order", get_object=_order_or_404, form_for=_form_for, run=_run,
+    render_display=_render_display, status_label=lambda order: Status(order.status).label,
+    displays=tuple(DISPLAYS), template="orders/_action_form.html", changed_event="ordersChanged",
+    error_text=lambda exc: _with_fields(exc), help_texts=ACTION_HELP,
+))
 
 
 def _bulk_label(operation: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.action_views import toast  # noqa: F401 - the pages' messages
+from tokodesk.orders.help import ACTION_HELP, ASK_FIRST
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT
 from tokodesk.orders.whatsapp import can_chat
 
@@ -35,14 +35,25 @@ def menu_for(order, user) -> dict:
     operations allowed now."""
     actions = ORDER_TRANSITIONS.available(order, user)
     primary = next((t for t in actions if t.action not in SECONDARY), None)
+    items = [_item(t) for t in actions]
     return {
-        "actions": [{"transition": t, "needs_input": _needs_input(t)} for t in actions],
-        "primary": {"transition": primary, "needs_input": _needs_input(primary)} if primary else None,
+        "actions": items,
+        "primary": _item(primary) if primary else None,
+        # The detail page: the primary next step as a button, the others in its menu.
+        "others": [item for item in items if primary is None or item["transition"].action != primary.action],
         "can_edit": order.status in PRE_SHIPMENT and user.has_perm("orders.change_order"),
         "can_chat": can_chat(user),
         "can_assign": user.has_perm("orders.assign_order") and order.status not in ("completed", "cancelled",
                                                                                        "returned", "lost_or_damaged"),
     }
+
+
+def _item(transition) -> dict:
+    """An action of a menu: `ask` when it opens its modal (its form, or a confirmation
+    step for what undoes work or cancels) rather than running on the click."""
+    needs_input = _needs_input(transition)
+    return {"transition": transition, "needs_input": needs_input, "secondary": transition.action in SECONDARY,
+            "ask": needs_input or transition.action in ASK_FIRST, "help": ACTION_HELP.get(transition.action, "")}
 
 
 def _needs_input(transition) -> bool:
@@ -51,10 +62,6 @@ def _needs_input(transition) -> bool:
     return any(name != "version" for name in transition.inputs.model_fields) or transition.action == "confirm_payment"
 
 
-def toast(request, text, level=messages.SUCCESS) -> str:
-    """An out-of-band message for htmx responses."""
-    css = {messages.SUCCESS: "success", messages.ERROR: "error", messages.WARNING: "warning"}.get(level, "")
-    return render_to_string("orders/_toast.html", {"text": text, "level": css}, request=request)
 
 
 def htmx_response(html: str, *, trigger: str | None = None) -> HttpResponse:

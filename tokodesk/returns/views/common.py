@@ -8,6 +8,7 @@ from tokodesk.core.models import ShopSettings
 from tokodesk.orders.views.common import htmx_response, toast  # noqa: F401 - the pages' toasts
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import needs_input
+from tokodesk.returns.help import ACTION_HELP, ASK_FIRST
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
 
 # Actions that go back, pause or stop a return: never its "primary" button.
@@ -21,6 +22,14 @@ def _needs_input(transition) -> bool:
     return _NEEDS_INPUT[transition.action]
 
 
+def _item(transition) -> dict:
+    """An action of a menu: `ask` when it opens its modal (its form, or a confirmation
+    step for what undoes work or cancels) rather than running on the click."""
+    needs = _needs_input(transition)
+    return {"transition": transition, "needs_input": needs, "secondary": transition.action in SECONDARY,
+            "ask": needs or transition.action in ASK_FIRST, "help": ACTION_HELP.get(transition.action, "")}
+
+
 def menu_for(ret, user, returns_enabled: bool | None = None) -> dict:
     """The return's actions for this user, from the transition table (status, permission,
     guards), plus recreate (Buat Retur Ulang) on a rejected or cancelled return while returns
@@ -30,9 +39,11 @@ def menu_for(ret, user, returns_enabled: bool | None = None) -> dict:
     actions = RETURN_TRANSITIONS.available(ret, user)
     primary = next((t for t in actions if t.action not in SECONDARY), None)
     return {
-        "actions": [{"transition": t, "needs_input": _needs_input(t), "secondary": t.action in SECONDARY}
-                    for t in actions],
+        "actions": [_item(t) for t in actions],
         "primary": primary.action if primary else None,
+        # The detail page: the primary next step as a button, the others in its menu.
+        "primary_item": _item(primary) if primary else None,
+        "others": [_item(t) for t in actions if primary is None or t.action != primary.action],
         "can_recreate": returns_enabled and ret.status in (Status.REJECTED, Status.CANCELLED)
         and user.has_perm("returns.add_return"),
     }
