@@ -43,6 +43,7 @@ from tokodesk.core.templatetags.tokodesk import phone_local
 from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
 from tokodesk.orders.forms import OrderFilterForm
+from tokodesk.orders.help import ASK_FIRST
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Channel, PaymentMethod
 from tokodesk.orders.templatetags.order_tags import status_badge
 from tokodesk.orders.views.common import (
@@ -130,6 +131,7 @@ class _Actions:
                 return {
                     "transition": t,
                     "needs_input": _needs_input(t),
+                    "ask": _needs_input(t) or t.action in ASK_FIRST,
                     "url": url(order.reference),
                 }
         return None
