@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core import outbox
+from tokodesk.core import outbox, validation_messages
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
@@ -138,7 +138,7 @@ def pydantic_fields(exc: pydantic.ValidationError) -> dict:
     fields = {}
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload"))
-        fields.setdefault(loc or "__all__", err.get("msg", "invalid"))
+        fields.setdefault(loc or "__all__", validation_messages.message(err))
     return fields
 
 
