@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
+from tokodesk.core import validation_messages
 from tokodesk.core.api import actions, guard
 from tokodesk.core.errors import DomainError
 
@@ -83,7 +84,7 @@ def validation_error(request, exc: ValidationError):
     fields = {}
     for err in exc.errors:
         loc = _field_name(err.get("loc", ()))
-        fields.setdefault(loc or "__all__", err.get("msg", "invalid"))
+        fields.setdefault(loc or "__all__", validation_messages.message(err))
     return error(request, 422, "invalid_input", _("The request is not valid."), fields)
 
 
