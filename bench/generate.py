@@ -320,7 +320,12 @@ class BulkWriter:
         import json
 
         self.connection, self.batch = connection, batch
-        fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+        # Generated columns (Order.deadline_sort) are computed by the database.
+        fields = [
+            f
+            for f in model._meta.concrete_fields
+            if (with_pk or not f.primary_key) and not f.generated
+        ]
         self.columns = [f.attname for f in fields]
         self.defaults = {f.attname: None if f.primary_key else f.get_default() for f in fields}
         self.table = connection.ops.quote_name(model._meta.db_table)

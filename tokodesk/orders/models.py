@@ -1,10 +1,26 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.models import TimeStampedModel
-from tokodesk.orders.states import Channel, PaymentMethod, Status, StockState
+from tokodesk.orders.states import AWAITING_SHIPMENT, Channel, PaymentMethod, Status, StockState
+
+# The deadline sort's key of an order without a deadline: after every real one (and within
+# the years a list cursor accepts, core.cursors).
+NO_DEADLINE = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+# An order's next deadline, as Order.deadline reads it, in SQL.
+DEADLINE_SQL = Coalesce(
+    models.Case(
+        models.When(status=Status.CANCELLATION_REQUESTED, then=models.F("cancellation_deadline")),
+        models.When(status__in=AWAITING_SHIPMENT, then=models.F("ship_by")),
+    ),
+    models.Value(NO_DEADLINE, output_field=models.DateTimeField()),
+    output_field=models.DateTimeField(),
+)
 
 
 class Tag(models.Model):
@@ -96,6 +112,12 @@ class Order(TimeStampedModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The key of the deadline sort: the next deadline (Order.deadline) or NO_DEADLINE,
+    # computed by the database on every write, whoever writes (the machine, bulk updates,
+    # raw SQL), so it never goes stale and an index can serve the sort.
+    deadline_sort = models.GeneratedField(
+        expression=DEADLINE_SQL, output_field=models.DateTimeField(), db_persist=True
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -145,6 +167,13 @@ class Order(TimeStampedModel):
                 name="order_cancel_deadline",
                 condition=Q(cancellation_deadline__isnull=False),
             ),
+            # The deadline sort, one status at a time (selectors.order_list merges the
+            # statuses of a tab), for everyone and for one agent.
+            models.Index(fields=["status", "deadline_sort", "-id"], name="order_status_deadline"),
+            models.Index(
+                fields=["assigned_agent", "status", "deadline_sort", "-id"],
+                name="order_agent_deadline",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="order_total_gte_0"),
@@ -161,6 +190,17 @@ class Order(TimeStampedModel):
     @property
     def outstanding(self) -> int:
         return max(self.total - self.paid_total, 0)
+
+    @property
+    def deadline(self) -> dt.datetime | None:
+        """What the seller must act on before, None when no clock runs: a cancellation
+        request's automatic approval, or the shipping deadline while the order awaits
+        shipment (past it, the order is in Action needed). DEADLINE_SQL is the same rule."""
+        if self.status == Status.CANCELLATION_REQUESTED:
+            return self.cancellation_deadline
+        if self.status in AWAITING_SHIPMENT:
+            return self.ship_by
+        return None
 
 
 class OrderCount(models.Model):

@@ -22,12 +22,15 @@ def _migrate(targets):
 def test_migration_counts_existing_orders(shop, users):
     owner = users["owner"]
     leaves = MigrationExecutor(connection).loader.graph.leaf_nodes()
+    # The orders are written with today's model (the factories go through the services),
+    # then the schema goes back to before the counters, which forget them.
+    order_in("paid", owner, agent="agent")
+    order_in("delivery_problem", owner)
+    make_order(owner, method="cod", agent="agent2")
     _migrate(BEFORE)
     try:
         assert not counters.installed_triggers() & counters.expected_triggers()
-        order_in("paid", owner, agent="agent")
-        order_in("delivery_problem", owner)
-        make_order(owner, method="cod", agent="agent2")
+        OrderCount.objects.all().delete()
         assert not OrderCount.objects.exists()  # nothing counts them yet
     finally:
         _migrate(leaves)
