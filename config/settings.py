@@ -230,6 +230,8 @@ LOCALE_PATHS = [BASE_DIR / "tokodesk" / "locale"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True
+# The short date formats the pages use, per language (French months in lower case).
+FORMAT_MODULE_PATH = ["tokodesk.core.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -245,6 +247,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "orders:list"
 LOGOUT_REDIRECT_URL = "login"
 STATICFILES_DIRS = [BASE_DIR / "tokodesk" / "static"]
+# Files browsers ask for at the site's root (/favicon.ico, /apple-touch-icon.png), served
+# by WhiteNoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "tokodesk" / "webroot"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

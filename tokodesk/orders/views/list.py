@@ -28,7 +28,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import Truncator
 from django.utils.translation import gettext, pgettext_lazy
@@ -138,8 +138,9 @@ class _Actions:
 
 
 def _local(value, fmt: str) -> str:
-    """The `date` filter of the templates (in the current time zone)."""
-    return dateformat.format(timezone.localtime(value), fmt) if value else ""
+    """The `date` filter of the templates (in the current time zone); `fmt` a named
+    format such as SHORT_DATETIME_FORMAT (tokodesk/core/formats)."""
+    return formats.date_format(timezone.localtime(value), fmt) if value else ""
 
 
 def _deadline(order, now) -> dict | None:
@@ -147,9 +148,9 @@ def _deadline(order, now) -> dict | None:
     if dl is None:
         return None
     if dl.kind == "auto_approve":
-        title = _local(order.cancellation_deadline, "d M Y H:i")
+        title = _local(order.cancellation_deadline, "SHORT_DATETIME_FORMAT")
     elif dl.seconds_left is not None:
-        title = _local(order.ship_by, "d M Y H:i")
+        title = _local(order.ship_by, "SHORT_DATETIME_FORMAT")
     else:
         title = None
     return {
@@ -232,8 +233,8 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             created = timezone.localtime(o.created_at)
             day = created.date()
             date = days.get(day)
-            if date is None:  # "d M Y" translates the month: once per day shown
-                date = days[day] = dateformat.format(created, "d M Y")
+            if date is None:  # the month in words, translated: once per day shown
+                date = days[day] = formats.date_format(created, "SHORT_DATE_FORMAT")
             row["date"] = date
             row["time"] = f"{created.hour:02d}:{created.minute:02d}"  # "H:i"
             if "shipping_cost" in shown:

@@ -71,7 +71,7 @@ def _when(value: str) -> str:
         return str(value)
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return date_format(moment, "d M Y H:i")
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
 
 
 def _short(value, currency, key="") -> str:

@@ -77,7 +77,7 @@ def _status_label(code: str) -> str:
 
 def _date(value: str) -> str:
     try:
-        return date_format(dt.date.fromisoformat(value), "d M Y")
+        return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
     except ValueError:
         return value
 
