@@ -4,6 +4,7 @@ badge is the orders app's: `{% load order_tags %}`.)"""
 from django import template
 
 from tokodesk.core.money import format_money
+from tokodesk.core.phones import format_phone
 
 register = template.Library()
 
@@ -17,14 +18,9 @@ def money(amount, currency="IDR"):
 
 @register.filter
 def phone_local(e164: str) -> str:
-    """+6281234567890 → 0812-3456-7890 style national format for the shop's region."""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    """The one way pages show a phone number (core.phones.format_phone): 0812-3456-7890
+    for the shop's country, +33 6 12 34 56 78 for any other."""
+    return format_phone(e164)
 
 
 @register.filter
