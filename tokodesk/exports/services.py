@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pydantic import ValidationError as PydanticValidationError
 
+from tokodesk.core import validation_messages
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.exports.columns import REGISTRY, ExportContext
 from tokodesk.exports.models import Delimiter, Export, ExportTemplate
@@ -232,7 +233,8 @@ def parse_filters(filters) -> dict:
     try:
         model = ExportFilters.model_validate(filters)
     except PydanticValidationError as exc:
-        fields = {"filters." + ".".join(str(p) for p in err["loc"]): err["msg"] for err in exc.errors()}
+        fields = {"filters." + ".".join(str(p) for p in err["loc"]): validation_messages.message(err)
+                  for err in exc.errors()}
         raise ValidationFailed("invalid_input", _("The filters are not valid."), fields=fields) from None
     return model.model_dump(mode="json", exclude_none=True)
 
