@@ -90,6 +90,13 @@ class Order(TimeStampedModel):
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="orders")
     customer_note = models.TextField(blank=True, default="")
+    # Bank transfer: the small unique code included in the total, so that finance can tell
+    # this order's transfer by its amount (orders.transfer_codes); 0 when there is none.
+    transfer_code = models.PositiveSmallIntegerField(_("unique transfer code"), default=0)
+    # The latest proof of transfer the buyer sent from their order page (orders.proofs),
+    # for finance to check before confirming the payment.
+    customer_proof = models.FileField(upload_to="payment-proofs/%Y/%m/", blank=True)
+    customer_proof_at = models.DateTimeField(null=True, blank=True)
 
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.NEW
@@ -311,6 +318,7 @@ class OrderEvent(models.Model):
         TAG_REMOVED = "tag_removed", _("Tag removed")
         NOTE_ADDED = "note_added", _("Note added")
         CHAT = "chat", _("Customer chat opened")
+        PROOF_SENT = "proof_sent", _("Proof of transfer sent")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

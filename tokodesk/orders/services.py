@@ -186,7 +186,11 @@ def _recompute_totals(order: Order, lines=None) -> None:
     """Subtotal and total from the order's lines (or the given OrderLine objects)."""
     lines = order.lines.all() if lines is None else lines
     order.subtotal = sum(line.qty * line.unit_price for line in lines)
-    order.total = order.subtotal + order.shipping_cost + order.insurance_cost - order.discount
+    from tokodesk.orders.transfer_codes import settle_transfer_code
+
+    settle_transfer_code(order)  # a new bank-transfer order's unique code is part of its total
+    order.total = (order.subtotal + order.shipping_cost + order.insurance_cost - order.discount
+                   + order.transfer_code)
     if order.subtotal > MAX_ORDER_AMOUNT or order.total > MAX_ORDER_AMOUNT:
         raise ValidationFailed("invalid_input", _("The order total is too large."),
                                fields={"lines": _("The order total is too large.")})

@@ -33,6 +33,7 @@ from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT, PaymentMethod, Status
 from tokodesk.storefront.links import order_from_token
+from tokodesk.storefront.views.customer_payment import transfer_context
 from tokodesk.storefront.views.customer_returns import customer_returns
 
 S = Status
@@ -198,6 +199,8 @@ def customer_timeline(order: Order, events: list[OrderEvent], courier_names: dic
         detail = ""
         if event.kind == OrderEvent.Kind.CREATED:
             title = _("Order placed")
+        elif event.kind == OrderEvent.Kind.PROOF_SENT:
+            title = _("You sent a proof of transfer")
         elif event.kind == OrderEvent.Kind.ACTION and event.action in CUSTOMER_EVENTS:
             title = str(CUSTOMER_EVENTS[event.action])
             if event.action == "confirm_payment" and event.to_status == S.PARTIALLY_PAID:
@@ -278,13 +281,13 @@ class CancellationForm(forms.Form):
 
 
 def _order_or_404(token: str) -> Order:
-    order = order_from_token(token, Order.objects.select_related("courier", "landing_page"))
+    order = order_from_token(token, Order.objects.select_related("courier", "landing_page", "assigned_agent"))
     if order is None:
         raise Http404
     return order
 
 
-def _page(request, order: Order, *, form=None, status=200):
+def _page(request, order: Order, *, form=None, proof_form=None, status=200):
     events = list(order.events.order_by("created_at", "id"))
     courier_names = {}
     if order.courier_id:
@@ -296,6 +299,7 @@ def _page(request, order: Order, *, form=None, status=200):
         courier_names.update(Courier.objects.values_list("code", "name"))
     headline, explanation = CUSTOMER_STATUS.get(order.status, (Status(order.status).label, ""))
     cancellable = can_request_cancellation(order)
+    payment = payment_due(order)
     context = {
         "order": order,
         "token": request.resolver_match.kwargs["token"],
@@ -304,7 +308,9 @@ def _page(request, order: Order, *, form=None, status=200):
         "steps": progress_steps(order, events),
         "lines": list(order.lines.all()),
         "timeline": customer_timeline(order, events, courier_names),
-        "payment": payment_due(order),
+        "payment": payment,
+        # The bank transfer: WhatsApp to the seller, the proof upload, the unique code.
+        "transfer": transfer_context(order, payment, proof_form),
         "tracking_url": tracking_url(order),
         "shipped": bool(order.awb),
         "can_cancel": cancellable,
