@@ -1,11 +1,6 @@
-from django.utils.translation import gettext_lazy as _
+from tokodesk.accounts.roles import GROUP_LABELS, ROLES, role_of
 
-from tokodesk.accounts.roles import role_of
-
-ROLE_LABELS = {
-    "owner": _("Owner"), "admin": _("Admin"), "agent": _("Agent"), "warehouse": _("Warehouse"),
-    "finance": _("Finance"), "viewer": _("Viewer"),
-}
+ROLE_LABELS = {role: GROUP_LABELS[role] for role in ROLES}
 
 
 def role(request):

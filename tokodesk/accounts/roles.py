@@ -2,6 +2,8 @@
 
 Permissions are `app_label.codename`. The data migration and `sync_roles` read this."""
 
+from django.utils.translation import gettext_lazy as _
+
 ORDER_READ = ["orders.view_order"]
 ALL_ORDERS = ["orders.view_all_orders"]
 CATALOG_READ = [
@@ -47,6 +49,21 @@ ROLES: dict[str, list[str]] = {
 PERMISSION_GROUPS: dict[str, list[str]] = {
     "return_order": RETURN_ALL,
 }
+
+
+# What people read for each group (the group's `name` is a code: pickers, badges and
+# filters show these, translated); a group made by hand keeps its own name.
+GROUP_LABELS = {
+    "owner": _("Owner"), "admin": _("Admin"), "agent": _("Agent"), "warehouse": _("Warehouse"),
+    "finance": _("Finance"), "viewer": _("Viewer"),
+    "return_order": _("Returns (every return)"),
+}
+
+
+def group_label(name: str) -> str:
+    """The group's human name in the active language ("return_order" → "Returns …")."""
+    label = GROUP_LABELS.get(name)
+    return str(label) if label is not None else name
 
 
 def sync_roles(group_model, permission_model) -> None:

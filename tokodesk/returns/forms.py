@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.accounts.context_processors import ROLE_LABELS
+from tokodesk.accounts.roles import group_label
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.money import exponent
 from tokodesk.core.transitions import Transition
@@ -315,7 +315,7 @@ def responsible_choices() -> list[tuple[str, str]]:
     team = _("team")
     return [("", "—")] + [
         (f"user:{u.username}", u.get_full_name() or u.username) for u in users
-    ] + [(f"group:{g.name}", f"{ROLE_LABELS.get(g.name, g.name)} ({team})") for g in groups]
+    ] + [(f"group:{g.name}", f"{group_label(g.name)} ({team})") for g in groups]
 
 
 def responsible_value(ret) -> str:

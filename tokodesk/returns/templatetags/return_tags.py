@@ -6,7 +6,7 @@ import re
 from django import template
 from django.utils.html import format_html
 
-from tokodesk.accounts.context_processors import ROLE_LABELS
+from tokodesk.accounts.roles import group_label
 
 register = template.Library()
 
@@ -45,6 +45,5 @@ def responsible_name(ret) -> str:
         user = ret.responsible_user
         return user.get_full_name() or user.username
     if ret.responsible_group_id:
-        name = ret.responsible_group.name
-        return str(ROLE_LABELS.get(name, name))
+        return group_label(ret.responsible_group.name)
     return ""
