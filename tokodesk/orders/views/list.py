@@ -137,6 +137,16 @@ class _Actions:
         return None
 
 
+def _line(line) -> dict:
+    """An order line for the table: the product, and apart from it the variant, which the
+    table never cuts off (the warehouse picks by it). The line keeps the name it was
+    ordered under, "Product – Variant" (catalog Variant.display_name)."""
+    product, dash, variant = line.name.rpartition(" – ")
+    if not dash:
+        product, variant = line.name, ""
+    return {"qty": line.qty, "name": line.name, "product": product, "variant": variant}
+
+
 def _local(value, fmt: str) -> str:
     """The `date` filter of the templates (in the current time zone); `fmt` a named
     format such as SHORT_DATETIME_FORMAT (tokodesk/core/formats)."""
@@ -213,7 +223,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             "menu_url": menu_url(ref) if can_act else "",
             "badge": badge,
             "deadline": _deadline(o, now),
-            "lines": [{"qty": line.qty, "name": line.name} for line in o.lines.all()],
+            "lines": [_line(line) for line in o.lines.all()],
             "tags": [t.name for t in o.tags.all()],
             "recipient": o.recipient_name,
             "phone": phone_display(o.recipient_phone),
@@ -261,6 +271,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             "view": gettext("View order"),
             "loading": gettext("Loading…"),
             "agent": gettext("Agent"),
+            "awb": gettext("AWB"),
         },
     }
 
