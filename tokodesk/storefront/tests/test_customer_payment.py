@@ -233,3 +233,17 @@ def test_codes_in_use_are_not_given_again(shop, owner, codes_on, monkeypatch):
     assert {first.transfer_code, second.transfer_code} == {1, 2}
     # A paid order's code is free again.
     assert Order.objects.count() == 2
+
+
+def test_a_landing_page_order_gets_its_code_and_the_thank_you_page_shows_it(shop, codes_on):
+    from tokodesk.storefront.tests.test_landing import buyer as landing_buyer
+    from tokodesk.storefront.tests.test_landing import make_page, submit
+
+    make_page(shop)
+    client = landing_buyer()
+    response = submit(client, "kaos")
+    order = Order.objects.get()
+    assert 1 <= order.transfer_code <= 999 and order.total == 150000 + order.transfer_code
+    thanks = client.get(response["Location"]).content.decode()
+    assert 'id="transfer-code"' in thanks
+    assert f"Rp {order.total:,}".replace(",", ".") in thanks
