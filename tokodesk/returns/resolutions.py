@@ -184,7 +184,8 @@ def apply_completion(ctx) -> None:
         line.save(update_fields=["decision", "qty_accepted", "qty_restocked"])
     ret.accepted_total, ret.fees_total = plan.accepted_total, plan.fees_total
     ret.completed_at = timezone.now()
-    data.update(lines=[{"sku": line.sku, "decision": line.decision, "qty_accepted": line.qty_accepted}
+    data.update(lines=[{"sku": line.sku, "decision": line.decision, "qty_accepted": line.qty_accepted,
+                        "qty_received": line.qty_received}
                        for line in plan.lines],
                 accepted_total=plan.accepted_total, fees_total=plan.fees_total)
 
