@@ -82,16 +82,30 @@ def _date(value: str) -> str:
         return value
 
 
-def _line_text(line: dict) -> str:
-    text = f"{line.get('qty_accepted', line.get('qty'))} × {line.get('sku')}"
+def _line_text(line: dict, received: dict | None = None) -> str:
+    """One line of an event: "2 × SKU", or a completion's decision on it. A refused line's
+    quantity is what was received and not accepted (its qty_accepted is 0): "Refuse: 1 ×
+    SKU", not "0 ×"; events written before the received quantity was kept in them take it
+    from the return's lines (`received`, by SKU)."""
+    sku = line.get("sku")
     if line.get("decision") in Decision.values:
-        text = f"{Decision(line['decision']).label}: {text}"
+        accepted = line.get("qty_accepted") or 0
+        got = line.get("qty_received", (received or {}).get(sku))
+        refused = got - accepted if isinstance(got, int) and got > accepted else 0
+        if line["decision"] == Decision.REFUSE:
+            text = f"{Decision.REFUSE.label}: {refused} × {sku}" if refused else f"{Decision.REFUSE.label}: {sku}"
+        else:
+            text = f"{Decision.ACCEPT.label}: {accepted} × {sku}"
+            if refused:
+                text += f"; {Decision.REFUSE.label}: {refused} × {sku}"
+    else:
+        text = f"{line.get('qty')} × {sku}"
     if line.get("condition") in Condition.values:
         text += f" ({Condition(line['condition']).label})"
     return text
 
 
-def _short(value, currency, key="") -> str:
+def _short(value, currency, key="", received=None) -> str:
     if value is None or value == "":
         return "—"
     if key in MONEY_KEYS and isinstance(value, int):
@@ -99,14 +113,14 @@ def _short(value, currency, key="") -> str:
     if key in CHOICES and value in CHOICES[key].values:
         return str(CHOICES[key](value).label)
     if isinstance(value, list):
-        return ", ".join(_line_text(v) if isinstance(v, dict) else str(v) for v in value) or "—"
+        return ", ".join(_line_text(v, received) if isinstance(v, dict) else str(v) for v in value) or "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     text = str(value)
     return text if len(text) <= 300 else text[:299] + "…"
 
 
-def _event_details(event, currency, warehouses=None) -> list[tuple[str, str]]:
+def _event_details(event, currency, warehouses=None, received=None) -> list[tuple[str, str]]:
     data = event.data if isinstance(event.data, dict) else {}
     details = []
     if event.kind == ReturnEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
@@ -127,7 +141,8 @@ def _event_details(event, currency, warehouses=None) -> list[tuple[str, str]]:
             value = _date(value)
         elif key == "uploaded_by":
             value = _("customer") if value == "customer" else _("seller")
-        details.append((str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())), _short(value, currency, key)))
+        details.append((str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())),
+                        _short(value, currency, key, received)))
     return details
 
 
@@ -145,6 +160,9 @@ def timeline_entries(ret) -> list[dict]:
     entries = []
     # The warehouse the goods went back to is named, not coded (the return has it at hand).
     warehouses = {ret.restock_warehouse.code: ret.restock_warehouse.name} if ret.restock_warehouse_id else {}
+    received: dict[str, int] = {}  # by SKU, for completions recorded without it
+    for line in ret.lines.all():
+        received[line.sku] = received.get(line.sku, 0) + (line.qty_received or 0)
     for event in selectors.return_timeline(ret=ret):
         transition = RETURN_TRANSITIONS.transitions.get(event.action) if event.action else None
         if event.kind in (ReturnEvent.Kind.ACTION, ReturnEvent.Kind.CREATED) and transition:
@@ -158,7 +176,7 @@ def timeline_entries(ret) -> list[dict]:
             "from_label": _status_label(event.from_status) if event.from_status else "",
             "to_label": _status_label(event.to_status) if event.to_status else "",
             "who": _who(event), "is_person": bool(event.actor_id),
-            "details": _event_details(event, ret.currency, warehouses),
+            "details": _event_details(event, ret.currency, warehouses, received),
         })
     entries.reverse()
     return entries
