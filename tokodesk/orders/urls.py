@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokodesk.orders.views import actions, create, detail, edit, settings
+from tokodesk.orders.views import actions, bulk, create, detail, edit, settings
 from tokodesk.orders.views import list as list_views
 
 app_name = "orders"
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", list_views.order_list_view, name="list"),
     path("columns/", list_views.set_columns, name="columns"),
     path("tabs/", list_views.order_tabs_view, name="tabs"),
-    path("bulk/", actions.bulk_view, name="bulk"),
+    path("bulk/", bulk.bulk_view, name="bulk"),
     path("new/", create.order_create_view, name="create"),
     path("settings/", settings.settings_view, name="settings"),
     path("<str:reference>/", detail.order_detail_view, name="detail"),

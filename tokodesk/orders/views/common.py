@@ -69,3 +69,20 @@ def htmx_response(html: str, *, trigger: str | None = None) -> HttpResponse:
     if trigger:
         response["HX-Trigger"] = trigger
     return response
+
+
+def field_label(name: str) -> str:
+    """A field of an action's input in words (its form's label, translated)."""
+    from tokodesk.orders.forms import FIELD_LABELS
+
+    return str(FIELD_LABELS.get(name) or name.replace("_", " ").capitalize())
+
+
+def refusal_text(exc) -> str:
+    """The refusal with what is wrong in each field, the fields named by their labels
+    ("AWB / tracking number: Field required."), never by their keys."""
+    if not exc.fields:
+        return str(exc.message)
+    details = "; ".join(str(text) if name == "__all__" else f"{field_label(name)}: {text}"
+                        for name, text in exc.fields.items())
+    return f"{exc.message} {details}"

@@ -46,6 +46,7 @@ from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.help import ASK_FIRST
 from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Channel, PaymentMethod
 from tokodesk.orders.templatetags.order_tags import status_badge
+from tokodesk.orders.views.bulk import bulk_operations
 from tokodesk.orders.views.common import (
     BULK_LIMIT,
     COLUMN_KEYS,
@@ -434,7 +435,7 @@ def order_list_view(request):
             "all_columns": [(k, label, k not in hidden) for k, label in COLUMNS],
             "active_filters": _chips(form) if state.valid else [],
             "can_create": user.has_perm("orders.add_order"),
-            "bulk_actions": [t for t in ORDER_TRANSITIONS if user.has_perm(t.permission)],
+            "bulk_actions": bulk_operations(user),
         }
     )
     return render(request, "orders/list.html", context)

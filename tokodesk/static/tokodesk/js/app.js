@@ -94,6 +94,13 @@
     }
   }, true);
 
+  // A menu closes once one of its actions is chosen: its modal or its answer follows, and
+  // the menu is not left open behind them.
+  document.addEventListener("click", function (e) {
+    var item = e.target instanceof Element && e.target.closest("details.menu .menu-items button[data-action]");
+    if (item) { var menu = item.closest("details.menu"); if (menu) { menu.open = false; } }
+  });
+
   // --- orders list: the bulk bar follows the ticked rows ---------------------------------
   function refreshBulk() {
     var bar = byId("bulk");
