@@ -87,7 +87,10 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             _after_migrate, sender=self, dispatch_uid="tokodesk.core.after_migrate"
         )
-        from tokodesk.core import jobs, outbox
+        from tokodesk.core import jobs, outbox, shop_profile
+
+        # The shop profile, the first section of the settings page (the apps add theirs).
+        shop_profile.register_section()
 
         # The outbox's dispatch, first of the worker's jobs (core is the first app): the apps'
         # consumers (webhooks' fan-out, notifications' e-mails) then see each new event.

@@ -49,70 +49,112 @@ class Sequence(models.Model):
             return cls.objects.filter(name=name).values_list("value", flat=True).get()
 
 
-class ShopSettings(models.Model):
-    """The shop's settings: one row. Read through `get()`."""
-
-    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="IDR")
-    order_reference_pattern = models.CharField(
-        _("order reference pattern"), max_length=40, default="ORD-{seq:06d}"
-    )
-    return_reference_pattern = models.CharField(
-        _("return reference pattern"), max_length=40, default="RMA-{seq:05d}"
-    )
-    shipping_deadline_hours = models.PositiveIntegerField(
-        _("shipping deadline (hours after confirmation)"), default=48
-    )
-    cancellation_window_hours = models.PositiveIntegerField(
-        _("hours before a cancellation request is approved automatically"), default=48
-    )
-    auto_complete_days = models.PositiveIntegerField(
-        _("days after delivery before an order completes automatically"), default=7
-    )
-    return_window_days = models.PositiveIntegerField(_("return window (days)"), default=14)
-    # Returns (SPEC 3.3; InvenTree's RETURNORDER_* settings).
-    returns_enabled = models.BooleanField(_("returns enabled"), default=True)
-    require_responsible = models.BooleanField(
-        _("a return needs a responsible user or group"), default=False
-    )
-    edit_completed_returns = models.BooleanField(_("completed returns can be edited"), default=False)
-    store_credit_automatic = models.BooleanField(
-        _("store credit is added to the customer's balance when a return completes"), default=True
-    )
-    whatsapp_template = models.TextField(blank=True, default="")
+class SingletonSettings(models.Model):
+    """One row of settings (pk 1), read through `get()`. Each app keeps its own (core's
+    ShopSettings, orders' OrderSettings, returns' ReturnSettings). Inside `read_once()`
+    each of them is read at most once: one request that runs an action on thousands of
+    orders (the bulk form) reads each settings row once, not once per order."""
 
     class Meta:
-        verbose_name = _("shop settings")
+        abstract = True
 
     def __str__(self):
         return str(self._meta.verbose_name)
 
     @classmethod
-    def get(cls) -> ShopSettings:
+    def creation_defaults(cls) -> dict:
+        """The values of the row made on the first `get()`."""
+        return {}
+
+    @classmethod
+    def get(cls):
         memo = _settings_memo.get()
-        if memo is not None and "row" in memo:
-            return memo["row"]
+        key = cls._meta.label
+        if memo is not None and key in memo:
+            return memo[key]
         obj = cls.objects.filter(pk=1).first()
         if obj is None:
-            obj, _created = cls.objects.get_or_create(
-                pk=1, defaults={"currency": settings.TOKODESK_DEFAULT_CURRENCY}
-            )
+            obj, _created = cls.objects.get_or_create(pk=1, defaults=cls.creation_defaults())
         if memo is not None:
-            memo["row"] = obj
+            memo[key] = obj
         return obj
 
     @classmethod
-    @contextmanager
     def read_once(cls):
-        """Inside this block `get()` reads the row once: for one request that runs an
-        action on thousands of orders (the bulk form), each of which reads the settings."""
-        token = _settings_memo.set({})
-        try:
-            yield
-        finally:
-            _settings_memo.reset(token)
+        """Inside this block every settings row is read once (not only this class's)."""
+        return settings_read_once()
+
+
+@contextmanager
+def settings_read_once():
+    """Inside this block each settings row's `get()` reads the database once."""
+    if _settings_memo.get() is not None:  # nested: the outer block already memoises
+        yield
+        return
+    token = _settings_memo.set({})
+    try:
+        yield
+    finally:
+        _settings_memo.reset(token)
 
 
 _settings_memo: ContextVar[dict | None] = ContextVar("tokodesk_settings_memo", default=None)
+
+
+class ShopSettings(SingletonSettings):
+    """The shop itself, shop-wide: its currency and its profile (name, logo, address,
+    contacts), which e-mails, slips, labels, landing pages and the order link print.
+    Order and return settings live in their apps (orders.OrderSettings, returns.ReturnSettings)."""
+
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, default="IDR")
+    shop_name = models.CharField(_("shop name"), max_length=120, blank=True, default="")
+    # Stored through core.uploads.clean_upload (an image, re-encoded), served by serve_upload.
+    logo = models.FileField(_("logo"), upload_to="shop/", blank=True, default="")
+    address = models.TextField(_("street address"), blank=True, default="")
+    district = models.CharField(_("district (kecamatan)"), max_length=100, blank=True, default="")
+    city = models.CharField(_("city / regency"), max_length=100, blank=True, default="")
+    province = models.CharField(_("province"), max_length=100, blank=True, default="")
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
+    whatsapp = models.CharField(_("WhatsApp"), max_length=20, blank=True, default="")
+    email = models.EmailField(_("e-mail"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("shop settings")
+
+    @classmethod
+    def creation_defaults(cls) -> dict:
+        return {"currency": settings.TOKODESK_DEFAULT_CURRENCY}
+
+    @property
+    def display_name(self) -> str:
+        """The shop's name, or a neutral word until the owner sets one (never the software's)."""
+        return " ".join(self.shop_name.split()) or str(_("Our shop"))
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The address as printed: street, district, city with postal code, province."""
+        city = " ".join(part for part in (self.city, self.postal_code) if part)
+        lines = [line.strip() for line in self.address.splitlines() if line.strip()]
+        return lines + [part for part in (self.district, city, self.province) if part]
+
+
+class BankAccount(models.Model):
+    """One of the shop's bank accounts: buyers pay into it, the shop's side of a refund
+    names it. Ordered by `position`; an inactive one stays for the records but is not offered."""
+
+    bank_name = models.CharField(_("bank"), max_length=60)
+    account_number = models.CharField(_("account number"), max_length=40)
+    account_holder = models.CharField(_("account holder"), max_length=120)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("bank account")
+
+    def __str__(self):
+        return f"{self.bank_name} {self.account_number} ({self.account_holder})"
 
 
 def next_reference(pattern: str, sequence: str) -> str:

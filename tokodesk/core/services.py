@@ -1,4 +1,4 @@
-"""Writes to the shop settings."""
+"""Writes to the settings of the shop and of its apps (core.settings_pages)."""
 
 from __future__ import annotations
 
@@ -7,40 +7,28 @@ import re
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core import settings_pages
 from tokodesk.core.errors import PermissionDenied, ValidationFailed
-from tokodesk.core.models import ShopSettings
 
-# Settings the owner changes on the settings page, each with how it is checked: a reference
-# pattern, a boolean, an integer in a range, or free text up to a length.
-EDITABLE = {
-    # Orders.
-    "order_reference_pattern": ("pattern",),
-    "shipping_deadline_hours": ("int", 1, 24 * 30),
-    "cancellation_window_hours": ("int", 1, 24 * 30),
-    "auto_complete_days": ("int", 1, 365),
-    "whatsapp_template": ("text", 2000),
-    # Returns (SPEC 3.3).
-    "returns_enabled": ("bool",),
-    "return_reference_pattern": ("pattern",),
-    "require_responsible": ("bool",),
-    "edit_completed_returns": ("bool",),
-    "return_window_days": ("int", 0, 365),
-    "store_credit_automatic": ("bool",),
-}
-PATTERNS = ("order_reference_pattern", "return_reference_pattern")
-PATTERN_EXAMPLES = {
-    "order_reference_pattern": "ORD-{seq:06d}",
-    "return_reference_pattern": "RMA-{seq:05d}",
-}
+# The settings the owner changes on the settings page are declared by the sections that own
+# them (core.settings_pages): each with how it is checked.
 # What a reference may contain: it is a URL path segment (/orders/<ref>/) and searches
 # compare it in capitals, so no slash, space or lower case.
 REFERENCE_CHARS = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 
 
+def _pattern_example(field: str) -> str:
+    """The default pattern of the setting `field` (its model field's default)."""
+    found = settings_pages.editable().get(field)
+    if found is not None:
+        default = found[0].model._meta.get_field(field).default
+        if isinstance(default, str) and "{seq" in default:
+            return default
+    return "ORD-{seq:06d}"
+
+
 def _pattern_help(field: str):
-    return _("Use {seq}, e.g. %(example)s.") % {
-        "example": PATTERN_EXAMPLES.get(field, "ORD-{seq:06d}")
-    }
+    return _("Use {seq}, e.g. %(example)s.") % {"example": _pattern_example(field)}
 
 
 def check_reference_pattern(pattern: str, field: str) -> None:
@@ -71,14 +59,14 @@ def check_reference_pattern(pattern: str, field: str) -> None:
             _("A reference may contain capital letters, digits, “-”, “_” and “.” only."),
             fields={
                 field: _("Capital letters, digits, - _ . only (like %(sample)s).")
-                % {"sample": PATTERN_EXAMPLES.get(field, "ORD-{seq:06d}").format(seq=1)}
+                % {"sample": _pattern_example(field).format(seq=1)}
             },
         )
 
 
-def _check_value(name: str, value):
-    """The value of one setting, checked against EDITABLE (the API and the page alike)."""
-    kind, *bounds = EDITABLE[name]
+def _check_value(name: str, value, rule: tuple):
+    """The value of one setting, checked against its section's rule (the API and the page alike)."""
+    kind, *bounds = rule
     if kind == "pattern":
         if not isinstance(value, str):
             raise ValidationFailed(
@@ -105,35 +93,49 @@ def _check_value(name: str, value):
 
 
 @transaction.atomic
-def shop_settings_update(*, actor, changes: dict) -> ShopSettings:
-    """The owner changes the order and return settings; references already given keep
-    their form. Nothing is saved when one value is refused."""
+def settings_update(*, actor, changes: dict) -> list:
+    """The owner changes settings of one or more sections (core.settings_pages); references
+    already given keep their form. Nothing is saved when one value is refused. Returns the
+    saved rows."""
     if actor is not None and not actor.has_perm("orders.manage_settings"):
         raise PermissionDenied("permission_denied", _("Only the owner can change the settings."))
-    settings_row = ShopSettings.get()
-    settings_row = ShopSettings.objects.select_for_update().get(pk=settings_row.pk)
-    unknown = set(changes) - set(EDITABLE)
+    known = settings_pages.editable()
+    unknown = set(changes) - set(known)
     if unknown:
         raise ValidationFailed(
             "invalid_input",
             _("These settings cannot be changed here."),
             fields={k: _("Not editable.") for k in unknown},
         )
-    checked = {name: _check_value(name, value) for name, value in changes.items()}
-    for name, value in checked.items():
-        setattr(settings_row, name, value)
-    samples = [getattr(settings_row, name).format(seq=1, year=2026, month=1) for name in PATTERNS]
-    if samples[0] == samples[1]:
-        # An order and a return would share a reference: searches and links could not tell them apart.
-        field = (
-            "return_reference_pattern"
-            if "return_reference_pattern" in checked
-            else "order_reference_pattern"
-        )
-        raise ValidationFailed(
-            "invalid_input",
-            _("Orders and returns need different reference patterns."),
-            fields={field: _("The same as the other pattern.")},
-        )
-    settings_row.save()
-    return settings_row
+    rows = {}
+    for name, value in changes.items():
+        section, rule = known[name]
+        model = section.model
+        if model not in rows:
+            model.get()  # the row exists
+            rows[model] = model.objects.select_for_update().get(pk=1)
+        setattr(rows[model], name, _check_value(name, value, rule))
+    _check_patterns_differ(known, rows, changed=set(changes))
+    for row in rows.values():
+        row.save()
+    return list(rows.values())
+
+
+def _check_patterns_differ(known: dict, rows: dict, *, changed: set) -> None:
+    """No two reference patterns (an order's, a return's…) may give the same reference:
+    searches and links could not tell the documents apart."""
+    samples: dict[str, str] = {}
+    for name, (section, rule) in known.items():
+        if rule[0] != "pattern":
+            continue
+        row = rows.get(section.model) or section.model.get()
+        sample = getattr(row, name).format(seq=1, year=2026, month=1)
+        for other, other_sample in samples.items():
+            if other_sample == sample:
+                field = name if name in changed else other
+                raise ValidationFailed(
+                    "invalid_input",
+                    _("Orders and returns need different reference patterns."),
+                    fields={field: _("The same as the other pattern.")},
+                )
+        samples[name] = sample

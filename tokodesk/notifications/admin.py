@@ -5,7 +5,7 @@ from tokodesk.notifications.models import LandingPageLanguage, Notification, Not
 
 @admin.register(NotificationSettings)
 class NotificationSettingsAdmin(admin.ModelAdmin):
-    list_display = ("shop_name", "customer_language", "reply_to", "site_url")
+    list_display = ("customer_language", "reply_to", "site_url")
 
 
 @admin.register(LandingPageLanguage)

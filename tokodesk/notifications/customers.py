@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.models import LandingPageLanguage, NotificationSettings
 
 LOCALES = tuple(code for code, _name in settings.LANGUAGES)
@@ -42,9 +43,9 @@ def customer_phone(order) -> str:
     return order.recipient_phone or order.customer.phone
 
 
-def shop_name(settings_row: NotificationSettings | None = None) -> str:
-    settings_row = settings_row or NotificationSettings.get()
-    return settings_row.shop_name.strip() or "tokodesk"
+def shop_name(settings_row=None) -> str:
+    """The shop's name from its profile (core.ShopSettings), never the software's."""
+    return ShopSettings.get().display_name
 
 
 def absolute(path: str, base_url: str = "", settings_row: NotificationSettings | None = None) -> str:

@@ -36,7 +36,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tokodesk.core import outbox
+from tokodesk.core import outbox, shop_profile
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.money import format_money
 from tokodesk.notifications import customers
@@ -145,6 +145,8 @@ def email_context(ret: Return, event: str, *, message: str = "", label_attached:
     return {
         # The first line of a template is the subject: names that go there stay on one line.
         "shop_name": _one_line(customers.shop_name(settings_row)),
+        # The shop's city and contacts under its name (the profile), one line.
+        "shop_contact": _one_line(shop_profile.profile()["contact_line"]),
         "customer_name": _one_line(order.recipient_name or ret.customer.name),
         "reference": ret.reference,
         "order_reference": order.reference,

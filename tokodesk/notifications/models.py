@@ -76,7 +76,7 @@ class Notification(models.Model):
 class NotificationSettings(models.Model):
     """How the shop speaks to its customers: one row, read through `get()`."""
 
-    shop_name = models.CharField(_("shop name"), max_length=200, blank=True, default="")
+    # The shop's name is in its profile (core.ShopSettings.shop_name).
     # Empty: the shop's language (LANGUAGE_CODE).
     customer_language = models.CharField(
         _("customers' language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core import shop_profile
 from tokodesk.core.errors import DomainError
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import NotificationSettings
@@ -76,6 +77,9 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
     status = ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
     return {
         "shop_name": customers.shop_name(settings_row),
+        # The shop's profile (name, address with the city, contacts) and its logo, embedded.
+        "shop": shop_profile.profile(),
+        "shop_logo": shop_profile.logo_data_uri(),
         "ret": ret,
         "reference": ret.reference,
         "barcode": barcode_svg(ret.reference),
@@ -86,6 +90,7 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
         "customer_name": order.recipient_name or customer.name,
         "customer_phone": order.recipient_phone or customer.phone,
         "customer_address": order.destination_address or customer.address,
+        "customer_city": order.destination_city,
         "lines": list(ret.lines.order_by("id")),
         "items_count": sum(line.qty for line in ret.lines.all()),
         "reason": ret.reason_display,

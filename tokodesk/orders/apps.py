@@ -17,6 +17,7 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from tokodesk.core import jobs
+        from tokodesk.orders import order_settings
         from tokodesk.orders.deadlines import deadlines_job, deadlines_summary
 
         post_migrate.connect(
@@ -24,3 +25,5 @@ class OrdersConfig(AppConfig):
         )
         # `tokodesk worker` runs it every pass: auto-approve, auto-complete, overdue count.
         jobs.register("order_deadlines", deadlines_job, summary=deadlines_summary)
+        # The "Orders" section of the settings page.
+        order_settings.register_section()

@@ -7,6 +7,7 @@ class ReturnsConfig(AppConfig):
 
     def ready(self):
         from tokodesk.core import sections
+        from tokodesk.returns import return_settings
         from tokodesk.returns.order_section import order_detail_section
 
         # The order detail page shows the order's returns and offers "Create return".
@@ -17,3 +18,5 @@ class ReturnsConfig(AppConfig):
             head_template="returns/_order_section_head.html",
             context=order_detail_section,
         )
+        # The "Returns" section of the settings page.
+        return_settings.register_section()

@@ -6,10 +6,10 @@ id, and the OpenAPI document describes the field."""
 
 import pytest
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput, order_create
 from tokodesk.orders.tests.factories import run
 from tokodesk.returns.ledger import StoreCreditEntry
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.tests.factories import paid_order
 
 RETURNS = "/api/v1/returns"
@@ -133,7 +133,7 @@ def test_balance_after_a_store_credit_return_and_a_manual_credit(order, api_as):
 def test_manual_store_credit_counts_once_marked_paid(order, api_as):
     """With store credit not automatic, the completed return leaves a pending refund: the
     balance grows only when finance marks it paid."""
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(store_credit_automatic=False)
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(store_credit_automatic=False)
     owner, finance = api_as("owner"), api_as("finance")
     done = store_credit_return(owner, order)
     [refund] = done["refunds"]

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from tokodesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.emails import (
     MAX_ATTEMPTS,
     notification_retry,
@@ -126,9 +127,8 @@ def test_preview_of_each_event(order, owner):
 
 
 def test_the_shop_name_and_the_subject_on_one_line(approved):
-    settings_row = NotificationSettings.get()
-    settings_row.shop_name = "Toko Siti\nBCC: evil@example.com"
-    settings_row.save()
+    ShopSettings.get()
+    ShopSettings.objects.filter(pk=1).update(shop_name="Toko Siti\nBCC: evil@example.com")
     subject = preview_return_email(approved, "approve", "en").subject
     assert "\n" not in subject and subject.startswith("Toko Siti BCC")
 

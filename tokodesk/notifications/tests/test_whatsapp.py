@@ -27,9 +27,13 @@ def ret(shop, users):
 
 
 def test_link_text_in_each_language(ret):
+    from tokodesk.core.models import ShopSettings
+
+    ShopSettings.get()
+    ShopSettings.objects.filter(pk=1).update(shop_name="Toko Berkah")  # the shop profile's name
     where, text = parse(whatsapp_return_link(ret, "en", base_url="https://desk.example.com"))
     assert where == "wa.me/6281234567890"
-    assert text.startswith("Hello Siti Rahayu, this is tokodesk about your return")
+    assert text.startswith("Hello Siti Rahayu, this is Toko Berkah about your return")
     assert ret.reference in text and ret.order.reference in text
     assert "Status: Awaiting item" in text
     assert "Items: 2 × Kaos Polos – M, 1 × Madu Hutan – 500 ml" in text

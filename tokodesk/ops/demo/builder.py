@@ -9,12 +9,12 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from tokodesk.catalog.models import Variant
-from tokodesk.core.models import ShopSettings
+from tokodesk.core.models import BankAccount, ShopSettings
 from tokodesk.ops.demo.planning import _Planning
 from tokodesk.ops.demo.returns import _Returns
 from tokodesk.ops.demo.returns_data import ReturnPlan
 from tokodesk.ops.demo.running import _Running
-from tokodesk.ops.demo.shop import TAGS
+from tokodesk.ops.demo.shop import SHOP_BANK_ACCOUNTS, SHOP_PROFILE, TAGS
 from tokodesk.orders.models import Tag
 from tokodesk.storefront.models import LandingPage
 
@@ -41,7 +41,7 @@ class _Builder(_Planning, _Running):
     # --- reference data ------------------------------------------------------------
 
     def run(self) -> None:
-        ShopSettings.get()
+        self._shop_profile()
         self._users()
         self._catalog()
         self._couriers()
@@ -55,3 +55,14 @@ class _Builder(_Planning, _Running):
         self._backdate(made)
         for page in self.pages.values():
             page.save(update_fields=["last_agent_index"])
+
+    def _shop_profile(self) -> None:
+        """A realistic Indonesian shop: name, address with district and city, contacts, and
+        its bank accounts (two offered, an old one kept)."""
+        ShopSettings.get()
+        ShopSettings.objects.filter(pk=1).update(**SHOP_PROFILE)
+        if not BankAccount.objects.exists():
+            BankAccount.objects.bulk_create(
+                BankAccount(bank_name=bank, account_number=number, account_holder=holder,
+                            active=active, position=i)
+                for i, (bank, number, holder, active) in enumerate(SHOP_BANK_ACCOUNTS, start=1))

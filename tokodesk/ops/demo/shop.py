@@ -180,3 +180,22 @@ TAGS = [
     ("Follow up", "#ea580c"),
     ("Komplain", "#dc2626"),
 ]
+
+# The shop's profile (settings page: e-mails, the return slip and the buyer's pages print it).
+SHOP_PROFILE = {
+    "shop_name": "Toko Berkah Jaya",
+    "address": "Jl. Daan Mogot KM 12 No. 8, Ruko Taman Palem Blok C2",
+    "district": "Cengkareng",
+    "city": "Jakarta Barat",
+    "province": "DKI Jakarta",
+    "postal_code": "11730",
+    "phone": "021 5435 7788",
+    "whatsapp": "0812 8765 4321",
+    "email": "halo@berkahjaya.co.id",
+}
+# bank, account number, holder, offered: two active accounts, an old one kept for the records
+SHOP_BANK_ACCOUNTS = [
+    ("BCA", "5230812245", "Toko Berkah Jaya", True),
+    ("Mandiri", "1310012345678", "Toko Berkah Jaya", True),
+    ("BRI", "012301004512503", "Toko Berkah Jaya", False),
+]

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from tokodesk.accounts.roles import role_of
 from tokodesk.catalog.models import Stock
-from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.emails import notify_return_status
 from tokodesk.notifications.models import Notification
 from tokodesk.ops.demo import DEFAULT_ORDERS
@@ -25,6 +24,7 @@ from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
 from tokodesk.orders.states import FINAL, Status, StockState
 from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnMessage, ReturnPhoto
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import Resolution
 from tokodesk.returns.states import Status as ReturnStatus
 
@@ -193,7 +193,7 @@ def check_return_timelines(demo):
     """Each return: asked for inside the return window after delivery, its timeline in
     date order chaining from its entry status to its status, everything before now."""
     now = timezone.now()
-    window = dt.timedelta(days=ShopSettings.get().return_window_days)
+    window = dt.timedelta(days=ReturnSettings.get().return_window_days)
     for ret in Return.objects.select_related("order").prefetch_related("events"):
         events = sorted(ret.events.all(), key=lambda e: (e.created_at, e.id))
         assert [e.id for e in events] == sorted(e.id for e in events), ret.reference

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.tests.factories import order_in
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.services import custom_state_save, return_edit
 from tokodesk.returns.tests.factories import paid_order, return_in
 
@@ -174,7 +174,7 @@ def test_order_before_delivery_has_no_returns_section(shop, users):
 
 def test_returns_turned_off_hide_create_return(shop, users):
     order = paid_order(users["owner"])
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(returns_enabled=False)
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(returns_enabled=False)
     html = client_for(users["owner"]).get(f"/orders/{order.reference}/").content.decode()
     assert "data-create-return" not in html
     assert "Returns are turned off in the shop settings." in section(html)

@@ -4,8 +4,8 @@ import pytest
 
 from tokodesk.catalog.models import Stock
 from tokodesk.core.errors import Conflict, ValidationFailed
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.models import Order
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS
 from tokodesk.orders.tests.factories import make_order, order_in, run
@@ -143,7 +143,7 @@ def test_reopen_refused_when_stock_was_sold_meanwhile(shop, owner):
 
 
 def test_cancellation_request_stores_status_and_deadline(shop, owner):
-    ShopSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 24})
+    OrderSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 24})
     order = order_in("paid", owner)
     order = run(order, "request_cancellation", owner)
     assert order.status_before_cancellation == "paid"

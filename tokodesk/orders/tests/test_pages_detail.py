@@ -13,10 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.tests import files
 from tokodesk.orders import services
 from tokodesk.orders.models import Order, OrderEvent
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.tests.factories import make_order, order_in, run
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -310,7 +310,7 @@ def test_whatsapp_message_per_language(shop, users, owner, language, greeting, s
 
 
 def test_whatsapp_shop_template_overrides(shop, users, owner):
-    settings_row = ShopSettings.get()
+    settings_row = OrderSettings.get()
     settings_row.whatsapp_template = "Kak {name}, pesanan {reference} = {total} {unknown} {"
     settings_row.save()
     order = make_order(owner)

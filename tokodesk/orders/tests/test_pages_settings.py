@@ -1,6 +1,6 @@
 from django.test import Client
 
-from tokodesk.core.models import ShopSettings
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.tests.factories import make_order
 
 
@@ -17,7 +17,7 @@ def test_owner_changes_order_settings(shop, users):
                                      "cancellation_window_hours": 12, "auto_complete_days": 5,
                                      "whatsapp_template": ""})
     assert r.status_code == 302
-    s = ShopSettings.get()
+    s = OrderSettings.get()
     assert (s.shipping_deadline_hours, s.cancellation_window_hours, s.auto_complete_days) == (24, 12, 5)
     order = make_order(users["owner"])
     assert order.reference.startswith("TK-20") and order.reference.endswith("00001")
@@ -29,7 +29,7 @@ def test_bad_pattern_is_refused_inline(shop, users):
                                      "cancellation_window_hours": 12, "auto_complete_days": 5})
     assert r.status_code == 200
     assert "field-error" in r.content.decode()
-    assert ShopSettings.get().order_reference_pattern == "ORD-{seq:06d}"
+    assert OrderSettings.get().order_reference_pattern == "ORD-{seq:06d}"
 
 
 def test_only_the_owner(shop, users):

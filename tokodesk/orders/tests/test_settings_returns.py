@@ -7,9 +7,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from tokodesk.core import settings_pages
 from tokodesk.core.errors import PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
-from tokodesk.core.services import EDITABLE, shop_settings_update
+from tokodesk.core.services import settings_update
+from tokodesk.orders.order_settings import OrderSettings
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.services import return_create
 from tokodesk.returns.tests.factories import paid_order, return_data
 
@@ -58,17 +61,25 @@ def returns_post(**values):
     return data
 
 
+def section_form(r, key):
+    """The form of the settings page's section `key` (the sections are the apps' own)."""
+    return next(s["form"] for s in r.context["sections"] if s["key"] == key)
+
+
 def current() -> dict:
-    s = ShopSettings.get()
+    s = ReturnSettings.get()
     return {name: getattr(s, name) for name in RETURN_FIELDS}
 
 
 def test_every_return_setting_of_the_spec_is_editable():
-    assert set(RETURN_FIELDS) <= set(EDITABLE)
+    assert set(RETURN_FIELDS) <= set(settings_pages.editable())
+    # Each app's settings are its own: returns registers the section, with its own model.
+    assert {settings_pages.editable()[name][0].key for name in RETURN_FIELDS} == {"returns"}
+    assert settings_pages.section("returns").model is ReturnSettings
 
 
 def test_page_shows_the_returns_section_with_current_values(shop, users):
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(
         return_window_days=30, require_responsible=True
     )
     r = client_for(users["owner"]).get(URL)
@@ -79,7 +90,7 @@ def test_page_shows_the_returns_section_with_current_values(shop, users):
         assert f'name="{name}"' in html, name
     assert 'name="return_window_days" value="30"' in html
     assert 'name="return_reference_pattern" value="RMA-{seq:05d}"' in html
-    form = r.context["sections"][1]["form"]
+    form = section_form(r, "returns")
     assert (
         form.initial["require_responsible"] is True
         and form.initial["edit_completed_returns"] is False
@@ -100,7 +111,7 @@ def test_page_shows_the_returns_section_with_current_values(shop, users):
     ],
 )
 def test_owner_saves_each_return_setting(shop, users, name, posted, saved):
-    before = ShopSettings.get()
+    before = OrderSettings.get()
     order_values = (
         before.order_reference_pattern,
         before.shipping_deadline_hours,
@@ -109,7 +120,7 @@ def test_owner_saves_each_return_setting(shop, users, name, posted, saved):
     r = client_for(users["owner"]).post(URL, returns_post(**{name: posted}))
     assert r.status_code == 302 and r["Location"].endswith("/orders/settings/#returns")
     assert current() == {**DEFAULTS, name: saved}
-    after = ShopSettings.get()
+    after = OrderSettings.get()
     assert (
         after.order_reference_pattern,
         after.shipping_deadline_hours,
@@ -140,7 +151,7 @@ def test_owner_turns_everything_round_and_back(shop, users):
 
 def test_saving_the_order_section_keeps_the_return_settings(shop, users):
     """The order form (without `section`, as before) never unticks a return checkbox."""
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(
         require_responsible=True, edit_completed_returns=True
     )
     r = client_for(users["owner"]).post(
@@ -154,7 +165,7 @@ def test_saving_the_order_section_keeps_the_return_settings(shop, users):
     )
     assert r.status_code == 302
     assert current() == {**DEFAULTS, "require_responsible": True, "edit_completed_returns": True}
-    assert ShopSettings.get().shipping_deadline_hours == 24
+    assert OrderSettings.get().shipping_deadline_hours == 24
 
 
 @pytest.mark.parametrize(
@@ -178,7 +189,7 @@ def test_bad_return_pattern_is_a_field_error(shop, users, pattern):
         ),
     )
     assert r.status_code == 200
-    form = r.context["sections"][1]["form"]
+    form = section_form(r, "returns")
     assert list(form.errors) == ["return_reference_pattern"], form.errors
     html = r.content.decode()
     assert (
@@ -187,14 +198,14 @@ def test_bad_return_pattern_is_a_field_error(shop, users, pattern):
     )
     # Nothing of that post is saved, and the order section shows no error.
     assert current() == DEFAULTS
-    assert not r.context["sections"][0]["form"].errors
+    assert not section_form(r, "orders").errors
 
 
 @pytest.mark.parametrize("days", ["-1", "366", "abc", ""])
 def test_return_window_out_of_range_is_a_field_error(shop, users, days):
     r = client_for(users["owner"]).post(URL, returns_post(return_window_days=days))
     assert r.status_code == 200
-    assert "return_window_days" in r.context["sections"][1]["form"].errors
+    assert "return_window_days" in section_form(r, "returns").errors
     assert current() == DEFAULTS
 
 
@@ -209,8 +220,8 @@ def test_order_pattern_may_not_copy_the_return_pattern(shop, users):
         },
     )
     assert r.status_code == 200
-    assert list(r.context["sections"][0]["form"].errors) == ["order_reference_pattern"]
-    assert ShopSettings.get().order_reference_pattern == "ORD-{seq:06d}"
+    assert list(section_form(r, "orders").errors) == ["order_reference_pattern"]
+    assert OrderSettings.get().order_reference_pattern == "ORD-{seq:06d}"
 
 
 @pytest.mark.parametrize("role", ["admin", "agent", "warehouse", "finance", "viewer"])
@@ -222,13 +233,13 @@ def test_only_the_owner(shop, users, role):
     )
     assert current() == DEFAULTS
     with pytest.raises(PermissionDenied):
-        shop_settings_update(actor=users[role], changes={"returns_enabled": False})
+        settings_update(actor=users[role], changes={"returns_enabled": False})
 
 
 def test_logged_out_goes_to_login(db):
     r = Client().post(URL, returns_post(returns_enabled=False))
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
-    assert ShopSettings.get().returns_enabled is True
+    assert ReturnSettings.get().returns_enabled is True
 
 
 @pytest.mark.parametrize(
@@ -250,7 +261,7 @@ def test_logged_out_goes_to_login(db):
 )
 def test_service_checks_each_value_and_writes_nothing_on_refusal(shop, users, changes, field):
     with pytest.raises(ValidationFailed) as exc:
-        shop_settings_update(actor=users["owner"], changes=changes)
+        settings_update(actor=users["owner"], changes=changes)
     assert field in exc.value.fields
     assert current() == DEFAULTS and ShopSettings.get().currency == "IDR"
 

@@ -13,9 +13,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from tokodesk.catalog.models import Stock
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders import deadlines
 from tokodesk.orders.models import Order, OrderEvent, Payment
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.selectors import tab_q
 from tokodesk.orders.tests.factories import order_in, run
 
@@ -79,7 +79,7 @@ def test_a_seller_approval_is_not_automatic(shop, owner, clock):
 
 
 def test_the_window_comes_from_the_settings(shop, owner, clock):
-    ShopSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 2})
+    OrderSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 2})
     order = order_in("cancellation_requested", owner)
     clock(hours=1, minutes=59)
     assert deadlines.approve_overdue_cancellations()["done"] == 0
@@ -105,7 +105,7 @@ def test_rejected_request_goes_back_and_the_job_leaves_it_alone(shop, owner, clo
 
 
 def test_delivered_cod_order_completes_after_the_setting_with_the_cash(shop, owner, clock):
-    ShopSettings.objects.update_or_create(pk=1, defaults={"auto_complete_days": 3})
+    OrderSettings.objects.update_or_create(pk=1, defaults={"auto_complete_days": 3})
     order = order_in("delivered", owner)  # COD
     assert order.delivered_at == T0 and order.paid_total == 0
 

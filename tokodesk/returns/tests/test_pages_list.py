@@ -171,7 +171,7 @@ def test_page_speaks_the_user_language(shop, users, language, label):
 def test_returns_turned_off_hides_add_and_recreate(shop, users):
     """With returns off in the settings, the page offers no new return (Add return, Buat
     Retur Ulang) but open returns keep their actions, and the page says why."""
-    from tokodesk.core.models import ShopSettings
+    from tokodesk.returns.return_settings import ReturnSettings
 
     owner = users["owner"]
     open_ret = return_in("draft", owner)
@@ -180,7 +180,7 @@ def test_returns_turned_off_hides_add_and_recreate(shop, users):
     html = c.get("/returns/").content.decode()
     assert "Add return" in html and "/recreate/" in row_html(html, rejected)
     assert "data-returns-off" not in html
-    ShopSettings.objects.filter(pk=1).update(returns_enabled=False)
+    ReturnSettings.objects.filter(pk=1).update(returns_enabled=False)
     html = c.get("/returns/").content.decode()
     assert "Add return" not in html and "data-returns-off" in html
     assert "/recreate/" not in row_html(html, rejected)

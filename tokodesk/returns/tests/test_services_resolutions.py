@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from tokodesk.catalog.models import Stock
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.orders.services import order_add_note
 from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund
 from tokodesk.returns.refunds import goodwill_refund, refund_mark_paid
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.selectors import store_credit_balance, store_credit_ledger
 from tokodesk.returns.services import ExtraLineInput, return_create
 from tokodesk.returns.tests.factories import BANK, act, paid_order, return_data, return_in
@@ -256,8 +256,8 @@ def test_store_credit_is_automatic(shop, owner):
 
 
 def test_store_credit_can_be_left_manual(shop, owner):
-    ShopSettings.get()
-    ShopSettings.objects.update(store_credit_automatic=False)
+    ReturnSettings.get()
+    ReturnSettings.objects.update(store_credit_automatic=False)
     ret = act(received(owner, resolution="store_credit", lines=[("KAOS-M", 1)]), "complete", owner)
     refund = ret.refunds.get()
     assert (refund.status, StoreCreditEntry.objects.count()) == ("pending", 0)

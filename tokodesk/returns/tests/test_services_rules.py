@@ -10,10 +10,10 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from tokodesk.core.errors import Conflict, PermissionDenied, ValidationFailed
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import order_in
 from tokodesk.returns.models import ReturnReason
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.services import (
     ReturnInput,
     ReturnLineInput,
@@ -28,8 +28,8 @@ from tokodesk.returns.tests.factories import act, paid_order, return_data, retur
 
 
 def _settings(**values):
-    ShopSettings.get()
-    ShopSettings.objects.filter(pk=1).update(**values)
+    ReturnSettings.get()
+    ReturnSettings.objects.filter(pk=1).update(**values)
 
 
 def _refused(snapshot, exc_type, code, call):
@@ -78,7 +78,7 @@ def test_the_order_is_found_by_invoice_number(shop, owner):
 def test_window_closes_for_agents_but_the_override_permission_passes(shop, users, snapshot):
     agent, owner = users["agent"], users["owner"]
     order = paid_order(owner, status="delivered", agent="agent")
-    days = ShopSettings.get().return_window_days
+    days = ReturnSettings.get().return_window_days
     with time_machine.travel(timezone.now() + dt.timedelta(days=days - 1), tick=False):
         inside = return_create(data=return_data(order, lines=[("KAOS-M", 1)]), actor=agent)
         assert "window_overridden" not in inside.events.get().data

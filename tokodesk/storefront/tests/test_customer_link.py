@@ -11,9 +11,9 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders import services
 from tokodesk.orders.models import Order, OrderEvent
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
 from tokodesk.orders.tests.factories import make_order, order_in, run
 from tokodesk.shipping.models import Courier
@@ -219,7 +219,7 @@ def test_nothing_internal_leaks(shop, users, buyer):
 
 
 def test_request_cancellation_stores_status_deadline_and_a_customer_event(shop, owner, buyer):
-    ShopSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 48})
+    OrderSettings.objects.update_or_create(pk=1, defaults={"cancellation_window_hours": 48})
     order = order_in("confirmed", owner)
     before = timezone.now()
     resp = buyer.post(cancel_url(order), {"reason": "  Salah pilih ukuran  "})

@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import order_in
 from tokodesk.returns.models import Return, ReturnEvent, ReturnPhoto, ReturnReason
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.services import (
     ReturnInput,
     ReturnLineInput,
@@ -143,7 +143,7 @@ def test_the_button_follows_the_order_status(shop, owner, buyer, status, section
 
 
 def test_the_window_is_announced_and_ends(shop, owner, buyer, delivered):
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(return_window_days=14)
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(return_window_days=14)
     html = buyer.get(order_link_url(delivered)).content.decode()
     end = timezone.localtime(delivered.delivered_at + dt.timedelta(days=14))
     assert has_button(html)
@@ -164,7 +164,7 @@ def test_the_window_is_announced_and_ends(shop, owner, buyer, delivered):
 
 
 def test_returns_turned_off_in_the_settings(shop, owner, buyer, delivered):
-    ShopSettings.objects.filter(pk=ShopSettings.get().pk).update(returns_enabled=False)
+    ReturnSettings.objects.filter(pk=ReturnSettings.get().pk).update(returns_enabled=False)
     html = buyer.get(order_link_url(delivered)).content.decode()
     assert not has_button(html)
     assert "This shop does not take return requests here." in html
