@@ -37,8 +37,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from tokodesk.core.errors import Conflict
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.models import Order
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import AWAITING_SHIPMENT, Status
 
@@ -102,7 +102,7 @@ def approve_overdue_cancellations(now: dt.datetime | None = None, *, limit: int 
 def complete_delivered(now: dt.datetime | None = None, *, limit: int = BATCH) -> dict[str, int]:
     """Complete the orders delivered at least `auto_complete_days` ago."""
     now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=ShopSettings.get().auto_complete_days)
+    cutoff = now - dt.timedelta(days=OrderSettings.get().auto_complete_days)
     due = Q(status=Status.DELIVERED, delivered_at__lte=cutoff)
     return _run("complete_delivered", due, "delivered_at", "complete", limit)
 

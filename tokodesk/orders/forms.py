@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.money import exponent
+from tokodesk.core.shop_profile import active_accounts
 from tokodesk.core.transitions import Transition
 from tokodesk.orders.models import Order
 from tokodesk.orders.states import TABS, Channel, PaymentMethod, Status
@@ -79,6 +80,12 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
                 label=label, required=required,
                 choices=[(c.code, c.name) for c in Courier.objects.filter(active=True).order_by("name")],
                 initial=order.courier.code if order.courier_id else None)
+        elif name == "account" and (accounts := active_accounts()):
+            # The shop's side: one of the accounts of its profile (the API takes any text).
+            fields[name] = forms.ChoiceField(
+                label=label, required=required,
+                choices=[("", "—")] + [(str(a), str(a)) for a in accounts],
+                initial=str(accounts[0]) if len(accounts) == 1 else None)
         elif name in MONEY_FIELDS:
             places = exponent(order.currency)
             due = Decimal(order.outstanding).scaleb(-places)

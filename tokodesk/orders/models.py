@@ -339,3 +339,6 @@ class OrderEvent(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.action} {self.from_status}→{self.to_status}"
+
+
+from tokodesk.orders.order_settings import OrderSettings  # noqa: E402,F401  (the order settings, orders.order_settings)

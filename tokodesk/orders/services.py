@@ -23,6 +23,7 @@ from tokodesk.core.transitions import Context, apply_transition, apply_transitio
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import (
     FINAL,
@@ -246,7 +247,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     customer = customer_upsert(name=data.customer.name.strip(), phone=phone, email=data.customer.email,
                                address=data.customer.address.strip())
     order = Order(
-        reference=next_reference(settings_row.order_reference_pattern, "order"),
+        reference=next_reference(OrderSettings.get().order_reference_pattern, "order"),
         channel=data.channel, landing_page=landing_page, external_reference=data.external_reference,
         customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=phone,
         recipient_email=data.customer.email, destination_address=data.customer.address.strip(),

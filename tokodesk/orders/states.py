@@ -266,9 +266,9 @@ def _record_payment(ctx: Context, kind, amount, **fields):
 
 
 def _start_shipping_clock(order):
-    from tokodesk.core.models import ShopSettings
+    from tokodesk.orders.order_settings import OrderSettings
 
-    order.ship_by = timezone.now() + dt.timedelta(hours=ShopSettings.get().shipping_deadline_hours)
+    order.ship_by = timezone.now() + dt.timedelta(hours=OrderSettings.get().shipping_deadline_hours)
 
 
 def on_confirm(ctx):
@@ -285,8 +285,8 @@ def on_confirm_many(contexts):
     from collections import defaultdict
 
     from tokodesk.catalog.services.stock import stock_reserve_many
-    from tokodesk.core.models import ShopSettings
     from tokodesk.orders.models import OrderLine
+    from tokodesk.orders.order_settings import OrderSettings
 
     lines = defaultdict(list)
     for order_id, variant_id, qty in (
@@ -305,7 +305,7 @@ def on_confirm_many(contexts):
         order.confirmed_at = now
         if order.payment_method == PaymentMethod.COD:
             if hours is None:
-                hours = ShopSettings.get().shipping_deadline_hours
+                hours = OrderSettings.get().shipping_deadline_hours
             order.ship_by = now + dt.timedelta(hours=hours)
     return {pk: (exc.code, exc.message) for pk, exc in refused.items()}
 
@@ -427,13 +427,13 @@ def on_complete(ctx):
 
 
 def on_request_cancellation(ctx):
-    from tokodesk.core.models import ShopSettings
+    from tokodesk.orders.order_settings import OrderSettings
 
     order = ctx.obj
     order.status_before_cancellation = ctx.from_status
     order.cancellation_reason = ctx.inputs.reason
     order.cancellation_deadline = timezone.now() + dt.timedelta(
-        hours=ShopSettings.get().cancellation_window_hours)
+        hours=OrderSettings.get().cancellation_window_hours)
     ctx.event_data.update(reason=ctx.inputs.reason, deadline=order.cancellation_deadline.isoformat())
 
 

@@ -11,10 +11,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.errors import PermissionDenied
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.orders import services
 from tokodesk.orders.models import Order, OrderEvent
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.states import Status
 
 PLACEHOLDERS = ("name", "reference", "total", "status", "items")
@@ -85,7 +85,7 @@ def order_open_chat(*, reference: str, actor, source: str = "web") -> str:
     if not can_chat(actor):
         raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
     order = services._locked(reference, actor, None)
-    message = order_message(order, ShopSettings.get().whatsapp_template)
+    message = order_message(order, OrderSettings.get().whatsapp_template)
     link = wa_link(order.recipient_phone, message)
     services._event(order, OrderEvent.Kind.CHAT, actor, source=source,
                     data={"channel": "whatsapp", "phone": order.recipient_phone, "message": message[:1000]})

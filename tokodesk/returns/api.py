@@ -14,11 +14,11 @@ from pydantic import Field
 from tokodesk.core.api.actions import add_action_routes
 from tokodesk.core.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound, PermissionDenied, ValidationFailed
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.uploads import serve_upload
 from tokodesk.customers.models import Customer
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.returns import refunds, selectors, services
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.schemas import (
     CustomStateIn,
     CustomStateOut,
@@ -257,7 +257,7 @@ def returnable(request, order: str = Query(..., max_length=100)):
         raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": order[:60]})
     return {
         "order": found.reference, "order_status": found.status,
-        "window_ends": services.window_end(found, ShopSettings.get()),
+        "window_ends": services.window_end(found, ReturnSettings.get()),
         "lines": [{"line": ol.id, "sku": ol.sku, "name": ol.name, "qty": ol.qty, "unit_price": ol.unit_price,
                    "returnable": left} for ol, left in selectors.returnable_lines(found)],
     }

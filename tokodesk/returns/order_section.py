@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.db.models import OuterRef, Q, Subquery, Sum
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.returns.models import Return, ReturnLine
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.selectors import return_queryset_for
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES
 
@@ -45,7 +45,7 @@ def _create_return(order, user) -> dict:
     create returns, and returns turned on in the settings (read only then)."""
     if order.status not in RETURNABLE_ORDER_STATUSES or not user.has_perm("returns.add_return"):
         return {"can_create_return": False, "returns_disabled": False}
-    enabled = ShopSettings.get().returns_enabled
+    enabled = ReturnSettings.get().returns_enabled
     return {"can_create_return": enabled, "returns_disabled": not enabled}
 
 

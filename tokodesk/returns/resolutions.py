@@ -172,8 +172,8 @@ def _replacement_order(ret, actor, lines, *, payment_method: str, discount: int 
 
 
 def apply_completion(ctx) -> None:
-    from tokodesk.core.models import ShopSettings
     from tokodesk.returns.refunds import refund_create, store_credit_pay
+    from tokodesk.returns.return_settings import ReturnSettings
 
     ret, inputs, data = ctx.obj, ctx.inputs, ctx.event_data
     plan = plan_completion(ret, inputs)
@@ -197,7 +197,7 @@ def apply_completion(ctx) -> None:
                 account_holder=inputs.account_holder)
             ret.resolution_amount = refund.amount
             data.update(refund_id=refund.pk, refund_amount=refund.amount, refund_method=refund.method)
-            if refund.method == RefundMethod.STORE_CREDIT and ShopSettings.get().store_credit_automatic:
+            if refund.method == RefundMethod.STORE_CREDIT and ReturnSettings.get().store_credit_automatic:
                 entry = store_credit_pay(refund, ctx.actor, note=ret.reference)
                 data["store_credit_entry_id"] = entry.pk
     elif ret.resolution == Resolution.EXCHANGE_SAME and any(qty for _d, qty in plan.decisions.values()):

@@ -24,7 +24,7 @@ from tokodesk.core.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from tokodesk.core.models import ShopSettings, next_reference
+from tokodesk.core.models import next_reference
 from tokodesk.core.transitions import Context, apply_transition
 from tokodesk.orders.models import Order
 from tokodesk.returns.checks import (  # noqa: F401 - MAX_AMOUNT and the checks were here before
@@ -46,6 +46,7 @@ from tokodesk.returns.models import (
     ReturnLine,
     ReturnPhoto,
 )
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.selectors import return_orders_for, return_queryset_for
 from tokodesk.returns.states import (
     FINAL,
@@ -150,13 +151,13 @@ def _find_order(ref: str, user) -> Order:
     return _lock_order(pk)
 
 
-def window_end(order: Order, settings_row: ShopSettings) -> dt.datetime | None:
+def window_end(order: Order, settings_row: ReturnSettings) -> dt.datetime | None:
     """When the return window closes: return_window_days after delivery."""
     start = order.delivered_at or order.completed_at
     return start + dt.timedelta(days=settings_row.return_window_days) if start else None
 
 
-def _check_returnable(order: Order, actor, settings_row: ShopSettings, *, customer: bool = False) -> bool:
+def _check_returnable(order: Order, actor, settings_row: ReturnSettings, *, customer: bool = False) -> bool:
     """Refuse an order that cannot take a return now; True when the window was overridden."""
     if not settings_row.returns_enabled:
         raise Conflict("returns_disabled", _("Returns are turned off in the shop settings."))
@@ -173,7 +174,7 @@ def _check_returnable(order: Order, actor, settings_row: ShopSettings, *, custom
 
 def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str, source: str, action: str,
             window_overridden: bool, recreated_from: Return | None = None) -> Return:
-    settings_row = ShopSettings.get()
+    settings_row = ReturnSettings.get()
     resolution = _resolution(data.resolution)
     reason, reason_text = _reason(data.reason, data.reason_text)
     user, group = _responsible(data.responsible_user, data.responsible_group)
@@ -213,7 +214,7 @@ def return_create(*, data: ReturnInput, actor, source: str = "api") -> Return:
     by its reference or invoice number."""
     _require(actor, "returns.add_return")
     order = _find_order(data.order, actor)
-    overridden = _check_returnable(order, actor, ShopSettings.get())
+    overridden = _check_returnable(order, actor, ReturnSettings.get())
     return _create(data, order=order, actor=actor, status=Status.DRAFT, origin="seller", source=source,
                    action="create", window_overridden=overridden)
 
@@ -234,7 +235,7 @@ def return_request(*, order_id: int, data: ReturnInput, photos: list[tuple[str |
             return sent
     # Before anything is written: a refused photo leaves no file behind.
     photos = [(sku, uploads.clean_upload(file, field="photos", allowed=uploads.IMAGES)) for sku, file in photos]
-    _check_returnable(order, None, ShopSettings.get(), customer=True)
+    _check_returnable(order, None, ReturnSettings.get(), customer=True)
     ret = _create(data, order=order, actor=None, status=Status.REQUESTED, origin="customer", source=source,
                   action="request", window_overridden=False)
     for sku, file in photos:
@@ -253,7 +254,7 @@ def return_recreate(*, reference: str, actor, source: str = "api") -> Return:
     if old.status not in (Status.REJECTED, Status.CANCELLED):
         raise Conflict("not_allowed_in_status", _("Only a rejected or cancelled return can be recreated."))
     order = _lock_order(old.order_id)
-    overridden = _check_returnable(order, actor, ShopSettings.get())
+    overridden = _check_returnable(order, actor, ReturnSettings.get())
     data = ReturnInput(
         order=order.reference, reason=old.reason.code, reason_text=old.reason_text, resolution=old.resolution,
         lines=[ReturnLineInput(line=line.order_line_id, qty=line.qty, serial_numbers=line.serial_numbers)
@@ -315,7 +316,7 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
     draft (Ubah Jadi Draf first), under the quantity invariant."""
     _require(actor, "returns.change_return")
     ret = _locked(reference, actor, expected_version)
-    settings_row = ShopSettings.get()
+    settings_row = ReturnSettings.get()
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed("invalid_input", _("These fields cannot be edited."),

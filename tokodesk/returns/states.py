@@ -198,9 +198,9 @@ def nothing_received(ret, _inputs):
 
 def responsible_if_required(ret, _inputs):
     """a responsible user or group when the settings require one"""
-    from tokodesk.core.models import ShopSettings
+    from tokodesk.returns.return_settings import ReturnSettings
 
-    if ret.responsible_user_id is None and ret.responsible_group_id is None and ShopSettings.get().require_responsible:
+    if ret.responsible_user_id is None and ret.responsible_group_id is None and ReturnSettings.get().require_responsible:
         return "responsible_required", _("Choose who is responsible for this return first.")
 
 

@@ -1,11 +1,19 @@
 from django.urls import path
 
-from tokodesk.storefront.views import customer_link, customer_payment, customer_returns, landing, manage
+from tokodesk.storefront.views import (
+    customer_link,
+    customer_payment,
+    customer_returns,
+    landing,
+    manage,
+    shop,
+)
 
 app_name = "storefront"
 
 urlpatterns = [
     # public
+    path("shop/logo/", shop.shop_logo_view, name="shop_logo"),
     path("p/<slug:slug>/", landing.landing_page_view, name="landing"),
     path("p/<slug:slug>/thanks/<str:token>/", landing.thank_you_view, name="thanks"),
     path("o/<str:token>/", customer_link.order_link_view, name="order_link"),

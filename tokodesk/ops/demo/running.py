@@ -8,7 +8,6 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.customers.models import Customer
 from tokodesk.ops.demo.paths import (
     COURIER_EVENTS,
@@ -34,6 +33,7 @@ from tokodesk.ops.demo.people import (
 from tokodesk.ops.demo.rows import _update_rows
 from tokodesk.ops.demo.shop import AGENTS, COURIERS, LANDING_PAGES
 from tokodesk.orders.models import Order, OrderEvent, OrderNote, Payment
+from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.services import (
     CustomerInput,
     LineInput,
@@ -245,7 +245,7 @@ class _Running:
     def _times(self, plan: Plan) -> list[dt.datetime]:
         rng = self.rng
         gaps = []
-        window = ShopSettings.get().cancellation_window_hours * 60
+        window = OrderSettings.get().cancellation_window_hours * 60
         for step in plan.steps:
             key = step.name if step.kind == "action" else step.kind
             if step.name == "approve_cancellation" and step.actor is None:
@@ -391,7 +391,7 @@ class _Running:
         """Move every timestamp of the demo orders from "the few seconds of the load" to the
         plan's times. A timestamp set by an action's effect (confirmed_at, ...) moves with
         the timeline event written right after it, so the story stays consistent."""
-        settings_row = ShopSettings.get()
+        settings_row = OrderSettings.get()
         ship_window = dt.timedelta(hours=settings_row.shipping_deadline_hours)
         cancel_window = dt.timedelta(hours=settings_row.cancellation_window_hours)
         plan_of = {order.pk: plan for plan, order in made}

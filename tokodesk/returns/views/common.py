@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from tokodesk.core.models import ShopSettings
 from tokodesk.orders.views.common import htmx_response, toast  # noqa: F401 - the pages' toasts
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import needs_input
 from tokodesk.returns.help import ACTION_HELP, ASK_FIRST
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
 
 # Actions that go back, pause or stop a return: never its "primary" button.
@@ -35,7 +35,7 @@ def menu_for(ret, user, returns_enabled: bool | None = None) -> dict:
     guards), plus recreate (Buat Retur Ulang) on a rejected or cancelled return while returns
     are turned on in the settings (a list passes the setting once for all its rows)."""
     if returns_enabled is None:
-        returns_enabled = ShopSettings.get().returns_enabled
+        returns_enabled = ReturnSettings.get().returns_enabled
     actions = RETURN_TRANSITIONS.available(ret, user)
     primary = next((t for t in actions if t.action not in SECONDARY), None)
     return {

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tokodesk.core.errors import DomainError
-from tokodesk.core.models import ShopSettings
 from tokodesk.returns import selectors, services
 from tokodesk.returns.forms import OrderLookupForm, ReturnCreateForm
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES
 
 
@@ -37,7 +37,7 @@ def find_order(user, ref: str):
 
 def order_notice(order, user) -> tuple[str | None, bool]:
     """Why the order cannot take a return now (and whether that blocks the form)."""
-    settings_row = ShopSettings.get()
+    settings_row = ReturnSettings.get()
     if not settings_row.returns_enabled:
         return _("Returns are turned off in the shop settings."), True
     if order.status not in RETURNABLE_ORDER_STATUSES:

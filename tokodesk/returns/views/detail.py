@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import DomainError
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.core.uploads import serve_upload
 from tokodesk.returns import hooks, refunds, selectors, services
 from tokodesk.returns.forms import MarkPaidForm, PhotoForm, ReturnEditForm
 from tokodesk.returns.models import ReturnEvent
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import (
     FINAL,
     RETURN_TRANSITIONS,
@@ -196,7 +196,7 @@ def detail_context(request, ret, **extra) -> dict:
     refunds or events: the return comes prefetched from selectors.return_get."""
     user = request.user
     menu = menu_for(ret, user)
-    settings_row = ShopSettings.get()
+    settings_row = ReturnSettings.get()
     lines = list(ret.lines.all())
     by_line = {line.pk: line for line in lines}
     photos = [{"photo": p, "line": by_line.get(p.line_id), "name": os.path.basename(p.file.name),

@@ -10,9 +10,9 @@ from django.utils.translation import pgettext_lazy
 
 from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
-from tokodesk.core.models import ShopSettings
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import ReturnFilterForm
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import Status
 from tokodesk.returns.views.common import menu_for
 
@@ -74,7 +74,7 @@ def return_list_view(request):
             returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort,
                                                          limit=limit)
         counts = selectors.status_counts(user=request.user, filters=filters)
-    enabled = ShopSettings.get().returns_enabled
+    enabled = ReturnSettings.get().returns_enabled
 
     params = request.GET.copy()
     params.pop("cursor", None)

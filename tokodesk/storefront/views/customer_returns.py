@@ -45,10 +45,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import Conflict, DomainError, NotFound
-from tokodesk.core.models import ShopSettings
 from tokodesk.core.uploads import is_quarantined, serve_upload
 from tokodesk.orders.models import Order
 from tokodesk.returns.models import Return, ReturnLine
+from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.selectors import return_reasons, returnable_lines
 from tokodesk.returns.services import return_request, window_end
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, Status
@@ -87,11 +87,11 @@ def _buyer_returns(order: Order) -> list[Return]:
     )
 
 
-def return_availability(order: Order, settings_row: ShopSettings | None = None) -> dict:
+def return_availability(order: Order, settings_row: ReturnSettings | None = None) -> dict:
     """Whether the buyer may request a return now, and if not, why (in their words).
     The same rules as `services._check_returnable(customer=True)`, read without a lock:
     the service checks them again when the request comes."""
-    settings_row = settings_row or ShopSettings.get()
+    settings_row = settings_row or ReturnSettings.get()
     end = window_end(order, settings_row) if order.status in RETURNABLE_ORDER_STATUSES else None
     state = {"can_request": False, "why_not": "", "window_end": end, "returnable": []}
     if order.status in ON_THE_WAY:
@@ -124,7 +124,7 @@ def customer_returns(order: Order) -> dict | None:
     """The `returns` block of the order link: the buyer's returns (reference, status, items,
     label, slip, the seller's messages) and the "Request a return" button or why there is
     none. None when returns do not concern the order (not shipped, cancelled …)."""
-    settings_row = ShopSettings.get()
+    settings_row = ReturnSettings.get()
     state = return_availability(order, settings_row)
     rows = []
     for ret in _buyer_returns(order):
