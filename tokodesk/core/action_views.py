@@ -68,7 +68,9 @@ class ActionPage:
     error_text: Callable = lambda exc: str(exc.message)
     intercept: Callable | None = None
     extra_context: Callable | None = None
-    help_texts: Mapping[str, object] = field(default_factory=dict)  # what each action does, in words
+    help_texts: Mapping[str, object] = field(
+        default_factory=dict
+    )  # what each action does, in words
 
     def transition(self, action: str):
         transition = self.table.transitions.get(action)
@@ -78,12 +80,17 @@ class ActionPage:
 
     def form_response(self, request, obj, transition, form, display, *, status=200) -> HttpResponse:
         context = {
-            self.object_name: obj, "transition": transition, "form": form, "display": display,
+            self.object_name: obj,
+            "transition": transition,
+            "form": form,
+            "display": display,
             "help": self.help_texts.get(transition.action, ""),
         }
         if self.extra_context is not None:
             context.update(self.extra_context(transition))
-        response = render(request, self.templates.get(transition.action, self.template), context, status=status)
+        response = render(
+            request, self.templates.get(transition.action, self.template), context, status=status
+        )
         if request.method == "POST":  # the form again, with its errors: into the open modal
             response["HX-Retarget"] = "#modal-body"
             response["HX-Reswap"] = "innerHTML"
@@ -104,7 +111,9 @@ def toast(request, text, level=messages.SUCCESS) -> str:
     """An out-of-band message for htmx answers (core/_toast.html)."""
     from django.template.loader import render_to_string
 
-    css = {messages.SUCCESS: "success", messages.ERROR: "error", messages.WARNING: "warning"}.get(level, "")
+    css = {messages.SUCCESS: "success", messages.ERROR: "error", messages.WARNING: "warning"}.get(
+        level, ""
+    )
     return render_to_string("core/_toast.html", {"text": text, "level": css}, request=request)
 
 
@@ -119,7 +128,9 @@ def action_view(page: ActionPage):
         if display not in page.displays:
             display = page.displays[0]
         if request.method == "GET":
-            return page.form_response(request, obj, transition, page.form_for(transition, obj, None, None), display)
+            return page.form_response(
+                request, obj, transition, page.form_for(transition, obj, None, None), display
+            )
         if request.method != "POST":
             return HttpResponse(status=405)
 
@@ -127,34 +138,55 @@ def action_view(page: ActionPage):
         inputs, files = {}, {}
         if form is not None:
             if not form.is_valid():
-                return page.form_response(request, obj, transition, form, display,
-                                          status=200 if is_htmx(request) else 422)
+                return page.form_response(
+                    request, obj, transition, form, display, status=200 if is_htmx(request) else 422
+                )
             inputs = form.to_inputs()
             files = form.uploads() if hasattr(form, "uploads") else {}
         version = request.POST.get("version")
         expected = int(version) if version and version.isdigit() and len(version) <= 18 else None
         try:
             if page.intercept is not None:
-                response = page.intercept(request, obj, transition, form, inputs, files, expected, page)
+                response = page.intercept(
+                    request, obj, transition, form, inputs, files, expected, page
+                )
                 if response is not None:
                     return response
             updated, extra = page.run(request, obj, transition, inputs, files, expected)
         except DomainError as exc:
             if form is not None and hasattr(form, "add_service_error"):
                 form.add_service_error(exc)
-                return page.form_response(request, obj, transition, form, display,
-                                          status=200 if is_htmx(request) else exc.status)
+                return page.form_response(
+                    request,
+                    obj,
+                    transition,
+                    form,
+                    display,
+                    status=200 if is_htmx(request) else exc.status,
+                )
             return page.refusal_response(request, obj, exc)
         obj = page.get_object(request, updated.reference)
-        text = _("%(reference)s: %(action)s → %(status)s") % {
-            "reference": obj.reference, "action": transition.label, "status": page.status_label(obj)}
+        action_label, status_label = str(transition.label), str(page.status_label(obj))
+        if action_label == status_label:  # "Item Retur Diterima → Item Retur Diterima" says it once
+            text = _("%(reference)s: %(status)s") % {
+                "reference": obj.reference,
+                "status": status_label,
+            }
+        else:
+            text = _("%(reference)s: %(action)s → %(status)s") % {
+                "reference": obj.reference,
+                "action": action_label,
+                "status": status_label,
+            }
         if extra:
             text = f"{text} {extra}"
         if not is_htmx(request) and page.detail_url is not None:
             messages.success(request, text)
             return redirect(page.detail_url(obj))
         response = HttpResponse(page.render_display(request, obj, display) + toast(request, text))
-        response["HX-Trigger"] = ", ".join(e for e in ("tokodesk:closeModal", page.changed_event) if e)
+        response["HX-Trigger"] = ", ".join(
+            e for e in ("tokodesk:closeModal", page.changed_event) if e
+        )
         return response
 
     return view

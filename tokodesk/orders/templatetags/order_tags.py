@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from tokodesk.orders.help import STATUS_HELP
 from tokodesk.orders.states import Status
 
 register = template.Library()
@@ -22,5 +23,19 @@ STATUS_GROUP = {
 
 @register.simple_tag
 def status_badge(order):
+    """The badge; a status whose name alone says too little (Dibayar vs Pembayaran Selesai,
+    Menunggu Pengiriman) carries its line of help as the title."""
+    help_text = STATUS_HELP.get(order.status)
+    if help_text:
+        return format_html('<span class="badge st-{}" data-status="{}" title="{}">{}</span>',
+                           STATUS_GROUP.get(order.status, "pending"), order.status, help_text,
+                           Status(order.status).label)
     return format_html('<span class="badge st-{}" data-status="{}">{}</span>',
                        STATUS_GROUP.get(order.status, "pending"), order.status, Status(order.status).label)
+
+
+@register.simple_tag
+def status_help(order):
+    """The status's line of help for the order page ("" when its name says it all)."""
+    help_text = STATUS_HELP.get(order.status)
+    return format_html('<p class="muted small status-help" data-status-help>{}</p>', help_text) if help_text else ""
