@@ -160,3 +160,31 @@ def test_manual_order_offers_a_courier_note_and_an_internal_note(desk, shop, use
     desk.goto(desk.base + order_link_url(order))
     expect(desk.locator("#order-note")).to_contain_text("Antar setelah jam 5 sore")
     expect(desk.locator("body")).not_to_contain_text("Pelanggan lama")
+
+
+def test_finance_sees_the_buyers_proof_and_code_on_the_order(
+    desk, shop, users, tmp_path, monkeypatch
+):
+    from tokodesk.orders.proofs import order_receive_customer_proof
+
+    monkeypatch.setattr(transfer_codes, "codes_enabled", lambda: True)
+    order = make_order(users["owner"], method="bank_transfer")
+    with open(receipt(tmp_path), "rb") as fh:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        order_receive_customer_proof(
+            order_id=order.pk, file=SimpleUploadedFile("bukti.jpg", fh.read())
+        )
+    login(desk, "finance")
+    desk.goto(desk.base + f"/orders/{order.reference}/")
+    section = desk.locator("[data-section=customer_payment]")
+    expect(section).to_be_visible()
+    expect(section.locator(f"[data-transfer-code='{order.transfer_code}']")).to_be_visible()
+    expect(section).to_contain_text(f"Rp {order.total:,}".replace(",", "."))
+    # The totals add up: the code has its own line above the total.
+    expect(desk.locator("[data-money=transfer_code]")).to_have_text(f"Rp {order.transfer_code}")
+    link = section.locator("#customer-proof-link")
+    expect(link).to_be_visible()
+    shoot(desk, "order-detail-customer-proof-1440.png")
+    response = desk.request.get(desk.base + link.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "image/jpeg"
