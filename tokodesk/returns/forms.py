@@ -289,8 +289,11 @@ class CompleteForm(LineFormMixin, forms.Form):
             # Nothing arrived: every line is refused.
             inputs["lines"] = [{"line": line.pk, "decision": Decision.REFUSE} for line in self.all_lines]
             self.line_index = [line.pk for line in self.all_lines]
+        # The customer's bank details belong to a bank transfer only: typed before the
+        # method was switched to cash, they are dropped, not stored on a cash refund.
+        bank = data.get("refund_method") == RefundMethod.BANK_TRANSFER
         for name in ("refund_method", "bank_name", "account_number", "account_holder", "payment_method", "message"):
-            if data.get(name):
+            if data.get(name) and (bank or name not in BANK_FIELDS):
                 inputs[name] = data[name]
         if data.get("refund_amount") not in (None, ""):
             inputs["refund_amount"] = to_minor(data["refund_amount"], self.currency)
@@ -304,6 +307,10 @@ class CompleteForm(LineFormMixin, forms.Form):
             if exchange:
                 inputs["exchange_lines"] = exchange
         return inputs
+
+
+# The customer's bank account: asked (and kept) for a bank-transfer refund only.
+BANK_FIELDS = ("bank_name", "account_number", "account_holder")
 
 
 # --- create a return (Tambah) ---------------------------------------------------------------
@@ -530,9 +537,10 @@ class GoodwillForm(ServiceErrorsMixin, forms.Form):
 
     def inputs(self) -> dict:
         data = self.cleaned_data
+        bank = data["method"] == RefundMethod.BANK_TRANSFER
         return {"amount": to_minor(data["amount"], self.currency), "method": data["method"],
-                **{k: data.get(k, "") for k in ("bank_name", "account_number", "account_holder", "reference",
-                                                 "note")}}
+                **{k: data.get(k, "") for k in ("reference", "note")},
+                **{k: data.get(k, "") if bank else "" for k in BANK_FIELDS}}
 
 
 # --- the list's filters -----------------------------------------------------------------------
