@@ -26,6 +26,10 @@ class OrderSettings(SingletonSettings):
         _("days after delivery before an order completes automatically"), default=7
     )
     whatsapp_template = models.TextField(blank=True, default="")
+    # Bank-transfer orders get a small unique code added to their total (orders.transfer_codes).
+    unique_transfer_code = models.BooleanField(
+        _("unique code added to bank transfer totals"), default=False
+    )
 
     class Meta:
         app_label = "orders"
@@ -55,6 +59,14 @@ class OrderSettingsForm(forms.Form):
     auto_complete_days = forms.IntegerField(
         label=_("Delivered orders completed automatically after (days)"), min_value=1, max_value=365
     )
+    unique_transfer_code = forms.BooleanField(
+        label=_("Add a unique code to bank transfer totals"),
+        required=False,
+        help_text=_(
+            "Each new bank-transfer order gets a small code (up to Rp 999) added to its total, "
+            "so that finance can match a transfer to its order by the amount alone."
+        ),
+    )
     whatsapp_template = forms.CharField(
         label=_("WhatsApp message"),
         required=False,
@@ -73,6 +85,7 @@ EDITABLE = {
     "cancellation_window_hours": ("int", 1, 24 * 30),
     "auto_complete_days": ("int", 1, 365),
     "whatsapp_template": ("text", 2000),
+    "unique_transfer_code": ("bool",),
 }
 
 

@@ -55,13 +55,10 @@ def pick_code(base: int, currency: str) -> int:
 
 
 def codes_enabled() -> bool:
-    """The order setting (orders.OrderSettings.unique_transfer_code); off while a tree has
-    no such setting yet."""
-    try:
-        from tokodesk.orders.order_settings import OrderSettings
-    except ImportError:
-        return False
-    return bool(getattr(OrderSettings.get(), "unique_transfer_code", False))
+    """The order setting (orders.OrderSettings.unique_transfer_code)."""
+    from tokodesk.orders.order_settings import OrderSettings
+
+    return OrderSettings.get().unique_transfer_code
 
 
 def settle_transfer_code(order) -> None:

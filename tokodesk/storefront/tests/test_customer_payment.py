@@ -247,3 +247,30 @@ def test_a_landing_page_order_gets_its_code_and_the_thank_you_page_shows_it(shop
     thanks = client.get(response["Location"]).content.decode()
     assert 'id="transfer-code"' in thanks
     assert f"Rp {order.total:,}".replace(",", ".") in thanks
+
+
+def test_the_owner_turns_codes_on_in_the_order_settings(shop, users):
+    from tokodesk.orders.order_settings import OrderSettings
+
+    assert OrderSettings.get().unique_transfer_code is False  # off by default
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en")
+    owner.force_login(users["owner"])
+    page = owner.get("/orders/settings/").content.decode()
+    assert 'name="unique_transfer_code"' in page
+    assert "Add a unique code to bank transfer totals" in page
+    response = owner.post(
+        "/orders/settings/",
+        {
+            "section": "orders",
+            "order_reference_pattern": "ORD-{seq:06d}",
+            "shipping_deadline_hours": 48,
+            "cancellation_window_hours": 48,
+            "auto_complete_days": 7,
+            "whatsapp_template": "",
+            "unique_transfer_code": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert OrderSettings.get().unique_transfer_code is True
+    order = make_order(users["owner"], method="bank_transfer")
+    assert 1 <= order.transfer_code <= 999 and order.total == 318000 + order.transfer_code
