@@ -88,7 +88,7 @@ class OrderEditForm(forms.Form):
     insurance_cost = forms.DecimalField(label=_("Insurance"), required=False)
     discount = forms.DecimalField(label=_("Discount"), required=False)
     payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
-    customer_note = forms.CharField(label=_("Note from the customer"), required=False, max_length=2000,
+    customer_note = forms.CharField(label=_("Note for the courier and the buyer"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, order, **kwargs):

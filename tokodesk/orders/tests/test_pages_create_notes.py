@@ -36,6 +36,7 @@ def test_each_note_goes_where_it_belongs(shop, users):
     # The team sees both on the order page; the buyer only the courier's.
     detail = client.get(reverse("orders:detail", args=[order.reference])).content.decode()
     assert COURIER_NOTE in detail and INTERNAL_NOTE in detail
+    assert "Note for the courier" in detail  # labelled as what it is, on the team's page too
     buyer = Client(HTTP_ACCEPT_LANGUAGE="en").get(order_link_url(order)).content.decode()
     assert COURIER_NOTE in buyer
     assert INTERNAL_NOTE not in buyer

@@ -100,7 +100,7 @@ def _edit_render(request, order, form, formset, *, errors=(), status=200, refuse
                             )
                         ],
                     ),
-                    (_("Customer note"), [form["customer_note"]]),
+                    (_("Note for the courier and the buyer"), [form["customer_note"]]),
                 ],
             },
         )

@@ -51,7 +51,7 @@ EDIT_LABELS = {
     "discount": gettext_lazy("Discount"),
     "payment_method": gettext_lazy("Payment method"),
     "warehouse": gettext_lazy("Warehouse"),
-    "customer_note": gettext_lazy("Note"),
+    "customer_note": gettext_lazy("Note for the courier"),
     "lines": gettext_lazy("Products"),
     "total": gettext_lazy("Total"),
 }
