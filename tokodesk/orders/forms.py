@@ -114,7 +114,8 @@ class OrderFilterForm(forms.Form):
 
     tab = forms.ChoiceField(choices=[(t, t) for t in TABS], required=False)
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
-    status = forms.MultipleChoiceField(choices=Status.choices, required=False, label=_("Status"))
+    status = forms.MultipleChoiceField(choices=Status.choices, required=False, label=_("Status"),
+                                       widget=forms.CheckboxSelectMultiple)
     date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
     agent = forms.ChoiceField(required=False, label=_("Agent"))

@@ -308,7 +308,9 @@ def filter_fields(form) -> list[dict]:
             continue
         widget = bf.field.widget
         item = {"name": bf.html_name, "id": bf.auto_id, "label": bf.label, "errors": bf.errors}
-        if isinstance(widget, forms.Select):  # and SelectMultiple
+        if isinstance(widget, forms.CheckboxSelectMultiple):  # boxes to tap, not Ctrl-click
+            item.update(options=_options(bf), multiple=True, checkboxes=True)
+        elif isinstance(widget, forms.Select):  # and SelectMultiple
             item.update(options=_options(bf), multiple=widget.allow_multiple_selected)
         else:
             attrs = [
@@ -426,6 +428,8 @@ def order_list_view(request):
     context.update(
         {
             "nav": "orders",
+            # Until the user picks list or cards, a phone opens the cards (orders/list.js).
+            "view_chosen": "orders_view" in request.session,
             "form": form,
             "filter_fields": filter_fields(form),
             "sort_options": _options(form["sort"]),
