@@ -26,8 +26,7 @@ PROFILE_FIELDS = ("shop_name", "address", "district", "city", "province", "posta
 class ShopProfileForm(forms.ModelForm):
     logo_file = forms.FileField(
         label=_("Logo"), required=False,
-        help_text=_("A JPEG, PNG or WebP picture; shown on e-mails' pages, the return slip and the "
-                    "buyer's pages."),
+        help_text=_("A JPEG, PNG or WebP picture; shown on the return slip and the buyer's pages."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
