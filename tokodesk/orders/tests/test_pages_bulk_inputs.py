@@ -149,3 +149,45 @@ def test_refusals_name_fields_by_their_labels():
         text = refusal_text(exc)
     assert "AWB / tracking number: Field required" in text and "Reason: Field required" in text
     assert not re.search(r"\bawb\b|\breason\b", text)
+
+
+def test_bulk_cancel_of_all_under_the_filter_asks_the_reason_then_checks_the_count(shop, users):
+    owner = users["owner"]
+    a, b = make_order(owner), make_order(owner)
+    c = client_for(owner)
+    html = c.post(
+        "/orders/bulk/?tab=pending",
+        {"operation": "cancel", "select_all": "1", "select_all_count": "2"},
+        **HTMX,
+    ).content.decode()
+    assert 'name="reason"' in html and 'name="select_all_count" value="2"' in html
+    assert (status_of(a), status_of(b)) == ("new", "new")
+    # A stale count: asked again, the reason and the step carried along.
+    html = c.post(
+        "/orders/bulk/?tab=pending",
+        {
+            "operation": "cancel",
+            "step": "run",
+            "reason": "Stok habis",
+            "select_all": "1",
+            "select_all_count": "5",
+        },
+        **HTMX,
+    ).content.decode()
+    assert (
+        'data-refusal="count-changed"' in html
+        and 'value="Stok habis"' in html
+        and 'name="step"' in html
+    )
+    html = c.post(
+        "/orders/bulk/?tab=pending",
+        {
+            "operation": "cancel",
+            "step": "run",
+            "reason": "Stok habis",
+            "select_all": "1",
+            "select_all_count": "2",
+        },
+        **HTMX,
+    ).content.decode()
+    assert 'data-changed="2"' in html and (status_of(a), status_of(b)) == ("cancelled", "cancelled")
