@@ -66,6 +66,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "shipping_cost": order.shipping_cost,
         "insurance_cost": order.insurance_cost,
         "discount": order.discount,
+        "transfer_code": order.transfer_code,
         "total": order.total,
         "paid_total": order.paid_total,
         "outstanding": order.outstanding,
@@ -218,5 +219,3 @@ def add_note(request, reference: str, payload: NoteIn):
     note = services.order_add_note(reference=reference, actor=request.auth, body=payload.body)
     return HttpStatus(201, {"id": note.id, "body": note.body, "author": note.author.username if note.author else None,
                  "created_at": note.created_at})
-
-

@@ -191,6 +191,10 @@ class OrderOut(Out):
     shipping_cost: int
     insurance_cost: int
     discount: int
+    transfer_code: int = Field(
+        0, description="The unique transfer code included in the total of a bank-transfer order "
+        "(0 when none): the buyer transfers exactly `total`."
+    )
     total: int
     paid_total: int
     outstanding: int

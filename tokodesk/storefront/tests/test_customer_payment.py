@@ -274,3 +274,12 @@ def test_the_owner_turns_codes_on_in_the_order_settings(shop, users):
     assert OrderSettings.get().unique_transfer_code is True
     order = make_order(users["owner"], method="bank_transfer")
     assert 1 <= order.transfer_code <= 999 and order.total == 318000 + order.transfer_code
+
+
+def test_the_api_gives_the_code(shop, users, codes_on):
+    order = make_order(users["owner"], method="bank_transfer")
+    api = Client()
+    api.force_login(users["finance"])
+    data = api.get(f"/api/v1/orders/{order.reference}").json()
+    assert data["transfer_code"] == order.transfer_code > 0
+    assert data["total"] == data["outstanding"] == 318000 + order.transfer_code
