@@ -38,6 +38,7 @@ from django.utils.translation import pgettext_lazy
 
 from tokodesk.core import outbox, shop_profile
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import Notification, NotificationSettings
@@ -339,9 +340,19 @@ def enqueue_send(notification_id: int, *, run_after: dt.datetime | None = None) 
     task.enqueue(notification_id)
 
 
+def from_address() -> str:
+    """DEFAULT_FROM_EMAIL's address under the shop's name ("Toko Berkah Jaya <noreply@…>"):
+    the buyer sees who writes, not the software's name; as configured until a name is set."""
+    from email.utils import formataddr, parseaddr
+
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    shop = " ".join(ShopSettings.get().shop_name.split())
+    return formataddr((shop, address)) if shop and address else settings.DEFAULT_FROM_EMAIL
+
+
 def _message(n: Notification) -> EmailMessage:
     reply_to = NotificationSettings.get().reply_to
-    msg = EmailMessage(subject=n.subject, body=n.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[n.to],
+    msg = EmailMessage(subject=n.subject, body=n.body, from_email=from_address(), to=[n.to],
                        reply_to=[reply_to] if reply_to else None)
     for name in n.attachments:
         with default_storage.open(name, "rb") as fh:

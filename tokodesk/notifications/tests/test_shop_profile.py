@@ -187,3 +187,14 @@ def test_receiving_account_lists_the_shops_offered_accounts(shop, users):
     assert "BCA 5230812245 (Toko A)" in html and "Mandiri 131001 (Toko A)" in html
     assert "BRI 0123" not in html
     assert html.index("BCA 5230812245") < html.index("Mandiri 131001")
+
+
+def test_emails_come_from_the_shops_name(db, settings):
+    from tokodesk.notifications.emails import _message
+    from tokodesk.notifications.models import Notification
+
+    settings.DEFAULT_FROM_EMAIL = "tokodesk <noreply@toko.example>"
+    n = Notification(subject="s", body="b", to="buyer@example.com", attachments=[])
+    assert _message(n).from_email == "tokodesk <noreply@toko.example>"  # no name set yet
+    set_profile()
+    assert _message(n).from_email == "Toko Sinar Rejeki <noreply@toko.example>"
