@@ -10,7 +10,7 @@ see the order.
 
 WhatsApp number: the assigned agent's when the user model has one (`phone` or
 `whatsapp`; Django's user has none today), else the shop's WhatsApp, else the shop's phone
-(core ShopSettings' profile). No number: no button, the page says to contact the seller.
+(core ShopSettings' profile). No number: no button; the upload is there all the same.
 """
 
 from __future__ import annotations
