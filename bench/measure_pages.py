@@ -270,7 +270,7 @@ class Bench:
 
     def scenarios(self):
         from tokodesk.orders import selectors
-        from tokodesk.orders.states import TABS
+        from tokodesk.orders.tabs import TABS
 
         out = []
         for label in ("owner", "agent"):

@@ -25,7 +25,8 @@ from tokodesk.orders.schemas import (
     TabCountsOut,
     TagsIn,
 )
-from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Status
+from tokodesk.orders.states import ORDER_TRANSITIONS, Status
+from tokodesk.orders.tabs import TABS
 
 router = Router(tags=["orders"])
 

@@ -15,7 +15,8 @@ from tokodesk.core.money import exponent
 from tokodesk.core.shop_profile import active_accounts
 from tokodesk.core.transitions import Transition
 from tokodesk.orders.models import Order
-from tokodesk.orders.states import TABS, Channel, PaymentMethod, Status
+from tokodesk.orders.states import Channel, PaymentMethod, Status
+from tokodesk.orders.tabs import TABS
 from tokodesk.shipping.models import Courier
 
 MONEY_FIELDS = {"amount", "cash_collected"}

@@ -7,11 +7,12 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from pydantic import Field, field_validator
+from pydantic import Field, create_model, field_validator
 
 from tokodesk.core.api.common import Out
 from tokodesk.core.inputs import StrictInput
 from tokodesk.orders.states import Channel, PaymentMethod
+from tokodesk.orders.tabs import TABS
 
 PaymentMethodLit = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
 ChannelLit = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
@@ -221,14 +222,8 @@ class OrderPageOut(Out):
     next_cursor: str | None
 
 
-class TabCountsOut(Out):
-    all: int
-    pending: int
-    to_ship: int
-    shipped: int
-    completed: int
-    cancelled: int
-    action_needed: int
+# One count per tab of orders.tabs.
+TabCountsOut = create_model("TabCountsOut", __base__=Out, **{key: (int, ...) for key in TABS})
 
 
 class EventOut(Out):

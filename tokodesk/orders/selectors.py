@@ -19,7 +19,8 @@ from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.models import Order, OrderCount, OrderEvent, OrderLine, Tag
-from tokodesk.orders.states import AWAITING_SHIPMENT, TABS, PaymentMethod, Status
+from tokodesk.orders.states import Status
+from tokodesk.orders.tabs import TABS, Tab
 
 
 def order_queryset_for(user) -> QuerySet[Order]:
@@ -53,23 +54,17 @@ class OrderFilters:
     q: str | None = None
 
 
-def tab_q(tab: str, now=None) -> Q:
-    """The condition of one tab of SPEC 2.3."""
+def get_tab(tab: str) -> Tab:
     if tab not in TABS:
         raise ValidationFailed(
             "invalid_input", _("Unknown tab."), fields={"tab": _("Unknown tab.")}
         )
-    if tab == "all":
-        return Q()
-    q = Q(status__in=TABS[tab])
-    if tab == "pending":
-        # A confirmed COD order waits for the warehouse, not for the buyer: it is "To Ship".
-        q &= ~Q(status=Status.CONFIRMED, payment_method=PaymentMethod.COD)
-    elif tab == "to_ship":
-        q |= Q(status=Status.CONFIRMED, payment_method=PaymentMethod.COD)
-    elif tab == "action_needed":
-        q |= Q(status__in=AWAITING_SHIPMENT, ship_by__lt=now or timezone.now())
-    return q
+    return TABS[tab]
+
+
+def tab_q(tab: str, now=None) -> Q:
+    """The condition of one tab (orders.tabs)."""
+    return get_tab(tab).q(now or timezone.now())
 
 
 def _local_day_start(day: dt.date) -> dt.datetime:
@@ -146,11 +141,14 @@ def search_q(term: str) -> Q:
     return q
 
 
+# sort -> the ORDER BY, a column then the id. "deadline": the most urgent first (the next
+# deadline, Order.deadline_sort, soonest first), then the orders without one, newest first.
 SORTS = {
     "-created_at": ("-created_at", "-id"),
     "created_at": ("created_at", "id"),
     "-total": ("-total", "-id"),
     "total": ("total", "id"),
+    "deadline": ("deadline_sort", "-id"),
 }
 
 
@@ -159,7 +157,12 @@ def _encode_cursor(values) -> str:
 
 
 def _decode_cursor(cursor: str, sort: str):
-    return decode_cursor(cursor, "datetime" if sort.lstrip("-") == "created_at" else "int")
+    return decode_cursor(cursor, "int" if SORTS[sort][0].lstrip("-") == "total" else "datetime")
+
+
+def default_sort(tab: str | None) -> str:
+    """The sort of a list that asks for none: the tab's (Action needed: by deadline)."""
+    return TABS[tab].default_sort if tab in TABS else "-created_at"
 
 
 def with_api_relations(qs: QuerySet[Order]) -> QuerySet[Order]:
@@ -189,27 +192,10 @@ def with_list_relations(qs: QuerySet[Order]) -> QuerySet[Order]:
 def _status_candidates(f: OrderFilters) -> set[str] | None:
     """The statuses an order must be in to pass the tab and status filters (a superset:
     a tab may add a condition on the payment method or the deadline); None: any."""
-    candidates = None
-    if f.tab and f.tab != "all":
-        candidates = set(TABS[f.tab])
-        if f.tab == "to_ship":
-            candidates.add(Status.CONFIRMED)  # confirmed COD
-        elif f.tab == "action_needed":
-            candidates |= set(AWAITING_SHIPMENT)  # past ship_by
+    candidates = TABS[f.tab].statuses if f.tab else None
     if f.status:
         candidates = set(f.status) if candidates is None else candidates & set(f.status)
     return candidates
-
-
-def _implied_by_tab(tab: str | None, status: str, now) -> Q:
-    """What the tab's condition says beyond the status, for an order in this status: implied
-    by tab_q(tab) AND status = status (so adding it changes no result), and an index can
-    use it (action needed: an order awaiting shipment is in it only once late)."""
-    if tab == "action_needed" and status in AWAITING_SHIPMENT and status not in TABS[tab]:
-        return Q(ship_by__lt=now)
-    if tab == "to_ship" and status == Status.CONFIRMED and status not in TABS[tab]:
-        return Q(payment_method=PaymentMethod.COD)
-    return Q()
 
 
 def _merge_by_status(
@@ -225,11 +211,17 @@ def _merge_by_status(
     if not statuses:
         return qs.none()
     now = timezone.now()  # after filter_orders' own: ship_by < its now implies < this one
+    tab_ = TABS[tab] if tab else None
     parts = []
     for status in sorted(statuses):
-        implied = _implied_by_tab(tab, status, now)
+        implied = tab_.implied(status, now) if tab_ else Q()
         part = qs.filter(Q(status=status), implied).values("id")
-        if "ship_by__lt" in str(implied):
+        if tab_ and tab_.late_only(status) and order_by[0] == "deadline_sort":
+            # Late orders by deadline: their deadline is ship_by (a late part is of statuses
+            # awaiting shipment, tabs.check), so the same condition on the index's column
+            # makes the soonest n one range of order_status_deadline.
+            part = part.filter(after, deadline_sort__lt=now).order_by(*order_by)[:n]
+        elif tab_ and tab_.late_only(status):
             # The late orders of a status: all of them through order_status_ship_by (the
             # caller applies the cursor), not the newest n, which SQLite would find by
             # walking every order in that status.
@@ -260,12 +252,15 @@ def order_list(
 ) -> tuple[list[Order], str | None]:
     """One page of orders and the cursor of the next page (keyset: cost does not grow
     with depth). `relations` loads what the page shows (default: with_list_relations)."""
+    sort = sort or default_sort(filters.tab)
     if sort not in SORTS:
         raise ValidationFailed(
             "invalid_input", _("Unknown sort."), fields={"sort": ", ".join(SORTS)}
         )
-    field = sort.lstrip("-")
-    desc = sort.startswith("-")
+    order_by = SORTS[sort]
+    field = order_by[0].lstrip("-")
+    desc = order_by[0].startswith("-")
+    id_op = "id__lt" if order_by[1].startswith("-") else "id__gt"
     qs = filter_orders(order_queryset_for(user), filters)
     after = Q()
     if cursor:
@@ -275,17 +270,21 @@ def order_list(
         # from the first row and discard every row before the cursor).
         if desc:
             after = Q(**{f"{field}__lte": value}) & (
-                Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": pk})
+                Q(**{f"{field}__lt": value}) | Q(**{field: value, id_op: pk})
             )
         else:
             after = Q(**{f"{field}__gte": value}) & (
-                Q(**{f"{field}__gt": value}) | Q(**{field: value, "id__gt": pk})
+                Q(**{f"{field}__gt": value}) | Q(**{field: value, id_op: pk})
             )
     statuses = _status_candidates(filters)
-    if statuses is not None and len(statuses) > 1 and field == "created_at":
-        qs = _merge_by_status(qs, after, filters.tab, statuses, SORTS[sort], limit + 1)
+    if field == "deadline_sort" and statuses is None:
+        # By deadline, every list goes one status at a time (order_status_deadline has the
+        # status first): 21 short index ranges instead of a sort of every order.
+        statuses = set(Status.values)
+    if statuses is not None and len(statuses) > 1 and field in ("created_at", "deadline_sort"):
+        qs = _merge_by_status(qs, after, filters.tab, statuses, order_by, limit + 1)
     qs = qs.filter(after)
-    page = list((relations or with_list_relations)(qs.order_by(*SORTS[sort]))[: limit + 1])
+    page = list((relations or with_list_relations)(qs.order_by(*order_by))[: limit + 1])
     next_cursor = None
     if len(page) > limit:
         page = page[:limit]
@@ -297,9 +296,6 @@ def order_list(
 # The filters the counters can answer (OrderCount has agent, status and payment method);
 # the tab is not a filter of the counts.
 _COUNTER_FILTERS = {"tab", "status", "agent", "payment_method"}
-# action_needed = its statuses (counted) + awaiting shipment past ship_by (counted live):
-# the two parts must not overlap.
-assert not set(TABS["action_needed"]) & set(AWAITING_SHIPMENT)
 
 
 def _only_counter_filters(f: OrderFilters) -> bool:
@@ -324,8 +320,9 @@ def tab_counts(*, user, filters: OrderFilters | None = None) -> dict[str, int]:
 
     Without filters other than status, agent and payment method, from the counters
     (`OrderCount`, a few hundred rows kept by triggers, so the cost does not grow with the
-    orders), plus the orders past their shipping deadline, which depend on the time, by an
-    indexed count in the same query. Otherwise one aggregate over the filtered orders."""
+    orders): each tab's parts on status and payment method (orders.tabs); its late parts
+    (past the shipping deadline, which depends on the time) by an indexed count in the same
+    query. Otherwise one aggregate over the filtered orders."""
     filters = OrderFilters(**{**(filters or OrderFilters()).__dict__, "tab": None})
     base = filter_orders(order_queryset_for(user), filters)  # validates the filters, too
     now = timezone.now()
@@ -346,20 +343,23 @@ def tab_counts(*, user, filters: OrderFilters | None = None) -> dict[str, int]:
     elif filters.agent:
         agent = get_user_model().objects.filter(username=filters.agent).values("pk")
         counters = counters.filter(agent_id__in=Subquery(agent))
-    late = (
-        base.filter(status__in=AWAITING_SHIPMENT, ship_by__lt=now)
-        .order_by()
-        .annotate(late=Func(F("pk"), function="COUNT"))
-        .values("late")
-    )
     sums = {}
-    for tab in TABS:
-        if tab == "action_needed":
-            q = Q(status__in=TABS[tab])
+    for key, tab in TABS.items():
+        if tab.parts is None:
+            q = None
         else:
-            q = tab_q(tab, now)  # status and payment_method: the counters have both
-        sums[tab] = Coalesce(Sum("n", filter=q or None), 0)
-    sums["action_needed"] += Subquery(late, output_field=BigIntegerField())
+            q = Q(pk__in=[]) if not tab.counted_parts else Q()
+            for part in tab.counted_parts:
+                q |= part.counter_q()  # status and payment_method: the counters have both
+        sums[key] = Coalesce(Sum("n", filter=q), 0)
+        for part in tab.live_parts:
+            live = (
+                base.filter(part.q(now))
+                .order_by()
+                .annotate(late=Func(F("pk"), function="COUNT"))
+                .values("late")
+            )
+            sums[key] += Subquery(live, output_field=BigIntegerField())
     return {tab: int(n) for tab, n in counters.aggregate(**sums).items()}
 
 

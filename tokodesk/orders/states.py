@@ -74,18 +74,7 @@ PRE_SHIPMENT = (
 )
 FINAL = (S.COMPLETED, S.CANCELLED, S.RETURNED, S.LOST_OR_DAMAGED)
 
-# The TikTok-style tabs of the orders page (SPEC 2.3). "to_ship" also holds confirmed COD
-# orders and "action_needed" orders past their shipping deadline: see selectors.
-TABS = {
-    "all": None,
-    "pending": (S.NEW, S.CONFIRMED, S.AWAITING_PAYMENT, S.PAYMENT_PROCESSING, S.PARTIALLY_PAID,
-                S.INVOICE_PENDING, S.INVOICE_ISSUED),
-    "to_ship": (S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S.READY_TO_SHIP, S.AWAITING_PICKUP),
-    "shipped": (S.IN_TRANSIT, S.DELIVERED, S.DELIVERY_PROBLEM, S.RETURNING),
-    "completed": (S.COMPLETED,),
-    "cancelled": (S.CANCELLED, S.RETURNED, S.LOST_OR_DAMAGED),
-    "action_needed": (S.CANCELLATION_REQUESTED, S.DELIVERY_PROBLEM),
-}
+# The tabs of the orders page (SPEC 2.3) are declared in orders/tabs.py.
 # Statuses in which the seller owes a shipment, so the shipping deadline (ship_by) runs.
 # The clock starts when the order may ship: at confirmation for COD, at full payment
 # otherwise (an unpaid order or an issued invoice is not late to ship).

@@ -16,7 +16,8 @@ from tokodesk.customers.models import Customer
 from tokodesk.orders import counters, selectors
 from tokodesk.orders.models import Order, OrderCount
 from tokodesk.orders.services import order_assign_agent, order_edit
-from tokodesk.orders.states import AWAITING_SHIPMENT, ORDER_TRANSITIONS, TABS, PaymentMethod, Status
+from tokodesk.orders.states import AWAITING_SHIPMENT, ORDER_TRANSITIONS, PaymentMethod, Status
+from tokodesk.orders.tabs import TABS
 from tokodesk.orders.tests.factories import make_order, order_in, run, valid_inputs
 
 AGENTS = [None, "agent", "agent2"]

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import Truncator
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.chips import filter_chips
@@ -44,7 +44,8 @@ from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
 from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.help import ASK_FIRST
-from tokodesk.orders.states import ORDER_TRANSITIONS, TABS, Channel, PaymentMethod
+from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod
+from tokodesk.orders.tabs import TABS
 from tokodesk.orders.templatetags.order_tags import status_badge
 from tokodesk.orders.views.bulk import bulk_operations
 from tokodesk.orders.views.common import (
@@ -58,17 +59,6 @@ from tokodesk.orders.views.common import (
 )
 from tokodesk.orders.whatsapp import can_chat
 
-# Tab names are plural in some languages where the status is singular ("Terminées" vs
-# "Terminée"), hence their own context.
-TAB_LABELS = {
-    "all": pgettext_lazy("orders tab", "All"),
-    "pending": pgettext_lazy("orders tab", "Pending"),
-    "to_ship": pgettext_lazy("orders tab", "To ship"),
-    "shipped": pgettext_lazy("orders tab", "Shipped"),
-    "completed": pgettext_lazy("orders tab", "Completed"),
-    "cancelled": pgettext_lazy("orders tab", "Cancelled"),
-    "action_needed": pgettext_lazy("orders tab", "Action needed"),
-}
 PAGE_SIZES = (25, 50, 100)
 MENU_DISPLAYS = ("row", "card")
 # Permissions that let a user do something from a row's menu besides opening the order.
@@ -369,11 +359,12 @@ class _PageState:
         return [
             {
                 "key": t,
-                "label": TAB_LABELS[t],
+                "label": tab.label,
                 "count": counts[t] if counts else None,
                 "active": t == self.tab,
+                "attention": tab.attention,
             }
-            for t in TABS
+            for t, tab in TABS.items()
         ]
 
 

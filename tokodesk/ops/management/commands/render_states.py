@@ -20,6 +20,7 @@ def documents() -> dict[str, str]:
     A new table (returns) adds its document here.
     """
     from tokodesk.orders.states import ORDER_TRANSITIONS, Status
+    from tokodesk.orders.tabs import render_tabs_markdown
     from tokodesk.returns.states import RETURN_TRANSITIONS
 
     return {
@@ -30,7 +31,9 @@ def documents() -> dict[str, str]:
             "`tokodesk/orders/states.py`. Every status change of an order is one of these "
             "actions, applied by `tokodesk.core.transitions.apply_transition`.",
             initial=Status.NEW.value,
-        ),
+        )
+        + "\n"
+        + render_tabs_markdown(),
         "docs/return-states.md": render_table_markdown(
             RETURN_TRANSITIONS,
             "Return states",
