@@ -55,3 +55,16 @@ def test_a_too_long_internal_note_comes_back_next_to_its_field(shop, users):
     assert not Order.objects.exists()
     assert 'data-field="internal_note"' in response.content.decode()
     assert response.context["form"].errors["internal_note"]
+
+
+def test_the_summary_says_a_bank_transfer_gets_a_unique_code_when_codes_are_on(shop, users):
+    from tokodesk.orders.order_settings import OrderSettings
+
+    client = client_for(users["agent"])
+    summary = URL + "?part=summary"
+    assert 'id="transfer-code-note"' not in client.post(summary, form_data()).content.decode()
+    OrderSettings.get()
+    OrderSettings.objects.filter(pk=1).update(unique_transfer_code=True)
+    assert 'id="transfer-code-note"' in client.post(summary, form_data()).content.decode()
+    cod = client.post(summary, form_data(payment_method="cod")).content.decode()
+    assert 'id="transfer-code-note"' not in cod

@@ -37,6 +37,8 @@ from tokodesk.orders.forms_create import (
     validate,
 )
 from tokodesk.orders.selectors import order_queryset_for
+from tokodesk.orders.states import PaymentMethod
+from tokodesk.orders.transfer_codes import codes_enabled
 from tokodesk.shipping.models import Courier
 
 SESSION_TOKENS = "order_create_tokens"  # form token -> reference: a second submit opens the order
@@ -66,7 +68,9 @@ def _summary(data, rows: list[Row], currency: str) -> dict:
     discount = _amount(data.get("discount"), currency)
     return {"rows": rows, "subtotal": subtotal, "shipping": shipping, "insurance": insurance,
             "discount": discount, "total": subtotal + shipping + insurance - discount,
-            "counted": [row for row in rows if row.line_total is not None and row.qty_value > 0]}
+            "counted": [row for row in rows if row.line_total is not None and row.qty_value > 0],
+            # A bank transfer gets its unique code when the order is created (transfer_codes).
+            "transfer_code": data.get("payment_method") == PaymentMethod.BANK_TRANSFER and codes_enabled()}
 
 
 def _context(request, *, form, rows, stocked, currency, lines_error="", loose_errors=()):
