@@ -148,7 +148,10 @@ def test_manual_order_offers_a_courier_note_and_an_internal_note(desk, shop, use
     desk.check("input[name=payment_method][value=bank_transfer]")
     courier_note.fill("Antar setelah jam 5 sore")
     internal_note.fill("Pelanggan lama, beri bonus stiker")
-    shoot(desk, "manual-order-notes-1440.png")
+    expect(desk.locator("[data-total=subtotal]")).to_have_text("Rp 150.000")
+    desk.locator("[data-field=note]").scroll_into_view_if_needed()
+    if SHOTS:
+        desk.screenshot(path=str(Path(SHOTS) / "manual-order-notes-1440.png"))
     desk.click("#create-order")
     desk.wait_for_url("**/orders/ORD-*/")
 
