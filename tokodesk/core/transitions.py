@@ -221,11 +221,11 @@ def apply_transition_many(
     Returns (changed objects, [(key, DomainError)]) in the order of `keys`."""
     transition = table.get(action)
     assert transition.batch_effect is not None, f"{action} has no batch effect"
+    denied = None  # told per row after "not found", as one by one (an unknown key is not found)
     if actor is not None and not actor.has_perm(transition.permission):
-        error = PermissionDenied(
+        denied = PermissionDenied(
             "permission_denied", _("You are not allowed to do “%(action)s”.") % {"action": transition.label}
         )
-        return [], [(k, error) for k in keys]
     try:
         data, input_error = parse_inputs(transition, inputs), None
     except ValidationFailed as exc:  # told per row after its status check, as one by one
@@ -239,6 +239,9 @@ def apply_transition_many(
             obj = rows.get(k)
             if obj is None:
                 refused[k] = NotFound("not_found", not_found(k))
+                continue
+            if denied is not None:
+                refused[k] = denied
                 continue
             if obj.status not in transition.sources:
                 refused[k] = Conflict(
