@@ -79,6 +79,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "cancellation_reason": order.cancellation_reason,
         "cancellation_deadline": order.cancellation_deadline,
         "ship_by": order.ship_by,
+        "deadline": order.deadline,
         "invoice_number": order.invoice_number,
         "created_at": order.created_at,
         "updated_at": order.updated_at,
@@ -123,7 +124,12 @@ class ListQuery(Schema):
     min_total: int | None = Field(None, ge=0)
     max_total: int | None = Field(None, ge=0)
     q: str | None = Field(None, max_length=100)
-    sort: str = Field("-created_at", description="-created_at | created_at | -total | total")
+    sort: str | None = Field(
+        None,
+        description="-created_at | created_at | -total | total | deadline (the next deadline "
+        "soonest first, then the orders without one, newest first). Default: the tab's, "
+        + ", ".join(f"{t.default_sort} for {t.key}" for t in TABS.values()),
+    )
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(50, ge=1, le=200)
 

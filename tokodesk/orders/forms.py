@@ -131,7 +131,8 @@ class OrderFilterForm(forms.Form):
     max_total = forms.IntegerField(required=False, min_value=0, label=_("Total to"))
     sort = forms.ChoiceField(required=False, label=_("Sort"), choices=[
         ("-created_at", _("Newest first")), ("created_at", _("Oldest first")),
-        ("-total", _("Highest total")), ("total", _("Lowest total"))])
+        ("-total", _("Highest total")), ("total", _("Lowest total")),
+        ("deadline", _("Deadline, most urgent first"))])
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

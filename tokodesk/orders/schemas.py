@@ -206,6 +206,10 @@ class OrderOut(Out):
     cancellation_reason: str
     cancellation_deadline: dt.datetime | None
     ship_by: dt.datetime | None
+    deadline: dt.datetime | None = Field(
+        description="The order's next deadline: a cancellation request's automatic approval, "
+        "or the shipping deadline while it awaits shipment; null when no clock runs."
+    )
     invoice_number: str
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -70,6 +70,8 @@ LIST_PARAMS = [
     {"q": "Pembeli"},
     {"sort": "-total", "courier": "jne", "min_total": 1},
     {"agent": "agent", "warehouse": "jkt"},
+    {"sort": "deadline"},
+    {"sort": "deadline", "tab": "to_ship", "agent": "agent"},
 ]
 
 

@@ -160,7 +160,7 @@ TABS_AND_STATUSES = [
 ]
 
 
-@pytest.mark.parametrize("sort", ["-created_at", "created_at"])
+@pytest.mark.parametrize("sort", ["-created_at", "created_at", "deadline"])
 def test_tabs_of_several_statuses_page_like_the_plain_query(shop, users, sort):
     """order_list merges one index range per status for these filters: every page, followed
     by its cursor, is the plain query's ordering (ties on created_at broken by id, late

@@ -335,7 +335,7 @@ class _PageState:
     def __init__(self, request):
         self.form = form = OrderFilterForm(request.GET or None, user=request.user)
         self.filters = selectors.OrderFilters()
-        self.sort = "-created_at"
+        self.sort = None
         self.valid = form.is_bound and form.is_valid()
         # A filter value that is not valid (an unknown agent or warehouse, a bad date…)
         # selects nothing: the page says so next to the filter rather than dropping the
@@ -348,6 +348,7 @@ class _PageState:
             self.filters.tab = form.data.get("tab")
         self.tab = self.filters.tab or "all"
         self.filters.tab = self.tab
+        self.sort = self.sort or selectors.default_sort(self.tab)  # Action needed: by deadline
         params = request.GET.copy()
         for key in ("cursor", "view"):
             params.pop(key, None)
@@ -423,7 +424,7 @@ def order_list_view(request):
             "view_chosen": "orders_view" in request.session,
             "form": form,
             "filter_fields": filter_fields(form),
-            "sort_options": _options(form["sort"]),
+            "sort_options": [(v, label, v == state.sort) for v, label in form.fields["sort"].choices],
             "tabs": state.tabs(),
             "tab": state.tab,
             "tab_query": state.tab_query,
