@@ -258,6 +258,18 @@ def check_every_timeline_row_is_valid(demo):
     assert kinds == set(ReturnEvent.Kind.values)  # the demo shows every kind of timeline row
 
 
+def check_shop_profile(_demo):
+    """A realistic Indonesian shop profile: name, address with district and city, contacts,
+    two bank accounts offered (an old one kept, not offered), in their order."""
+    from tokodesk.core.models import BankAccount, ShopSettings
+
+    shop = ShopSettings.get()
+    assert shop.shop_name and shop.district and shop.city and shop.whatsapp and shop.email
+    assert "tokodesk" not in shop.shop_name.lower()
+    offered = list(BankAccount.objects.filter(active=True).values_list("bank_name", flat=True))
+    assert len(offered) == 2 and BankAccount.objects.filter(active=False).count() == 1
+
+
 def check_running_twice_changes_nothing(_demo):
     def snapshot():
         return (
@@ -289,6 +301,7 @@ def test_demo_loads_a_consistent_shop():
     check_every_return_status_and_resolution(demo)
     check_return_timelines(demo)
     check_every_timeline_row_is_valid(demo)
+    check_shop_profile(demo)
     check_running_twice_changes_nothing(demo)
 
 
