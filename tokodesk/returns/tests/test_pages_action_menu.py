@@ -24,7 +24,9 @@ def head_of(html: str) -> str:
 
 
 def buttons(head: str) -> dict[str, str]:
-    return {m.group(1): m.group(0) for m in re.finditer(r'<button[^>]*data-action="(\w+)"[^>]*>', head)}
+    return {
+        m.group(1): m.group(0) for m in re.finditer(r'<button[^>]*data-action="(\w+)"[^>]*>', head)
+    }
 
 
 def test_return_detail_groups_its_actions_and_asks_before_rejecting(shop, users):
@@ -42,5 +44,7 @@ def test_return_to_draft_asks_first(shop, users):
     c = client_for(users["owner"])
     head = head_of(c.get(f"/returns/{ret.reference}/").content.decode())
     assert "hx-get=" in buttons(head)["to_draft"]
-    step = c.get(f"/returns/{ret.reference}/actions/to_draft/?display=detail", **HTMX).content.decode()
+    step = c.get(
+        f"/returns/{ret.reference}/actions/to_draft/?display=detail", **HTMX
+    ).content.decode()
     assert "Back to draft: are you sure?" in step and "data-confirm-step" in step
