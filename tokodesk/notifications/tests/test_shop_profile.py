@@ -104,6 +104,7 @@ def test_landing_page_and_order_link_show_the_shop_name(shop, users):
     assert "data-shop-name" in html and "Toko Sinar Rejeki" in html
     order = make_order(users["owner"])
     html = Client(HTTP_ACCEPT_LANGUAGE="id").get(order_link_url(order)).content.decode()
+    assert f"<title>Pesanan {order.reference} · Toko Sinar Rejeki</title>" in html
     assert "Toko Sinar Rejeki" in html and "tokodesk" not in html.split("<body", 1)[1].lower().replace(
         "/static/tokodesk/", "")
 
