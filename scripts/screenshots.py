@@ -7,7 +7,8 @@ docs/screenshots/ at desktop (1440 px) and phone (390 px) widths:
 - the team's pages, logged in as the owner: orders (list, cards, both widths), an order
   (both widths), an order with returns, the manual order form (both widths), the returns
   list, a completed return with a fee and a pending bank refund, the create-return form,
-  the returns calendar, the Returns section of the settings page, and the login page;
+  the returns calendar, the settings page (its Returns section, and the shop profile alone),
+  and the login page;
 - the buyer's pages on a 390 px phone: the landing page filled in and its thank-you page,
   the order link of an unpaid bank-transfer order, and "Request a return" on a delivered
   order that already has a return, filled in, then the order link listing the new request.
@@ -186,6 +187,8 @@ def team_pages(browser, base: str, picked: dict) -> None:
             shoot(page, "returns-calendar.png", full=True)
             page.goto(base + "/orders/settings/")
             shoot(page, "settings-returns.png", full=True)
+            # The shop profile (name, address with district and city, bank accounts).
+            page.locator("section#shop").screenshot(path=OUT / "settings-shop.png")
         context.close()
 
 
