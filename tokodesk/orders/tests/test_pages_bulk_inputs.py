@@ -191,3 +191,35 @@ def test_bulk_cancel_of_all_under_the_filter_asks_the_reason_then_checks_the_cou
         **HTMX,
     ).content.decode()
     assert 'data-changed="2"' in html and (status_of(a), status_of(b)) == ("cancelled", "cancelled")
+
+
+def test_bulk_agent_and_tag_are_asked_in_the_modal(shop, users):
+    owner = users["owner"]
+    a = make_order(owner)
+    c = client_for(owner)
+    html = c.post(
+        "/orders/bulk/", {"operation": "assign", "refs": [a.reference]}, **HTMX
+    ).content.decode()
+    assert '<select name="agent">' in html and 'value="agent"' in html
+    c.post(
+        "/orders/bulk/",
+        {"operation": "assign", "step": "run", "agent": "agent", "refs": [a.reference]},
+        **HTMX,
+    )
+    assert Order.objects.get(pk=a.pk).assigned_agent.username == "agent"
+    html = c.post(
+        "/orders/bulk/", {"operation": "tag_add", "refs": [a.reference]}, **HTMX
+    ).content.decode()
+    assert 'name="tag"' in html and "Tag *" in html
+    html = c.post(
+        "/orders/bulk/",
+        {"operation": "tag_add", "step": "run", "tag": "", "refs": [a.reference]},
+        **HTMX,
+    ).content.decode()
+    assert "This field is required." in html
+    c.post(
+        "/orders/bulk/",
+        {"operation": "tag_add", "step": "run", "tag": "VIP", "refs": [a.reference]},
+        **HTMX,
+    )
+    assert list(Order.objects.get(pk=a.pk).tags.values_list("name", flat=True)) == ["VIP"]
