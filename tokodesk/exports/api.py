@@ -34,7 +34,7 @@ def _require_export(user) -> None:
 
 
 def template_out(template: ExportTemplate) -> dict:
-    return {"id": template.pk, "name": template.display_name, "delimiter": template.delimiter,
+    return {"id": template.pk, "name": template.display_name, "delimiter": template.effective_delimiter,
             "built_in": template.built_in, "columns": services.template_columns(template),
             "updated_at": template.updated_at}
 

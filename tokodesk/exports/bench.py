@@ -58,7 +58,7 @@ def measure_export(
         template=tmpl,
         template_name=tmpl.name,
         columns=list(tmpl.columns),
-        delimiter=delimiter or tmpl.delimiter,
+        delimiter=delimiter or tmpl.effective_delimiter,
         filters={},
         references=None,
         language=language,

@@ -7,12 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.exports.columns import COLUMNS, REGISTRY
-from tokodesk.exports.models import Delimiter
+from tokodesk.exports.models import Delimiter, default_delimiter
 
 
 class TemplateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    delimiter = forms.ChoiceField(label=_("Separator"), choices=Delimiter.choices, initial=Delimiter.COMMA,
+    delimiter = forms.ChoiceField(label=_("Separator"), choices=Delimiter.choices, initial=default_delimiter,
                                   widget=forms.RadioSelect)
 
     def __init__(self, *args, template=None, **kwargs):

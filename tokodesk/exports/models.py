@@ -17,6 +17,19 @@ class Delimiter(models.TextChoices):
     SEMICOLON = ";", _("Semicolon (;) for Excel with a decimal comma")
 
 
+# Shops whose Excel reads "1,5" as a number and so separates CSV cells with ";"
+# (Indonesian and French regional settings).
+DECIMAL_COMMA_LANGUAGES = frozenset({"id", "fr"})
+
+
+def default_delimiter() -> str:
+    """The separator the shop's Excel expects: ";" (then decimals take a comma) for a shop
+    whose language (LANGUAGE_CODE) is Indonesian or French, "," otherwise. New templates
+    start with it and the built-in ones always use it; a seller's template keeps its own."""
+    language = (settings.LANGUAGE_CODE or "en").split("-")[0].lower()
+    return Delimiter.SEMICOLON if language in DECIMAL_COMMA_LANGUAGES else Delimiter.COMMA
+
+
 class ExportTemplate(TimeStampedModel):
     """A named, ordered list of columns: [{"field": "recipient_name", "header": "Penerima"}, …].
     An empty header means the column's own name in the language of whoever exports.
@@ -35,6 +48,12 @@ class ExportTemplate(TimeStampedModel):
 
     def __str__(self):
         return self.display_name
+
+    @property
+    def effective_delimiter(self) -> str:
+        """What an export with it uses: a built-in template (which nobody can edit) follows
+        the shop's language, any other its own choice."""
+        return default_delimiter() if self.built_in else self.delimiter
 
     @property
     def display_name(self) -> str:

@@ -48,7 +48,9 @@ class ColumnOut(Schema):
 class TemplateIn(_Strict):
     name: str = Field(..., min_length=1, max_length=100)
     columns: list[ColumnIn] = Field(..., min_length=1, max_length=MAX_COLUMNS)
-    delimiter: str = Field(",", pattern=r"^[,;]$")
+    delimiter: str | None = Field(
+        None, pattern=r"^[,;]$", description='"," or ";"; when omitted, the shop\'s: ";" for an Indonesian or French shop.'
+    )
 
 
 class TemplatePatchIn(_Strict):

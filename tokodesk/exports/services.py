@@ -19,7 +19,7 @@ from pydantic import ValidationError as PydanticValidationError
 from tokodesk.core import validation_messages
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.exports.columns import REGISTRY, ExportContext
-from tokodesk.exports.models import Delimiter, Export, ExportTemplate
+from tokodesk.exports.models import Delimiter, Export, ExportTemplate, default_delimiter
 from tokodesk.exports.schemas import MAX_COLUMNS, MAX_REFERENCES, ExportFilters
 from tokodesk.exports.writer import Plan, iter_csv
 from tokodesk.orders import selectors
@@ -159,8 +159,11 @@ def _save_template(template: ExportTemplate) -> ExportTemplate:
     return template
 
 
-def template_create(*, actor, name, columns, delimiter=",") -> ExportTemplate:
+def template_create(*, actor, name, columns, delimiter=None) -> ExportTemplate:
+    """A new template; without a `delimiter`, the shop's (models.default_delimiter)."""
     _require_manager(actor)
+    if delimiter is None:
+        delimiter = default_delimiter()
     template = ExportTemplate(name=_clean_name(name), columns=clean_columns(columns),
                               delimiter=_clean_delimiter(delimiter), created_by=actor)
     return _save_template(template)
@@ -211,7 +214,7 @@ def template_copy(*, actor, template_id) -> ExportTemplate:
     while ExportTemplate.objects.filter(name__iexact=name).exists():
         name = f"{base[:94]} ({n})"
         n += 1
-    return _save_template(ExportTemplate(name=name, columns=list(source.columns), delimiter=source.delimiter,
+    return _save_template(ExportTemplate(name=name, columns=list(source.columns), delimiter=source.effective_delimiter,
                                          created_by=actor))
 
 
@@ -267,8 +270,8 @@ def stream_response(*, user, template: ExportTemplate, filters: dict | None = No
     """A small export straight to the browser (no Export row, nothing kept)."""
     qs = export_queryset(user=user, filters=filters, references=references)
     plan = Plan.build(template.columns)  # headers in the active language, resolved now
-    ctx = ExportContext.build(decimal_comma=template.delimiter == ";")
-    body = iter_csv(qs, plan, delimiter=template.delimiter, chunk_size=chunk_size(), ctx=ctx, engine=engine())
+    ctx = ExportContext.build(decimal_comma=template.effective_delimiter == ";")
+    body = iter_csv(qs, plan, delimiter=template.effective_delimiter, chunk_size=chunk_size(), ctx=ctx, engine=engine())
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     from django.utils.text import slugify
@@ -292,7 +295,7 @@ def export_create(*, user, template: ExportTemplate, filters: dict | None = None
     export_reap()
     export = Export.objects.create(
         user=user, template=template, template_name=template.display_name, columns=list(template.columns),
-        delimiter=template.delimiter, filters=filters or {}, references=references,
+        delimiter=template.effective_delimiter, filters=filters or {}, references=references,
         language=translation.get_language() or settings.LANGUAGE_CODE, rows_total=rows_total)
     run_export.enqueue(str(export.pk))
     return export

@@ -9,6 +9,14 @@ def _media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _comma_shop(settings):
+    """The tests here were written for a shop whose Excel separates with "," (an English
+    shop); the Indonesian default (";" and decimal comma) has its own tests
+    (test_indonesian_excel.py), which set LANGUAGE_CODE back to "id"."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def client_for():
     """A logged-in page client speaking English (column names are the English msgids)."""
