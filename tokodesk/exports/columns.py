@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -236,6 +237,40 @@ def text(key, label, group, path=None) -> Column:
                   sql=lambda d: d.neutral(d.col(path)))
 
 
+def _home_prefix() -> str:
+    """"+62" for the shop's country (TOKODESK_PHONE_REGION)."""
+    return f"+{phonenumbers.country_code_for_region(settings.TOKODESK_PHONE_REGION)}"
+
+
+def phone(key, label, group, path=None) -> Column:
+    """A phone number of the shop's country in national form with one dash after the
+    operator prefix ("+6281234567890" → "0812-34567890"): what Indonesian couriers and
+    sellers write, read by a spreadsheet as text (not a number that loses its 0, not a
+    formula), so it needs no leading quote. Any other number (foreign, or not E.164)
+    is text like any other and keeps the formula guard ("'+33612345678"). The SQL
+    renderer writes the same bytes."""
+    path = path or key
+
+    def bind(ix):
+        i, home = ix(path), _home_prefix()
+        n = len(home)
+
+        def render(v, c):
+            x = v[i]
+            if x and x.startswith(home) and len(x) > n + 3:
+                return "0" + x[n:n + 3] + "-" + x[n + 3:]
+            return ("'" + x) if x and x[0] in FORMULA_STARTS else x
+        return render
+
+    def sql(d):
+        home, col = _home_prefix(), d.col(path)
+        n = len(home)
+        return (f"CASE WHEN substr({col}, 1, {n}) = '{home}' AND length({col}) > {n + 3} "
+                f"THEN '0' || substr({col}, {n + 1}, 3) || '-' || substr({col}, {n + 4}) "
+                f"ELSE {d.neutral(col)} END")
+    return Column(key, label, group, values=(path,), neutral=True, bind=bind, sql=sql)
+
+
 def choice(key, label, group, kind, path=None) -> Column:
     """A code shown by its label in the exporting user's language."""
     path = path or key
@@ -442,13 +477,13 @@ COLUMNS: list[Column] = [
     text("problem_reason", _("Delivery problem"), G_ORDER),
     # recipient (as on the order)
     text("recipient_name", _("Recipient"), G_RECIPIENT),
-    text("recipient_phone", _("Phone"), G_RECIPIENT),
+    phone("recipient_phone", _("Phone"), G_RECIPIENT),
     text("recipient_email", _("E-mail"), G_RECIPIENT),
     text("destination_address", _("Address"), G_RECIPIENT),
     text("destination_city", _("City"), G_RECIPIENT),
     # customer (as now)
     text("customer_name", _("Customer name"), G_CUSTOMER, "customer__name"),
-    text("customer_phone", _("Customer phone"), G_CUSTOMER, "customer__phone"),
+    phone("customer_phone", _("Customer phone"), G_CUSTOMER, "customer__phone"),
     text("customer_email", _("Customer e-mail"), G_CUSTOMER, "customer__email"),
     text("customer_address", _("Customer address"), G_CUSTOMER, "customer__address"),
     # items
@@ -481,7 +516,7 @@ COLUMNS: list[Column] = [
     money("insurance_cost", _("Insurance"), G_PAYMENT),
     money("discount", _("Discount"), G_PAYMENT),
     money("total", _("Total"), G_PAYMENT),
-    money("paid_total", _("Paid"), G_PAYMENT),
+    money("paid_total", pgettext_lazy("amount", "Paid"), G_PAYMENT),
     computed("outstanding", _("Outstanding"), G_PAYMENT, _outstanding, values=MONEY, neutral=True,
              sql=_outstanding_sql, sql_plain=True),
     computed("cod_amount", _("COD amount"), G_PAYMENT, _cod_amount, values=(*MONEY, "payment_method"),
@@ -495,10 +530,10 @@ COLUMNS: list[Column] = [
     timestamp("created_at", _("Created"), G_DATES),
     day("order_date", _("Order date"), G_DATES, "created_at"),
     timestamp("updated_at", _("Updated"), G_DATES),
-    timestamp("confirmed_at", _("Confirmed"), G_DATES),
+    timestamp("confirmed_at", pgettext_lazy("date", "Confirmed"), G_DATES),
     timestamp("shipped_at", _("Shipped"), G_DATES),
     timestamp("delivered_at", _("Delivered"), G_DATES),
-    timestamp("completed_at", _("Completed"), G_DATES),
+    timestamp("completed_at", pgettext_lazy("date", "Completed"), G_DATES),
     timestamp("cancelled_at", _("Cancelled"), G_DATES),
     timestamp("cancellation_deadline", _("Cancellation deadline"), G_DATES),
 ]
