@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.money import exponent
@@ -117,8 +118,8 @@ class OrderFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
     status = forms.MultipleChoiceField(choices=Status.choices, required=False, label=_("Status"),
                                        widget=forms.CheckboxSelectMultiple)
-    date_from = forms.DateField(required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(required=False, label=pgettext_lazy("date range", "From"), widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label=pgettext_lazy("date range", "To"), widget=forms.DateInput(attrs={"type": "date"}))
     agent = forms.ChoiceField(required=False, label=_("Agent"))
     landing_page = forms.ChoiceField(required=False, label=_("Landing page"))
     warehouse = forms.ChoiceField(required=False, label=_("Warehouse"))
