@@ -525,3 +525,53 @@ def test_api_errors_speak_the_caller_s_language(api, shop):
     missing = api.get("/api/v1/orders/ORD-NOPE", headers={"Accept-Language": "id"})
     assert missing.status_code == 404
     assert "tidak ditemukan" in missing.json()["message"]
+
+
+# --- (e) one short msgid, one meaning ----------------------------------------------------------
+
+# Short English words that mean different things in different places, and so read wrong in
+# one of them when they share one msgid (the e-mail preview's recipient "To" read "Sampai
+# Tanggal", the date filter's "To"). Each use carries a context (pgettext / {% translate
+# "To" context "…" %}), except in the files listed, which hold the word's plain meaning.
+AMBIGUOUS_MSGIDS: dict[str, tuple[set[str], str]] = {
+    "To": (set(), "a date range's end ('Sampai Tanggal') or an e-mail's recipient ('Kepada')"),
+    "From": (set(), "a date range's start ('Dari Tanggal') or an e-mail's sender ('Dari')"),
+    "Paid": (
+        {"orders/states.py", "returns/states.py", "storefront/views/customer_link.py"},
+        "a status ('Payée') or the amount paid ('Montant payé')",
+    ),
+    "Confirmed": (
+        {"orders/states.py", "storefront/views/customer_link.py"},
+        "a status ('Dikonfirmasi') or the time of confirmation ('Waktu Konfirmasi')",
+    ),
+    "Completed": (
+        {"orders/states.py", "returns/states.py", "storefront/views/customer_link.py"},
+        "a status ('Selesai') or the time of completion ('Waktu Selesai')",
+    ),
+}
+_PLAIN_PY = r"""\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*(["'])({words})\1\s*\)"""
+_PLAIN_TEMPLATE = r"""\{{%-?\s*(?:translate|trans)\s+(["'])({words})\1(?![^%]*\bcontext\b)[^%]*%\}}"""
+
+
+def test_ambiguous_short_msgids_carry_a_context():
+    words = "|".join(re.escape(w) for w in AMBIGUOUS_MSGIDS)
+    py = re.compile(_PLAIN_PY.format(words=words))
+    template = re.compile(_PLAIN_TEMPLATE.format(words=words))
+    found = []
+    for path in sorted(SOURCE_DIR.rglob("*")):
+        rel = path.relative_to(SOURCE_DIR).as_posix()
+        if path.suffix not in (".py", ".html", ".txt") or "/tests/" in f"/{rel}" or "/migrations/" in rel:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for pattern in (py if path.suffix == ".py" else template,):
+            for match in pattern.finditer(text):
+                word = match.group(2)
+                allowed, _meanings = AMBIGUOUS_MSGIDS[word]
+                if rel not in allowed:
+                    line = text.count("\n", 0, match.start()) + 1
+                    found.append(f"{rel}:{line}: {word!r}")
+    assert not found, (
+        "a short msgid with several meanings is used without a context (pgettext_lazy(\"…\", "
+        "\"To\") / {% translate \"To\" context \"…\" %}):\n"
+        + "\n".join(f"  {f} ({AMBIGUOUS_MSGIDS[f.rsplit(chr(39), 2)[1]][1]})" for f in found)
+    )
