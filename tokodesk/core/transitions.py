@@ -1,10 +1,13 @@
-"""The generic transition engine shared by orders and returns.
+"""The document machine: the one transition engine of orders, returns and refunds.
 
-A table is data: each `Transition` names the action, the statuses it starts from, the
-status it leads to, the permission it needs, the pydantic model of its inputs, its guards
-and its side effect. `apply_transition` is the one function that assigns a status: it
-locks the row, checks version, permission, status and guards, runs the side effect,
-moves the status, bumps the version and writes the timeline event, in one transaction.
+It knows no app. A table is data: each `Transition` names the action, the statuses it
+starts from, the status it leads to, the permission it needs, the pydantic model of its
+inputs, its guards and its side effect; the table names its statuses, its timeline (a
+`core.timeline.Timeline`: the event model and its foreign key to the document) and how
+its outbox rows look. `apply_transition` (one document) and `apply_transition_many` (a
+batch) are the only functions that assign a status: they lock the rows, check version,
+permission, status and guards, run the side effect, move the status, bump the version,
+and write the timeline row and the outbox row themselves, in one transaction.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core import outbox, validation_messages
+from tokodesk.core.documents import check_version
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
     PermissionDenied,
-    StaleVersion,
     ValidationFailed,
 )
+from tokodesk.core.timeline import Timeline
 
 # A guard returns None when the action may proceed, or (code, message) to refuse it.
 Guard = Callable[[Any, Any], "tuple[str, Any] | None"]
@@ -43,6 +47,8 @@ class Context:
     files: dict = field(default_factory=dict)
     # Effects put what the timeline should remember here (amount paid, AWB, reason ...).
     event_data: dict = field(default_factory=dict)
+    # Where the change came from, for the timeline: "api", "web", "customer", "system" …
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,8 +80,21 @@ class Transition:
 
 class TransitionTable:
     def __init__(self, name: str, statuses: Iterable[tuple[str, Any]], transitions: Iterable[Transition], *,
-                 outbox_payload: Callable[[Any], dict] | None = None, outbox_types: dict | None = None):
+                 timeline: Timeline | Callable[[Any], Timeline] | None = None,
+                 outbox_payload: Callable[[Any], dict] | None = None, outbox_types: dict | None = None,
+                 outbox_event: Callable[[Context], Any] | None = None,
+                 after_status: Callable[[Context], None] | None = None):
         self.name = name
+        # Where each transition's timeline row goes: one Timeline, or a function of the
+        # object that chooses one (a refund's row goes on its return's timeline, or on its
+        # order's for a goodwill refund). A table without one can be rendered, not applied.
+        self.timeline = timeline
+        # Replaces core.outbox.transition_event for this table: ctx -> an unsaved OutboxEvent
+        # (a refund's `refund.paid` keeps the documented refund payload).
+        self.outbox_event = outbox_event
+        # Runs after the status moved and before the row is written (its changes are saved
+        # with the status): a return drops a custom state of its old status here.
+        self.after_status = after_status
         # The outbox row every transition writes (core.outbox.transition_event): its type is
         # "<name>.status_changed" unless `outbox_types` names one for the target status; its
         # document is `outbox_payload(obj)` (else the model's outbox_payload(), else a default).
@@ -95,6 +114,18 @@ class TransitionTable:
 
     def __len__(self):
         return len(self.transitions)
+
+    def timeline_for(self, obj) -> Timeline:
+        assert self.timeline is not None, f"the {self.name} table has no timeline"
+        return self.timeline if isinstance(self.timeline, Timeline) else self.timeline(obj)
+
+    def timeline_event(self, ctx: Context):
+        """The unsaved timeline row of one applied transition."""
+        return self.timeline_for(ctx.obj).transition_event(ctx)
+
+    def outbox_row(self, ctx: Context):
+        """The unsaved outbox row of one applied transition."""
+        return self.outbox_event(ctx) if self.outbox_event else outbox.transition_event(self, ctx)
 
     def get(self, action: str) -> Transition:
         try:
@@ -151,25 +182,22 @@ def apply_transition(
     actor,
     inputs: dict | None = None,
     expected_version: int | None = None,
-    record_event: Callable[[Context], None],
+    source: str = "",
     files: dict | None = None,
     lookup: dict | None = None,
     not_found=None,
 ):
     """Apply `action` to the row `pk` (or the one row matching `lookup`) of `queryset`
-    atomically; return the updated object. Only the columns that changed are written."""
+    atomically; return the updated object. Only the columns that changed are written; the
+    table's timeline row (kind "action": action, from/to status, actor, `source`, the
+    effect's event_data) and its outbox row are written in the same transaction."""
     transition = table.get(action)
     with transaction.atomic():
         try:
             obj = queryset.select_for_update().get(**(lookup if lookup is not None else {"pk": pk}))
         except queryset.model.DoesNotExist:
             raise NotFound("not_found", not_found or _("Not found.")) from None
-        if expected_version is not None and obj.version != expected_version:
-            raise StaleVersion(
-                "stale_version",
-                _("This was changed by someone else (version %(current)s, you had %(yours)s). Reload and try again.")
-                % {"current": obj.version, "yours": expected_version},
-            )
+        check_version(obj, expected_version)
         if actor is not None and not actor.has_perm(transition.permission):
             raise PermissionDenied(
                 "permission_denied", _("You are not allowed to do “%(action)s”.") % {"action": transition.label}
@@ -188,16 +216,18 @@ def apply_transition(
                 code, message = refusal
                 raise Conflict(code, message)
         ctx = Context(obj=obj, inputs=data, actor=actor, transition=transition, from_status=obj.status,
-                      files=files or {})
+                      files=files or {}, source=source)
         before = _values(obj)
         target = transition.effect(ctx) if transition.effect else None
         target = target or transition.target
         assert target in transition.targets, f"{action} chose {target}"
         obj.status = target
         obj.version += 1
+        if table.after_status:
+            table.after_status(ctx)
         obj.save(update_fields=_changed(obj, before))
-        record_event(ctx)
-        outbox.transition_event(table, ctx).save(force_insert=True)
+        table.timeline_event(ctx).save(force_insert=True)
+        table.outbox_row(ctx).save(force_insert=True)
     return obj
 
 
@@ -210,14 +240,15 @@ def apply_transition_many(
     action: str,
     actor,
     inputs: dict | None = None,
-    make_event: Callable[[Context], Any],
+    source: str = "",
     not_found: Callable[[Any], Any],
 ) -> tuple[list, list]:
     """Apply `action` to the rows whose `key` is in `keys`, in one transaction, with the
     transition's batch effect: what `apply_transition` does to each, with a constant number
     of queries. Each row changes completely or not at all; the refusals are those
     `apply_transition` would give (not found, permission, status, guards, the effect's).
-    `make_event(ctx)` returns the unsaved timeline event; they are written in one insert.
+    The timeline rows are written with one insert (per event model), the outbox rows with
+    another.
     Returns (changed objects, [(key, DomainError)]) in the order of `keys`."""
     transition = table.get(action)
     assert transition.batch_effect is not None, f"{action} has no batch effect"
@@ -258,7 +289,7 @@ def apply_transition_many(
                 refused[k] = Conflict(*refusal)
                 continue
             contexts.append(Context(obj=obj, inputs=data, actor=actor, transition=transition,
-                                    from_status=obj.status))
+                                    from_status=obj.status, source=source))
             before[obj.pk] = _values(obj)
         effect_refusals = transition.batch_effect(contexts) if contexts else {}
         # Rows that end with the same values share one UPDATE (the version moves by one on
@@ -273,6 +304,8 @@ def apply_transition_many(
             assert transition.target, f"{action}: a batch effect needs a fixed target"
             obj.status = transition.target
             obj.version += 1
+            if table.after_status:
+                table.after_status(ctx)
             for f in obj._meta.concrete_fields:
                 if getattr(f, "auto_now", False):
                     setattr(obj, f.attname, now)
@@ -292,9 +325,13 @@ def apply_transition_many(
             fields = {name: value for name, value in values if name != "pk"}
             queryset.model.objects.filter(pk__in=pks).update(version=F("version") + 1, **fields)
         if changed:
-            events = [make_event(ctx) for ctx in changed]
-            type(events[0]).objects.bulk_create(events)
-            outbox.emit_many(outbox.transition_event(table, ctx) for ctx in changed)
+            by_model: dict = {}
+            for ctx in changed:
+                event = table.timeline_event(ctx)
+                by_model.setdefault(type(event), []).append(event)
+            for model, events in by_model.items():
+                model.objects.bulk_create(events)
+            outbox.emit_many(table.outbox_row(ctx) for ctx in changed)
     done = {getattr(ctx.obj, key): ctx.obj for ctx in changed}
     return [done[k] for k in keys if k in done], [(k, refused[k]) for k in keys if k in refused]
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.models import TimeStampedModel
+from tokodesk.core.timeline import TimelineEvent
 from tokodesk.orders.states import AWAITING_SHIPMENT, Channel, PaymentMethod, Status, StockState
 
 # The deadline sort's key of an order without a deadline: after every real one (and within
@@ -306,8 +307,9 @@ class OrderNote(models.Model):
         return self.body[:50]
 
 
-class OrderEvent(models.Model):
-    """The timeline: one row per change, written in the change's own transaction."""
+class OrderEvent(TimelineEvent):
+    """The order's timeline (core.timeline): one row per change, written in the change's own
+    transaction; the transitions' rows by the machine (orders.states.ORDER_TIMELINE)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -322,23 +324,9 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    action = models.CharField(max_length=40, blank=True, default="")
-    from_status = models.CharField(max_length=30, blank=True, default="")
-    to_status = models.CharField(max_length=30, blank=True, default="")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    # "system" for the worker, "customer" for the buyer's link, "api"/"web" for users.
-    source = models.CharField(max_length=20, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["order", "created_at"], name="orderevent_order")]
-
-    def __str__(self):
-        return f"{self.kind} {self.action} {self.from_status}→{self.to_status}"
 
 
 from tokodesk.orders.order_settings import OrderSettings  # noqa: E402,F401  (the order settings, orders.order_settings)

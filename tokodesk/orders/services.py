@@ -10,16 +10,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Stock, Variant, Warehouse
+from tokodesk.core.documents import actor_or_none, locked, require
 from tokodesk.core.errors import (
     Conflict,
     DomainError,
-    NotFound,
     PermissionDenied,
-    StaleVersion,
     ValidationFailed,
 )
 from tokodesk.core.models import ShopSettings, next_reference
-from tokodesk.core.transitions import Context, apply_transition, apply_transition_many
+from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
@@ -27,6 +26,7 @@ from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import (
     FINAL,
+    ORDER_TIMELINE,
     ORDER_TRANSITIONS,
     PRE_SHIPMENT,
     Channel,
@@ -71,33 +71,18 @@ class OrderInput:
     external_reference: str = ""
 
 
-def _actor(user):
-    return user if getattr(user, "pk", None) else None
-
-
-def _event(order, kind, actor, *, source="", action="", from_status="", to_status="", data=None):
-    return OrderEvent.objects.create(
-        order=order, kind=kind, actor=_actor(actor), source=source, action=action,
-        from_status=from_status, to_status=to_status, data=data or {},
-    )
+def _not_found(reference) -> str:
+    return _("Order %(reference)s not found.") % {"reference": str(reference)[:60]}
 
 
 def _locked(reference: str, user, expected_version: int | None) -> Order:
-    order = order_queryset_for(user).select_for_update().filter(reference=reference).first()
-    if order is None:
-        raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
-    if expected_version is not None and order.version != expected_version:
-        raise StaleVersion(
-            "stale_version",
-            _("This order was changed by someone else (version %(current)s, you had %(yours)s). Reload and try again.")
-            % {"current": order.version, "yours": expected_version},
-        )
-    return order
-
-
-def _require(user, perm: str):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+    """The visible order, locked for the change (core.documents.locked)."""
+    return locked(
+        order_queryset_for(user), lookup={"reference": reference}, expected_version=expected_version,
+        not_found=_not_found(reference),
+        stale=_("This order was changed by someone else (version %(current)s, you had %(yours)s). "
+                "Reload and try again."),
+    )
 
 
 def _resolve_lines(lines: list[LineInput], user) -> list[tuple[Variant, int, int]]:
@@ -206,7 +191,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
 
     The order comes back with `written_lines` and `written_tags`: the OrderLine and Tag
     objects as written (lines with their ids), so that an answer can show them unread."""
-    _require(actor, "orders.add_order")
+    require(actor, "orders.add_order")
     errors: dict = {}
     if data.payment_method not in PaymentMethod.values:
         errors["payment_method"] = _("Unknown payment method.")
@@ -255,7 +240,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         courier_service=data.courier_service, payment_method=data.payment_method,
         currency=settings_row.currency, shipping_cost=data.shipping_cost,
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
-        created_by=_actor(actor), customer_note=data.note,
+        created_by=actor_or_none(actor), customer_note=data.note,
     )
     order_lines = [
         OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=qty, unit_price=price,
@@ -275,8 +260,8 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     # What was just written, for the API's answer (no need to read it back).
     order.written_lines = order_lines
     order.written_tags = tags
-    _event(order, OrderEvent.Kind.CREATED, actor, source=source, to_status=order.status,
-           data={"channel": order.channel, "total": order.total})
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.CREATED, actor, source=source, to_status=order.status,
+                          data={"channel": order.channel, "total": order.total})
     return order
 
 
@@ -285,15 +270,10 @@ def order_apply_action(*, reference: str, action: str, actor, inputs: dict | Non
                        files: dict | None = None) -> Order:
     """Run one action of the order table (confirm, ship, cancel …) on a visible order.
     `files` carries uploads such as the proof of a bank transfer."""
-    def record(ctx: Context):
-        _event(ctx.obj, OrderEvent.Kind.ACTION, actor, source=source, action=action,
-               from_status=ctx.from_status, to_status=ctx.obj.status, data=ctx.event_data)
-
     return apply_transition(
         ORDER_TRANSITIONS, queryset=order_queryset_for(actor), lookup={"reference": reference},
-        action=action, actor=actor, inputs=inputs, expected_version=expected_version,
-        record_event=record, files=files,
-        not_found=_("Order %(reference)s not found.") % {"reference": reference[:60]},
+        action=action, actor=actor, inputs=inputs, expected_version=expected_version, source=source,
+        files=files, not_found=_not_found(reference),
     )
 
 
@@ -319,19 +299,11 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
                 refused.append((reference, exc))
         return changed, refused
 
-    def make_event(ctx: Context) -> OrderEvent:
-        return OrderEvent(order=ctx.obj, kind=OrderEvent.Kind.ACTION, actor=_actor(actor), source=source,
-                          action=action, from_status=ctx.from_status, to_status=ctx.obj.status,
-                          data=ctx.event_data)
-
-    def not_found(reference):
-        return _("Order %(reference)s not found.") % {"reference": str(reference)[:60]}
-
     for start in range(0, len(references), BATCH):
         done, no = apply_transition_many(
             ORDER_TRANSITIONS, queryset=order_queryset_for(actor), key="reference",
-            keys=references[start:start + BATCH], action=action, actor=actor, inputs=inputs,
-            make_event=make_event, not_found=not_found,
+            keys=references[start:start + BATCH], action=action, actor=actor, inputs=inputs, source=source,
+            not_found=_not_found,
         )
         changed += [o.reference for o in done]
         refused += no
@@ -350,7 +322,7 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
                source: str = "api") -> Order:
     """Ubah Pesanan: change the recipient, shipping, payment method or products while the
     order has not shipped. Once a payment is recorded the total is frozen."""
-    _require(actor, "orders.change_order")
+    require(actor, "orders.change_order")
     order = _locked(reference, actor, expected_version)
     if order.status not in PRE_SHIPMENT:
         raise Conflict("not_editable", _("An order can only be edited before it ships."))
@@ -427,7 +399,7 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
         diff["total"] = [before["total"], order.total]
     order.version += 1
     order.save()
-    _event(order, OrderEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
     return order
 
 
@@ -435,7 +407,7 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
 def order_assign_agent(*, reference: str, actor, agent: str | None, expected_version: int | None = None,
                        source: str = "api") -> Order:
     """Ganti Agen: hand the order to another agent (any non-final status)."""
-    _require(actor, "orders.assign_order")
+    require(actor, "orders.assign_order")
     order = _locked(reference, actor, expected_version)
     if order.status in FINAL:
         raise Conflict("order_closed", _("This order is closed."))
@@ -446,8 +418,8 @@ def order_assign_agent(*, reference: str, actor, agent: str | None, expected_ver
     order.assigned_agent = new_agent
     order.version += 1
     order.save(update_fields=["assigned_agent", "version", "updated_at"])
-    _event(order, OrderEvent.Kind.AGENT_CHANGED, actor, source=source,
-           data={"from": old, "to": new_agent.username if new_agent else None})
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.AGENT_CHANGED, actor, source=source,
+                          data={"from": old, "to": new_agent.username if new_agent else None})
     return order
 
 
@@ -455,7 +427,7 @@ def order_assign_agent(*, reference: str, actor, agent: str | None, expected_ver
 def order_tag(*, reference: str, actor, add: list[str] = (), remove: list[str] = (),
               source: str = "api") -> Order:
     """Add or remove tags (any non-final status); one timeline event per tag changed."""
-    _require(actor, "orders.change_order")
+    require(actor, "orders.change_order")
     order = _locked(reference, actor, None)
     if order.status in FINAL:
         raise Conflict("order_closed", _("This order is closed."))
@@ -465,12 +437,12 @@ def order_tag(*, reference: str, actor, add: list[str] = (), remove: list[str] =
         if name not in current:
             tag, _c = Tag.objects.get_or_create(name=name)
             order.tags.add(tag)
-            _event(order, OrderEvent.Kind.TAG_ADDED, actor, source=source, data={"tag": name})
+            ORDER_TIMELINE.record(order, OrderEvent.Kind.TAG_ADDED, actor, source=source, data={"tag": name})
             changed = True
     for name in dict.fromkeys(n.strip() for n in remove):
         if name in current:
             order.tags.remove(current[name])
-            _event(order, OrderEvent.Kind.TAG_REMOVED, actor, source=source, data={"tag": name})
+            ORDER_TIMELINE.record(order, OrderEvent.Kind.TAG_REMOVED, actor, source=source, data={"tag": name})
             changed = True
     if changed:
         order.version += 1
@@ -481,11 +453,12 @@ def order_tag(*, reference: str, actor, add: list[str] = (), remove: list[str] =
 @transaction.atomic
 def order_add_note(*, reference: str, actor, body: str, source: str = "api") -> OrderNote:
     """An internal note, seen only by the shop's users."""
-    _require(actor, "orders.add_ordernote")
+    require(actor, "orders.add_ordernote")
     order = _locked(reference, actor, None)
     body = (body or "").strip()
     if not body:
         raise ValidationFailed("invalid_input", _("The note is empty."), fields={"body": _("Required.")})
-    note = OrderNote.objects.create(order=order, author=_actor(actor), body=body)
-    _event(order, OrderEvent.Kind.NOTE_ADDED, actor, source=source, data={"note_id": note.pk, "body": body[:200]})
+    note = OrderNote.objects.create(order=order, author=actor_or_none(actor), body=body)
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.NOTE_ADDED, actor, source=source,
+                          data={"note_id": note.pk, "body": body[:200]})
     return note

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.inputs import StrictInput
+from tokodesk.core.timeline import Timeline
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.core.validators import pydantic_http_url
 from tokodesk.orders import outbox as order_outbox
@@ -466,6 +467,10 @@ PAYMENTS = "orders.manage_payments"
 SHIPPING = "orders.ship_order"
 SHIPPED = (S.IN_TRANSIT, S.DELIVERY_PROBLEM)
 
+# The order's timeline (orders.OrderEvent): the machine writes each transition's row there,
+# the services their other rows (created, edited, tag added …).
+ORDER_TIMELINE = Timeline("orders.OrderEvent", "order")
+
 ORDER_TRANSITIONS = TransitionTable(
     "order",
     Status.choices,
@@ -537,5 +542,6 @@ ORDER_TRANSITIONS = TransitionTable(
                    NoInput, (has_status_to_return_to,), on_reopen, possible_targets=PRE_SHIPMENT,
                    description="back to the status before cancellation"),
     ],
+    timeline=ORDER_TIMELINE,
     outbox_payload=order_payload,
 )

@@ -15,7 +15,7 @@ from tokodesk.core.money import format_money
 from tokodesk.orders import services
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.order_settings import OrderSettings
-from tokodesk.orders.states import Status
+from tokodesk.orders.states import ORDER_TIMELINE, Status
 
 PLACEHOLDERS = ("name", "reference", "total", "status", "items")
 
@@ -87,6 +87,6 @@ def order_open_chat(*, reference: str, actor, source: str = "web") -> str:
     order = services._locked(reference, actor, None)
     message = order_message(order, OrderSettings.get().whatsapp_template)
     link = wa_link(order.recipient_phone, message)
-    services._event(order, OrderEvent.Kind.CHAT, actor, source=source,
-                    data={"channel": "whatsapp", "phone": order.recipient_phone, "message": message[:1000]})
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.CHAT, actor, source=source,
+                          data={"channel": "whatsapp", "phone": order.recipient_phone, "message": message[:1000]})
     return link

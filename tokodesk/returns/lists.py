@@ -6,15 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.core.documents import require
+from tokodesk.core.errors import Conflict, NotFound, ValidationFailed
 from tokodesk.returns.models import CustomState, ReturnReason
 from tokodesk.returns.states import Status
-
-
-def _require(user, perm: str):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
-
 
 # --- the owner's lists: reasons and custom states -------------------------------------------
 
@@ -24,7 +19,7 @@ def return_reason_save(*, actor, code: str, label: str | None = None, needs_text
                        active: bool | None = None, position: int | None = None) -> ReturnReason:
     """Add a return reason (new code) or change one; reasons in use are deactivated, never
     deleted."""
-    _require(actor, "returns.change_returnreason")
+    require(actor, "returns.change_returnreason")
     code = (code or "").strip().lower()
     if not code or len(code) > 50 or not all(c.isalnum() or c in "-_" for c in code):
         raise ValidationFailed("invalid_input", _("A code is letters, digits, - and _."), fields={"code": _("Invalid.")})
@@ -48,7 +43,7 @@ def return_reason_save(*, actor, code: str, label: str | None = None, needs_text
 def custom_state_save(*, actor, label: str, status: str, color: str = "", position: int = 0,
                       state_id: int | None = None) -> CustomState:
     """Add (or, with `state_id`, change) a custom state mapped onto a base status."""
-    _require(actor, "returns.change_customstate")
+    require(actor, "returns.change_customstate")
     if status not in Status.values:
         raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": _("Unknown.")})
     label = (label or "").strip()
@@ -73,7 +68,7 @@ def custom_state_save(*, actor, label: str, status: str, color: str = "", positi
 @transaction.atomic
 def custom_state_delete(*, actor, state_id: int) -> None:
     """Remove a custom state; returns showing it fall back to their base status."""
-    _require(actor, "returns.delete_customstate")
+    require(actor, "returns.delete_customstate")
     deleted, _d = CustomState.objects.filter(pk=state_id).delete()
     if not deleted:
         raise NotFound("not_found", _("Not found."))

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.models import TimeStampedModel
+from tokodesk.core.timeline import TimelineEvent
 from tokodesk.returns.states import (
     Condition,
     Decision,
@@ -276,8 +277,9 @@ class ReturnMessage(models.Model):
         return self.body[:50]
 
 
-class ReturnEvent(models.Model):
-    """The return's timeline: one row per change, written in the change's own transaction."""
+class ReturnEvent(TimelineEvent):
+    """The return's timeline (core.timeline): one row per change, written in the change's own
+    transaction; the transitions' rows by the machine (returns.states.RETURN_TIMELINE)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Created")
@@ -292,24 +294,9 @@ class ReturnEvent(models.Model):
 
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    action = models.CharField(max_length=40, blank=True, default="")
-    from_status = models.CharField(max_length=20, blank=True, default="")
-    to_status = models.CharField(max_length=20, blank=True, default="")
-    # Empty for the customer (order link) and the system (worker).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    # "customer" for the order link, "api"/"web" for users, "system" for the worker.
-    source = models.CharField(max_length=20, blank=True, default="")
-    data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TimelineEvent.Meta):
         indexes = [models.Index(fields=["return_order", "created_at"], name="returnevent_return")]
-
-    def __str__(self):
-        return f"{self.kind} {self.action} {self.from_status}→{self.to_status}"
 
 
 class Refund(models.Model):

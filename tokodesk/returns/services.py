@@ -17,15 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core import uploads
+from tokodesk.core.documents import actor_or_none, locked, require
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
-    PermissionDenied,
-    StaleVersion,
     ValidationFailed,
 )
 from tokodesk.core.models import next_reference
-from tokodesk.core.transitions import Context, apply_transition
+from tokodesk.core.transitions import apply_transition
 from tokodesk.orders.models import Order
 from tokodesk.returns.checks import (  # noqa: F401 - MAX_AMOUNT and the checks were here before
     MAX_AMOUNT,
@@ -51,6 +50,7 @@ from tokodesk.returns.selectors import return_orders_for, return_queryset_for
 from tokodesk.returns.states import (
     FINAL,
     LINES_EDITABLE,
+    RETURN_TIMELINE,
     RETURN_TRANSITIONS,
     RETURNABLE_ORDER_STATUSES,
     Status,
@@ -94,37 +94,22 @@ class ReturnInput:
 MAX_UPLOAD = uploads.MAX_UPLOAD
 
 
-def _actor(user):
-    return user if getattr(user, "pk", None) else None
-
-
-def _event(ret, kind, actor, *, source="", action="", from_status="", to_status="", data=None):
-    return ReturnEvent.objects.create(
-        return_order=ret, kind=kind, actor=_actor(actor), source=source, action=action,
-        from_status=from_status, to_status=to_status, data=data or {},
-    )
-
-
-def _require(user, perm: str):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+def _not_found_message(reference: str):
+    return _("Return %(reference)s not found.") % {"reference": reference[:60]}
 
 
 def _not_found(reference: str):
-    return NotFound("not_found", _("Return %(reference)s not found.") % {"reference": reference[:60]})
+    return NotFound("not_found", _not_found_message(reference))
 
 
 def _locked(reference: str, user, expected_version: int | None) -> Return:
-    ret = return_queryset_for(user).select_for_update().filter(reference=reference).first()
-    if ret is None:
-        raise _not_found(reference)
-    if expected_version is not None and ret.version != expected_version:
-        raise StaleVersion(
-            "stale_version",
-            _("This return was changed by someone else (version %(current)s, you had %(yours)s). "
-              "Reload and try again.") % {"current": ret.version, "yours": expected_version},
-        )
-    return ret
+    """The visible return, locked for the change (core.documents.locked)."""
+    return locked(
+        return_queryset_for(user), lookup={"reference": reference}, expected_version=expected_version,
+        not_found=_not_found_message(reference),
+        stale=_("This return was changed by someone else (version %(current)s, you had %(yours)s). "
+                "Reload and try again."),
+    )
 
 
 def _lock_order(order_id: int) -> Order:
@@ -188,7 +173,7 @@ def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str,
         reference=next_reference(settings_row.return_reference_pattern, "return"),
         order=order, customer_id=order.customer_id, reason=reason, reason_text=reason_text, resolution=resolution,
         status=status, origin=origin, responsible_user=user, responsible_group=group, target_date=data.target_date,
-        currency=order.currency, exchange_items=exchange, created_by=_actor(actor), recreated_from=recreated_from,
+        currency=order.currency, exchange_items=exchange, created_by=actor_or_none(actor), recreated_from=recreated_from,
     )
     ReturnLine.objects.bulk_create([
         ReturnLine(return_order=ret, order_line=ol, variant_id=ol.variant_id, sku=ol.sku, name=ol.name,
@@ -204,7 +189,8 @@ def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str,
         event_data["window_overridden"] = True
     if recreated_from is not None:
         event_data["recreated_from"] = recreated_from.reference
-    _event(ret, ReturnEvent.Kind.CREATED, actor, source=source, action=action, to_status=status, data=event_data)
+    RETURN_TIMELINE.record(ret, ReturnEvent.Kind.CREATED, actor, source=source, action=action, to_status=status,
+                           data=event_data)
     return ret
 
 
@@ -212,7 +198,7 @@ def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str,
 def return_create(*, data: ReturnInput, actor, source: str = "api") -> Return:
     """A seller creates a return (Tambah): a draft on a delivered or completed order, found
     by its reference or invoice number."""
-    _require(actor, "returns.add_return")
+    require(actor, "returns.add_return")
     order = _find_order(data.order, actor)
     overridden = _check_returnable(order, actor, ReturnSettings.get())
     return _create(data, order=order, actor=actor, status=Status.DRAFT, origin="seller", source=source,
@@ -247,7 +233,7 @@ def return_request(*, order_id: int, data: ReturnInput, photos: list[tuple[str |
 def return_recreate(*, reference: str, actor, source: str = "api") -> Return:
     """Buat Retur Ulang: a new draft copying the lines, reason and resolution of a rejected
     or cancelled return (the same rules as a new return apply)."""
-    _require(actor, "returns.add_return")
+    require(actor, "returns.add_return")
     old = return_queryset_for(actor).filter(reference=reference).select_related("reason").first()
     if old is None:
         raise _not_found(reference)
@@ -269,8 +255,8 @@ def return_recreate(*, reference: str, actor, source: str = "api") -> Return:
         data.reason, data.reason_text = old.reason_display, ""
     new = _create(data, order=order, actor=actor, status=Status.DRAFT, origin="seller", source=source,
                   action="recreate", window_overridden=overridden, recreated_from=old)
-    _event(old, ReturnEvent.Kind.RECREATED, actor, source=source, action="recreate",
-           data={"new_return": new.reference})
+    RETURN_TIMELINE.record(old, ReturnEvent.Kind.RECREATED, actor, source=source, action="recreate",
+                           data={"new_return": new.reference})
     return new
 
 
@@ -284,20 +270,9 @@ def return_apply_action(*, reference: str, action: str, actor, inputs: dict | No
         RETURN_TRANSITIONS.get(action)  # an unknown action says so before "not found"
         raise _not_found(reference)
 
-    def record(ctx: Context):
-        ret = ctx.obj
-        # A custom state belongs to one base status: it goes when the status changes.
-        if ret.custom_state_id and not CustomState.objects.filter(pk=ret.custom_state_id,
-                                                                  status=ret.status).exists():
-            ctx.event_data["custom_state_cleared"] = ret.custom_state_id
-            Return.objects.filter(pk=ret.pk).update(custom_state=None)
-            ret.custom_state = None
-        _event(ret, ReturnEvent.Kind.ACTION, actor, source=source, action=action,
-               from_status=ctx.from_status, to_status=ret.status, data=ctx.event_data)
-
     return apply_transition(
         RETURN_TRANSITIONS, queryset=return_queryset_for(actor), pk=pk, action=action, actor=actor,
-        inputs=inputs, expected_version=expected_version, record_event=record, files=files,
+        inputs=inputs, expected_version=expected_version, source=source, files=files,
     )
 
 
@@ -314,7 +289,7 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
     (and after completion when the settings allow editing completed returns); reason,
     resolution, fees and exchange items until it completes; lines only while requested or
     draft (Ubah Jadi Draf first), under the quantity invariant."""
-    _require(actor, "returns.change_return")
+    require(actor, "returns.change_return")
     ret = _locked(reference, actor, expected_version)
     settings_row = ReturnSettings.get()
     unknown = set(changes) - set(EDITABLE)
@@ -385,7 +360,7 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
         return ret
     ret.version += 1
     ret.save()
-    _event(ret, ReturnEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
+    RETURN_TIMELINE.record(ret, ReturnEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
     return ret
 
 
@@ -442,7 +417,7 @@ def return_attach_label(*, reference: str, actor, file, expected_version: int | 
                         source: str = "api") -> Return:
     """Upload the return label (PDF or image) the customer prints; it replaces an earlier
     one, goes with the approval e-mail and stays downloadable from the order link."""
-    _require(actor, "returns.process_return")
+    require(actor, "returns.process_return")
     ret = _locked(reference, actor, expected_version)
     if ret.status in FINAL:
         raise Conflict("return_closed", _("This return is closed."))
@@ -450,7 +425,7 @@ def return_attach_label(*, reference: str, actor, file, expected_version: int | 
     ret.label.save(file.name, file, save=False)
     ret.version += 1
     ret.save()
-    _event(ret, ReturnEvent.Kind.LABEL_ADDED, actor, source=source, data={"label": ret.label.name})
+    RETURN_TIMELINE.record(ret, ReturnEvent.Kind.LABEL_ADDED, actor, source=source, data={"label": ret.label.name})
     return ret
 
 
@@ -463,10 +438,10 @@ def _add_photo(ret, file, *, sku, line_id, actor, uploaded_by, source) -> Return
             raise ValidationFailed("invalid_input", _("Not a line of this return."),
                                    fields={"line" if line_id else "sku": _("Not a line of this return.")})
         line = lines[0]
-    photo = ReturnPhoto(return_order=ret, line=line, uploaded_by=uploaded_by, user=_actor(actor))
+    photo = ReturnPhoto(return_order=ret, line=line, uploaded_by=uploaded_by, user=actor_or_none(actor))
     photo.file.save(file.name, file, save=True)
-    _event(ret, ReturnEvent.Kind.PHOTO_ADDED, actor, source=source,
-           data={"photo_id": photo.pk, "sku": line.sku if line else None, "uploaded_by": uploaded_by})
+    RETURN_TIMELINE.record(ret, ReturnEvent.Kind.PHOTO_ADDED, actor, source=source,
+                           data={"photo_id": photo.pk, "sku": line.sku if line else None, "uploaded_by": uploaded_by})
     return photo
 
 
@@ -476,7 +451,7 @@ def return_add_photo(*, reference: str, actor, file, sku: str | None = None, lin
     """A photo as evidence for a line (or the whole return), by the seller or, through the
     order link (actor None), the customer."""
     if actor is not None:
-        _require(actor, "returns.change_return")
+        require(actor, "returns.change_return")
     ret = _locked(reference, actor, None)
     if ret.status in FINAL:
         raise Conflict("return_closed", _("This return is closed."))

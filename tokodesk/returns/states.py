@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import Field, model_validator
 
 from tokodesk.core.inputs import StrictInput
+from tokodesk.core.timeline import Timeline
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.returns.outbox import RETURN_OUTBOX_TYPES, return_payload
 
@@ -292,6 +293,21 @@ PROCESS = "returns.process_return"
 RECEIVE = "returns.receive_return"
 COMPLETE = "returns.complete_return"
 
+# The return's timeline (returns.ReturnEvent): the machine writes each transition's row
+# there, the services their other rows (created, edited, photo added …).
+RETURN_TIMELINE = Timeline("returns.ReturnEvent", "return_order")
+
+
+def drop_custom_state(ctx: Context) -> None:
+    """A custom state belongs to one base status: it goes when the status changes."""
+    from tokodesk.returns.models import CustomState
+
+    ret = ctx.obj
+    if ret.custom_state_id and not CustomState.objects.filter(pk=ret.custom_state_id, status=ret.status).exists():
+        ctx.event_data["custom_state_cleared"] = ret.custom_state_id
+        ret.custom_state = None
+
+
 RETURN_TRANSITIONS = TransitionTable(
     "return",
     Status.choices,
@@ -324,6 +340,8 @@ RETURN_TRANSITIONS = TransitionTable(
         Transition("cancel", _("Cancel return"), (S.REQUESTED, S.DRAFT, S.AWAITING_ITEM, S.ON_HOLD), S.CANCELLED,
                    PROCESS, ReasonIn, (nothing_received,), on_cancel, description="Batalkan"),
     ],
+    timeline=RETURN_TIMELINE,
     outbox_payload=return_payload,
     outbox_types=RETURN_OUTBOX_TYPES,
+    after_status=drop_custom_state,
 )
