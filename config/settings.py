@@ -244,7 +244,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "orders:list"
+LOGIN_REDIRECT_URL = "home"  # each role lands on its work (orders.views.landing)
 LOGOUT_REDIRECT_URL = "login"
 STATICFILES_DIRS = [BASE_DIR / "tokodesk" / "static"]
 # Files browsers ask for at the site's root (/favicon.ico, /apple-touch-icon.png), served

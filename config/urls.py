@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from tokodesk.ops.api import api
+from tokodesk.orders.views import landing
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="orders:list", permanent=False)),
+    path("", landing.home_view, name="home"),
     path("accounts/", include("tokodesk.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("tokodesk.orders.urls")),
