@@ -1,8 +1,9 @@
 """Warm WeasyPrint up when a web process starts, so the first return slip PDF a user asks
 for does not pay for loading it.
 
-The first slip in a fresh process took 4.4 s on the demo machine (5.5-6.5 s measured on
-a loaded 2-CPU box; the next ones 0.3-0.4 s): importing weasyprint loads cffi, Pango,
+The first slip in a fresh process took 4.4 s on the demo machine (4-8 s measured on a
+loaded 2-CPU box, the next ones 0.5-0.7 s; with the warm-up done, the first one took
+about 1 s): importing weasyprint loads cffi, Pango,
 HarfBuzz and fontconfig (about 2.3 s alone), and the first layout reads the fonts. A
 daemon thread started from config/wsgi.py (so in each gunicorn worker, after the fork,
 and under runserver; not in management commands or tests) does both on a tiny page with
@@ -28,7 +29,9 @@ logger = logging.getLogger("tokodesk.notifications")
 WARM_HTML = """<!doctype html><html><head><meta charset="utf-8"><style>
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
 .mono { font-family: "DejaVu Sans Mono", "Liberation Mono", monospace; font-weight: bold; }
-</style></head><body><p><b>Slip</b> Rp 1.000 × 1</p><p class="mono">RET-000000</p>
+.row { display: flex; justify-content: space-between; } th { text-transform: uppercase; }
+</style></head><body><div class="row"><p><b>Slip</b> Rp 1.000 × 1</p><p class="mono">RET-000000</p></div>
+<table><tr><th>Produk</th><th>Qty</th></tr><tr><td>Kaos Polos – M</td><td class="mono">KAOS-M</td></tr></table>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 4"><rect x="1" y="0" width="2" height="4"/></svg>
 </body></html>"""
 
