@@ -162,8 +162,8 @@ AUTHENTICATION_BACKENDS = [
     "tokodesk.accounts.backends.Backend",
 ]
 
-# Argon2id first (tokodesk/accounts/hashers.py: tuned for this machine, about 2.5 times
-# faster to check than PBKDF2's 1,000,000 rounds); the others only read older hashes, which
+# Argon2id first (tokodesk/accounts/hashers.py: tuned for this machine, about 3.7 times
+# cheaper to check than PBKDF2's 1,000,000 rounds); the others only read older hashes, which
 # are rewritten as Argon2 at the user's next login.
 PASSWORD_HASHERS = [
     "tokodesk.accounts.hashers.TokodeskArgon2PasswordHasher",

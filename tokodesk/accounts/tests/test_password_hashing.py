@@ -25,7 +25,7 @@ def real_hashers(settings):
 def test_argon2_is_the_first_hasher_with_the_tuned_parameters(real_hashers):
     assert real_hashers[0] == "tokodesk.accounts.hashers.TokodeskArgon2PasswordHasher"
     encoded = make_password(PASSWORD)
-    assert encoded.startswith("argon2$argon2id$v=19$m=65536,t=3,p=2$"), encoded
+    assert encoded.startswith("argon2$argon2id$v=19$m=47104,t=1,p=1$"), encoded
     assert identify_hasher(encoded).algorithm == "argon2"
 
 
