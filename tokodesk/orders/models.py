@@ -320,6 +320,8 @@ class OrderEvent(TimelineEvent):
         TAG_REMOVED = "tag_removed", _("Tag removed")
         NOTE_ADDED = "note_added", _("Note added")
         CHAT = "chat", _("Customer chat opened")
+        # A goodwill refund paid (returns.refunds): a refund of a return goes on the return's.
+        REFUND_PAID = "refund_paid", _("Refund paid")
         PROOF_SENT = "proof_sent", _("Proof of transfer sent")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

@@ -331,6 +331,9 @@ class Refund(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     paid_recorded_at = models.DateTimeField(null=True, blank=True)
+    # Its status moves through returns.refunds.REFUND_TRANSITIONS (the core machine), which
+    # bumps this as it does an order's or a return's.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["created_at", "id"]

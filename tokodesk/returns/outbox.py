@@ -33,6 +33,7 @@ def return_payload(ret) -> dict:
 
 
 def refund_payload(refund) -> dict:
+    """refund.paid's document (written by the refund table, returns.refunds.REFUND_TRANSITIONS)."""
     return {
         "object": "refund",
         "id": refund.pk,
@@ -45,11 +46,6 @@ def refund_payload(refund) -> dict:
         "paid_on": refund.paid_on,
         "created_at": refund.created_at,
     }
-
-
-def refund_paid(refund) -> None:
-    """refund.paid, in the transaction that marks the refund paid."""
-    outbox.emit("refund.paid", kind="refund", id=refund.pk, reference="", data=refund_payload(refund))
 
 
 def store_credit_changed(entry, *, balance: int | None = None) -> None:

@@ -5,34 +5,102 @@ exceeds what the order was paid (`paid_total`), checked under the order's row lo
 A refund is `pending` until it is paid: a bank transfer needs the customer's bank, account
 number and holder when it is recorded, then a proof of transfer and its date
 (`refund_mark_paid`). Store credit is paid by writing an entry on the customer's ledger:
-at once when the shop credits automatically, otherwise by `refund_mark_paid` later."""
+at once when the shop credits automatically, otherwise by `refund_mark_paid` later.
+
+Its status moves only through REFUND_TRANSITIONS, applied by the core machine
+(`core.transitions`), which writes the timeline row (on the return's timeline, or on the
+order's for a goodwill refund) and the `refund.paid` outbox row in the same transaction."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import pydantic
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from tokodesk.core import outbox
+from tokodesk.core.documents import actor_or_none, locked, require
+from tokodesk.core.errors import Conflict, NotFound, ValidationFailed
+from tokodesk.core.timeline import Timeline
+from tokodesk.core.transitions import Context, Transition, TransitionTable, apply_transition
 from tokodesk.orders.models import Order
 from tokodesk.returns.ledger import StoreCreditEntry
-from tokodesk.returns.models import Refund, Return, ReturnEvent
-from tokodesk.returns.outbox import refund_paid, store_credit_changed
+from tokodesk.returns.models import Refund, Return
+from tokodesk.returns.outbox import refund_payload, store_credit_changed
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, RefundMethod, RefundStatus
 
 MANAGE = "returns.manage_refunds"
 
 
-def _actor(user):
-    return user if getattr(user, "pk", None) else None
+class PaidIn(pydantic.BaseModel):
+    paid_on: dt.date | None = None  # today when omitted
+    reference: str = ""
+    note: str = ""  # the refund's note (and its ledger entry's)
+    ledger_note: str = ""  # the ledger entry's note alone (the return's reference)
 
 
-def _require(user, perm: str):
-    if user is not None and not user.has_perm(perm):
-        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+def _pay(ctx: Context) -> None:
+    """Pay the refund: the date and who recorded it, the proof (ctx.files), and for store
+    credit the entry on the customer's ledger. A refund of a return moves the return's
+    version: its timeline gets the row."""
+    refund, inputs = ctx.obj, ctx.inputs
+    proof = ctx.files.get("proof")
+    if proof is not None:
+        refund.proof.save(proof.name, proof, save=False)
+    refund.paid_on = inputs.paid_on or timezone.localdate()
+    refund.paid_recorded_by = actor_or_none(ctx.actor)
+    refund.paid_recorded_at = timezone.now()
+    if inputs.reference:
+        refund.reference = inputs.reference
+    if inputs.note:
+        refund.note = inputs.note
+    ctx.event_data.update(refund_id=refund.pk, amount=refund.amount, method=refund.method,
+                          paid_on=refund.paid_on.isoformat(), proof=refund.proof.name or "")
+    if refund.method == RefundMethod.STORE_CREDIT:
+        entry = StoreCreditEntry.objects.create(
+            customer_id=refund.order.customer_id, amount=refund.amount,
+            kind=StoreCreditEntry.Kind.GOODWILL if refund.is_goodwill else StoreCreditEntry.Kind.RETURN,
+            note=inputs.ledger_note or inputs.note or refund.note, order_id=refund.order_id,
+            return_order_id=refund.return_order_id, refund=refund, created_by=actor_or_none(ctx.actor),
+        )
+        store_credit_changed(entry, balance=StoreCreditEntry.objects.balance_of(entry.customer_id))
+        refund.ledger_entry = entry
+        ctx.event_data["store_credit_entry_id"] = entry.pk
+    if refund.return_order_id:
+        Return.objects.filter(pk=refund.return_order_id).update(version=F("version") + 1)
+
+
+def _refund_timeline(refund) -> Timeline:
+    return REFUND_ON_RETURN if refund.return_order_id else REFUND_ON_ORDER
+
+
+# A refund's row is "refund_paid" on its return's timeline, or on its order's when it has no
+# return (goodwill); from/to status stay empty there (they name the return's or order's).
+REFUND_ON_RETURN = Timeline("returns.ReturnEvent", "return_order", kind="refund_paid",
+                            document=lambda refund: refund.return_order_id, statuses=False)
+REFUND_ON_ORDER = Timeline("orders.OrderEvent", "order", kind="refund_paid",
+                           document=lambda refund: refund.order_id, statuses=False)
+
+REFUND_TRANSITIONS = TransitionTable(
+    "refund",
+    RefundStatus.choices,
+    [
+        Transition("mark_paid", _("Mark refund paid"), (RefundStatus.PENDING,), RefundStatus.PAID, MANAGE, PaidIn,
+                   effect=_pay, description="finance records the payment (proof and date for a bank transfer); "
+                                            "store credit writes the ledger entry"),
+        Transition("credit", _("Give store credit"), (RefundStatus.PENDING,), RefundStatus.PAID,
+                   "returns.complete_return", PaidIn, effect=_pay,
+                   description="store credit paid at once when a return completes and the shop credits "
+                               "automatically"),
+    ],
+    timeline=_refund_timeline,
+    # refund.paid keeps its documented payload (docs/webhooks.md): the refund itself.
+    outbox_event=lambda ctx: outbox.build("refund.paid", kind="refund", id=ctx.obj.pk, reference="",
+                                          data=refund_payload(ctx.obj)),
+)
 
 
 def refunded_total(order_id: int) -> int:
@@ -82,26 +150,20 @@ def refund_create(*, order_id: int, amount: int, method: str, actor, return_orde
         return Refund.objects.create(
             order=order, return_order=return_order, amount=amount, method=method, bank_name=bank_name.strip(),
             account_number=account_number.strip(), account_holder=account_holder.strip(), reference=reference,
-            note=note, created_by=_actor(actor),
+            note=note, created_by=actor_or_none(actor),
         )
 
 
-def store_credit_pay(refund: Refund, actor, *, note: str = "") -> StoreCreditEntry:
-    """Pay a store-credit refund: one entry on the customer's ledger, the refund paid."""
-    entry = StoreCreditEntry.objects.create(
-        customer_id=refund.order.customer_id, amount=refund.amount,
-        kind=StoreCreditEntry.Kind.GOODWILL if refund.is_goodwill else StoreCreditEntry.Kind.RETURN,
-        note=note or refund.note, order_id=refund.order_id, return_order_id=refund.return_order_id, refund=refund,
-        created_by=_actor(actor),
-    )
-    refund.status = RefundStatus.PAID
-    refund.paid_on = timezone.localdate()
-    refund.paid_recorded_by = _actor(actor)
-    refund.paid_recorded_at = timezone.now()
-    refund.save(update_fields=["status", "paid_on", "paid_recorded_by", "paid_recorded_at"])
-    store_credit_changed(entry, balance=StoreCreditEntry.objects.balance_of(entry.customer_id))
-    refund_paid(refund)
-    return entry
+def store_credit_pay(refund: Refund, actor, *, note: str = "", action: str = "credit",
+                     source: str = "") -> StoreCreditEntry:
+    """Pay a store-credit refund at once: one entry on the customer's ledger (`note`, else
+    the refund's), the refund paid. `credit` when a return completes, `mark_paid` for
+    finance's goodwill store credit."""
+    paid = apply_transition(REFUND_TRANSITIONS, queryset=Refund.objects.select_related("order"), pk=refund.pk,
+                            action=action, actor=actor, inputs={"ledger_note": note}, source=source)
+    for name in ("status", "paid_on", "paid_recorded_by_id", "paid_recorded_at", "version"):
+        setattr(refund, name, getattr(paid, name))
+    return paid.ledger_entry
 
 
 def refund_queryset_for(user):
@@ -122,10 +184,8 @@ def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, p
     store credit writes the customer's ledger entry."""
     from tokodesk.core.uploads import clean_upload
 
-    _require(actor, MANAGE)
-    refund = refund_queryset_for(actor).select_for_update().filter(pk=refund_id).first()
-    if refund is None:
-        raise NotFound("not_found", _("Refund not found."))
+    require(actor, MANAGE)
+    refund = locked(refund_queryset_for(actor), lookup={"pk": refund_id}, not_found=_("Refund not found."))
     if refund.status == RefundStatus.PAID:
         raise Conflict("already_paid", _("This refund is already paid."))
     if refund.method == RefundMethod.BANK_TRANSFER:
@@ -141,30 +201,11 @@ def refund_mark_paid(*, refund_id: int, actor, paid_on: dt.date | None = None, p
         raise ValidationFailed("invalid_input", _("The date is in the future."), fields={"paid_on": _("In the future.")})
     if proof is not None:
         proof = clean_upload(proof, field="proof")
-    if refund.method == RefundMethod.STORE_CREDIT:
-        store_credit_pay(refund, actor, note=note)
-    else:
-        if proof is not None:
-            refund.proof.save(proof.name, proof, save=False)
-        refund.status = RefundStatus.PAID
-        refund.paid_on = paid_on or timezone.localdate()
-        refund.paid_recorded_by = _actor(actor)
-        refund.paid_recorded_at = timezone.now()
-    if reference:
-        refund.reference = reference
-    if note:
-        refund.note = note
-    refund.save()
-    if refund.method != RefundMethod.STORE_CREDIT:  # store_credit_pay told it
-        refund_paid(refund)
-    if refund.return_order_id:
-        Return.objects.filter(pk=refund.return_order_id).update(version=F("version") + 1)
-        ReturnEvent.objects.create(
-            return_order_id=refund.return_order_id, kind=ReturnEvent.Kind.REFUND_PAID, actor=_actor(actor),
-            source=source, data={"refund_id": refund.pk, "amount": refund.amount, "method": refund.method,
-                                 "paid_on": refund.paid_on.isoformat(), "proof": refund.proof.name or ""},
-        )
-    return refund
+    return apply_transition(
+        REFUND_TRANSITIONS, queryset=refund_queryset_for(actor).select_related("order"), pk=refund.pk,
+        action="mark_paid", actor=actor, inputs={"paid_on": paid_on, "reference": reference or "", "note": note or ""},
+        files={"proof": proof} if proof is not None else {}, source=source,
+    )
 
 
 @transaction.atomic
@@ -177,7 +218,7 @@ def goodwill_refund(*, order_reference: str, amount: int, method: str, actor, ba
     it was paid."""
     from tokodesk.returns.selectors import return_orders_for
 
-    _require(actor, MANAGE)
+    require(actor, MANAGE)
     if amount is None or amount <= 0:
         raise ValidationFailed("invalid_input", _("The amount must be more than 0."), fields={"amount": _("More than 0.")})
     order = return_orders_for(actor).filter(reference=order_reference).first()
@@ -189,5 +230,5 @@ def goodwill_refund(*, order_reference: str, amount: int, method: str, actor, ba
                            account_number=account_number, account_holder=account_holder, reference=reference,
                            note=note)
     if method == RefundMethod.STORE_CREDIT:
-        store_credit_pay(refund, actor, note=note)
+        store_credit_pay(refund, actor, note=note, action="mark_paid")
     return refund

@@ -78,7 +78,9 @@ def test_store_credit_end_to_end(order, owner_api):
     events = ok(owner_api.get(f"{URL}/{ref}/timeline"))
     assert [(e["kind"], e["action"], e["to_status"]) for e in events] == [
         ("created", "create", "draft"), ("action", "approve", "awaiting_item"),
-        ("action", "receive", "item_received"), ("action", "complete", "completed")]
+        # The store credit paid by the completion (the refund table's `credit`, written in the
+        # completion's transaction, before the completion's own row).
+        ("action", "receive", "item_received"), ("refund_paid", "credit", ""), ("action", "complete", "completed")]
 
 
 def test_refund_by_bank_transfer_with_one_line_refused(order, users, api_as):
