@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tokodesk.returns.views import actions, calendar, create, detail, goodwill
+from tokodesk.returns.views import actions, calendar, create, detail, goodwill, refunds
 from tokodesk.returns.views import list as list_views
 
 app_name = "returns"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", create.return_create_view, name="create"),
     path("goodwill/", goodwill.goodwill_view, name="goodwill"),
     path("calendar/", calendar.return_calendar_view, name="calendar"),
+    path("refunds/", refunds.refunds_to_pay_view, name="refunds_to_pay"),
     path("refunds/<int:refund_id>/paid/", detail.mark_paid_view, name="mark_paid"),
     path("refunds/<int:refund_id>/proof/", detail.refund_proof_view, name="refund_proof"),
     path("<str:reference>/", detail.return_detail_view, name="detail"),
