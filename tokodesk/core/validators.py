@@ -47,5 +47,5 @@ def validate_http_url(value) -> None:
 def pydantic_http_url(value):
     """Pydantic field validator (after): "" or an http(s) URL."""
     if value and not is_http_url(value.strip()):
-        raise PydanticCustomError("url_scheme", http_url_message())
+        raise PydanticCustomError("http_url", http_url_message())  # ours: keeps its words
     return value.strip() if isinstance(value, str) else value
