@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tokodesk.core.tests import files
-from tokodesk.customers.models import StoreCreditEntry
+from tokodesk.returns.models import StoreCreditEntry
 from tokodesk.notifications.models import Notification
 from tokodesk.orders.models import Order
 from tokodesk.returns.models import Return, ReturnReason

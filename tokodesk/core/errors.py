@@ -51,6 +51,7 @@ class ErrorCode(StrEnum):
     ORDER_CLOSED = "order_closed"
     TOTAL_FROZEN = "total_frozen"
     INVALID_PHONE = "invalid_phone"
+    NOT_AWAITING_TRANSFER = "not_awaiting_transfer"
     # Returns, refunds, store credit.
     RETURNS_DISABLED = "returns_disabled"
     RETURN_WINDOW_CLOSED = "return_window_closed"
