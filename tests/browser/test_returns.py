@@ -7,10 +7,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import login
 from tokodesk.core.tests import files
-from tokodesk.returns.models import StoreCreditEntry
 from tokodesk.notifications.models import Notification
 from tokodesk.orders.models import Order
-from tokodesk.returns.models import Return, ReturnReason
+from tokodesk.returns.models import Return, ReturnReason, StoreCreditEntry
 from tokodesk.returns.tests.factories import paid_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
