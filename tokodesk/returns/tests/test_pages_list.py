@@ -161,11 +161,24 @@ def test_query_count_is_constant(shop, users):
     assert small <= 14
 
 
-@pytest.mark.parametrize("language, label", [("id", "Menunggu Barang"), ("fr", "En attente")])
+@pytest.mark.parametrize("language, label", [("id", "Menunggu Item Retur"), ("fr", "En attente")])
 def test_page_speaks_the_user_language(shop, users, language, label):
     return_in("awaiting_item", users["owner"])
     html = client_for(users["owner"], language).get("/returns/").content.decode()
     assert label in html
+
+
+def test_tabs_and_badges_use_the_same_words(shop, users):
+    """Issue 12 item 10: the tab said "Diajukan"/"Menunggu Barang"/"Barang Diterima" where the
+    badges said "Diminta"/"Menunggu Item Retur"/"Item Retur Diterima"."""
+    return_in("awaiting_item", users["owner"])
+    html = client_for(users["owner"], "id").get("/returns/").content.decode()
+    for word in ("Diminta", "Menunggu Item Retur", "Item Retur Diterima"):
+        assert word in html
+    # "Diajukan dari/sampai" (the date filter: requested from/to) may stay.
+    assert not re.search(r"Diajukan(?! dari| sampai| pada| oleh)", html)
+    for word in ("Menunggu Barang", "Barang Diterima"):
+        assert word not in html
 
 
 def test_returns_turned_off_hides_add_and_recreate(shop, users):
