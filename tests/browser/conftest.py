@@ -106,3 +106,16 @@ def login(page, username, password=PASSWORD):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url("**/orders/**")
+
+
+def htmx_settled(page):
+    """Wait until htmx has finished every request and swap on the page.
+
+    htmx wires a swapped-in element (its hx-* attributes) in the settle step, about 20 ms after the
+    element is in the DOM: a click that lands in between does nothing. htmx marks that window with
+    its request / swapping / settling / added classes, so wait until none is left.
+    """
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )

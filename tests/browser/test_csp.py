@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, csp_violations, login
+from tests.browser.conftest import PASSWORD, csp_violations, htmx_settled, login
 from tokodesk.catalog.models import Product
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import make_order, order_in
@@ -88,6 +88,7 @@ def test_desk_pages_under_the_policy(page, shop, users):
     # Manual order: one more product line (htmx), the lines' price shown by app.js.
     visit(page, "/orders/new/", "manual-order")
     page.select_option("#id_warehouse", "jkt")
+    htmx_settled(page)
     rows = page.locator("#lines-body [data-line]")
     expect(rows).to_have_count(1)
     rows.nth(0).locator("select[name=sku]").select_option("MADU-500")

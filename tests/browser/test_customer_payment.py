@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login, open_page
+from tests.browser.conftest import htmx_settled, login, open_page
 from tokodesk.core.models import ShopSettings
 from tokodesk.orders import transfer_codes
 from tokodesk.orders.models import Order, OrderEvent, OrderNote
@@ -141,6 +141,7 @@ def test_manual_order_offers_a_courier_note_and_an_internal_note(desk, shop, use
     desk.fill("#id_name", "Dewi Lestari")
     desk.fill("#id_address", "Jl. Kenanga 12, Bandung")
     desk.select_option("#id_warehouse", "jkt")
+    htmx_settled(desk)
     desk.locator("#lines-body [data-line]").nth(0).locator("select[name=sku]").select_option(
         "MADU-500"
     )

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import login
+from tests.browser.conftest import htmx_settled, login
 from tokodesk.orders.models import Order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,6 +17,7 @@ def test_create_a_manual_order_with_two_products(page, shop, users):
     page.fill("#id_address", "Jl. Kenanga 12, Bandung")
     page.fill("#id_city", "Bandung")
     page.select_option("#id_warehouse", "jkt")
+    htmx_settled(page)
     rows = page.locator("#lines-body [data-line]")
     rows.nth(0).locator("select[name=sku]").select_option("MADU-500")
     rows.nth(0).locator("input[name=qty]").fill("2")
