@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.models import TimeStampedModel
@@ -60,13 +62,19 @@ class Stock(models.Model):
     warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="stock")
     on_hand = models.IntegerField(default=0)
     reserved = models.IntegerField(default=0)
+    # Below (or at) this many available the stock row counts as running low.
+    reorder_point = models.PositiveIntegerField(_("reorder point"), default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["variant", "warehouse"], name="stock_variant_warehouse"),
+            models.UniqueConstraint(
+                fields=["variant", "warehouse"], name="stock_variant_warehouse"
+            ),
             models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
             models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
-            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"
+            ),
         ]
 
     def __str__(self):
@@ -75,3 +83,230 @@ class Stock(models.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+# --- The stock ledger --------------------------------------------------------------------
+# Every change of Stock.on_hand / Stock.reserved is a StockMovement written in the same
+# transaction (catalog/services/ledger.py). on_hand of a stock row == the sum of its
+# movements' on_hand_change, and reserved == the sum of reserved_change
+# (`tokodesk check_stock` verifies it).
+
+
+class AdjustmentReason(models.Model):
+    """Owner-managed list of reasons for a manual adjustment (damaged, lost, found, sample …)."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StockReceipt(models.Model):
+    """Goods received into a warehouse (from a supplier, or opening stock)."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True, default="")
+    note = models.TextField(_("note"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"RCV-{self.pk:06d}"
+
+
+class StockReceiptLine(models.Model):
+    receipt = models.ForeignKey(StockReceipt, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    qty = models.PositiveIntegerField(_("quantity"))
+    unit_cost = models.BigIntegerField(_("unit cost"), null=True, blank=True)  # minor units
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty__gt=0), name="receipt_line_qty_gt_0"),
+            models.CheckConstraint(
+                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0),
+                name="receipt_line_cost_gte_0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt_id}: {self.variant_id}"
+
+
+class StockAdjustment(models.Model):
+    """A manual correction of on hand, with a reason from the list."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    qty_change = models.IntegerField(_("quantity change"))
+    reason = models.ForeignKey(AdjustmentReason, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"ADJ-{self.pk:06d}"
+
+
+class StockTransfer(models.Model):
+    """Goods moved from one warehouse to another. Transfers are immediate: the goods leave
+    one warehouse and arrive in the other in the same transaction (no in-transit state)."""
+
+    from_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    to_warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("note"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_warehouse=F("to_warehouse")), name="transfer_distinct_warehouses"
+            )
+        ]
+
+    def __str__(self):
+        return f"TRF-{self.pk:06d}"
+
+
+class StockTransferLine(models.Model):
+    transfer = models.ForeignKey(StockTransfer, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    qty = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(qty__gt=0), name="transfer_line_qty_gt_0")
+        ]
+
+    def __str__(self):
+        return f"{self.transfer_id}: {self.variant_id}"
+
+
+class Stocktake(models.Model):
+    """A count of one warehouse. Each line keeps the on hand the system had when the count
+    was entered (`expected`); posting applies counted − expected to on hand as it is at
+    posting time, so goods shipped or received meanwhile, and reservations made meanwhile,
+    are not lost."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Counting")
+        POSTED = "posted", _("Posted")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    note = models.TextField(_("note"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"STK-{self.pk:06d}"
+
+
+class StocktakeLine(models.Model):
+    stocktake = models.ForeignKey(Stocktake, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    counted = models.PositiveIntegerField(_("counted"), null=True, blank=True)
+    expected = models.IntegerField(null=True, blank=True)  # on hand when the count was entered
+    counted_at = models.DateTimeField(null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    posted_change = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["stocktake", "variant"], name="stocktake_line_variant"),
+        ]
+
+    def __str__(self):
+        return f"{self.stocktake_id}: {self.variant_id}"
+
+    @property
+    def difference(self) -> int | None:
+        if self.counted is None or self.expected is None:
+            return None
+        return self.counted - self.expected
+
+
+class StockMovement(models.Model):
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening balance")
+        RECEIPT = "receipt", _("Receipt")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        RESERVATION = "reservation", _("Reservation")
+        RELEASE = "release", _("Release")
+        SHIPMENT = "shipment", _("Shipment")
+        UNSHIPMENT = "unshipment", _("Shipment cancelled")
+        RTS = "rts", _("Returned to sender")
+        RETURN_RESTOCK = "return_restock", _("Customer return restocked")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        STOCKTAKE = "stocktake", _("Stocktake")
+
+    class Doc(models.TextChoices):
+        NONE = "", "—"
+        ORDER = "order", _("Order")
+        RETURN = "return", _("Return")
+        RECEIPT = "receipt", _("Receipt")
+        TRANSFER = "transfer", _("Transfer")
+        STOCKTAKE = "stocktake", _("Stocktake")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    variant = models.ForeignKey(Variant, on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    on_hand_change = models.IntegerField(default=0)
+    reserved_change = models.IntegerField(default=0)
+    on_hand_after = models.IntegerField()  # the balance after this movement
+    reserved_after = models.IntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")
+    doc_type = models.CharField(max_length=12, choices=Doc.choices, blank=True, default="")
+    doc_id = models.BigIntegerField(null=True, blank=True)
+    doc_ref = models.CharField(max_length=40, blank=True, default="")  # ORD-000123, RCV-000001 …
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["variant", "warehouse", "-created_at", "-id"], name="stockmove_stock_time"
+            ),
+            models.Index(fields=["warehouse", "-created_at", "-id"], name="stockmove_wh_time"),
+            models.Index(fields=["-created_at", "-id"], name="stockmove_time"),
+            models.Index(fields=["doc_type", "doc_id"], name="stockmove_doc"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.variant_id}@{self.warehouse_id} {self.on_hand_change:+}/{self.reserved_change:+}"
