@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +20,20 @@ class Courier(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class CourierAccount(models.Model):
+    """The shop's credentials for one courier adapter (shipping/couriers/), set by the owner
+    in the courier settings page. The secret values are never shown back, logged or put in
+    an error; the page shows only whether each is set."""
+
+    adapter = models.SlugField(_("adapter"), max_length=30, unique=True)
+    credentials = models.JSONField(default=dict, blank=True)
+    active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self):
+        return self.adapter
