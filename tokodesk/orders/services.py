@@ -391,8 +391,9 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     if order.stock_state == StockState.RESERVED and (new_lines is not None or order.warehouse_id != old_warehouse_id):
         from tokodesk.catalog.services.stock import stock_release, stock_reserve
 
-        stock_release(warehouse_id=old_warehouse_id, lines=old_lines)
-        stock_reserve(warehouse_id=order.warehouse_id, lines=list(order.lines.values_list("variant_id", "qty")))
+        stock_release(warehouse_id=old_warehouse_id, lines=old_lines, doc=order, actor=actor, reason="order edited")
+        stock_reserve(warehouse_id=order.warehouse_id, lines=list(order.lines.values_list("variant_id", "qty")),
+                      doc=order, actor=actor)
     if not diff:
         return order
     if order.total != before["total"]:

@@ -229,18 +229,18 @@ def _lines(order):
     return list(order.lines.values_list("variant_id", "qty"))
 
 
-def _reserve(order):
+def _reserve(order, actor=None):
     from tokodesk.catalog.services.stock import stock_reserve
 
-    stock_reserve(warehouse_id=order.warehouse_id, lines=_lines(order))
+    stock_reserve(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=actor)
     order.stock_state = StockState.RESERVED
 
 
-def _release(order):
+def _release(order, actor=None, reason=""):
     from tokodesk.catalog.services.stock import stock_release
 
     if order.stock_state == StockState.RESERVED:
-        stock_release(warehouse_id=order.warehouse_id, lines=_lines(order))
+        stock_release(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=actor, reason=reason)
         order.stock_state = StockState.NONE
 
 
@@ -263,7 +263,7 @@ def _start_shipping_clock(order):
 
 def on_confirm(ctx):
     order = ctx.obj
-    _reserve(order)
+    _reserve(order, ctx.actor)
     order.confirmed_at = timezone.now()
     if order.payment_method == PaymentMethod.COD:
         _start_shipping_clock(order)
@@ -284,7 +284,9 @@ def on_confirm_many(contexts):
         .order_by("id").values_list("order_id", "variant_id", "qty")
     ):
         lines[order_id].append((variant_id, qty))
-    refused = stock_reserve_many([(c.obj.pk, c.obj.warehouse_id, lines[c.obj.pk]) for c in contexts])
+    refused = stock_reserve_many([(c.obj.pk, c.obj.warehouse_id, lines[c.obj.pk]) for c in contexts],
+                                 docs={c.obj.pk: c.obj for c in contexts},
+                                 actor=contexts[0].actor if contexts else None)
     now = timezone.now()
     hours = None
     for ctx in contexts:
@@ -301,7 +303,7 @@ def on_confirm_many(contexts):
 
 
 def on_unconfirm(ctx):
-    _release(ctx.obj)
+    _release(ctx.obj, ctx.actor)
     ctx.obj.confirmed_at = None
     ctx.obj.ship_by = None
 
@@ -372,7 +374,7 @@ def on_ship(ctx):
     order.awb = i.awb.strip()
     order.shipped_at = timezone.now()
     stock_deduct(warehouse_id=order.warehouse_id, lines=_lines(order),
-                 reserved=order.stock_state == StockState.RESERVED)
+                 reserved=order.stock_state == StockState.RESERVED, doc=order, actor=ctx.actor)
     order.stock_state = StockState.DEDUCTED
     ctx.event_data.update(courier=order.courier.code, awb=order.awb)
 
@@ -385,7 +387,7 @@ def on_cancel_shipment(ctx):
     order.awb = ""
     order.shipped_at = None
     if order.stock_state == StockState.DEDUCTED:
-        stock_undeduct(warehouse_id=order.warehouse_id, lines=_lines(order))
+        stock_undeduct(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=ctx.actor)
         order.stock_state = StockState.RESERVED
 
 
@@ -403,7 +405,7 @@ def on_returned_to_sender(ctx):
 
     order = ctx.obj
     if order.stock_state == StockState.DEDUCTED:
-        stock_restock(warehouse_id=order.warehouse_id, lines=_lines(order))
+        stock_restock(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=ctx.actor)
         order.stock_state = StockState.RESTOCKED
 
 
@@ -428,7 +430,7 @@ def on_request_cancellation(ctx):
 
 
 def on_approve_cancellation(ctx):
-    _release(ctx.obj)
+    _release(ctx.obj, ctx.actor, reason=getattr(ctx.obj, "cancellation_reason", ""))
     ctx.obj.cancelled_at = timezone.now()
     ctx.obj.cancellation_deadline = None
     ctx.event_data["automatic"] = ctx.actor is None
@@ -443,7 +445,7 @@ def on_reject_cancellation(ctx):
 
 def on_cancel(ctx):
     order = ctx.obj
-    _release(order)
+    _release(order, ctx.actor, reason=ctx.inputs.reason)
     order.status_before_cancellation = ctx.from_status
     order.cancellation_reason = ctx.inputs.reason
     order.cancelled_at = timezone.now()
@@ -454,7 +456,7 @@ def on_reopen(ctx):
     order = ctx.obj
     target = order.status_before_cancellation
     if ctx.from_status == S.CANCELLED and target != S.NEW and order.stock_state == StockState.NONE:
-        _reserve(order)  # refused with insufficient_stock if the goods were sold meanwhile
+        _reserve(order, ctx.actor)  # refused with insufficient_stock if the goods were sold meanwhile
     order.cancellation_deadline = None
     order.cancelled_at = None
     return target

@@ -89,7 +89,8 @@ def apply_receipt(ctx) -> None:
         line.save(update_fields=["qty_received", "condition", "serial_numbers", "qty_restocked"])
     if receipt.restock:
         stock_restock(warehouse_id=receipt.warehouse.pk,
-                      lines=[(line.variant_id, qty) for line, qty in receipt.restock])
+                      lines=[(line.variant_id, qty) for line, qty in receipt.restock],
+                      doc=ret, actor=ctx.actor, kind="return_restock")
         ret.restock_warehouse = receipt.warehouse
     ret.received_at = timezone.now()
     ctx.event_data.update(

@@ -137,7 +137,8 @@ def _unrestock_refused(ret, plan: Completion, event_data: dict) -> None:
     if short:
         raise Conflict("insufficient_stock", _("The refused goods are no longer on the shelf: %(skus)s.") % {
             "skus": ", ".join(sorted(set(short)))})
-    stock_deduct(warehouse_id=warehouse_id, lines=[(line.variant_id, qty) for line, qty in out], reserved=False)
+    stock_deduct(warehouse_id=warehouse_id, lines=[(line.variant_id, qty) for line, qty in out], reserved=False,
+                 doc=ret, kind="return_restock", reason="refused: back to the customer")
     for line, qty in out:
         line.qty_restocked -= qty
     event_data["unrestocked"] = [{"sku": line.sku, "qty": qty} for line, qty in out]
