@@ -59,6 +59,11 @@ class Order(TimeStampedModel):
     recipient_email = models.EmailField(blank=True, default="")
     destination_address = models.TextField(_("destination"))
     destination_city = models.CharField(max_length=100, blank=True, default="")
+    # The kecamatan the order ships to (shipping rates price it); free-text city stays for
+    # older orders and shops abroad.
+    destination_district = models.ForeignKey(
+        "shipping.District", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     warehouse = models.ForeignKey(
         "catalog.Warehouse", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
     )
