@@ -12,10 +12,25 @@ class Warehouse(models.Model):
     name = models.CharField(_("name"), max_length=100)
     address = models.TextField(_("address"), blank=True, default="")
     city = models.CharField(_("city"), max_length=100, blank=True, default="")
+    district = models.CharField(_("district"), max_length=100, blank=True, default="")
+    phone = models.CharField(_("contact phone"), max_length=30, blank=True, default="")
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    """The shop's own list of product categories (Madu, Kosmetik …)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
 
     def __str__(self):
         return self.name
@@ -25,13 +40,37 @@ class Product(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True, default="")
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="products",
+        verbose_name=_("category"),
+    )
     active = models.BooleanField(default=True)
+    # Optimistic concurrency for PATCH (If-Match / version), as for orders.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name", "id"], name="product_name_id")]
 
     def __str__(self):
         return self.name
+
+
+class ProductImage(models.Model):
+    """A picture of a product, stored through core/uploads.clean_upload (type from its
+    content, re-encoded, no metadata) with a small JPEG thumbnail made by Pillow."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.FileField(_("image"), upload_to="product-images/%Y/%m/", max_length=200)
+    thumbnail = models.FileField(upload_to="product-images/thumbs/%Y/%m/", blank=True, max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["product_id", "position", "id"]
+
+    def __str__(self):
+        return self.image.name
 
 
 class Variant(models.Model):
@@ -39,12 +78,24 @@ class Variant(models.Model):
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     name = models.CharField(_("variant"), max_length=200, blank=True, default="")
     price = models.BigIntegerField(_("price"))  # minor units of the shop currency
+    # Shown struck through beside the price; must be above it when set.
+    compare_at_price = models.BigIntegerField(_("compare-at price"), null=True, blank=True)
+    # Option values, e.g. {"size": "M", "colour": "red"}.
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    barcode = models.CharField(_("barcode"), max_length=64, blank=True, default="")
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    # A variant that has orders is never deleted, only deactivated.
     active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["product_id", "sku"]
-        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=0),
+                name="variant_compare_at_gte_0",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.product.name} {self.name}".strip()
