@@ -52,6 +52,13 @@ class ErrorCode(StrEnum):
     TOTAL_FROZEN = "total_frozen"
     INVALID_PHONE = "invalid_phone"
     NOT_AWAITING_TRANSFER = "not_awaiting_transfer"
+    # Stock operations (receipts, adjustments, transfers, stocktakes).
+    UNKNOWN_SKU = "unknown_sku"
+    UNKNOWN_WAREHOUSE = "unknown_warehouse"
+    NEGATIVE_STOCK = "negative_stock"
+    BELOW_RESERVED = "below_reserved"
+    SAME_WAREHOUSE = "same_warehouse"
+    STOCKTAKE_CLOSED = "stocktake_closed"
     # Returns, refunds, store credit.
     RETURNS_DISABLED = "returns_disabled"
     RETURN_WINDOW_CLOSED = "return_window_closed"
