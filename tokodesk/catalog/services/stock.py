@@ -389,13 +389,9 @@ def stock_change(
     changes = {vid: qty for vid, qty in sorted(changes.items()) if qty}
     if not changes:
         return []
-    if all(qty > 0 for qty in changes.values()):
-        stock = _locked_or_created(warehouse_id, changes)
-    else:
-        stock = _locked(warehouse_id, changes)
-    negative = [
-        vid for vid, qty in changes.items() if (stock[vid].on_hand if vid in stock else 0) + qty < 0
-    ]
+    # Missing rows are created empty (callers run in a transaction: a refusal rolls them back).
+    stock = _locked_or_created(warehouse_id, changes)
+    negative = [vid for vid, qty in changes.items() if stock[vid].on_hand + qty < 0]
     if negative:
         raise Conflict(
             "negative_stock",
