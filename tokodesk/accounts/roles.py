@@ -10,6 +10,11 @@ CATALOG_READ = [
     "catalog.view_product", "catalog.view_variant", "catalog.view_warehouse", "catalog.view_stock",
     "customers.view_customer", "shipping.view_courier", "storefront.view_landingpage",
 ]
+# Products, variants, categories and warehouses (issue 13): owner and admin edit them.
+CATALOG_WRITE = [
+    "catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant",
+    "catalog.add_warehouse", "catalog.change_warehouse", "catalog.add_category", "catalog.change_category",
+]
 ORDER_WORK = [
     "orders.add_order", "orders.change_order", "orders.process_order", "orders.add_ordernote",
     "orders.view_ordernote",
@@ -33,9 +38,9 @@ RETURN_SETTINGS = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    "owner": ORDER_ALL + CATALOG_READ + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
+    "owner": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
     + RETURN_ALL + RETURN_SETTINGS + ["webhooks.manage_webhooks"],
-    "admin": ORDER_ALL + CATALOG_READ + RETURN_ALL,
+    "admin": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + RETURN_ALL,
     "agent": ORDER_READ + ORDER_WORK + CATALOG_READ + RETURN_READ + RETURN_WORK,
     "warehouse": ORDER_READ + ALL_ORDERS + CATALOG_READ + ["orders.ship_order", "orders.add_ordernote"]
     + RETURN_READ + ALL_RETURNS + ["returns.receive_return"],
