@@ -85,8 +85,17 @@ def sync_roles(group_model, permission_model) -> None:
                 wanted.append(permissions.get(content_type__app_label=app_label, codename=codename))
             except permissions.model.DoesNotExist:
                 # An app migrated after the roles migration has no permissions yet; the
-                # post_migrate sync gives them. A wrong codename of a migrated app fails.
-                if permissions.filter(content_type__app_label=app_label).exists():
+                # post_migrate sync gives them. So has a model added to an app by a later
+                # migration (catalog's Category, StockMovement …): a default permission
+                # (add_/change_/delete_/view_<model>) of a model without its content type
+                # yet. A wrong codename of a migrated model fails.
+                if permissions.filter(content_type__app_label=app_label).exists() and not (
+                    codename.split("_", 1)[0] in ("add", "change", "delete", "view")
+                    and not permissions.filter(
+                        content_type__app_label=app_label,
+                        content_type__model=codename.split("_", 1)[1],
+                    ).exists()
+                ):
                     raise
         group.permissions.set(wanted)
 
