@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/", include("tokodesk.orders.urls")),
     path("exports/", include("tokodesk.exports.urls")),
     path("returns/", include("tokodesk.returns.urls")),
+    path("shipping/", include("tokodesk.shipping.urls")),
     path("webhooks/", include("tokodesk.webhooks.urls")),
     path("", include("tokodesk.notifications.urls")),
     path("", include("tokodesk.storefront.urls")),

@@ -52,6 +52,10 @@ class ErrorCode(StrEnum):
     TOTAL_FROZEN = "total_frozen"
     INVALID_PHONE = "invalid_phone"
     NOT_AWAITING_TRANSFER = "not_awaiting_transfer"
+    # Courier booking and AWBs (shipping.booking, shipping/couriers/).
+    AWB_REQUIRED = "awb_required"
+    AWB_IN_USE = "awb_in_use"
+    COURIER_REFUSED = "courier_refused"
     # Stock operations (receipts, adjustments, transfers, stocktakes).
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"

@@ -1,0 +1,124 @@
+"""Labels, packing slips and the picking list as PDFs (shipping/labels.py, picking.py and
+POST /api/v1/shipping/labels …): the text of the PDF carries the AWBs, the COD amounts to
+collect and the addresses; prints go on the order's timeline; reprints too."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tokodesk.orders.models import Order, OrderEvent
+from tokodesk.orders.tests.factories import make_order, order_in
+from tokodesk.shipping import booking, labels, picking
+
+
+def pdf_text(content: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(content))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+@pytest.fixture
+def shipped(shop, users):
+    owner = users["owner"]
+    cod = order_in("ready_to_ship", owner, lines=(("MADU-500", 2), ("KAOS-M", 1)))
+    Order.objects.filter(pk=cod.pk).update(
+        destination_address="Jl. Raya Cileungsi No. 8, Cileungsi", destination_city="Kab. Bogor"
+    )
+    transfer = order_in("paid", owner, lines=(("KAOS-M", 3),))
+    results = booking.orders_book(adapter="sandbox", references=[cod.reference], actor=owner)
+    assert results[0].ok
+    cod.refresh_from_db()
+    return cod, transfer
+
+
+def test_thermal_labels_api_gives_one_page_per_order_with_awb_cod_and_address(shipped, api_as):
+    cod, transfer = shipped
+    r = api_as("warehouse").post(
+        "/api/v1/shipping/labels",
+        {"references": [cod.reference, transfer.reference], "format": "thermal"},
+    )
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    pages, text = pdf_text(r.content)
+    assert pages == 2
+    squashed = text.replace(" ", "")
+    assert cod.awb in squashed and cod.reference in squashed and transfer.reference in squashed
+    assert (
+        "JalanRaya" not in squashed
+        and "Jl.RayaCileungsiNo.8" in squashed
+        and "Kab.Bogor" in squashed
+    )
+    assert cod.total == cod.outstanding and f"{cod.total:,}".replace(",", ".") in text  # Rp 318.000
+    assert "NON-COD" in text  # the paid order collects nothing
+    assert "MADU-500 × 2" in text and "KAOS-M × 1" in text
+    assert "1.6 kg" in text  # 2 × 700 g + 200 g
+    events = OrderEvent.objects.filter(kind="printed", order=cod)
+    assert [(e.data["document"], e.data["format"], e.source) for e in events] == [
+        ("label", "thermal", "api")
+    ]
+
+
+def test_a4_puts_four_labels_a_page_and_reprints_are_recorded(shipped, shop, users, api_as):
+    owner = users["owner"]
+    cod, transfer = shipped
+    more = [make_order(owner).reference for _ in range(3)]
+    refs = [cod.reference, transfer.reference, *more]
+    for _ in range(2):
+        r = api_as("owner").post("/api/v1/shipping/labels", {"references": refs, "format": "a4"})
+        assert r.status_code == 200
+    pages, text = pdf_text(r.content)
+    assert pages == 2 and all(ref in text.replace(" ", "") for ref in refs)
+    assert OrderEvent.objects.filter(kind="printed", order=cod).count() == 2
+
+
+def test_unknown_reference_or_format_is_422_and_nothing_recorded(shipped, api_as):
+    cod, _transfer = shipped
+    r = api_as("owner").post("/api/v1/shipping/labels", {"references": [cod.reference, "ORD-NOPE"]})
+    assert r.status_code == 422 and "ORD-NOPE" in r.json()["fields"]["references"]
+    r = api_as("owner").post(
+        "/api/v1/shipping/labels", {"references": [cod.reference], "format": "a5"}
+    )
+    assert r.status_code == 422 and "format" in r.json()["fields"]
+    assert not OrderEvent.objects.filter(kind="printed").exists()
+    assert (
+        api_as("finance")
+        .post("/api/v1/shipping/labels", {"references": [cod.reference]})
+        .status_code
+        == 403
+    )
+
+
+def test_picking_list_sums_variants_per_warehouse_by_sku(shop, users, api_as):
+    owner = users["owner"]
+    a = make_order(owner, lines=(("MADU-500", 2), ("KAOS-M", 1)))
+    b = make_order(owner, lines=(("KAOS-M", 3), ("KAOS-L", 1)))
+    c = make_order(owner, lines=(("SEPATU-42", 1),), warehouse="sby")
+    lists = picking.picking_lists(
+        list(Order.objects.filter(pk__in=[a.pk, b.pk, c.pk]).select_related("warehouse"))
+    )
+    assert [(p.warehouse, p.orders, [(line.sku, line.qty) for line in p.lines]) for p in lists] == [
+        ("Gudang Jakarta", 2, [("KAOS-L", 1), ("KAOS-M", 4), ("MADU-500", 2)]),
+        ("Gudang Surabaya", 1, [("SEPATU-42", 1)]),
+    ]
+    r = api_as("warehouse").post(
+        "/api/v1/shipping/picking-list", {"references": [a.reference, b.reference, c.reference]}
+    )
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    pages, text = pdf_text(r.content)
+    assert pages == 2 and "Gudang Jakarta" in text and "Gudang Surabaya" in text
+    assert text.index("KAOS-L") < text.index("KAOS-M") < text.index("MADU-500")
+    assert OrderEvent.objects.filter(kind="printed", data__document="picking_list").count() == 3
+
+
+def test_packing_slips_one_page_per_order(shipped, api_as):
+    cod, transfer = shipped
+    r = api_as("warehouse").post(
+        "/api/v1/shipping/packing-slips", {"references": [cod.reference, transfer.reference]}
+    )
+    pages, text = pdf_text(r.content)
+    assert r.status_code == 200 and pages == 2 and cod.awb in text.replace(" ", "")
+
+
+def test_qr_and_barcode_are_svg():
+    assert labels.qr_svg("ORD-1").startswith("<svg") and "ORD-1" in labels.barcode_svg("ORD-1")
