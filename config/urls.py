@@ -12,6 +12,7 @@ urlpatterns = [
     path("exports/", include("tokodesk.exports.urls")),
     path("returns/", include("tokodesk.returns.urls")),
     path("shipping/", include("tokodesk.shipping.urls")),
+    path("stock/", include("tokodesk.catalog.stock_urls")),
     path("webhooks/", include("tokodesk.webhooks.urls")),
     path("", include("tokodesk.notifications.urls")),
     path("", include("tokodesk.storefront.urls")),

@@ -133,6 +133,7 @@ def _register():
     api.add_router("/exports", exports_router)
     api.add_router("/webhooks", "tokodesk.webhooks.api.router")
     api.add_router("/shipping", "tokodesk.shipping.dispatch_api.router")
+    api.add_router("/stock", "tokodesk.catalog.stock_api.router")
     api.add_router("/", catalog_router)
 
 

@@ -3,11 +3,14 @@ the sums of its movements) and the opening balances for stock that predates the 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.utils import timezone
 
-from tokodesk.catalog.models import Stock, StockMovement
+from tokodesk.catalog.models import Stock, StockMovement, Variant, Warehouse
+from tokodesk.core.cursors import decode_cursor, encode_cursor
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,65 @@ def open_ledger() -> int:
         )
     StockMovement.objects.bulk_create(moves)
     return len(moves)
+
+
+# --- the ledger list (API and page) -------------------------------------------------------
+
+
+@dataclass
+class MovementFilters:
+    sku: str = ""
+    warehouse: str = ""
+    kind: str = ""
+    since: dt.date | None = None  # shop-local dates, both inclusive
+    until: dt.date | None = None
+    doc_type: str = ""
+    doc_id: int | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def movement_queryset(f: MovementFilters):
+    """The movements matching the filters, newest first. An unknown SKU or warehouse
+    matches nothing (the caller decides whether that is an error)."""
+    qs = StockMovement.objects.select_related("variant__product", "warehouse", "actor")
+    if f.sku:
+        variant_id = Variant.objects.filter(sku=f.sku).values_list("pk", flat=True).first()
+        qs = qs.filter(variant_id=variant_id or 0)
+    if f.warehouse:
+        warehouse_id = (
+            Warehouse.objects.filter(code=f.warehouse).values_list("pk", flat=True).first()
+        )
+        qs = qs.filter(warehouse_id=warehouse_id or 0)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.since:
+        qs = qs.filter(created_at__gte=_day_start(f.since))
+    if f.until:
+        qs = qs.filter(created_at__lt=_day_start(f.until + dt.timedelta(days=1)))
+    if f.doc_type:
+        qs = qs.filter(doc_type=f.doc_type, doc_id=f.doc_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def movement_page(f: MovementFilters, *, cursor: str | None = None, limit: int = 50):
+    """One page of movements (keyset on created_at, id: the cost does not grow with the
+    page number) and the cursor of the next page."""
+    qs = movement_queryset(f)
+    if cursor:
+        value, pk = decode_cursor(cursor, "datetime")
+        qs = qs.filter(Q(created_at__lt=value) | Q(created_at=value, id__lt=pk))
+    rows = list(qs[: limit + 1])
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor([page[-1].created_at.isoformat(), page[-1].pk]) if more else None
+    return page, next_cursor
+
+
+def stock_by_warehouse(sku: str) -> list[Stock]:
+    return list(
+        Stock.objects.filter(variant__sku=sku)
+        .select_related("warehouse")
+        .order_by("warehouse__code")
+    )

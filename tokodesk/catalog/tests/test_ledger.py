@@ -30,18 +30,27 @@ def moves(**filters):
 
 def test_receipt_writes_one_movement_per_sku_with_balance_after(ledger, users):
     receipt = stock_ops.receive_stock(
-        actor=users["warehouse"], warehouse="jkt", supplier="CV Madu Jaya",
-        lines=[{"sku": "MADU-500", "qty": 40, "unit_cost": 90000}, {"sku": "KAOS-M", "qty": 5},
-               {"sku": "MADU-500", "qty": 2}],
+        actor=users["warehouse"],
+        warehouse="jkt",
+        supplier="CV Madu Jaya",
+        lines=[
+            {"sku": "MADU-500", "qty": 40, "unit_cost": 90000},
+            {"sku": "KAOS-M", "qty": 5},
+            {"sku": "MADU-500", "qty": 2},
+        ],
     )
     assert stock("MADU-500").on_hand == 142 and stock("KAOS-M").on_hand == 105
     got = moves(kind="receipt")
     assert [(m.variant.sku, m.on_hand_change, m.on_hand_after) for m in got] == [
-        ("KAOS-M", 5, 105), ("MADU-500", 42, 142)] or [
-        (m.variant.sku, m.on_hand_change, m.on_hand_after) for m in got] == [
-        ("MADU-500", 42, 142), ("KAOS-M", 5, 105)]
+        ("KAOS-M", 5, 105),
+        ("MADU-500", 42, 142),
+    ] or [(m.variant.sku, m.on_hand_change, m.on_hand_after) for m in got] == [
+        ("MADU-500", 42, 142),
+        ("KAOS-M", 5, 105),
+    ]
     assert {(m.doc_type, m.doc_id, m.actor_id, m.reason) for m in got} == {
-        ("receipt", receipt.pk, users["warehouse"].pk, "CV Madu Jaya")}
+        ("receipt", receipt.pk, users["warehouse"].pk, "CV Madu Jaya")
+    }
     assert receipt.lines.count() == 3
     assert not stock_differences()
 
@@ -54,15 +63,25 @@ def test_receipt_into_a_warehouse_without_the_sku_creates_the_row(ledger, owner)
 
 def test_adjustment_needs_a_reason_and_cannot_go_negative(ledger, owner):
     with pytest.raises(ValidationFailed) as exc:
-        stock_ops.adjust_stock(actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-2, reason="nope")
+        stock_ops.adjust_stock(
+            actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-2, reason="nope"
+        )
     assert "reason" in exc.value.fields
     with pytest.raises(Conflict) as exc:
-        stock_ops.adjust_stock(actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-101, reason="lost")
+        stock_ops.adjust_stock(
+            actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-101, reason="lost"
+        )
     assert exc.value.code == "negative_stock"
-    adj = stock_ops.adjust_stock(actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-2,
-                                 reason="damaged", note="sobek")
+    adj = stock_ops.adjust_stock(
+        actor=owner, warehouse="jkt", sku="KAOS-M", qty_change=-2, reason="damaged", note="sobek"
+    )
     m = moves(kind="adjustment")[0]
-    assert (m.on_hand_change, m.on_hand_after, m.doc_type, m.doc_id) == (-2, 98, "adjustment", adj.pk)
+    assert (m.on_hand_change, m.on_hand_after, m.doc_type, m.doc_id) == (
+        -2,
+        98,
+        "adjustment",
+        adj.pk,
+    )
     assert "sobek" in m.reason and m.reason.startswith(adj.reason.name)
     assert not stock_differences()
 
@@ -71,7 +90,9 @@ def test_adjustment_cannot_take_reserved_goods(ledger, owner):
     order = make_order(owner, lines=(("SEPATU-42", 4),), warehouse="sby")
     run(order, "confirm", owner)
     with pytest.raises(Conflict) as exc:
-        stock_ops.adjust_stock(actor=owner, warehouse="sby", sku="SEPATU-42", qty_change=-2, reason="lost")
+        stock_ops.adjust_stock(
+            actor=owner, warehouse="sby", sku="SEPATU-42", qty_change=-2, reason="lost"
+        )
     assert exc.value.code == "below_reserved"
     assert stock("SEPATU-42", "sby").on_hand == 5
     assert not stock_differences()
@@ -82,8 +103,12 @@ def test_unknown_sku_and_same_warehouse_are_refused_with_codes(ledger, owner):
         stock_ops.receive_stock(actor=owner, warehouse="jkt", lines=[{"sku": "NOPE", "qty": 1}])
     assert exc.value.code == "unknown_sku" and "lines.0.sku" in exc.value.fields
     with pytest.raises(ValidationFailed) as exc:
-        stock_ops.transfer_stock(actor=owner, from_warehouse="jkt", to_warehouse="jkt",
-                                 lines=[{"sku": "KAOS-M", "qty": 1}])
+        stock_ops.transfer_stock(
+            actor=owner,
+            from_warehouse="jkt",
+            to_warehouse="jkt",
+            lines=[{"sku": "KAOS-M", "qty": 1}],
+        )
     assert exc.value.code == "same_warehouse"
     with pytest.raises(ValidationFailed) as exc:
         stock_ops.receive_stock(actor=owner, warehouse="xxx", lines=[{"sku": "KAOS-M", "qty": 1}])
@@ -92,15 +117,23 @@ def test_unknown_sku_and_same_warehouse_are_refused_with_codes(ledger, owner):
 
 
 def test_transfer_is_immediate_and_balanced(ledger, users):
-    t = stock_ops.transfer_stock(actor=users["admin"], from_warehouse="jkt", to_warehouse="sby",
-                                 lines=[{"sku": "KAOS-M", "qty": 30}])
+    t = stock_ops.transfer_stock(
+        actor=users["admin"],
+        from_warehouse="jkt",
+        to_warehouse="sby",
+        lines=[{"sku": "KAOS-M", "qty": 30}],
+    )
     assert stock("KAOS-M").on_hand == 70 and stock("KAOS-M", "sby").on_hand == 30
     out, into = moves(kind="transfer_out")[0], moves(kind="transfer_in")[0]
     assert (out.on_hand_change, into.on_hand_change) == (-30, 30)
     assert out.doc_id == into.doc_id == t.pk and out.doc_type == "transfer"
     with pytest.raises(Conflict):
-        stock_ops.transfer_stock(actor=users["admin"], from_warehouse="jkt", to_warehouse="sby",
-                                 lines=[{"sku": "KAOS-M", "qty": 71}])
+        stock_ops.transfer_stock(
+            actor=users["admin"],
+            from_warehouse="jkt",
+            to_warehouse="sby",
+            lines=[{"sku": "KAOS-M", "qty": 71}],
+        )
     assert stock("KAOS-M").on_hand == 70
     assert not stock_differences()
 
@@ -108,8 +141,11 @@ def test_transfer_is_immediate_and_balanced(ledger, users):
 def test_stocktake_posts_the_difference_and_keeps_reservations_made_meanwhile(ledger, owner):
     take = stock_ops.stocktake_start(actor=owner, warehouse="jkt")
     assert take.lines.count() == 3
-    stock_ops.stocktake_count(actor=owner, stocktake_id=take.pk,
-                              lines=[{"sku": "KAOS-M", "counted": 97}, {"sku": "MADU-500", "counted": 100}])
+    stock_ops.stocktake_count(
+        actor=owner,
+        stocktake_id=take.pk,
+        lines=[{"sku": "KAOS-M", "counted": 97}, {"sku": "MADU-500", "counted": 100}],
+    )
     # While the sheet is open an order reserves and another ships.
     reserved = run(make_order(owner, lines=(("KAOS-M", 3),)), "confirm", owner)
     shipped = make_order(owner, method="cod", lines=(("KAOS-M", 2),))
@@ -133,7 +169,9 @@ def test_stocktake_posts_the_difference_and_keeps_reservations_made_meanwhile(le
 def test_agents_read_only(ledger, users):
     for role in ("agent", "viewer", "finance"):
         with pytest.raises(PermissionDenied):
-            stock_ops.receive_stock(actor=users[role], warehouse="jkt", lines=[{"sku": "KAOS-M", "qty": 1}])
+            stock_ops.receive_stock(
+                actor=users[role], warehouse="jkt", lines=[{"sku": "KAOS-M", "qty": 1}]
+            )
     assert not moves(kind="receipt")
 
 
@@ -142,7 +180,10 @@ def test_order_movements_name_the_order_and_the_actor(ledger, owner):
     order = run(order, "confirm", owner)
     order = run(order, "cancel", owner)
     got = [(m.kind, m.reserved_change, m.doc_ref, m.actor_id) for m in moves(doc_type="order")]
-    assert got == [("reservation", 2, order.reference, owner.pk), ("release", -2, order.reference, owner.pk)]
+    assert got == [
+        ("reservation", 2, order.reference, owner.pk),
+        ("release", -2, order.reference, owner.pk),
+    ]
     assert moves(kind="release")[0].reason == "test reason"
     assert not stock_differences()
 
