@@ -1,0 +1,122 @@
+"""Destinations and shipping quotes over HTTP (issue 14):
+
+- GET  /api/v1/regions?q=cileungsi → districts with id, name, city, province, postal_codes
+- POST /api/v1/shipping/quote {"destination": <district id>, "weight_grams": 1200,
+  "warehouse": "jkt", "payment_method": "cod", "value"?: goods value} → options sorted by
+  price (courier, service, price, cod_fee, eta_days …)
+
+Parse → service (shipping/regions.py, shipping/quote.py) → serialize."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from tokodesk.catalog.models import Warehouse
+from tokodesk.core.api.common import ERRORS
+from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.inputs import StrictInput
+from tokodesk.shipping.models import District
+from tokodesk.shipping.quote import quote
+from tokodesk.shipping.regions import search_districts
+
+regions_router = Router(tags=["shipping: destinations and rates"])
+router = Router(tags=["shipping: destinations and rates"])
+
+
+class DistrictOut(Schema):
+    id: int
+    code: str
+    name: str
+    city: str
+    province: str
+    label: str
+    postal_codes: list[str]
+
+
+def district_out(d: District) -> dict:
+    return {
+        "id": d.pk,
+        "code": d.code,
+        "name": d.name,
+        "city": d.city.name,
+        "province": d.province.name,
+        "label": d.label,
+        "postal_codes": d.postal_code_list,
+    }
+
+
+class RegionFilter(Schema):
+    q: str = Field(..., min_length=2, max_length=100, description="Start of the district's name")
+    limit: int = Field(20, ge=1, le=50)
+
+
+@regions_router.get("", response={200: list[DistrictOut], **ERRORS}, summary="Search districts")
+def regions(request, filters: Query[RegionFilter]):
+    return [district_out(d) for d in search_districts(filters.q, limit=filters.limit)]
+
+
+class QuoteIn(StrictInput):
+    destination: int = Field(..., description="District id (GET /regions)")
+    weight_grams: int = Field(..., ge=1, le=1_000_000)
+    warehouse: str | None = Field(None, max_length=30, description="Warehouse code (origin)")
+    payment_method: str = Field("", max_length=20)
+    value: int = Field(0, ge=0, le=10**15, description="Goods value (for COD fee, insurance)")
+    length_cm: int | None = Field(None, ge=1, le=1000)
+    width_cm: int | None = Field(None, ge=1, le=1000)
+    height_cm: int | None = Field(None, ge=1, le=1000)
+
+
+class QuoteOptionOut(Schema):
+    courier: str
+    courier_name: str
+    service: str
+    price: int
+    cod_fee: int
+    insurance: int
+    eta_days: int
+    eta_days_min: int
+    billable_kg: int
+
+
+class QuoteOut(Schema):
+    destination: DistrictOut
+    weight_grams: int
+    options: list[QuoteOptionOut]
+
+
+def resolve_destination(district_id, field="destination") -> District:
+    district = District.objects.select_related("city", "province").filter(pk=district_id).first()
+    if district is None:
+        raise ValidationFailed(
+            "invalid_input", _("Unknown district."), fields={field: _("Unknown district.")}
+        )
+    return district
+
+
+@router.post("/quote", response={200: QuoteOut, **ERRORS}, summary="Shipping options for a parcel")
+def shipping_quote(request, body: QuoteIn):
+    district = resolve_destination(body.destination)
+    warehouse = None
+    if body.warehouse:
+        warehouse = Warehouse.objects.filter(code=body.warehouse).first()
+        if warehouse is None:
+            raise ValidationFailed(
+                "invalid_input", _("Unknown warehouse."), fields={"warehouse": _("Unknown.")}
+            )
+    dims = None
+    if body.length_cm and body.width_cm and body.height_cm:
+        dims = (body.length_cm, body.width_cm, body.height_cm)
+    options = quote(
+        district,
+        body.weight_grams,
+        warehouse=warehouse,
+        payment_method=body.payment_method,
+        value=body.value,
+        dimensions_cm=dims,
+    )
+    return {
+        "destination": district_out(district),
+        "weight_grams": body.weight_grams,
+        "options": [o.as_dict() for o in options],
+    }
