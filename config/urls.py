@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/", include("tokodesk.orders.urls")),
     path("exports/", include("tokodesk.exports.urls")),
     path("returns/", include("tokodesk.returns.urls")),
+    path("shipping/dispatch/", include("tokodesk.dispatch.urls")),
     path("shipping/", include("tokodesk.shipping.urls")),
     path("stock/", include("tokodesk.catalog.stock_urls")),
     path("webhooks/", include("tokodesk.webhooks.urls")),

@@ -52,7 +52,7 @@ class ErrorCode(StrEnum):
     TOTAL_FROZEN = "total_frozen"
     INVALID_PHONE = "invalid_phone"
     NOT_AWAITING_TRANSFER = "not_awaiting_transfer"
-    # Courier booking and AWBs (shipping.booking, shipping/couriers/).
+    # Courier booking and AWBs (dispatch.booking, shipping/couriers/).
     AWB_REQUIRED = "awb_required"
     AWB_IN_USE = "awb_in_use"
     COURIER_REFUSED = "courier_refused"

@@ -132,9 +132,9 @@ def _register():
     api.add_router("/export-templates", templates_router)
     api.add_router("/exports", exports_router)
     api.add_router("/webhooks", "tokodesk.webhooks.api.router")
+    api.add_router("/shipping", "tokodesk.dispatch.api.router")
     api.add_router("/shipping", "tokodesk.shipping.api.router")
     api.add_router("/regions", "tokodesk.shipping.api.regions_router")
-    api.add_router("/shipping", "tokodesk.shipping.dispatch_api.router")
     api.add_router("/stock", "tokodesk.catalog.stock_api.router")
     api.add_router("/", catalog_router)
 

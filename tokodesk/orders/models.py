@@ -328,7 +328,7 @@ class OrderEvent(TimelineEvent):
         # A goodwill refund paid (returns.refunds): a refund of a return goes on the return's.
         REFUND_PAID = "refund_paid", _("Refund paid")
         PROOF_SENT = "proof_sent", _("Proof of transfer sent")
-        # A shipping label, packing slip or picking list printed (shipping.labels); reprints too.
+        # A shipping label, packing slip or picking list printed (dispatch.labels); reprints too.
         PRINTED = "printed", _("Printed")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")

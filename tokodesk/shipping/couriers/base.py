@@ -2,7 +2,7 @@
 
 An adapter is asked, per order, to `book` a pickup (→ a `Booking`: the AWB, and the label
 PDF when the provider makes one), to `cancel` a booking, to `track` an AWB, and optionally
-for `rates`. It never touches the database: the booking service (shipping/booking.py) reads
+for `rates`. It never touches the database: the booking service (dispatch/booking.py) reads
 the order, calls the adapter outside any row lock it does not need, and applies the `ship`
 transition with the AWB it got back (cancelling the booking again when the order refuses).
 

@@ -9,8 +9,8 @@ import logging
 import pytest
 from django.test import Client
 
+from tokodesk.dispatch import booking
 from tokodesk.orders.tests.factories import order_in
-from tokodesk.shipping import booking
 from tokodesk.shipping.couriers import ADAPTERS, bookable, get_adapter
 from tokodesk.shipping.couriers.base import Adapter
 from tokodesk.shipping.models import CourierAccount

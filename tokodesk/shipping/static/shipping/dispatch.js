@@ -1,4 +1,4 @@
-/* Dispatch (shipping/views/dispatch.py), under the page's CSP (a static file, no inline code).
+/* Dispatch (dispatch/views.py), under the page's CSP (a static file, no inline code).
  * 1. The orders page's dispatch bar (orders/_bulk_bar.html, To ship tab): shown while orders
  *    are ticked; on submit it carries the ticked orders as `refs`.
  * 2. The AWB table (shipping/dispatch_awb.html): scanner-friendly. A barcode scanner types

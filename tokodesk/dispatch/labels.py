@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 from tokodesk.core import shop_profile
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.core.money import format_money
+from tokodesk.dispatch.booking import cod_amount, order_weight_grams
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import ORDER_TIMELINE, PaymentMethod
-from tokodesk.shipping.booking import cod_amount, order_weight_grams
 
 FORMATS = ("thermal", "a4")
 PRINT_LIMIT = 1000

@@ -1,4 +1,4 @@
-"""The dispatch pages (shipping/views/dispatch.py) reached from the bulk bar on To ship: book
+"""The dispatch pages (dispatch/views.py) reached from the bulk bar on To ship: book
 with the sandbox, the AWB table, the CSV import with its preview (unknown reference and a
 duplicate AWB refused, nothing written), labels; in Indonesian where the seller reads."""
 

@@ -1,4 +1,4 @@
-"""Booking through a courier adapter (shipping/booking.py and POST /api/v1/shipping/book):
+"""Booking through a courier adapter (dispatch/booking.py and POST /api/v1/shipping/book):
 each order shipped with its own AWB (awaiting pickup) or refused with a code and a message,
 and nothing half-written when refused."""
 
@@ -8,9 +8,9 @@ import re
 
 import pytest
 
+from tokodesk.dispatch import booking
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import make_order, order_in
-from tokodesk.shipping import booking
 from tokodesk.shipping.couriers import AdapterError, get_adapter
 from tokodesk.shipping.couriers.base import Booking
 

@@ -8,7 +8,7 @@
 - POST /shipping/picking-list {"references": [...]} → application/pdf
 - POST /shipping/packing-slips {"references": [...]} → application/pdf
 
-Parse → service → serialize; the pages (shipping/views/dispatch.py) call the same services."""
+Parse → service → serialize; the pages (dispatch/views.py) call the same services."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from ninja import Field, Router, Schema
 from tokodesk.core.api.common import ERRORS, ErrorOut
 from tokodesk.core.errors import PermissionDenied
 from tokodesk.core.inputs import StrictInput
-from tokodesk.shipping import booking, labels, picking
+from tokodesk.dispatch import booking, labels, picking
 from tokodesk.shipping.couriers import ADAPTERS
 
 router = Router(tags=["shipping: dispatch"])

@@ -2,7 +2,7 @@
 the ticked orders: book a courier through an adapter, type AWBs in a table (scanner-friendly:
 Enter goes to the next row, shipping/dispatch.js), import AWBs from a CSV with a preview, and
 print labels, packing slips and the picking list. They call the same services as the API
-(shipping.booking, labels, picking); nothing here writes a model."""
+(dispatch.booking, labels, picking); nothing here writes a model."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 
 from tokodesk.core.errors import DomainError
 from tokodesk.core.money import format_money
+from tokodesk.dispatch import booking, labels, picking
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import ORDER_TRANSITIONS, PaymentMethod, Status
-from tokodesk.shipping import booking, labels, picking
 from tokodesk.shipping.couriers import bookable
 from tokodesk.shipping.models import Courier
 

@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tokodesk.core import shop_profile
+from tokodesk.dispatch.labels import orders_for_print, record_printed, render_pdf
 from tokodesk.orders.models import Order, OrderLine
-from tokodesk.shipping.labels import orders_for_print, record_printed, render_pdf
 
 
 @dataclass

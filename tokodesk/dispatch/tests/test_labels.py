@@ -1,4 +1,4 @@
-"""Labels, packing slips and the picking list as PDFs (shipping/labels.py, picking.py and
+"""Labels, packing slips and the picking list as PDFs (dispatch/labels.py, picking.py and
 POST /api/v1/shipping/labels …): the text of the PDF carries the AWBs, the COD amounts to
 collect and the addresses; prints go on the order's timeline; reprints too."""
 
@@ -9,9 +9,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from tokodesk.dispatch import booking, labels, picking
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import make_order, order_in
-from tokodesk.shipping import booking, labels, picking
 
 
 def pdf_text(content: bytes) -> tuple[int, str]:
