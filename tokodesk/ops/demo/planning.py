@@ -72,6 +72,7 @@ class _Planning:
                 code=code, defaults={"name": name, "city": city, "address": address}
             )
         warehouses = {w.code: w for w in Warehouse.objects.all()}
+        arriving: dict[str, list[dict]] = defaultdict(list)  # warehouse -> receipt lines
         for slug, name, description, stocked_in, variants in PRODUCTS:
             product, _c = Product.objects.get_or_create(
                 slug=slug, defaults={"name": name, "description": description}
@@ -94,13 +95,28 @@ class _Planning:
                         if code == "jkt"
                         else self.rng.randrange(300, 600, 10)
                     )
-                    Stock.objects.get_or_create(
-                        variant=variant, warehouse=warehouses[code], defaults={"on_hand": on_hand}
-                    )
+                    if not Stock.objects.filter(variant=variant, warehouse=warehouses[code]).exists():
+                        arriving[code].append({"sku": sku, "qty": on_hand, "unit_cost": price * 6 // 10})
                     self.stocked[code].add(sku)
+        self._receive(arriving)
         Product.objects.filter(slug__in=[p[0] for p in PRODUCTS]).update(
             created_at=self.now - dt.timedelta(days=self.days + 20)
         )
+
+    def _receive(self, arriving: dict[str, list[dict]]) -> None:
+        """The opening stock arrives by receipts from a supplier, booked by the warehouse
+        clerk before the first order, so the ledger's history reads true (issue 13)."""
+        from tokodesk.catalog.models import StockMovement, StockReceipt
+        from tokodesk.catalog.services.stock_ops import receive_stock
+
+        when = self.now - dt.timedelta(days=self.days + 20)
+        for code, lines in sorted(arriving.items()):
+            receipt = receive_stock(
+                actor=self.users.get("gudang"), warehouse=code, lines=lines,
+                supplier="CV Sumber Makmur", note="Stok awal",
+            )
+            StockReceipt.objects.filter(pk=receipt.pk).update(created_at=when)
+            StockMovement.objects.filter(doc_type="receipt", doc_id=receipt.pk).update(created_at=when)
 
     def _couriers(self) -> None:
         for code, name, services, url in COURIERS:
