@@ -136,6 +136,9 @@ def test_whatsapp_is_logged_by_the_post_and_opens_wa_me(page, shop, users):
     login(page, "owner")
     visit(page, f"/orders/{order.reference}/")
     assert not OrderEvent.objects.filter(order=order, kind="chat").exists()
+    page.locator("[data-whatsapp-open]").click()  # the dialog: purpose, template, text
+    expect(page.locator("#modal [data-wa-text]")).to_be_visible()
+    htmx_settled(page)
     with page.context.expect_page() as opened:
         page.locator("button[data-whatsapp]").click()
     tab = opened.value

@@ -34,6 +34,9 @@ class SettingsSection:
     make_form: Callable | None = None
     # Saves a valid form itself: (form, actor) -> None; None: settings_update(changes=cleaned_data).
     save: Callable | None = None
+    # The URL name of a page of its own (a list, such as the WhatsApp templates): the settings
+    # page shows the section's template (a summary) and a link there instead of a form.
+    page: str = ""
 
 
 _SECTIONS: dict[str, SettingsSection] = {}

@@ -8,7 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Customer communication")
 
     def ready(self):
-        from tokodesk.notifications import emails, feeds, whatsapp
+        from tokodesk.notifications import customers, emails, feeds, whatsapp
         from tokodesk.returns import hooks
 
         # What the returns pages offer and notifications does (returns imports none of it).
@@ -19,6 +19,10 @@ class NotificationsConfig(AppConfig):
         ))
         hooks.provide_calendar_feed(hooks.CalendarFeed(url=feeds.calendar_feed_url, path=feeds.calendar_feed_path))
         hooks.provide_can_whatsapp(whatsapp.can_whatsapp)
+        # A new order's language when its buyer's is not known (orders.languages).
+        from tokodesk.orders import languages
+
+        languages.provide_default(customers.customer_locale)
         # Queued e-mails go out through the outbox (emails._queued, emails.outbox_consumer).
         from tokodesk.core import outbox
 

@@ -23,8 +23,10 @@ def valid_locale(value: str | None) -> str | None:
 
 
 def customer_locale(order, settings_row: NotificationSettings | None = None) -> str:
-    """The customer's language: their landing page's, else the shop's setting for
-    customers, else the shop's language."""
+    """The customer's language: the one the order keeps (orders.languages), else their
+    landing page's, else the shop's setting for customers, else the shop's language."""
+    if order is not None and valid_locale(getattr(order, "language", "")):
+        return valid_locale(order.language)
     if order is not None and order.landing_page_id:
         language = (LandingPageLanguage.objects.filter(landing_page_id=order.landing_page_id)
                     .values_list("language", flat=True).first())

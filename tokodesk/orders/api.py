@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja import Status as HttpStatus
@@ -13,6 +14,7 @@ from tokodesk.core.api.actions import add_action_routes
 from tokodesk.core.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound
 from tokodesk.orders import selectors, services
+from tokodesk.orders.languages import order_set_language
 from tokodesk.orders.schemas import (
     AssignIn,
     EventOut,
@@ -76,6 +78,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "lines": [{"sku": li.sku, "name": li.name, "qty": li.qty, "unit_price": li.unit_price,
                    "line_total": li.line_total} for li in lines],
         "customer_note": order.customer_note,
+        "language": order.language or None,
         "cancellation_reason": order.cancellation_reason,
         "cancellation_deadline": order.cancellation_deadline,
         "ship_by": order.ship_by,
@@ -182,10 +185,18 @@ def get_order(request, reference: str):
 @router.patch("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="Edit an order (before shipment)")
 def patch_order(request, reference: str, payload: OrderPatchIn):
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
+    language = changes.pop("language", None)
     if "lines" in changes:
         changes["lines"] = [dict(line) for line in changes["lines"]]
-    services.order_edit(reference=reference, actor=request.auth, changes=changes,
-                        expected_version=expected_version(request, payload.version))
+    version = expected_version(request, payload.version)
+    with transaction.atomic():
+        if changes or not language:
+            services.order_edit(reference=reference, actor=request.auth, changes=changes, expected_version=version)
+            version = None  # checked once: the edit may have moved it on
+        if language:
+            # The buyer's language changes in any status (orders.languages), not only before shipment.
+            order_set_language(reference=reference, actor=request.auth, language=language,
+                               expected_version=version, source="api")
     return _detail_response(request, reference)
 
 

@@ -27,3 +27,7 @@ class OrdersConfig(AppConfig):
         jobs.register("order_deadlines", deadlines_job, summary=deadlines_summary)
         # The "Orders" section of the settings page.
         order_settings.register_section()
+        # Its "WhatsApp templates" section (a link to their own pages).
+        from tokodesk.orders import wa_templates
+
+        wa_templates.register_section()

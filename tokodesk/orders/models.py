@@ -103,6 +103,9 @@ class Order(TimeStampedModel):
     # for finance to check before confirming the payment.
     customer_proof = models.FileField(upload_to="payment-proofs/%Y/%m/", blank=True)
     customer_proof_at = models.DateTimeField(null=True, blank=True)
+    # The buyer's language (orders.languages): what the team's messages to the buyer use.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="",
+                                choices=settings.LANGUAGES)
 
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.NEW
@@ -339,3 +342,6 @@ class OrderEvent(TimelineEvent):
 
 
 from tokodesk.orders.order_settings import OrderSettings  # noqa: E402,F401  (the order settings, orders.order_settings)
+
+# The WhatsApp message templates live in their own module (orders.wa_templates).
+from tokodesk.orders.wa_templates import WhatsAppTemplate  # noqa: E402, F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from pydantic import Field, create_model, field_validator
@@ -16,6 +17,9 @@ from tokodesk.orders.tabs import TABS
 
 PaymentMethodLit = Literal[tuple(PaymentMethod.values)]  # type: ignore[valid-type]
 ChannelLit = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
+LanguageLit = Literal[tuple(code for code, _name in settings.LANGUAGES)]  # type: ignore[valid-type]
+LANGUAGE_HELP = ("The buyer's language: WhatsApp texts and e-mails to the buyer use it. Null: the shop's "
+                 "language for customers.")
 
 
 class StrictIn(StrictInput):
@@ -74,6 +78,7 @@ class OrderCreateIn(StrictIn):
     tags: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field("", max_length=2000)
     external_reference: str = Field("", max_length=100)
+    language: LanguageLit | None = Field(None, description=LANGUAGE_HELP)
 
     _check_lines = field_validator("lines")(_lines_amount)
 
@@ -101,6 +106,8 @@ class OrderPatchIn(StrictIn):
     warehouse: str | None = Field(None, max_length=30)
     customer_note: str | None = Field(None, max_length=2000)
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
+    language: LanguageLit | None = Field(None, description="The buyer's language (any status, even after "
+                                         "shipment; omit or null to leave it).")
 
     _check_email = field_validator("recipient_email")(lambda v: _email(v) if v else v)
     _check_lines = field_validator("lines")(_lines_amount)
@@ -203,6 +210,7 @@ class OrderOut(Out):
     tags: list[str]
     lines: list[LineOut]
     customer_note: str
+    language: str | None = Field(None, description=LANGUAGE_HELP)
     cancellation_reason: str
     cancellation_deadline: dt.datetime | None
     ship_by: dt.datetime | None

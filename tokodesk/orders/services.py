@@ -21,6 +21,7 @@ from tokodesk.core.models import ShopSettings, next_reference
 from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.services import customer_upsert
+from tokodesk.orders import languages
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
 from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.selectors import order_queryset_for
@@ -69,6 +70,8 @@ class OrderInput:
     tags: list[str] = field(default_factory=list)
     note: str = ""
     external_reference: str = ""
+    # The buyer's language (orders.languages); "" for the shop's language for customers.
+    language: str = ""
 
 
 def _not_found(reference) -> str:
@@ -242,6 +245,9 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )
+    # Kept when known (the landing page's buyer, the API, the manual order's choice); ""
+    # follows the shop's language for customers (orders.languages.order_language).
+    order.language = languages.valid(data.language)
     order_lines = [
         OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=qty, unit_price=price,
                   weight_grams=v.weight_grams)

@@ -161,6 +161,8 @@ class LandingOrderInput:
     payment_method: str
     city: str = ""
     note: str = ""
+    # The language the buyer read the page in: the order keeps it (orders.languages).
+    language: str = ""
 
 
 @dataclass
@@ -253,6 +255,7 @@ def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) 
             landing_page=page.slug,
             agent=agent.username if agent else None,
             note=data.note,
+            language=data.language,
         ),
         actor=None,
         source="customer",

@@ -279,7 +279,9 @@ def test_whatsapp_get_writes_nothing(shop, users, owner):
 
 def test_whatsapp_detail_button_is_a_post_form(shop, users, owner):
     order = make_order(owner)
-    html = client_for(owner, "en").get(url(order)).content.decode()
+    page = client_for(owner, "en").get(url(order)).content.decode()
+    assert "data-whatsapp-open" in page and "onclick" not in page  # opens the dialog (htmx)
+    html = client_for(owner, "en").get(url(order, "whatsapp/dialog/")).content.decode()
     form = re.search(r'<form method="post" action="/orders/[^"]+/whatsapp/"[^>]*>.*?</form>', html, re.S).group(0)
     assert 'target="_blank"' in form and "csrfmiddlewaretoken" in form and "data-whatsapp" in form
     assert "onclick" not in html
@@ -287,6 +289,7 @@ def test_whatsapp_detail_button_is_a_post_form(shop, users, owner):
 
 def test_whatsapp_redirects_to_wa_me_and_logs_the_chat(shop, users, owner):
     order = make_order(owner)
+    Order.objects.filter(pk=order.pk).update(language="en")  # the buyer's language
     r = client_for(owner, "en").post(url(order, "whatsapp/"))
     link = urlparse(wa_link(r))
     assert (link.scheme, link.netloc, link.path) == ("https", "wa.me", "/6281234567890")
@@ -303,8 +306,10 @@ def test_whatsapp_redirects_to_wa_me_and_logs_the_chat(shop, users, owner):
     ("id", "Halo Siti Rahayu", "Status:"), ("fr", "Bonjour Siti Rahayu", "Statut :"), ("en", "Hello Siti Rahayu", "Status:"),
 ])
 def test_whatsapp_message_per_language(shop, users, owner, language, greeting, status):
+    """In the buyer's language (the order's), whatever the user's."""
     order = make_order(owner)
-    r = client_for(owner, language).post(url(order, "whatsapp/"))
+    Order.objects.filter(pk=order.pk).update(language=language)
+    r = client_for(owner, "fr" if language == "en" else "en").post(url(order, "whatsapp/"))
     text = parse_qs(urlparse(wa_link(r)).query)["text"][0]
     assert text.startswith(greeting) and status in text
 

@@ -20,6 +20,9 @@ from tokodesk.core.outbound import open_external
 from tokodesk.core.sections import sections as page_sections
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms_detail import AssignForm, NoteForm, agent_choices
+from tokodesk.orders.languages import language_choices
+from tokodesk.orders.languages import valid as valid_language
+from tokodesk.orders.links import order_link_url
 from tokodesk.orders.states import FINAL
 from tokodesk.orders.views.common import SECONDARY, menu_for, toast
 from tokodesk.orders.views.timeline import (  # noqa: F401 - their old home
@@ -85,6 +88,12 @@ def detail_context(request, order, **extra) -> dict:
         "can_tag": not closed and user.has_perm("orders.change_order"),
         "can_note": user.has_perm("orders.add_ordernote"),
         "can_chat": can_chat(user),
+        # The buyer's order link to copy, and their language (issue 12, item 13).
+        "order_link": request.build_absolute_uri(order_link_url(order)),
+        # "" when not known: the shop's language for customers (no query for it here).
+        "buyer_language": valid_language(order.language),
+        "language_choices": language_choices(),
+        "can_set_language": user.has_perm("orders.change_order"),
         "tracking_url": tracking_url,
         "show_city": bool(order.destination_city)
         and order.destination_city.lower() not in order.destination_address.lower(),
@@ -214,7 +223,9 @@ def whatsapp_view(request, reference):
     redirect to another site after a form)."""
     _order_or_404(request, reference)
     try:
-        link = order_open_chat(reference=reference, actor=request.user, source="web")
+        link = order_open_chat(reference=reference, actor=request.user, source="web",
+                               template=request.POST.get("template", "")[:40],
+                               base_url=request.build_absolute_uri("/"))
     except PermissionDenied:
         raise DjangoPermissionDenied from None
     except DomainError as exc:

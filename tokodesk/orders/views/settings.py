@@ -60,7 +60,7 @@ def settings_view(request):
                 return redirect(reverse("orders:settings") + f"#{posted}")
     sections = [
         {"key": s.key, "title": s.title, "intro": s.intro, "template": s.template,
-         "form": forms_by_section[s.key]}
+         "form": forms_by_section[s.key], "page": s.page}
         for s in registered
     ]
     return render(

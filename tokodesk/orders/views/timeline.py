@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,6 +17,7 @@ from tokodesk.core.money import format_money
 from tokodesk.orders import selectors
 from tokodesk.orders.models import OrderEvent
 from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod, Status
+from tokodesk.orders.wa_templates import Purpose
 from tokodesk.shipping.models import Courier
 
 # Labels of what the timeline's `data` may hold (effects of states.py, services.py).
@@ -36,6 +38,9 @@ DATA_LABELS = {
     "total": gettext_lazy("Total"),
     "voided_payments": gettext_lazy("Payments voided"),
     "automatic": gettext_lazy("Automatic"),
+    "purpose": gettext_lazy("Message"),
+    "template": gettext_lazy("Template"),
+    "language": gettext_lazy("Language"),
 }
 HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
 EDIT_LABELS = {
@@ -54,6 +59,7 @@ EDIT_LABELS = {
     "customer_note": gettext_lazy("Note for the courier"),
     "lines": gettext_lazy("Products"),
     "total": gettext_lazy("Total"),
+    "language": gettext_lazy("Buyer's language"),
 }
 MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount"}
 
@@ -81,6 +87,8 @@ def _short(value, currency, key="") -> str:
         return format_money(value, currency)
     if key == "payment_method" and value in PaymentMethod.values:
         return str(PaymentMethod(value).label)
+    if key == "language" and value in dict(settings.LANGUAGES):
+        return str(dict(settings.LANGUAGES)[value])
     if key == "lines" and isinstance(value, list):
         return ", ".join(
             f"{line.get('qty')} × {line.get('sku')}" for line in value if isinstance(line, dict)
@@ -117,6 +125,10 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
             value = Channel(value).label
         elif key == "channel" and value == "whatsapp":
             value = "WhatsApp"
+        elif key == "purpose" and value in Purpose.values:
+            value = Purpose(value).label
+        elif key == "language":
+            value = dict(settings.LANGUAGES).get(value, value)
         elif key == "courier":
             value = names.get(("courier", value), value)
         elif key == "proof":

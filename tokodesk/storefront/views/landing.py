@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -99,8 +100,10 @@ def landing_page_view(request, slug):
         return _render(request, page, form, status=422,
                        alert=_("Your order was not sent yet. Please check the fields marked in red."))
     try:
+        data = form.order_input()
+        data.language = translation.get_language() or ""  # the buyer's: the order keeps it
         result = services.landing_order_submit(page_id=page.pk, form_token=token,
-                                               ip=services.client_ip(request), data=form.order_input())
+                                               ip=services.client_ip(request), data=data)
     except services.RateLimited as exc:
         return render(request, "storefront/landing_limited.html", {"page": page, "message": exc.message},
                       status=429)
