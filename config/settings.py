@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "tokodesk.accounts.context_processors.role",
+                "tokodesk.catalog.context_processors.low_stock",
                 "csp.context_processors.nonce",
             ],
         },

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("tokodesk.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("tokodesk.orders.urls")),
+    path("catalog/", include("tokodesk.catalog.urls")),
     path("exports/", include("tokodesk.exports.urls")),
     path("returns/", include("tokodesk.returns.urls")),
     path("shipping/dispatch/", include("tokodesk.dispatch.urls")),

@@ -1,14 +1,12 @@
-"""Read endpoints for the reference data integrators need: customers, products with
-variants and stock, warehouses, couriers and landing pages."""
+"""Read endpoints for the reference data integrators need: customers, couriers and landing
+pages. Products, variants and warehouses are in tokodesk/catalog/api.py."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
 from tokodesk.core.api.common import ERRORS
 from tokodesk.core.errors import NotFound, PermissionDenied
 from tokodesk.core.models import ShopSettings
@@ -25,39 +23,6 @@ router = Router(tags=["catalog"])
 def _need(request, perm):
     if not request.auth.has_perm(perm):
         raise PermissionDenied("permission_denied", _("You are not allowed to see this."))
-
-
-class WarehouseOut(Schema):
-    code: str
-    name: str
-    address: str
-    city: str
-    active: bool
-
-
-class StockOut(Schema):
-    warehouse: str
-    on_hand: int
-    reserved: int
-    available: int
-
-
-class VariantOut(Schema):
-    sku: str
-    name: str
-    price: int
-    weight_grams: int
-    active: bool
-    stock: list[StockOut]
-
-
-class ProductOut(Schema):
-    id: int
-    name: str
-    slug: str
-    description: str
-    active: bool
-    variants: list[VariantOut]
 
 
 class CourierOut(Schema):
@@ -91,6 +56,10 @@ class CustomerDetailOut(CustomerOut):
         description="Store-credit balance: the sum of the customer's ledger (see /store-credit/{customer_id}), "
         "in minor units of `currency` like every amount of the API."
     )
+    store_credit_balance: int = Field(
+        description="The same balance under its explicit name (issue 12): what the customer can spend "
+        "on an order (orders' `store_credit`), in minor units of `currency`."
+    )
     currency: str = Field(
         description="ISO 4217 code of the shop currency the store credit is kept in."
     )
@@ -99,70 +68,6 @@ class CustomerDetailOut(CustomerOut):
 class CustomerQuery(Schema):
     q: str | None = Field(None, max_length=100)
     limit: int = Field(50, ge=1, le=200)
-
-
-def product_out(p: Product) -> dict:
-    return {
-        "id": p.id,
-        "name": p.name,
-        "slug": p.slug,
-        "description": p.description,
-        "active": p.active,
-        "variants": [
-            {
-                "sku": v.sku,
-                "name": v.name,
-                "price": v.price,
-                "weight_grams": v.weight_grams,
-                "active": v.active,
-                "stock": [
-                    {
-                        "warehouse": s.warehouse.code,
-                        "on_hand": s.on_hand,
-                        "reserved": s.reserved,
-                        "available": s.available,
-                    }
-                    for s in v.stock.all()
-                ],
-            }
-            for v in p.variants.all()
-        ],
-    }
-
-
-def _products():
-    return Product.objects.prefetch_related(
-        Prefetch(
-            "variants",
-            queryset=Variant.objects.order_by("sku").prefetch_related(
-                Prefetch(
-                    "stock",
-                    queryset=Stock.objects.select_related("warehouse").order_by("warehouse__code"),
-                )
-            ),
-        )
-    )
-
-
-@router.get("/products", response={200: list[ProductOut], **ERRORS})
-def list_products(request):
-    _need(request, "catalog.view_product")
-    return [product_out(p) for p in _products().order_by("name")]
-
-
-@router.get("/products/{slug}", response={200: ProductOut, **ERRORS})
-def get_product(request, slug: str):
-    _need(request, "catalog.view_product")
-    product = _products().filter(slug=slug).first()
-    if product is None:
-        raise NotFound("not_found", _("Not found."))
-    return product_out(product)
-
-
-@router.get("/warehouses", response={200: list[WarehouseOut], **ERRORS})
-def list_warehouses(request):
-    _need(request, "catalog.view_warehouse")
-    return list(Warehouse.objects.order_by("code"))
 
 
 @router.get("/couriers", response={200: list[CourierOut], **ERRORS})
@@ -222,6 +127,7 @@ def get_customer(request, customer_id: int):
         "phone": customer.phone,
         "email": customer.email,
         "address": customer.address,
-        "store_credit": StoreCreditEntry.objects.balance_of(customer.id),
+        "store_credit": (balance := StoreCreditEntry.objects.balance_of(customer.id)),
+        "store_credit_balance": balance,
         "currency": ShopSettings.get().currency,
     }

@@ -63,6 +63,11 @@ class ErrorCode(StrEnum):
     BELOW_RESERVED = "below_reserved"
     SAME_WAREHOUSE = "same_warehouse"
     STOCKTAKE_CLOSED = "stocktake_closed"
+    # Catalog: products, variants, warehouses (catalog/services/products.py).
+    SKU_TAKEN = "sku_taken"
+    SLUG_TAKEN = "slug_taken"
+    CODE_TAKEN = "code_taken"
+    WAREHOUSE_IN_USE = "warehouse_in_use"
     # Returns, refunds, store credit.
     RETURNS_DISABLED = "returns_disabled"
     RETURN_WINDOW_CLOSED = "return_window_closed"

@@ -119,6 +119,7 @@ def http_error(request, exc: HttpError):
 
 def _register():
     from tokodesk.api.catalog import router as catalog_router
+    from tokodesk.catalog.api import router as products_router
     from tokodesk.exports.api import exports_router, templates_router
     from tokodesk.orders.api import router as orders_router
     from tokodesk.returns.api import refunds_router, store_credit_router
@@ -136,6 +137,7 @@ def _register():
     api.add_router("/shipping", "tokodesk.shipping.api.router")
     api.add_router("/regions", "tokodesk.shipping.api.regions_router")
     api.add_router("/stock", "tokodesk.catalog.stock_api.router")
+    api.add_router("/", products_router)
     api.add_router("/", catalog_router)
 
 

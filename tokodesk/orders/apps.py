@@ -11,6 +11,13 @@ def _after_migrate(sender, using="default", **kwargs):
     counters.ensure(connections[using])
 
 
+def _open_orders_in(warehouse) -> int:
+    from tokodesk.orders.models import Order
+    from tokodesk.orders.states import FINAL
+
+    return Order.objects.filter(warehouse=warehouse).exclude(status__in=FINAL).count()
+
+
 class OrdersConfig(AppConfig):
     name = "tokodesk.orders"
     label = "orders"
@@ -27,6 +34,10 @@ class OrdersConfig(AppConfig):
         jobs.register("order_deadlines", deadlines_job, summary=deadlines_summary)
         # The "Orders" section of the settings page.
         order_settings.register_section()
+        # An open order keeps its warehouse from being deactivated (catalog services).
+        from tokodesk.catalog.services.products import register_warehouse_use
+
+        register_warehouse_use("orders", _open_orders_in)
         # Its "WhatsApp templates" section (a link to their own pages).
         from tokodesk.orders import wa_templates
 

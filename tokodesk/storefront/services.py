@@ -117,10 +117,9 @@ class VariantOption:
 def _stock_by_variant(page: LandingPage, variant_ids) -> dict[int, Stock]:
     """Each variant's stock row in the page's warehouse; a page without a warehouse ships
     each variant from the active warehouse that has the most of it."""
-    rows = Stock.objects.filter(variant_id__in=variant_ids).select_related("warehouse")
-    rows = rows.filter(warehouse__active=True)
-    if page.warehouse_id:
-        rows = rows.filter(warehouse_id=page.warehouse_id)
+    from tokodesk.catalog.selectors import stock_rows
+
+    rows = stock_rows(variant_ids=variant_ids, warehouse_id=page.warehouse_id or None, active_warehouses=True)
     best: dict[int, Stock] = {}
     for row in rows:
         if row.variant_id not in best or row.available > best[row.variant_id].available:

@@ -1,0 +1,198 @@
+"""Reads of the catalog: the product list (filters, keyset pages), one product with its
+stock grid, warehouses, the low-stock rows and their count, and the availability every
+page shows (the landing page editor, the manual order and the product page read the
+same `available` = on hand − reserved from `stock_rows`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+
+from tokodesk.catalog.models import Category, Product, ProductImage, Stock, Variant, Warehouse
+from tokodesk.core.cursors import decode_cursor, encode_cursor
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class ProductFilters:
+    q: str = ""
+    active: bool | None = None
+    category: int | None = None
+    low_stock: bool = False
+    warehouse: int | None = None  # products stocked in this warehouse
+
+
+def _low_stock_q(prefix: str = "") -> Q:
+    """available ≤ reorder point, for rows with a reorder point (0 means none set)."""
+    return Q(**{f"{prefix}reorder_point__gt": 0}) & Q(
+        **{f"{prefix}on_hand__lte": F(f"{prefix}reserved") + F(f"{prefix}reorder_point")}
+    )
+
+
+def stock_rows(
+    *, variant_ids=None, warehouse_id: int | None = None, active_warehouses: bool = False
+):
+    """Stock rows with their warehouse; `available` is on hand − reserved (Stock.available).
+    The one query every availability on the pages and in the API reads."""
+    qs = Stock.objects.select_related("warehouse")
+    if variant_ids is not None:
+        qs = qs.filter(variant_id__in=variant_ids)
+    if warehouse_id is not None:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if active_warehouses:
+        qs = qs.filter(warehouse__active=True)
+    return qs
+
+
+def stocked_variants(warehouse_id: int) -> dict[str, Stock]:
+    """The active variants (of active products) with a stock row in the warehouse, by SKU,
+    in catalogue order: the manual order's product choice."""
+    rows = (
+        stock_rows(warehouse_id=warehouse_id)
+        .filter(variant__active=True, variant__product__active=True)
+        .select_related("variant__product")
+        .order_by("variant__product__name", "variant__sku")
+    )
+    return {row.variant.sku: row for row in rows}
+
+
+def product_list(*, filters: ProductFilters, cursor: str | None = None, limit: int = PAGE_SIZE):
+    """A page of products, newest first (keyset on id), with variants and their stock
+    prefetched: a constant number of queries per page. Returns (products, next_cursor)."""
+    qs = Product.objects.select_related("category")
+    if filters.q:
+        q = filters.q.strip()[:100]
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(slug__icontains=q)
+            | Exists(
+                Variant.objects.filter(product=OuterRef("pk")).filter(
+                    Q(sku__icontains=q) | Q(barcode=q)
+                )
+            )
+        )
+    if filters.active is not None:
+        qs = qs.filter(active=filters.active)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.warehouse:
+        qs = qs.filter(
+            Exists(
+                Stock.objects.filter(
+                    variant__product=OuterRef("pk"), warehouse_id=filters.warehouse
+                )
+            )
+        )
+    if filters.low_stock:
+        low = Stock.objects.filter(
+            _low_stock_q(), variant__product=OuterRef("pk"), variant__active=True
+        )
+        if filters.warehouse:
+            low = low.filter(warehouse_id=filters.warehouse)
+        qs = qs.filter(Exists(low))
+    if cursor:
+        _value, last_id = decode_cursor(cursor, kind="int")
+        qs = qs.filter(pk__lt=last_id)
+    rows = list(_with_variants(qs.order_by("-id"))[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1].pk, rows[-1].pk])
+    return rows, next_cursor
+
+
+def _with_variants(qs):
+    return qs.prefetch_related(
+        Prefetch(
+            "variants",
+            queryset=Variant.objects.order_by("sku").prefetch_related(
+                Prefetch(
+                    "stock",
+                    queryset=Stock.objects.select_related("warehouse").order_by("warehouse__code"),
+                )
+            ),
+        ),
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "id")),
+    )
+
+
+def product_get(*, key: str | int) -> Product | None:
+    """A product by slug (or by id when the key is a number no slug has)."""
+    qs = _with_variants(Product.objects.select_related("category"))
+    found = qs.filter(slug=str(key)).first()
+    if found is None and str(key).isdigit() and len(str(key)) < 19:
+        found = qs.filter(pk=int(key)).first()
+    return found
+
+
+@dataclass
+class GridCell:
+    on_hand: int
+    reserved: int
+    available: int
+    reorder_point: int
+    low: bool
+
+
+def stock_grid(
+    product: Product,
+) -> tuple[list[Warehouse], list[tuple[Variant, list[GridCell | None]]]]:
+    """Variant × warehouse: one cell per stock row (None where the variant is not stocked).
+    Warehouses: the active ones and any inactive one that still holds this product."""
+    variants = list(product.variants.all())
+    rows = [s for v in variants for s in v.stock.all()]
+    used = {s.warehouse_id for s in rows}
+    warehouses = [w for w in Warehouse.objects.order_by("code") if w.active or w.pk in used]
+    grid = []
+    for v in variants:
+        by_wh = {s.warehouse_id: s for s in v.stock.all()}
+        cells = []
+        for w in warehouses:
+            s = by_wh.get(w.pk)
+            cells.append(
+                None
+                if s is None
+                else GridCell(
+                    s.on_hand,
+                    s.reserved,
+                    s.available,
+                    s.reorder_point,
+                    bool(s.reorder_point and s.available <= s.reorder_point),
+                )
+            )
+        grid.append((v, cells))
+    return warehouses, grid
+
+
+def low_stock_rows(*, warehouse_id: int | None = None, limit: int = 500):
+    """Stock rows whose available ≤ reorder point, worst first."""
+    qs = (
+        Stock.objects.filter(
+            _low_stock_q(),
+            variant__active=True,
+            variant__product__active=True,
+            warehouse__active=True,
+        )
+        .select_related("variant__product", "warehouse")
+        .annotate(avail=F("on_hand") - F("reserved"))
+        .order_by("avail", "variant__sku", "warehouse__code")
+    )
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return list(qs[:limit])
+
+
+def low_stock_count() -> int:
+    return Stock.objects.filter(
+        _low_stock_q(), variant__active=True, variant__product__active=True, warehouse__active=True
+    ).count()
+
+
+def warehouse_list():
+    return list(Warehouse.objects.order_by("-active", "code"))
+
+
+def categories():
+    return list(Category.objects.all())
