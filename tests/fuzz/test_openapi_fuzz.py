@@ -29,12 +29,13 @@ import schemathesis
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.transport.serialization import Binary
 
-from conftest import order_payload
+from conftest import ApiClient, make_shop, make_user, order_payload
 from tokodesk.core.errors import ErrorCode
 from tokodesk.core.tests import files
 from tokodesk.ops.api import api as ninja_api
@@ -108,10 +109,38 @@ UPLOADS = [files.PNG, files.JPEG, files.WEBP, files.PDF, files.jpeg_bytes(exif=f
 UPLOAD_FIELDS = ("file", "proof", "label")
 
 
+@pytest.fixture(scope="module")
+def _seed(django_db_setup, django_db_blocker):
+    """The seed, built once per module and worker (it costs about a second, and there are
+    hundreds of fuzz tests) in a transaction rolled back after the module's last test. Each
+    test's own transaction (the `db` fixture) is a savepoint inside it, rolled back after the
+    test, so every test still starts from exactly this seed."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                make_shop()
+                owner = make_user("owner")
+                seed = build_seed(ApiClient(owner), owner)
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield seed
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def seeded(shop, api, owner):
+def seeded(_seed, db):
+    return _seed
+
+
+def build_seed(api, owner):
     """Orders in several statuses (via the API, like a user would), and what the fuzzer
-    may swap into generated requests."""
+    may swap into generated requests (plus the owner's API token)."""
 
     def create(**overrides):
         r = api.post("/api/v1/orders", order_payload(**overrides))
@@ -155,6 +184,7 @@ def seeded(shop, api, owner):
     awaiting = return_in("awaiting_item", owner, order=paid_order(owner))
     completed = return_in("completed", owner, order=paid_order(owner))
     return {
+        "token": api.token,
         "return_reference": [awaiting.reference, completed.reference],
         "refund_id": list(Refund.objects.filter(return_order=completed).values_list("pk", flat=True)),
         "reference": references,
@@ -282,8 +312,8 @@ def steer(data, case, real, mode):
 
 @pytest.mark.parametrize("mode", list(MAX_EXAMPLES), ids=lambda m: m.value)
 @pytest.mark.parametrize("method,path", OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
-def test_fuzz_operation(seeded, api, method, path, mode):
-    headers = {"Authorization": f"Bearer {api.token}"}
+def test_fuzz_operation(seeded, method, path, mode):
+    headers = {"Authorization": f"Bearer {seeded['token']}"}
     with wsgi_app() as app:
         operation = served_schema(app)[path][method]
         strategy = operation.as_strategy(generation_mode=mode)
