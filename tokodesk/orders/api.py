@@ -95,7 +95,7 @@ def order_detail_out(order, user, *, just_created: bool = False) -> dict:
     returned it (its written lines and tags, no payment nor note yet), nothing read back."""
     if just_created:
         data = order_out(order, user, lines=order.written_lines, tags=order.written_tags)
-        payments, notes = [], []
+        payments, notes = getattr(order, "written_payments", []), []  # store credit paid at creation
     else:
         data = order_out(order, user)
         payments, notes = order.payments.all(), order.notes.all()

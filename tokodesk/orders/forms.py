@@ -20,7 +20,7 @@ from tokodesk.orders.states import Channel, PaymentMethod, Status
 from tokodesk.orders.tabs import TABS
 from tokodesk.shipping.models import Courier
 
-MONEY_FIELDS = {"amount", "cash_collected"}
+MONEY_FIELDS = {"amount", "cash_collected", "store_credit"}
 FIELD_LABELS = {
     "amount": _("Amount"), "paid_on": _("Payment date"), "account": _("Receiving account"),
     "reference": _("Transfer reference"), "reason": _("Reason"), "courier": _("Courier"),
@@ -104,6 +104,9 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
     if transition.action == "confirm_payment":
         fields["proof"] = forms.FileField(label=_("Proof of transfer"), required=False,
                                           widget=forms.ClearableFileInput(attrs={"accept": "image/*,application/pdf"}))
+    from tokodesk.orders.store_credit import adapt_action_form
+
+    adapt_action_form(transition, order, fields)  # the customer's balance on the credit field
     if not fields:
         return None
     form_class = type(f"{transition.action.title()}Form", (ActionForm,), fields)

@@ -118,6 +118,11 @@ class OrderCreateForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices,
                                        widget=forms.RadioSelect)
     discount = MoneyField(label=_("Discount"), required=False, max_minor=MAX_PRICE)
+    # Paid at once from the customer's store credit (orders.store_credit); the phone lookup
+    # shows the balance, the service refuses more than the balance or the total.
+    store_credit = MoneyField(label=_("Use store credit"), required=False, max_minor=MAX_PRICE,
+                              help_text=_("Paid from the customer's store credit: the balance shows "
+                                          "when the phone number finds the customer."))
     agent = forms.ChoiceField(label=_("Agent"), required=False)
     tags = forms.CharField(label=_("Tags"), max_length=1100, required=False,
                            help_text=_("Separate tags with commas."))
@@ -371,6 +376,7 @@ def validate(data, *, user, currency: str) -> Submission:
         insurance_cost=cleaned["insurance_cost"] or 0,
         discount=cleaned["discount"] or 0,
         channel=Channel.MANUAL,
+        store_credit=cleaned["store_credit"] or 0,
         agent=cleaned.get("agent") or None,
         tags=cleaned["tags"],
         note=cleaned["note"].strip(),
@@ -382,7 +388,7 @@ def validate(data, *, user, currency: str) -> Submission:
 # Where each error key of the service goes on the page.
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
                    "customer.address": "address", "customer.city": "city"}
-FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount",
+FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "store_credit",
                "payment_method", "agent", "tags", "note", "internal_note"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")
 

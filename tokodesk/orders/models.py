@@ -273,6 +273,8 @@ class Payment(models.Model):
         GATEWAY = "gateway", _("Payment gateway")
         INVOICE = "invoice", _("Invoice payment")
         COD = "cod", _("Cash on delivery")
+        # Paid from the customer's store credit (orders.store_credit): a debit on their ledger.
+        STORE_CREDIT = "store_credit", _("Store credit")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     kind = models.CharField(max_length=20, choices=Kind.choices)

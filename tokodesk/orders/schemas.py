@@ -75,6 +75,8 @@ class OrderCreateIn(StrictIn):
     channel: ChannelLit = "api"
     landing_page: str | None = Field(None, max_length=100)
     agent: str | None = Field(None, max_length=150, description="Username of the assigned agent.")
+    store_credit: int = Field(0, ge=0, le=10**13, description="Pay this much at once with the customer's "
+                              "store credit (minor units): at most their balance and the order's total, else 422.")
     tags: list[str] = Field(default_factory=list, max_length=20)
     note: str = Field("", max_length=2000)
     external_reference: str = Field("", max_length=100)

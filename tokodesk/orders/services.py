@@ -70,6 +70,8 @@ class OrderInput:
     tags: list[str] = field(default_factory=list)
     note: str = ""
     external_reference: str = ""
+    # Paid at once with the customer's store credit (minor units; orders.store_credit).
+    store_credit: int = 0
     # The buyer's language (orders.languages); "" for the shop's language for customers.
     language: str = ""
 
@@ -201,6 +203,8 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     if data.channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     _money_fields(data, errors)
+    if (data.store_credit or 0) < 0:
+        errors["store_credit"] = _("Cannot be negative.")
     if not data.customer.name.strip():
         errors["customer.name"] = _("The name is required.")
     if not data.customer.address.strip():
@@ -268,6 +272,10 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     order.written_tags = tags
     ORDER_TIMELINE.record(order, OrderEvent.Kind.CREATED, actor, source=source, to_status=order.status,
                           data={"channel": order.channel, "total": order.total})
+    if data.store_credit:
+        from tokodesk.orders.store_credit import pay_new_order
+
+        pay_new_order(order, data.store_credit, actor=actor, source=source)
     return order
 
 
@@ -276,11 +284,17 @@ def order_apply_action(*, reference: str, action: str, actor, inputs: dict | Non
                        files: dict | None = None) -> Order:
     """Run one action of the order table (confirm, ship, cancel …) on a visible order.
     `files` carries uploads such as the proof of a bank transfer."""
-    return apply_transition(
-        ORDER_TRANSITIONS, queryset=order_queryset_for(actor), lookup={"reference": reference},
-        action=action, actor=actor, inputs=inputs, expected_version=expected_version, source=source,
-        files=files, not_found=_not_found(reference),
-    )
+    from tokodesk.orders.store_credit import settle_confirmed
+
+    with transaction.atomic():
+        order = apply_transition(
+            ORDER_TRANSITIONS, queryset=order_queryset_for(actor), lookup={"reference": reference},
+            action=action, actor=actor, inputs=inputs, expected_version=expected_version, source=source,
+            files=files, not_found=_not_found(reference),
+        )
+        # Store credit paid before or at confirmation makes the order paid or partly paid.
+        return settle_confirmed(order, actor=actor, source=source) if action == "confirm" else order
+
 
 
 BATCH = 500  # orders per transaction of order_apply_action_many
@@ -313,6 +327,11 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
         )
         changed += [o.reference for o in done]
         refused += no
+        if action == "confirm":
+            from tokodesk.orders.store_credit import settle_confirmed
+
+            for o in done:
+                settle_confirmed(o, actor=actor, source=source)
     order = {ref: i for i, ref in enumerate(references)}
     refused.sort(key=lambda item: order[item[0]])
     return changed, refused

@@ -20,6 +20,7 @@ from tokodesk.core.timeline import Timeline
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.core.validators import pydantic_http_url
 from tokodesk.orders import outbox as order_outbox
+from tokodesk.orders import store_credit
 from tokodesk.orders.outbox import order_payload
 
 
@@ -102,6 +103,16 @@ class OptionalReasonIn(ActionInput):
     reason: str = Field("", max_length=1000)
 
 
+class ConfirmIn(ActionInput):
+    store_credit: int = Field(0, ge=0, le=10**13, description="Pay this much of the order with the "
+                              "customer's store credit (minor units; at most the balance and what is due).")
+
+
+class StoreCreditIn(ActionInput):
+    amount: int | None = Field(None, gt=0, le=10**13, description="Store credit to use, in minor units. "
+                               "Omitted: a confirmed order the credit already covers is marked paid.")
+
+
 class ConfirmPaymentIn(ActionInput):
     amount: int = Field(..., gt=0, le=10**13, description="Amount received, in minor units.")
     paid_on: dt.date | None = None
@@ -161,7 +172,8 @@ def not_cod(order, _inputs):
 
 def no_payment_recorded(order, _inputs):
     """no payment recorded"""
-    if order.paid_total > 0:
+    # A COD order is paid before delivery only with store credit, which unconfirm gives back.
+    if order.paid_total > 0 and order.payment_method != PaymentMethod.COD:
         return "payment_recorded", _("A payment is recorded: cancel the payment confirmation first.")
 
 
@@ -267,6 +279,8 @@ def on_confirm(ctx):
     order.confirmed_at = timezone.now()
     if order.payment_method == PaymentMethod.COD:
         _start_shipping_clock(order)
+    if ctx.inputs is not None and ctx.inputs.store_credit:
+        store_credit.spend(ctx, ctx.inputs.store_credit)  # paid or partly paid: orders.services settles
 
 
 def on_confirm_many(contexts):
@@ -284,6 +298,9 @@ def on_confirm_many(contexts):
         .order_by("id").values_list("order_id", "variant_id", "qty")
     ):
         lines[order_id].append((variant_id, qty))
+    if contexts and contexts[0].inputs is not None and contexts[0].inputs.store_credit:
+        # Store credit is the customer's: one order at a time, never one amount for many.
+        return {c.obj.pk: ("invalid_input", _("Use store credit on one order at a time.")) for c in contexts}
     refused = stock_reserve_many([(c.obj.pk, c.obj.warehouse_id, lines[c.obj.pk]) for c in contexts],
                                  docs={c.obj.pk: c.obj for c in contexts},
                                  actor=contexts[0].actor if contexts else None)
@@ -303,6 +320,7 @@ def on_confirm_many(contexts):
 
 
 def on_unconfirm(ctx):
+    store_credit.give_back(ctx)
     _release(ctx.obj, ctx.actor)
     ctx.obj.confirmed_at = None
     ctx.obj.ship_by = None
@@ -339,6 +357,7 @@ def on_confirm_payment(ctx):
 
 def on_unconfirm_payment(ctx):
     order = ctx.obj
+    store_credit.give_back(ctx)  # the store-credit part goes back on the ledger
     voided = list(order.payments.filter(voided_at__isnull=True).values_list("pk", flat=True))
     actor = ctx.actor if getattr(ctx.actor, "pk", None) else None
     order.payments.filter(pk__in=voided).update(voided_at=timezone.now(), voided_by=actor)
@@ -404,6 +423,7 @@ def on_returned_to_sender(ctx):
     from tokodesk.catalog.services.stock import stock_restock
 
     order = ctx.obj
+    store_credit.give_back(ctx)  # a refused parcel: the buyer's store credit comes back
     if order.stock_state == StockState.DEDUCTED:
         stock_restock(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=ctx.actor)
         order.stock_state = StockState.RESTOCKED
@@ -432,6 +452,7 @@ def on_request_cancellation(ctx):
 def on_approve_cancellation(ctx):
     _release(ctx.obj, ctx.actor, reason=getattr(ctx.obj, "cancellation_reason", ""))
     ctx.obj.cancelled_at = timezone.now()
+    store_credit.give_back(ctx, at=ctx.obj.cancelled_at)  # reopen spends it again
     ctx.obj.cancellation_deadline = None
     ctx.event_data["automatic"] = ctx.actor is None
 
@@ -449,6 +470,7 @@ def on_cancel(ctx):
     order.status_before_cancellation = ctx.from_status
     order.cancellation_reason = ctx.inputs.reason
     order.cancelled_at = timezone.now()
+    store_credit.give_back(ctx, at=order.cancelled_at)  # reopen spends it again
     ctx.event_data["reason"] = ctx.inputs.reason
 
 
@@ -457,6 +479,8 @@ def on_reopen(ctx):
     target = order.status_before_cancellation
     if ctx.from_status == S.CANCELLED and target != S.NEW and order.stock_state == StockState.NONE:
         _reserve(order, ctx.actor)  # refused with insufficient_stock if the goods were sold meanwhile
+    if ctx.from_status == S.CANCELLED:
+        store_credit.spend_again(ctx, order.cancelled_at)  # the credit given back at cancellation
     order.cancellation_deadline = None
     order.cancelled_at = None
     return target
@@ -477,8 +501,8 @@ ORDER_TRANSITIONS = TransitionTable(
     "order",
     Status.choices,
     [
-        Transition("confirm", _("Confirm order"), (S.NEW,), S.CONFIRMED, PROCESS, NoInput,
-                   (has_warehouse,), on_confirm, description="reserves stock",
+        Transition("confirm", _("Confirm order"), (S.NEW,), S.CONFIRMED, PROCESS, ConfirmIn,
+                   (has_warehouse,), on_confirm, description="reserves stock; optional store credit",
                    batch_effect=on_confirm_many),
         Transition("unconfirm", _("Cancel order confirmation"), (S.CONFIRMED,), S.NEW, PROCESS, NoInput,
                    (no_payment_recorded,), on_unconfirm, description="releases stock"),
@@ -496,6 +520,14 @@ ORDER_TRANSITIONS = TransitionTable(
                    ConfirmPaymentIn, (not_cod,), on_confirm_payment,
                    possible_targets=(S.PAID, S.PARTIALLY_PAID), checks=(amount_within_outstanding,),
                    description="records a payment; paid once the sum covers the total"),
+        Transition("prepay_store_credit", _("Pay with store credit"), (S.NEW,), S.NEW, PROCESS, StoreCreditIn,
+                   (store_credit.can_pay,), store_credit.on_pay_store_credit,
+                   description="before confirmation (the manual order): debits the customer's store credit"),
+        Transition("pay_store_credit", _("Pay with store credit"), (S.CONFIRMED, S.PARTIALLY_PAID), None,
+                   PROCESS, StoreCreditIn, (store_credit.can_pay,), store_credit.on_pay_store_credit,
+                   possible_targets=(S.CONFIRMED, S.PAID, S.PARTIALLY_PAID),
+                   description="debits the customer's store credit; paid once the sum covers the total "
+                               "(COD: stays confirmed, the rest is cash)"),
         Transition("unconfirm_payment", _("Cancel payment confirmation"), (S.PAID, S.PARTIALLY_PAID),
                    S.CONFIRMED, PAYMENTS, NoInput, (), on_unconfirm_payment,
                    description="voids the payments (kept in history)"),

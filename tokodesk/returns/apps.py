@@ -20,3 +20,7 @@ class ReturnsConfig(AppConfig):
         )
         # The "Returns" section of the settings page.
         return_settings.register_section()
+        # Orders spend store credit through the ledger kept here (orders.store_credit).
+        from tokodesk.returns import store_credit
+
+        store_credit.provide()

@@ -39,6 +39,8 @@ class StoreCreditEntry(models.Model):
         GOODWILL = "goodwill", _("Goodwill")
         ADJUSTMENT = "adjustment", _("Adjustment")
         SPENT = "spent", _("Spent")
+        # An order paid with store credit was cancelled or refused: the credit came back.
+        GIVEN_BACK = "given_back", _("Given back")
 
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="store_credit_entries"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from tokodesk.returns.views import actions, calendar, create, detail, goodwill, refunds
+from tokodesk.returns.views import (
+    actions,
+    calendar,
+    create,
+    customer_credit,
+    detail,
+    goodwill,
+    refunds,
+)
 from tokodesk.returns.views import list as list_views
 
 app_name = "returns"
@@ -11,6 +19,7 @@ urlpatterns = [
     path("goodwill/", goodwill.goodwill_view, name="goodwill"),
     path("calendar/", calendar.return_calendar_view, name="calendar"),
     path("refunds/", refunds.refunds_to_pay_view, name="refunds_to_pay"),
+    path("store-credit/<int:customer_id>/", customer_credit.customer_credit_view, name="customer_credit"),
     path("refunds/<int:refund_id>/paid/", detail.mark_paid_view, name="mark_paid"),
     path("refunds/<int:refund_id>/proof/", detail.refund_proof_view, name="refund_proof"),
     path("<str:reference>/", detail.return_detail_view, name="detail"),

@@ -42,6 +42,8 @@ def valid_inputs(action: str, order: Order) -> dict:
     """Inputs that satisfy the action's schema and checks for this order."""
     if action == "confirm_payment":
         return {"amount": order.total - order.paid_total}
+    if action in ("pay_store_credit", "prepay_store_credit"):
+        return {"amount": order.total - order.paid_total}
     if action == "confirm_payment:partial":
         return {"amount": order.total // 2}
     if action == "issue_invoice":

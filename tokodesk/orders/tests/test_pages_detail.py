@@ -23,7 +23,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, user permissions, group permissions, role groups (context processor),
 # order (+ lines, tags, payments, notes, note authors), timeline (+ actors in the join),
 # courier names and agent names when the timeline mentions them, agents of the select
-MAX_DETAIL_QUERIES = 15
+MAX_DETAIL_QUERIES = 16  # + the customer's store-credit balance (returns' section)
 
 
 def client_for(user, language=None) -> Client:

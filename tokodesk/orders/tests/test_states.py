@@ -38,6 +38,10 @@ def test_allowed(shop, owner, action, status):
     transition = ORDER_TRANSITIONS.get(action)
     before_version, before_events = order.version, order.events.count()
     stored = order.status_before_cancellation
+    if action in ("pay_store_credit", "prepay_store_credit"):  # the customer has the credit to spend
+        from tokodesk.returns.ledger import StoreCreditEntry
+
+        StoreCreditEntry.objects.create(customer_id=order.customer_id, amount=order.total, kind="goodwill")
 
     order = order_apply_action(reference=order.reference, action=action, actor=owner,
                                inputs=valid_inputs(action, order))
@@ -46,6 +50,8 @@ def test_allowed(shop, owner, action, status):
         assert order.status == transition.target
     elif action == "confirm_payment":
         assert order.status == Status.PAID  # the full amount was paid
+    elif action == "pay_store_credit":  # what is due, paid with store credit
+        assert order.status == Status.PAID
     else:
         assert order.status == stored  # reopen / reject_cancellation go back
     assert order.version == before_version + 1

@@ -24,7 +24,7 @@ from tokodesk.core.errors import DomainError
 from tokodesk.core.models import ShopSettings
 from tokodesk.customers.models import Customer
 from tokodesk.customers.phones import normalize_phone
-from tokodesk.orders import services
+from tokodesk.orders import services, store_credit
 from tokodesk.orders.forms_create import (
     OrderCreateForm,
     Row,
@@ -66,8 +66,12 @@ def _summary(data, rows: list[Row], currency: str) -> dict:
     shipping = _amount(data.get("shipping_cost"), currency)
     insurance = _amount(data.get("insurance_cost"), currency)
     discount = _amount(data.get("discount"), currency)
+    total = subtotal + shipping + insurance - discount
+    credit = _amount(data.get("store_credit"), currency)
     return {"rows": rows, "subtotal": subtotal, "shipping": shipping, "insurance": insurance,
-            "discount": discount, "total": subtotal + shipping + insurance - discount,
+            "discount": discount, "total": total,
+            # Store credit used: what is left to pay (the service checks balance and total).
+            "store_credit": credit, "to_pay": max(total - credit, 0),
             "counted": [row for row in rows if row.line_total is not None and row.qty_value > 0],
             # A bank transfer gets its unique code when the order is created (transfer_codes).
             "transfer_code": data.get("payment_method") == PaymentMethod.BANK_TRANSFER and codes_enabled()}
@@ -120,6 +124,9 @@ def _lookup(request):
         }
     if context["customer"]:
         context["order_count"] = visible.count()
+        customer_id = customer.pk if request.user.has_perm("orders.view_all_orders") else latest.customer_id
+        context["store_credit"] = store_credit.balance(customer_id)
+        context["currency"] = _currency()
     return render(request, "orders/_create_lookup.html", context)
 
 

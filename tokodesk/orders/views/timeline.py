@@ -38,6 +38,8 @@ DATA_LABELS = {
     "total": gettext_lazy("Total"),
     "voided_payments": gettext_lazy("Payments voided"),
     "automatic": gettext_lazy("Automatic"),
+    "store_credit": gettext_lazy("Paid with store credit"),
+    "store_credit_given_back": gettext_lazy("Store credit given back"),
     "purpose": gettext_lazy("Message"),
     "template": gettext_lazy("Template"),
     "language": gettext_lazy("Language"),
@@ -61,7 +63,8 @@ EDIT_LABELS = {
     "total": gettext_lazy("Total"),
     "language": gettext_lazy("Buyer's language"),
 }
-MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount"}
+MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount", "store_credit",
+              "store_credit_given_back"}
 
 
 # --- the timeline, made readable ---------------------------------------------------------
