@@ -258,9 +258,10 @@ def stocked_variants(warehouse: Warehouse | None) -> dict[str, Stock]:
     """The active variants with a Stock row in the warehouse, by SKU, in catalogue order."""
     if warehouse is None:
         return {}
-    rows = (Stock.objects.filter(warehouse=warehouse, variant__active=True, variant__product__active=True)
-            .select_related("variant__product").order_by("variant__product__name", "variant__sku"))
-    return {row.variant.sku: row for row in rows}
+    # The same rows and numbers as the catalog's product page and the landing page.
+    from tokodesk.catalog.selectors import stocked_variants as catalog_stocked_variants
+
+    return catalog_stocked_variants(warehouse.pk)
 
 
 def option_list(stocked: dict[str, Stock], currency: str) -> list[dict]:
