@@ -101,7 +101,8 @@ def order_detail_out(order, user, *, just_created: bool = False) -> dict:
         payments, notes = order.payments.all(), order.notes.all()
     data["payments"] = [
         {"id": p.id, "kind": p.kind, "amount": p.amount, "paid_on": p.paid_on, "account": p.account,
-         "reference": p.reference, "recorded_at": p.recorded_at, "voided_at": p.voided_at}
+         "reference": p.reference, "recorded_at": p.recorded_at, "voided_at": p.voided_at,
+         "remitted_at": p.remitted_at}
         for p in payments
     ]
     data["notes"] = [

@@ -8,7 +8,7 @@ Jobs, run by `tokodesk worker` every 30 s (or once with `--once`, or enqueued as
   approved by the system (actor None, source "system"); the timeline event says
   `automatic`, the stock is released.
 - `complete_delivered(now)`: a delivered order completes `auto_complete_days` after delivery
-  (a COD order records the cash collected, as the `complete` action always does).
+  (a COD order's cash was recorded at delivery, orders.cod).
 - `overdue_shipments(now)`: only counts. The "past its shipping deadline" flag is NOT
   stored: the Action Needed tab computes it in its query (`ship_by < now` on an order still
   awaiting shipment, see `selectors.tab_q`), so it is exact at every moment, needs no

@@ -60,7 +60,10 @@ ACTION_HELP = {
         "The AWB is cleared (kept in the history) and the order is ready to ship again."
     ),
     "picked_up": _("The courier has picked the parcel up: the order is in transit."),
-    "delivered": _("The courier has delivered the parcel to the customer."),
+    "delivered": _(
+        "The courier has delivered the parcel to the customer. For COD, the cash the courier "
+        "collected is recorded as paid, waiting for the courier's remittance."
+    ),
     "report_problem": _(
         "The courier reports a problem with the delivery (address, customer not reachable …)."
     ),
@@ -68,7 +71,10 @@ ACTION_HELP = {
     "mark_lost": _("The parcel is lost or damaged on the way; the reason is kept on the order."),
     "return_to_sender": _("The courier brings the parcel back to you."),
     "returned_to_sender": _("The parcel is back with you and its stock is put back."),
-    "complete": _("Closes the order. For COD, records the cash the courier collected."),
+    "complete": _(
+        "Closes the order. For COD, give the cash collected only when it differs from what "
+        "was recorded at delivery."
+    ),
     "request_cancellation": _(
         "Records the customer's request to cancel; it is approved automatically when "
         "its deadline passes unless someone answers it first."

@@ -291,6 +291,9 @@ class Payment(models.Model):
     voided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # COD: the cash the courier collected at delivery (orders.cod) is the shop's once the
+    # courier remits it; set when a remittance report's line matches it (payments app).
+    remitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at", "id"]

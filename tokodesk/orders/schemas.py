@@ -164,6 +164,10 @@ class PaymentOut(Out):
     reference: str
     recorded_at: dt.datetime
     voided_at: dt.datetime | None
+    remitted_at: dt.datetime | None = Field(
+        None, description="COD: when the courier's remittance of this cash was matched; null while "
+        "the cash collected at delivery awaits remittance (and for other kinds)."
+    )
 
 
 class NoteOut(Out):

@@ -21,6 +21,7 @@ from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.core.validators import pydantic_http_url
 from tokodesk.orders import outbox as order_outbox
 from tokodesk.orders import store_credit
+from tokodesk.orders.cod import cash_within_due, record_cod_at_delivery, settle_cod_at_completion
 from tokodesk.orders.outbox import order_payload
 
 
@@ -149,7 +150,8 @@ class ShipIn(ActionInput):
 
 
 class CompleteIn(ActionInput):
-    cash_collected: int | None = Field(None, ge=0, le=10**13, description="COD: cash collected (default: the amount due).")
+    cash_collected: int | None = Field(None, ge=0, le=10**13, description="COD: cash the courier collected, "
+                                       "when it differs from what was recorded at delivery.")
 
 
 # --- guards: return None to allow, or (code, message) to refuse -------------------------
@@ -412,6 +414,7 @@ def on_cancel_shipment(ctx):
 
 def on_delivered(ctx):
     ctx.obj.delivered_at = timezone.now()
+    record_cod_at_delivery(ctx)  # the courier collected the cash: a COD order is paid (orders.cod)
 
 
 def on_problem(ctx):
@@ -432,9 +435,7 @@ def on_returned_to_sender(ctx):
 def on_complete(ctx):
     order = ctx.obj
     if order.payment_method == PaymentMethod.COD:
-        cash = ctx.inputs.cash_collected if ctx.inputs.cash_collected is not None else order.outstanding
-        if cash:
-            _record_payment(ctx, "cod", cash, paid_on=timezone.localdate())
+        settle_cod_at_completion(ctx)
     order.completed_at = timezone.now()
 
 
@@ -548,7 +549,7 @@ ORDER_TRANSITIONS = TransitionTable(
         Transition("picked_up", _("Picked up by courier"), (S.AWAITING_PICKUP,), S.IN_TRANSIT, SHIPPING,
                    NoInput, description="courier event"),
         Transition("delivered", _("Mark delivered"), SHIPPED, S.DELIVERED, SHIPPING, NoInput, (),
-                   on_delivered, description="courier event"),
+                   on_delivered, description="courier event; COD: records the cash the courier collected"),
         Transition("report_problem", _("Report delivery problem"), (S.IN_TRANSIT,), S.DELIVERY_PROBLEM,
                    SHIPPING, ReasonIn, (), on_problem),
         Transition("resume_delivery", _("Resume delivery"), (S.DELIVERY_PROBLEM,), S.IN_TRANSIT, SHIPPING,
@@ -559,8 +560,8 @@ ORDER_TRANSITIONS = TransitionTable(
         Transition("returned_to_sender", _("Received back from courier"), (S.RETURNING,), S.RETURNED,
                    SHIPPING, NoInput, (), on_returned_to_sender, description="restocks"),
         Transition("complete", _("Complete order"), (S.DELIVERED,), S.COMPLETED, PAYMENTS, CompleteIn, (),
-                   on_complete, checks=(amount_within_outstanding,),
-                   description="COD: records the cash collected"),
+                   on_complete, checks=(cash_within_due,),
+                   description="COD: cash_collected corrects the cash recorded at delivery"),
         Transition("request_cancellation", _("Request cancellation"), PRE_SHIPMENT,
                    S.CANCELLATION_REQUESTED, PROCESS, ReasonIn, (), on_request_cancellation,
                    description="by the customer; stores the status to return to and a deadline"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from tokodesk.core import outbox
 from tokodesk.core.documents import actor_or_none, locked, require
 from tokodesk.core.errors import Conflict, NotFound, ValidationFailed
+from tokodesk.core.money import format_money
 from tokodesk.core.timeline import Timeline
 from tokodesk.core.transitions import Context, Transition, TransitionTable, apply_transition
 from tokodesk.orders.models import Order
@@ -123,6 +124,19 @@ def bank_details_errors(method: str, bank_name: str, account_number: str, accoun
     return errors
 
 
+def _exceeds_paid_message(order: Order, already: int, amount: int):
+    """Why the refund is refused and what to do, amounts in the order's currency."""
+    left = max(order.paid_total - already, 0)
+    values = {"order": order.reference, "total": format_money(already + amount, order.currency),
+              "paid": format_money(order.paid_total, order.currency), "left": format_money(left, order.currency)}
+    if left:
+        return _("Refunds on %(order)s would come to %(total)s, more than the %(paid)s paid. Refund at most "
+                 "%(left)s, or record the order's missing payment first.") % values
+    return _("Refunds on %(order)s would come to %(total)s, more than the %(paid)s paid: nothing is left to "
+             "refund. Record the order's payment first (Confirm payment; a COD order's cash is recorded "
+             "when it is delivered), then complete the refund.") % values
+
+
 def refund_create(*, order_id: int, amount: int, method: str, actor, return_order: Return | None = None,
                   bank_name: str = "", account_number: str = "", account_holder: str = "",
                   reference: str = "", note: str = "") -> Refund:
@@ -140,13 +154,7 @@ def refund_create(*, order_id: int, amount: int, method: str, actor, return_orde
         order = Order.objects.select_for_update().get(pk=order_id)
         already = refunded_total(order.pk)
         if already + amount > order.paid_total:
-            raise Conflict(
-                "refund_exceeds_paid",
-                _("Refunds on %(order)s would come to %(total)s, more than the %(paid)s paid "
-                  "(%(left)s left to refund).")
-                % {"order": order.reference, "total": already + amount, "paid": order.paid_total,
-                   "left": max(order.paid_total - already, 0)},
-            )
+            raise Conflict("refund_exceeds_paid", _exceeds_paid_message(order, already, amount))
         return Refund.objects.create(
             order=order, return_order=return_order, amount=amount, method=method, bank_name=bank_name.strip(),
             account_number=account_number.strip(), account_holder=account_holder.strip(), reference=reference,

@@ -146,7 +146,7 @@ def test_bank_transfer_flow_end_to_end(shop, owner_api):
     assert ship["data"] == {"courier": "jne", "awb": "JNE0001"}
 
 
-def test_cod_flow_end_to_end_records_cash_at_completion(shop, owner_api):
+def test_cod_flow_end_to_end_records_cash_at_delivery(shop, owner_api):
     c = owner_api
     order = create(c, payment_method="cod", lines=[{"sku": "MADU-500", "qty": 1}])
     ref, total = order["reference"], order["total"]
@@ -167,8 +167,10 @@ def test_cod_flow_end_to_end_records_cash_at_completion(shop, owner_api):
     ]:
         assert act(c, ref, action, body)["status"] == status
     assert madu(c) == (99, 0)
+    # The courier collected the cash at the door: recorded at delivery, remittance pending (orders.cod).
     before = detail(c, ref)
-    assert before["payments"] == [] and before["paid_total"] == 0 and before["outstanding"] == total
+    assert [(p["kind"], p["amount"], p["remitted_at"]) for p in before["payments"]] == [("cod", total, None)]
+    assert before["paid_total"] == total and before["outstanding"] == 0
 
     done = act(c, ref, "complete")
     assert done["status"] == "completed" and done["version"] == 7
@@ -179,7 +181,7 @@ def test_cod_flow_end_to_end_records_cash_at_completion(shop, owner_api):
     assert [e["action"] for e in events] == [
         "", "confirm", "mark_ready", "ship", "picked_up", "delivered", "complete"]
     assert assert_chain(events) == "completed"
-    assert events[-1]["data"]["amount"] == total
+    assert events[-2]["data"]["amount"] == total
 
 
 def test_cod_cash_collected_can_be_given(shop, owner_api):
@@ -189,7 +191,10 @@ def test_cod_cash_collected_can_be_given(shop, owner_api):
                          ("picked_up", None), ("delivered", None)]:
         act(c, ref, action, body)
     done = act(c, ref, "complete", {"cash_collected": 160000})
-    assert [(p["kind"], p["amount"]) for p in done["payments"]] == [("cod", 160000)]
+    # The cash recorded at delivery is replaced (voided, kept in history) by what was collected.
+    assert [(p["kind"], p["amount"], p["voided_at"] is None) for p in done["payments"]] == [
+        ("cod", 168000, False), ("cod", 160000, True)]
+    assert (done["paid_total"], done["outstanding"]) == (160000, 8000)
     assert done["courier"] == "jne"  # ship without a courier keeps the order's
 
 

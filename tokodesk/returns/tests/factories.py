@@ -34,7 +34,7 @@ DEFAULT_LINES = (("KAOS-M", 2), ("MADU-500", 1))
 def paid_order(actor, *, status: str = "completed", lines=DEFAULT_LINES, method: str = "bank_transfer",
                **kwargs) -> Order:
     """A delivered or completed order that was paid in full (bank transfer), or a COD
-    order (paid only once completed)."""
+    order (paid at delivery: the courier collected the cash)."""
     if method == "cod":
         return order_in(status, actor, lines=lines, **kwargs)
     order = make_order(actor, method=method, lines=lines, **kwargs)
