@@ -13,4 +13,5 @@ urlpatterns = [
     path("stocktakes/", views.stocktakes_view, name="stocktakes"),
     path("stocktakes/<int:pk>/", views.stocktake_view, name="stocktake"),
     path("stocktakes/<int:pk>/print/", views.stocktake_print_view, name="stocktake_print"),
+    path("reasons/", views.reasons_view, name="reasons"),
 ]

@@ -401,3 +401,45 @@ def stocktake_cancel(*, actor, stocktake_id) -> Stocktake:
     take.status = Stocktake.Status.CANCELLED
     take.save(update_fields=["status"])
     return take
+
+
+# --- adjustment reasons (owner-managed) ----------------------------------------------------
+
+
+def can_manage_reasons(actor) -> bool:
+    from tokodesk.accounts.roles import role_of
+
+    return actor is None or (
+        getattr(actor, "is_authenticated", False) and role_of(actor) == "owner"
+    )
+
+
+@transaction.atomic
+def reason_save(*, actor, code, name, active=True) -> AdjustmentReason:
+    """Add a reason or rename / (de)activate one, by its code. Reasons are never deleted:
+    past adjustments point at them."""
+    if not can_manage_reasons(actor):
+        raise PermissionDenied("permission_denied", _("Only the owner can change the reasons."))
+    from django.utils.text import slugify
+
+    errors = {}
+    code = slugify(str(code or ""))[:30]
+    name = str(name or "").strip()[:100]
+    if not code:
+        errors["code"] = _("Required.")
+    if not name:
+        errors["name"] = _("Required.")
+    if errors:
+        raise ValidationFailed("invalid_input", _("The reason is not valid."), fields=errors)
+    reason, created = AdjustmentReason.objects.get_or_create(
+        code=code,
+        defaults={
+            "name": name,
+            "active": bool(active),
+            "position": AdjustmentReason.objects.count(),
+        },
+    )
+    if not created:
+        reason.name, reason.active = name, bool(active)
+        reason.save(update_fields=["name", "active"])
+    return reason

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from tokodesk.catalog.models import Stock, StockMovement, Stocktake
 from tokodesk.catalog.services import stock_ops
 from tokodesk.catalog.services.ledger import open_ledger, stock_differences
+from tokodesk.core.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +161,35 @@ def test_ledger_csv_for_a_date_range(ledger, users):
     )
     r = c.get("/stock/ledger.csv?since=2020-01-01&until=2030-01-01")
     assert r.status_code == 302  # more than a year
+
+
+def test_owner_manages_the_adjustment_reasons(ledger, users):
+    from tokodesk.catalog.models import AdjustmentReason
+
+    assert set(AdjustmentReason.objects.values_list("code", flat=True)) >= {
+        "damaged",
+        "lost",
+        "found",
+        "sample",
+    }
+    assert client_for(users["warehouse"]).get("/stock/reasons/").status_code == 403
+    c = client_for(users["owner"])
+    assert c.get("/stock/reasons/").status_code == 200
+    r = c.post("/stock/reasons/", {"code": "", "name": "", "active": "on"})
+    assert r.status_code == 200 and "field-error" in r.content.decode()
+    assert (
+        c.post(
+            "/stock/reasons/", {"code": "giveaway", "name": "Hadiah", "active": "on"}
+        ).status_code
+        == 302
+    )
+    assert (
+        c.post("/stock/reasons/", {"code": "sample", "name": "Sampel"}).status_code == 302
+    )  # deactivated
+    assert not AdjustmentReason.objects.get(code="sample").active
+    form = client_for(users["warehouse"]).get("/stock/adjust/").content.decode()
+    assert 'value="giveaway"' in form and 'value="sample"' not in form
+    with pytest.raises(ValidationFailed):  # an inactive reason is refused
+        stock_ops.adjust_stock(
+            actor=users["owner"], warehouse="jkt", sku="KAOS-M", qty_change=1, reason="sample"
+        )

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tokodesk.catalog.models import StockMovement, Stocktake, Warehouse
+from tokodesk.catalog.models import AdjustmentReason, StockMovement, Stocktake, Warehouse
 from tokodesk.catalog.services import stock_ops
 from tokodesk.catalog.services.ledger import MovementFilters, movement_page, movement_queryset
 from tokodesk.core.errors import DomainError, ValidationFailed
@@ -416,4 +416,31 @@ def stocktake_print_view(request, pk):
     take = get_object_or_404(Stocktake.objects.select_related("warehouse"), pk=pk)
     return render(
         request, "catalog/stock/stocktake_print.html", {"take": take, "lines": _sheet(take)}
+    )
+
+
+@login_required
+@view_stock
+@require_http_methods(["GET", "POST"])
+def reasons_view(request):
+    """The owner's list of adjustment reasons: add, rename, (de)activate."""
+    if not stock_ops.can_manage_reasons(request.user):
+        raise DjangoPermissionDenied
+    errors = {}
+    if request.method == "POST":
+        try:
+            stock_ops.reason_save(
+                actor=request.user,
+                code=request.POST.get("code", ""),
+                name=request.POST.get("name", ""),
+                active=request.POST.get("active") == "on",
+            )
+        except DomainError as exc:
+            errors = {**exc.fields, "general": exc.message}
+        else:
+            messages.success(request, _("Reason saved."))
+            return redirect("stock:reasons")
+    reasons = AdjustmentReason.objects.order_by("position", "name")
+    return render(
+        request, "catalog/stock/reasons.html", _context(request, reasons=reasons, errors=errors)
     )
