@@ -62,6 +62,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "warehouse": _related(order, "api_warehouse", "warehouse", "code"),
         "courier": _related(order, "api_courier", "courier", "code"),
         "courier_service": order.courier_service,
+        "destination": order.destination_district_id,
         "awb": order.awb,
         "payment_method": order.payment_method,
         "currency": order.currency,

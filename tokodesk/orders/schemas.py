@@ -69,7 +69,10 @@ class OrderCreateIn(StrictIn):
     warehouse: str | None = Field(None, max_length=30, description="Warehouse code; the first that stocks every product when omitted.")
     courier: str | None = Field(None, max_length=30)
     courier_service: str = Field("", max_length=50)
-    shipping_cost: int = Field(0, ge=0, le=10**12)
+    destination: int | None = Field(None, ge=1, description="District id (GET /api/v1/regions): "
+                                    "prices the shipping when `shipping_cost` is omitted.")
+    shipping_cost: int | None = Field(None, ge=0, le=10**12, description="Omitted: from the rate "
+                                      "tables for `destination` (the courier's, or the cheapest), else 0.")
     insurance_cost: int = Field(0, ge=0, le=10**12)
     discount: int = Field(0, ge=0, le=10**13)
     channel: ChannelLit = "api"
@@ -198,6 +201,7 @@ class OrderOut(Out):
     warehouse: str | None
     courier: str | None
     courier_service: str
+    destination: int | None = Field(None, description="The destination district's id, when it has one.")
     awb: str
     payment_method: str
     currency: str

@@ -61,10 +61,13 @@ class OrderInput:
     warehouse: str | None = None
     courier: str | None = None
     courier_service: str = ""
-    shipping_cost: int = 0
+    # None: priced from the rate tables when the order has a destination district (else 0).
+    shipping_cost: int | None = 0
     insurance_cost: int = 0
     discount: int = 0
     channel: str = Channel.MANUAL
+    # The destination district's id (shipping.District, GET /api/v1/regions).
+    destination: int | None = None
     landing_page: str | None = None
     agent: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -140,6 +143,37 @@ def _resolve_warehouse(code: str | None, variants: list[Variant]) -> Warehouse:
             return warehouse
     raise ValidationFailed("not_stocked", _("No warehouse stocks all these products."),
                            fields={"warehouse": _("Choose a warehouse that stocks the products.")})
+
+
+def _resolve_shipping(data, lines, warehouse, courier):
+    """The destination district and, when no shipping cost was given (None), the cost from
+    the rate tables: the given courier's (and service's) cheapest option, or the cheapest
+    of all with its courier and service. No rate for the destination: 0, to be asked at
+    confirmation. Returns (district, shipping_cost, courier, courier_service)."""
+    from tokodesk.shipping.models import District
+    from tokodesk.shipping.quote import quote
+
+    district = None
+    if data.destination is not None:
+        district = District.objects.select_related("city", "province").filter(pk=data.destination).first()
+        if district is None:
+            raise ValidationFailed("invalid_input", _("Unknown district."),
+                                   fields={"destination": _("Unknown district.")})
+    cost, service = data.shipping_cost, data.courier_service
+    if cost is None:
+        cost = 0
+        if district is not None:
+            options = quote(
+                district, sum((v.weight_grams or 0) * q for v, q, _p in lines), warehouse=warehouse,
+                payment_method=data.payment_method, value=sum(q * p for _v, q, p in lines),
+                courier_id=courier.pk if courier else None, service=service or None,
+            )
+            if options:
+                best = options[0]
+                cost, service = best.price, best.service
+                if courier is None:
+                    courier = Courier.objects.get(pk=best.courier_id)
+    return district, cost, courier, service
 
 
 def _resolve_courier(code: str | None) -> Courier | None:
@@ -219,6 +253,9 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     lines = _resolve_lines(data.lines, actor)
     warehouse = _resolve_warehouse(data.warehouse, [v for v, _q, _p in lines])
     courier = _resolve_courier(data.courier)
+    district, shipping_cost, courier, courier_service = _resolve_shipping(
+        data, lines, warehouse, courier
+    )
     landing_page = None
     if data.landing_page:
         # The page the order came from, through the order's own foreign key: orders does not
@@ -243,9 +280,10 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         channel=data.channel, landing_page=landing_page, external_reference=data.external_reference,
         customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=phone,
         recipient_email=data.customer.email, destination_address=data.customer.address.strip(),
-        destination_city=data.customer.city, warehouse=warehouse, courier=courier,
-        courier_service=data.courier_service, payment_method=data.payment_method,
-        currency=settings_row.currency, shipping_cost=data.shipping_cost,
+        destination_city=data.customer.city or (district.label[:100] if district else ""),
+        destination_district=district, warehouse=warehouse, courier=courier,
+        courier_service=courier_service, payment_method=data.payment_method,
+        currency=settings_row.currency, shipping_cost=shipping_cost,
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from django.db import connection
 from django.db.models import Q
 
 from tokodesk.shipping import rates as arithmetic
@@ -74,6 +75,28 @@ def warehouse_city_id(warehouse) -> int | None:
     return _city_of_warehouse[key]
 
 
+# Placeholders for the values of one quote in the SQL compiled once per process: building
+# and compiling the queryset costs more than running the query.
+_DISTRICT, _CITY, _PROVINCE, _COURIER, _SERVICE = -901, -902, -903, -904, "\x00service"
+_sql_cache: dict[tuple[bool, bool], tuple[str, tuple]] = {}
+
+
+def _rates_sql(by_courier: bool, by_service: bool):
+    key = (by_courier, by_service)
+    if key not in _sql_cache:
+        qs = ShippingRate.objects.filter(
+            Q(dest_district_id=_DISTRICT) | Q(dest_city_id=_CITY) | Q(dest_province_id=_PROVINCE),
+            active=True,
+            courier__active=True,
+        )
+        if by_courier:
+            qs = qs.filter(courier_id=_COURIER)
+        if by_service:
+            qs = qs.filter(service=_SERVICE)
+        _sql_cache[key] = qs.order_by().values_list(*_FIELDS).query.sql_with_params()
+    return _sql_cache[key]
+
+
 def quote(
     destination,
     weight_grams: int,
@@ -92,23 +115,23 @@ def quote(
     if not isinstance(destination, District):
         destination = District.objects.only("id", "city_id", "province_id").get(pk=destination)
     origin_city = warehouse_city_id(warehouse)
-    qs = ShippingRate.objects.filter(
-        Q(dest_district_id=destination.pk)
-        | Q(dest_city_id=destination.city_id)
-        | Q(dest_province_id=destination.province_id),
-        active=True,
-        courier__active=True,
-    )
-    if courier_id is not None:
-        qs = qs.filter(courier_id=courier_id)
-    if service:
-        qs = qs.filter(service=service)
+    sql, params = _rates_sql(courier_id is not None, bool(service))
+    values = {
+        _DISTRICT: destination.pk,
+        _CITY: destination.city_id,
+        _PROVINCE: destination.province_id,
+        _COURIER: courier_id,
+        _SERVICE: service,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) for p in params])
+        rows = cursor.fetchall()
 
     best: dict[tuple[int, str], tuple[tuple[int, int], dict]] = {}
     # The origin is checked here, not in SQL: "origin_warehouse IS NULL" matches most of
     # the table and would lead the planner away from the destination indexes.
     warehouse_id = warehouse.pk if warehouse is not None else None
-    for row in qs.order_by().values_list(*_FIELDS):
+    for row in rows:
         r = dict(zip(_FIELDS, row, strict=True))
         if r["origin_warehouse_id"] is not None and r["origin_warehouse_id"] != warehouse_id:
             continue
