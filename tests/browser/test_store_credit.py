@@ -24,13 +24,17 @@ def shot(page, name):
 
 @pytest.fixture
 def page_id(browser, live_server):
-    with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="id-ID") as pg:
+    with open_page(
+        browser, live_server, viewport={"width": 1440, "height": 900}, locale="id-ID"
+    ) as pg:
         yield pg
 
 
 def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id, shop, users):
     page = page_id
-    customer = Customer.objects.create(name="Dewi Lestari", phone="+6281234567890", address="Jl. Kenanga 12, Bandung")
+    customer = Customer.objects.create(
+        name="Dewi Lestari", phone="+6281234567890", address="Jl. Kenanga 12, Bandung"
+    )
     StoreCreditEntry.objects.create(customer=customer, amount=100000, kind="goodwill")
     login(page, "owner")
     page.goto(page.base + "/orders/new/")
@@ -71,7 +75,9 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     dialog.locator("textarea[name=reason]").fill("Pembeli berubah pikiran")
     dialog.locator("[data-confirm-action=cancel]").click()
     expect(page.locator(".detail-head .badge")).to_have_text("Dibatalkan")
-    expect(page.locator("[data-section=store_credit] [data-store-credit-balance]")).to_have_text("Rp 100.000")
+    expect(page.locator("[data-section=store_credit] [data-store-credit-balance]")).to_have_text(
+        "Rp 100.000"
+    )
     assert StoreCreditEntry.objects.balance_of(customer.pk) == 100000
 
     page.locator("[data-customer-credit-link]").click()

@@ -2,8 +2,8 @@
 
 A customer's store credit (credited by returns and goodwill refunds) pays part or all of an
 order: in the manual order (`order_create` with `store_credit`), at confirmation (the
-confirm action's optional `store_credit`) or later (`pay_store_credit`; `prepay_store_credit` on a new order). Each
-spend writes, in one transaction, a Payment of kind `store_credit` on the order and a debit
+confirm action's optional `store_credit`) or later (`pay_store_credit`;
+`prepay_store_credit` on a new order). Each spend writes, in one transaction, a Payment of kind `store_credit` on the order and a debit
 on the customer's ledger, with the customer's row locked so that the balance never goes
 below zero (two agents spending the same credit at once: the second waits, then is refused
 if too little is left).
@@ -19,7 +19,7 @@ order) and unconfirm_payment. Reopening a cancelled order spends the same credit
 
 Refunds of an order paid partly with store credit: the order's paid_total counts the
 credit, so returns may refund up to the whole paid amount by the method finance picks; the
-refund page shows how much of the order was paid with store credit so that finance gives
+order page shows how much of the order was paid with store credit so that finance gives
 that part back as store credit (decision documented in returns/README.md).
 """
 
@@ -74,7 +74,9 @@ def balances(customer_ids: Iterable[int]) -> dict[int, int]:
 def too_much(amount: int, available: int, currency: str):
     """The refusal of a spend above the balance, in the shop's money format."""
     return _("The customer's store credit is %(balance)s: use at most that.") % {
-        "balance": format_money(available, currency), "amount": format_money(amount, currency)}
+        "balance": format_money(available, currency),
+        "amount": format_money(amount, currency),
+    }
 
 
 def spend(ctx, amount: int, *, field: str = "store_credit") -> None:
@@ -85,17 +87,30 @@ def spend(ctx, amount: int, *, field: str = "store_credit") -> None:
 
     order = ctx.obj
     if amount > order.outstanding:
-        raise ValidationFailed("invalid_input", _("Store credit can pay at most the %(due)s still due.") % {
-            "due": format_money(order.outstanding, order.currency)}, fields={field: _("More than is due.")})
+        raise ValidationFailed(
+            "invalid_input",
+            _("Store credit can pay at most the %(due)s still due.")
+            % {"due": format_money(order.outstanding, order.currency)},
+            fields={field: _("More than is due.")},
+        )
     provider = ledger()
     if provider is None or not order.customer_id:
-        raise ValidationFailed("invalid_input", too_much(amount, 0, order.currency),
-                               fields={field: too_much(amount, 0, order.currency)})
-    provider.debit(customer_id=order.customer_id, amount=amount, order=order, actor=ctx.actor,
-                              field=field)
+        raise ValidationFailed(
+            "invalid_input",
+            too_much(amount, 0, order.currency),
+            fields={field: too_much(amount, 0, order.currency)},
+        )
+    provider.debit(
+        customer_id=order.customer_id, amount=amount, order=order, actor=ctx.actor, field=field
+    )
     actor = ctx.actor if getattr(ctx.actor, "pk", None) else None
-    payment = Payment.objects.create(order=order, kind=Payment.Kind.STORE_CREDIT, amount=amount,
-                                     paid_on=timezone.localdate(), recorded_by=actor)
+    payment = Payment.objects.create(
+        order=order,
+        kind=Payment.Kind.STORE_CREDIT,
+        amount=amount,
+        paid_on=timezone.localdate(),
+        recorded_by=actor,
+    )
     order.paid_total += amount
     ctx.event_data.update(store_credit=amount, payment_id=payment.pk)
     order_outbox.payment_recorded(order, payment)
@@ -111,8 +126,11 @@ def give_back(ctx, *, at=None) -> int:
     order = ctx.obj
     if not order.paid_total:
         return 0
-    rows = list(order.payments.filter(kind=Payment.Kind.STORE_CREDIT, voided_at__isnull=True)
-                .values_list("pk", "amount"))
+    rows = list(
+        order.payments.filter(kind=Payment.Kind.STORE_CREDIT, voided_at__isnull=True).values_list(
+            "pk", "amount"
+        )
+    )
     amount = sum(a for _pk, a in rows)
     if not amount:
         return 0
@@ -121,7 +139,9 @@ def give_back(ctx, *, at=None) -> int:
     order.payments.filter(pk__in=ids).update(voided_at=at or timezone.now(), voided_by=actor)
     provider = ledger()
     if provider is not None and order.customer_id:
-        provider.give_back(customer_id=order.customer_id, amount=amount, order=order, actor=ctx.actor)
+        provider.give_back(
+            customer_id=order.customer_id, amount=amount, order=order, actor=ctx.actor
+        )
     order.paid_total -= amount
     ctx.event_data["store_credit_given_back"] = amount
     order_outbox.payments_voided(order, ids, amount)
@@ -135,8 +155,11 @@ def spend_again(ctx, since) -> None:
 
     if since is None:
         return
-    amount = sum(ctx.obj.payments.filter(kind=Payment.Kind.STORE_CREDIT, voided_at=since)
-                 .values_list("amount", flat=True))
+    amount = sum(
+        ctx.obj.payments.filter(kind=Payment.Kind.STORE_CREDIT, voided_at=since).values_list(
+            "amount", flat=True
+        )
+    )
     if amount:
         spend(ctx, min(amount, ctx.obj.outstanding), field="store_credit")
 
@@ -163,8 +186,11 @@ def can_pay(order, _inputs):
 
     if getattr(order, "outstanding", 1) > 0:  # (a table test's stand-in has no amounts)
         return None
-    if (order.status == Status.CONFIRMED and order.payment_method != PaymentMethod.COD
-            and order.paid_total > 0):
+    if (
+        order.status == Status.CONFIRMED
+        and order.payment_method != PaymentMethod.COD
+        and order.paid_total > 0
+    ):
         return None  # settles: the credit recorded before confirmation makes it paid
     return "overpayment", _("Nothing is due on this order.")
 
@@ -177,10 +203,16 @@ def on_pay_store_credit(ctx):
     order = ctx.obj
     if ctx.inputs.amount:
         spend(ctx, ctx.inputs.amount, field="amount")
-    elif not (order.status == Status.CONFIRMED and order.paid_total > 0
-              and order.payment_method != PaymentMethod.COD):
-        raise ValidationFailed("invalid_input", _("Enter the amount of store credit to use."),
-                               fields={"amount": _("Required.")})
+    elif not (
+        order.status == Status.CONFIRMED
+        and order.paid_total > 0
+        and order.payment_method != PaymentMethod.COD
+    ):
+        raise ValidationFailed(
+            "invalid_input",
+            _("Enter the amount of store credit to use."),
+            fields={"amount": _("Required.")},
+        )
     target = paid_target(order)
     if target == Status.PAID:
         _start_shipping_clock(order)
@@ -192,8 +224,11 @@ def needs_settling(order) -> bool:
     to paid or partially paid right after the confirmation (orders.services)."""
     from tokodesk.orders.states import PaymentMethod, Status
 
-    return (order.status == Status.CONFIRMED and order.payment_method != PaymentMethod.COD
-            and order.paid_total > 0)
+    return (
+        order.status == Status.CONFIRMED
+        and order.payment_method != PaymentMethod.COD
+        and order.paid_total > 0
+    )
 
 
 # --- the pages ---------------------------------------------------------------------------
@@ -204,8 +239,11 @@ def adapt_action_form(transition, order, fields: dict) -> None:
     and offers at most what can be used; confirm drops it when there is no credit."""
     from django import forms as dj_forms
 
-    name = {"confirm": "store_credit", "pay_store_credit": "amount",
-            "prepay_store_credit": "amount"}.get(transition.action)
+    name = {
+        "confirm": "store_credit",
+        "pay_store_credit": "amount",
+        "prepay_store_credit": "amount",
+    }.get(transition.action)
     if name is None or name not in fields:
         return
     available = balance(order.customer_id)
@@ -215,17 +253,25 @@ def adapt_action_form(transition, order, fields: dict) -> None:
         return
     field = fields[name]
     field.label = _("Use store credit (balance %(balance)s)") % {
-        "balance": format_money(available, order.currency)}
+        "balance": format_money(available, order.currency)
+    }
     field.help_text = _("At most %(usable)s can be used on this order.") % {
-        "usable": format_money(usable, order.currency)}
+        "usable": format_money(usable, order.currency)
+    }
     if isinstance(field, dj_forms.DecimalField):
         from decimal import Decimal
 
         from tokodesk.core.money import exponent
 
-        field.initial = Decimal(usable).scaleb(-exponent(order.currency)) if name == "amount" else None
-        field.widget.attrs.update({"max": str(Decimal(usable).scaleb(-exponent(order.currency))),
-                                   "data-store-credit-usable": str(usable)})
+        field.initial = (
+            Decimal(usable).scaleb(-exponent(order.currency)) if name == "amount" else None
+        )
+        field.widget.attrs.update(
+            {
+                "max": str(Decimal(usable).scaleb(-exponent(order.currency))),
+                "data-store-credit-usable": str(usable),
+            }
+        )
 
 
 # --- the services' parts (orders.services calls these) -----------------------------------
@@ -240,9 +286,15 @@ def pay_new_order(order, amount: int, *, actor, source: str) -> None:
     from tokodesk.orders.states import ORDER_TRANSITIONS
 
     try:
-        paid = apply_transition(ORDER_TRANSITIONS, queryset=Order.objects.all(), pk=order.pk,
-                                action="prepay_store_credit", actor=actor, inputs={"amount": amount},
-                                source=source)
+        paid = apply_transition(
+            ORDER_TRANSITIONS,
+            queryset=Order.objects.all(),
+            pk=order.pk,
+            action="prepay_store_credit",
+            actor=actor,
+            inputs={"amount": amount},
+            source=source,
+        )
     except DomainError as exc:
         if exc.fields and "amount" in exc.fields:  # the order's field is store_credit
             exc.fields = {"store_credit": exc.fields["amount"]}
@@ -260,5 +312,12 @@ def settle_confirmed(order, *, actor, source: str):
     from tokodesk.orders.models import Order
     from tokodesk.orders.states import ORDER_TRANSITIONS
 
-    return apply_transition(ORDER_TRANSITIONS, queryset=Order.objects.all(), pk=order.pk,
-                            action="pay_store_credit", actor=actor, inputs={}, source=source)
+    return apply_transition(
+        ORDER_TRANSITIONS,
+        queryset=Order.objects.all(),
+        pk=order.pk,
+        action="pay_store_credit",
+        actor=actor,
+        inputs={},
+        source=source,
+    )

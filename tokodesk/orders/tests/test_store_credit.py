@@ -21,17 +21,29 @@ PHONE = "081234567890"
 
 
 def credit(amount: int, phone: str = PHONE) -> Customer:
-    customer, _c = Customer.objects.get_or_create(phone="+62" + phone[1:], defaults={"name": "Siti Rahayu"})
+    customer, _c = Customer.objects.get_or_create(
+        phone="+62" + phone[1:], defaults={"name": "Siti Rahayu"}
+    )
     StoreCreditEntry.objects.create(customer=customer, amount=amount, kind="goodwill")
     return customer
 
 
 def new_order(actor, *, method="bank_transfer", store_credit=0, qty=1) -> Order:
     # MADU-500 is Rp 150.000; shipping Rp 18.000: the total is Rp 168.000 a jar.
-    return order_create(data=OrderInput(
-        customer=CustomerInput(name="Siti Rahayu", phone=PHONE, address="Jl. Melati 5, Bandung"),
-        lines=[LineInput(sku="MADU-500", qty=qty)], payment_method=method, warehouse="jkt", courier="jne",
-        shipping_cost=18000, store_credit=store_credit), actor=actor)
+    return order_create(
+        data=OrderInput(
+            customer=CustomerInput(
+                name="Siti Rahayu", phone=PHONE, address="Jl. Melati 5, Bandung"
+            ),
+            lines=[LineInput(sku="MADU-500", qty=qty)],
+            payment_method=method,
+            warehouse="jkt",
+            courier="jne",
+            shipping_cost=18000,
+            store_credit=store_credit,
+        ),
+        actor=actor,
+    )
 
 
 def act(order, action, actor, **inputs) -> Order:
@@ -39,7 +51,9 @@ def act(order, action, actor, **inputs) -> Order:
 
 
 def ledger_of(customer_id):
-    return list(StoreCreditEntry.objects.filter(customer_id=customer_id).values_list("kind", "amount"))
+    return list(
+        StoreCreditEntry.objects.filter(customer_id=customer_id).values_list("kind", "amount")
+    )
 
 
 @pytest.mark.django_db
@@ -50,18 +64,29 @@ class TestSpend:
         order.refresh_from_db()
         assert order.status == "new" and order.paid_total == 60000 and order.outstanding == 108000
         payment = order.payments.get()
-        assert (payment.kind, payment.amount, payment.voided_at) == (Payment.Kind.STORE_CREDIT, 60000, None)
+        assert (payment.kind, payment.amount, payment.voided_at) == (
+            Payment.Kind.STORE_CREDIT,
+            60000,
+            None,
+        )
         assert ledger_of(customer.pk) == [("goodwill", 100000), ("spent", -60000)]
         assert balance(customer.pk) == 40000
         event = order.events.filter(action="prepay_store_credit").get()
-        assert (event.from_status, event.to_status, event.data["store_credit"]) == ("new", "new", 60000)
+        assert (event.from_status, event.to_status, event.data["store_credit"]) == (
+            "new",
+            "new",
+            60000,
+        )
 
     def test_confirmed_bank_transfer_is_partly_paid_then_paid_by_the_transfer(self, shop, owner):
         credit(100000)
         order = act(new_order(owner, store_credit=60000), "confirm", owner)
         assert order.status == "partially_paid" and order.paid_total == 60000
         assert [e.action for e in order.events.filter(kind="action").order_by("id")] == [
-            "prepay_store_credit", "confirm", "pay_store_credit"]
+            "prepay_store_credit",
+            "confirm",
+            "pay_store_credit",
+        ]
         order = act(order, "confirm_payment", owner, amount=108000)
         assert order.status == "paid" and order.paid_total == 168000
 
@@ -83,7 +108,9 @@ class TestSpend:
 
     def test_pay_store_credit_action_later(self, shop, owner):
         customer = credit(200000)
-        order = act(act(new_order(owner), "confirm", owner), "pay_store_credit", owner, amount=168000)
+        order = act(
+            act(new_order(owner), "confirm", owner), "pay_store_credit", owner, amount=168000
+        )
         assert order.status == "paid"
         assert balance(customer.pk) == 32000
 
@@ -121,8 +148,12 @@ class TestSpend:
 
         credit(100000)
         order = new_order(owner)
-        changed, refused = order_apply_action_many(references=[order.reference], action="confirm", actor=owner,
-                                                   inputs={"store_credit": 1000})
+        changed, refused = order_apply_action_many(
+            references=[order.reference],
+            action="confirm",
+            actor=owner,
+            inputs={"store_credit": 1000},
+        )
         assert changed == [] and refused[0][0] == order.reference
         order.refresh_from_db()
         assert order.status == "new" and order.paid_total == 0
@@ -133,8 +164,9 @@ class TestSpend:
         credit(500000)
         paid = new_order(owner, store_credit=168000)
         plain = new_order(owner)
-        changed, refused = order_apply_action_many(references=[paid.reference, plain.reference],
-                                                   action="confirm", actor=owner)
+        changed, refused = order_apply_action_many(
+            references=[paid.reference, plain.reference], action="confirm", actor=owner
+        )
         assert refused == [] and len(changed) == 2
         paid.refresh_from_db()
         plain.refresh_from_db()
@@ -143,15 +175,28 @@ class TestSpend:
 
 @pytest.mark.django_db
 class TestGiveBack:
-    @pytest.mark.parametrize("path", [
-        ["cancel"], ["confirm", "cancel"], ["confirm", "request_cancellation", "approve_cancellation"],
-    ])
+    @pytest.mark.parametrize(
+        "path",
+        [
+            ["cancel"],
+            ["confirm", "cancel"],
+            ["confirm", "request_cancellation", "approve_cancellation"],
+        ],
+    )
     def test_cancelled_order_gives_the_credit_back(self, shop, owner, path):
         customer = credit(100000)
         order = new_order(owner, store_credit=60000)
         for action in path:
-            order = act(order, action, owner, **({"reason": "buyer changed mind"}
-                                                 if action in ("cancel", "request_cancellation") else {}))
+            order = act(
+                order,
+                action,
+                owner,
+                **(
+                    {"reason": "buyer changed mind"}
+                    if action in ("cancel", "request_cancellation")
+                    else {}
+                ),
+            )
         assert order.status == "cancelled" and order.paid_total == 0
         assert balance(customer.pk) == 100000
         assert ledger_of(customer.pk)[-1] == ("given_back", 60000)
@@ -162,8 +207,13 @@ class TestGiveBack:
     def test_refused_cod_parcel_gives_the_credit_back(self, shop, owner):
         customer = credit(50000)
         order = act(new_order(owner, method="cod"), "confirm", owner, store_credit=50000)
-        for action, inputs in [("mark_ready", {}), ("ship", {"courier": "jne", "awb": "JNE1"}), ("picked_up", {}),
-                               ("return_to_sender", {}), ("returned_to_sender", {})]:
+        for action, inputs in [
+            ("mark_ready", {}),
+            ("ship", {"courier": "jne", "awb": "JNE1"}),
+            ("picked_up", {}),
+            ("return_to_sender", {}),
+            ("returned_to_sender", {}),
+        ]:
             order = act(order, action, owner, **inputs)
         assert order.status == "returned" and order.paid_total == 0
         assert balance(customer.pk) == 50000

@@ -20,8 +20,10 @@ from tokodesk.returns.ledger import StoreCreditEntry
 
 pytestmark = [
     pytest.mark.postgres_only,
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="needs PostgreSQL row locks; run with DATABASE_URL=postgresql://…"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL row locks; run with DATABASE_URL=postgresql://…",
+    ),
     pytest.mark.django_db(transaction=True),
 ]
 
@@ -36,8 +38,12 @@ def _race(user_pk: int, references: list[str], amount: int) -> list:
         try:
             actor = get_user_model().objects.get(pk=user_pk)
             barrier.wait(timeout=30)
-            results[i] = services.order_apply_action(reference=references[i], action="pay_store_credit",
-                                                     actor=actor, inputs={"amount": amount})
+            results[i] = services.order_apply_action(
+                reference=references[i],
+                action="pay_store_credit",
+                actor=actor,
+                inputs={"amount": amount},
+            )
         except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
             results[i] = exc
         finally:
@@ -55,8 +61,12 @@ def _race(user_pk: int, references: list[str], amount: int) -> list:
 def test_two_spends_of_one_balance_one_wins(shop, owner):
     customer = credit(100000)
     for _round in range(ROUNDS):
-        orders = [services.order_apply_action(reference=new_order(owner).reference, action="confirm", actor=owner)
-                  for _i in range(2)]
+        orders = [
+            services.order_apply_action(
+                reference=new_order(owner).reference, action="confirm", actor=owner
+            )
+            for _i in range(2)
+        ]
         before = StoreCreditEntry.objects.balance_of(customer.pk)
         results = _race(owner.pk, [o.reference for o in orders], 70000)
         won = [r for r in results if isinstance(r, Order)]
@@ -66,7 +76,11 @@ def test_two_spends_of_one_balance_one_wins(shop, owner):
         after = StoreCreditEntry.objects.balance_of(customer.pk)
         assert after >= 0
         assert after == before - won[0].paid_total
-        paid = sorted(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("paid_total", flat=True))
+        paid = sorted(
+            Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("paid_total", flat=True)
+        )
         assert paid[0] == 0 and paid[1] == won[0].paid_total
         if after < 100000:  # top up for the next round
-            StoreCreditEntry.objects.create(customer=customer, amount=100000 - after, kind="adjustment")
+            StoreCreditEntry.objects.create(
+                customer=customer, amount=100000 - after, kind="adjustment"
+            )

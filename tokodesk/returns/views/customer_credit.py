@@ -32,9 +32,20 @@ def customer_credit_view(request, customer_id: int):
         raise Http404
     entries = selectors.store_credit_ledger(customer.pk)
     entries.reverse()  # newest first on the page
-    orders = list(order_queryset_for(request.user).filter(customer=customer)
-                  .order_by("-created_at", "-id")[:LATEST_ORDERS])
-    return render(request, "returns/customer_credit.html", {
-        "nav": "orders", "customer": customer, "entries": entries, "orders": orders,
-        "balance": entries[0].running_balance if entries else 0, "currency": ShopSettings.get().currency,
-    })
+    orders = list(
+        order_queryset_for(request.user)
+        .filter(customer=customer)
+        .order_by("-created_at", "-id")[:LATEST_ORDERS]
+    )
+    return render(
+        request,
+        "returns/customer_credit.html",
+        {
+            "nav": "orders",
+            "customer": customer,
+            "entries": entries,
+            "orders": orders,
+            "balance": entries[0].running_balance if entries else 0,
+            "currency": ShopSettings.get().currency,
+        },
+    )
