@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tokodesk.storefront",
     "tokodesk.orders",
     "tokodesk.returns",
+    "tokodesk.payments",
     "tokodesk.exports",
     "tokodesk.notifications",
     "tokodesk.webhooks",

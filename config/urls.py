@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalog/", include("tokodesk.catalog.urls")),
     path("exports/", include("tokodesk.exports.urls")),
     path("returns/", include("tokodesk.returns.urls")),
+    path("payments/", include("tokodesk.payments.urls")),
     path("shipping/dispatch/", include("tokodesk.dispatch.urls")),
     path("shipping/", include("tokodesk.shipping.urls")),
     path("stock/", include("tokodesk.catalog.stock_urls")),

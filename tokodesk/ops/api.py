@@ -133,6 +133,7 @@ def _register():
     api.add_router("/export-templates", templates_router)
     api.add_router("/exports", exports_router)
     api.add_router("/webhooks", "tokodesk.webhooks.api.router")
+    api.add_router("/cod-remittances", "tokodesk.payments.api.router")
     api.add_router("/shipping", "tokodesk.dispatch.api.router")
     api.add_router("/shipping", "tokodesk.shipping.api.router")
     api.add_router("/regions", "tokodesk.shipping.api.regions_router")

@@ -1,0 +1,119 @@
+"""The COD pages: the reconciliation (outstanding with its age, expected vs received,
+mismatches, CSV exports), the import (upload → mapping and preview, nothing written → post)
+and a remittance's lines; finance and owner only; query counts do not grow with the rows."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from tokodesk.payments.models import Remittance
+from tokodesk.payments.tests.factories import TOTAL, cod_orders, report_csv
+
+URL = "/payments/cod/"
+
+
+@pytest.fixture
+def finance_client(client, users, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    client.force_login(users["finance"])
+    return client
+
+
+def upload(client, content, **extra):
+    return client.post(
+        f"{URL}import/",
+        {
+            "courier": "jne",
+            "step": "preview",
+            "file": SimpleUploadedFile("jne.csv", content, "text/csv"),
+            **extra,
+        },
+    )
+
+
+def test_import_preview_then_post_and_the_outstanding_falls(shop, finance_client):
+    c = finance_client
+    orders = cod_orders(3, prefix="JNA")
+    page = c.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'data-outstanding-total="{3 * TOTAL}"' in page and 'data-outstanding-count="3"' in page
+    content = report_csv(
+        [
+            (orders[0].awb, TOTAL, 9000, 3000, 0, "28/11/2026"),
+            (orders[1].awb, TOTAL + 1, 9000, 3000, 0, "28/11/2026"),
+            ("=HYPERLINK(1)", 10, 0, 0, 0, ""),
+        ]
+    )
+    r = upload(c, content)
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'data-flag-count="matched"' in html and "Matched: 1" in html and "Amount over: 1" in html
+    assert Remittance.objects.count() == 0
+    token = r.context["token"]
+    assert len(token) == 64
+    mapping = {f"map_{k}": v for k, v in r.context["mapping"].items()}
+    r = c.post(
+        f"{URL}import/",
+        {"courier": "jne", "step": "post", "token": token, "file_name": "jne.csv", **mapping},
+    )
+    remittance = Remittance.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"{URL}remittances/{remittance.pk}/"
+    assert (remittance.matched_count, remittance.mismatched_count) == (1, 2)
+    page = c.get(URL).content.decode()
+    assert f'data-outstanding-total="{2 * TOTAL}"' in page
+    detail = c.get(f"{URL}remittances/{remittance.pk}/?flag=mismatched").content.decode()
+    assert detail.count('<tr data-flag="') == 2
+    export = c.get(f"{URL}?export=mismatches").content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in export  # formula guard
+    lines = (
+        c.get(f"{URL}remittances/{remittance.pk}/?export=csv")
+        .content.decode("utf-8-sig")
+        .splitlines()
+    )
+    assert len(lines) == 4
+    outstanding = c.get(f"{URL}?export=outstanding").content.decode("utf-8-sig").splitlines()
+    assert len(outstanding) == 3 and orders[1].reference in outstanding[1] + outstanding[2]
+
+    # The same file again: the preview says so and posting changes nothing.
+    r = upload(c, content)
+    assert r.context["duplicate"] == remittance
+    r = c.post(
+        f"{URL}import/",
+        {
+            "courier": "jne",
+            "step": "post",
+            "token": r.context["token"],
+            "file_name": "again.csv",
+            **mapping,
+        },
+    )
+    assert r.status_code == 302 and Remittance.objects.count() == 1
+
+
+def test_import_errors_name_the_field(shop, finance_client):
+    r = finance_client.post(f"{URL}import/", {"courier": "", "step": "preview"})
+    assert r.status_code == 422 and set(r.context["errors"]) == {"courier", "file"}
+    r = upload(finance_client, report_csv([], header=["Resi", "Tanggal"]))
+    assert r.status_code == 422 and "cod_amount" in r.context["errors"]
+
+
+def test_only_finance_and_owner(shop, client, users):
+    client.force_login(users["agent"])
+    assert client.get(URL).status_code == 403
+    assert client.get(f"{URL}import/").status_code == 403
+    client.force_login(users["owner"])
+    assert client.get(URL).status_code == 200
+
+
+def test_reconciliation_queries_do_not_grow_with_the_rows(
+    shop, finance_client, django_assert_max_num_queries
+):
+    from tokodesk.payments.services import remittance_import
+
+    orders = cod_orders(40, prefix="JNA")
+    remittance_import(
+        courier="jne",
+        file_name="a.csv",
+        actor=None,
+        content=report_csv([(o.awb, TOTAL - 1, 1, 1, 1, "28/11/2026") for o in orders[:30]]),
+    )
+    with django_assert_max_num_queries(15):
+        assert finance_client.get(URL).status_code == 200
