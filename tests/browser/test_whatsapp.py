@@ -105,3 +105,52 @@ def test_the_dialog_on_a_phone(browser, live_server, shop, users):
         expect(phone.locator("[data-wa-text]")).to_be_visible()
         assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         shoot(phone, "order-whatsapp-dialog-390.png")
+
+
+def test_owner_writes_a_template_with_the_live_preview(desk, shop, users):
+    BankAccount.objects.create(
+        bank_name="BCA", account_number="5230812245", account_holder="Toko Berkah Jaya"
+    )
+    login(desk, "owner")
+    desk.goto(desk.base + "/orders/settings/")
+    desk.locator("[data-link=wa-templates]").click()
+    desk.wait_for_url("**/orders/settings/whatsapp/")
+    expect(desk.locator("[data-language=id] [data-purpose=ask_payment]").first).to_be_visible()
+    shoot(desk, "wa-templates-1440.png")
+    desk.locator("[data-new-template]").click()
+    desk.select_option("select[name=purpose]", "ask_payment")
+    desk.fill("input[name=name]", "Tagih singkat")
+    desk.locator("textarea[name=body]").fill("Kak {nama}, mohon transfer ya.")
+    expect(desk.locator("[data-preview-error]")).to_contain_text("{nama}")
+    desk.locator("textarea[name=body]").fill(
+        "Kak {name}, mohon transfer ya.\n{payment_instructions}"
+    )
+    preview = desk.locator("[data-preview-text]")
+    expect(preview).to_contain_text("Kak Siti Rahayu, mohon transfer ya.")
+    expect(preview).to_contain_text("BCA 5230812245 a.n. Toko Berkah Jaya")
+    shoot(desk, "wa-template-edit-1440.png")
+    desk.locator("[data-template-form] button[type=submit]").click()
+    desk.wait_for_url("**/orders/settings/whatsapp/")
+    expect(desk.locator("body")).to_contain_text("Tagih singkat")
+
+
+def test_finance_lands_on_the_transfers_to_verify(desk, shop, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    proof = order_in("confirmed", users["owner"])
+    waiting = order_in("confirmed", users["owner"])
+    Order.objects.filter(pk=proof.pk).update(
+        customer_proof="payment-proofs/2026/12/bukti.jpg",
+        customer_proof_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    login(desk, "finance")
+    desk.wait_for_url("**/orders/transfers/")
+    rows = desk.locator("tr[data-transfer]")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_have_attribute("data-transfer", proof.reference)
+    expect(rows.nth(0).locator("[data-proof-badge]")).to_be_visible()
+    expect(rows.nth(1)).to_have_attribute("data-transfer", waiting.reference)
+    expect(rows.nth(1)).to_contain_text("Rp 318.000")
+    shoot(desk, "transfers-to-verify-1440.png")
