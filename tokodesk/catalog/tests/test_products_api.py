@@ -224,3 +224,26 @@ def test_in_the_openapi_document(api):
     assert "patch" in paths["/api/v1/products/{key}"]
     assert {"post", "get"} <= set(paths["/api/v1/warehouses"])
     assert "post" in paths["/api/v1/variants/{sku}/deactivate"]
+
+
+def test_warehouse_with_an_open_order_cannot_be_deactivated(shop, api):
+    bdg = Warehouse.objects.create(code="bdg", name="Gudang Bandung")
+    Stock.objects.create(variant=shop["kaos_m"], warehouse=bdg, on_hand=5)
+    made = api.post(
+        "/api/v1/orders",
+        {
+            "customer": {"name": "Siti", "phone": "081234567890", "address": "Jl. Melati 5"},
+            "lines": [{"sku": "KAOS-M", "qty": 1}],
+            "payment_method": "cod",
+            "warehouse": "bdg",
+        },
+    )
+    assert made.status_code == 201, made.content
+    Stock.objects.filter(warehouse=bdg).update(
+        on_hand=0, reserved=0
+    )  # no goods left, the order still open
+    refused = api.patch("/api/v1/warehouses/bdg", {"active": False})
+    assert refused.status_code == 409 and refused.json()["code"] == "warehouse_in_use"
+    assert "1 open orders" in refused.json()["message"]
+    Order.objects.filter(warehouse=bdg).update(status="cancelled")
+    assert api.patch("/api/v1/warehouses/bdg", {"active": False}).json()["active"] is False
