@@ -116,7 +116,7 @@ class ProductPatchIn(Schema):
 class ProductListQuery(Schema):
     q: str | None = Field(None, max_length=100)
     active: bool | None = None
-    category: int | None = None
+    category: int | None = Field(None, ge=1, le=2**63 - 1)
     low_stock: bool = False
     warehouse: str | None = Field(None, max_length=30, description="A warehouse code.")
     cursor: str | None = Field(None, max_length=200)

@@ -134,6 +134,7 @@ def test_list_filters(shop, api):
     assert slugs(q="KAOS-L") == ["kaos-polos"]
     Product.objects.filter(slug="kaos-polos").update(active=False)
     assert "kaos-polos" not in slugs(active="true")
+    assert api.get("/api/v1/products", {"category": str(10**30)}).status_code == 422
 
 
 def test_patch_checks_the_version(shop, api):
