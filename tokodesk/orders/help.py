@@ -48,6 +48,14 @@ ACTION_HELP = {
         "The recorded payments are voided (they stay in the history) and the order "
         "goes back to Confirmed."
     ),
+    "pay_store_credit": _(
+        "Part or all of the order is paid from the customer's store credit, which falls by "
+        "that amount; the order is paid once the payments cover its total."
+    ),
+    "prepay_store_credit": _(
+        "Part or all of the order is paid from the customer's store credit, which falls by "
+        "that amount; a cancelled order gives it back."
+    ),
     "create_invoice": _("An invoice is to be issued for this order."),
     "issue_invoice": _("The invoice with its number and due date is issued to the customer."),
     "record_invoice_payment": _("Records the payment of the invoice."),
