@@ -100,3 +100,17 @@ def test_viewer_gets_no_dialog(shop, users):
     c = client_for(users["viewer"])
     assert c.get(f"/orders/{order.reference}/whatsapp/dialog/").status_code == 403
     assert "data-whatsapp-open" not in c.get(f"/orders/{order.reference}/").content.decode()
+
+
+def test_row_menu_opens_the_dialog_without_redrawing_the_order_page(shop, users):
+    order = make_order(users["owner"])
+    c = client_for(users["owner"])
+    menu = c.get(f"/orders/{order.reference}/menu/").content.decode()
+    button = re.search(r"<button[^>]*data-whatsapp-open[^>]*>", menu).group(0)
+    assert f'hx-get="/orders/{order.reference}/whatsapp/dialog/?display=list"' in button
+    html = c.get(f"/orders/{order.reference}/whatsapp/dialog/?display=list").content.decode()
+    assert "data-wa-dialog" in html and "data-refresh-url" not in html
+    assert (
+        "data-refresh-url" in c.get(f"/orders/{order.reference}/whatsapp/dialog/").content.decode()
+    )
+    assert "/static/orders/copy.js" in c.get("/orders/").content.decode()

@@ -36,7 +36,11 @@ def whatsapp_dialog_view(request, reference):
         template=request.GET.get("template", ""),
         base_url=base_url(request),
     )
-    return render(request, "orders/_whatsapp_dialog.html", {"order": order, "wa": dialog})
+    # From the orders list's row menu: no redraw of the order page after sending.
+    display = "list" if request.GET.get("display") == "list" else "detail"
+    return render(
+        request, "orders/_whatsapp_dialog.html", {"order": order, "wa": dialog, "display": display}
+    )
 
 
 @login_required
