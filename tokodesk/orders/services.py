@@ -287,7 +287,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )
-    # Kept when known (the landing page's buyer, the API, the manual order's choice); ""
+    # Kept when known (the language the landing page was read in, the API's); ""
     # follows the shop's language for customers (orders.languages.order_language).
     order.language = languages.valid(data.language)
     order_lines = [
