@@ -211,6 +211,7 @@ def test_random_sequences_keep_the_ledger_invariant():
             max_examples=25,
             stateful_step_count=25,
             deadline=None,
+            derandomize=True,  # the same sequences every run: the kinds check below is stable
             suppress_health_check=list(HealthCheck),
         ),
     )
