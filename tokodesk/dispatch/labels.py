@@ -104,7 +104,9 @@ def orders_for_print(references: list[str], actor) -> list[Order]:
         o.reference: o
         for o in order_queryset_for(actor)
         .filter(reference__in=references)
-        .select_related("courier", "warehouse")
+        .select_related(
+            "courier", "warehouse", "destination_district__city", "destination_district__province"
+        )
         .prefetch_related("lines")
     }
     unknown = [r for r in references if r not in orders]
@@ -147,6 +149,14 @@ def record_printed(
         )
 
 
+def _district_line(order: Order) -> str:
+    district = order.destination_district if order.destination_district_id else None
+    if district is None:
+        return ""
+    postal = district.postal_code_list[:1]
+    return " ".join([district.label, *postal])
+
+
 def _label(order: Order) -> dict:
     lines = list(order.lines.all())
     weight = order_weight_grams(order, lines)
@@ -163,6 +173,8 @@ def _label(order: Order) -> dict:
         "recipient_phone": order.recipient_phone,
         "address": order.destination_address,
         "city": order.destination_city,
+        # The kecamatan with its city, province and postal code, when the order has one.
+        "district": _district_line(order),
         "items": [(line.sku, line.qty) for line in lines],
         "items_count": sum(line.qty for line in lines),
         "weight_kg": f"{weight / 1000:.2f}".rstrip("0").rstrip(".") if weight else "0",

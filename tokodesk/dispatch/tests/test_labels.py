@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from tokodesk.dispatch import booking, labels, picking
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.tests.factories import make_order, order_in
+from tokodesk.shipping.regions_testing import regions  # noqa: F401
 
 
 def pdf_text(content: bytes) -> tuple[int, str]:
@@ -122,3 +123,13 @@ def test_packing_slips_one_page_per_order(shipped, api_as):
 
 def test_qr_and_barcode_are_svg():
     assert labels.qr_svg("ORD-1").startswith("<svg") and "ORD-1" in labels.barcode_svg("ORD-1")
+
+
+def test_label_prints_the_destination_district_with_its_postal_code(shop, users, regions, api_as):  # noqa: F811
+    order = order_in("ready_to_ship", users["owner"])
+    Order.objects.filter(pk=order.pk).update(destination_district=regions, destination_city="")
+    r = api_as("warehouse").post("/api/v1/shipping/labels", {"references": [order.reference]})
+    _pages, text = pdf_text(r.content)
+    assert r.status_code == 200 and "Cileungsi, Kab. Bogor, Jawa Barat 16820" in " ".join(
+        text.split()
+    )
