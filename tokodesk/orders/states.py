@@ -110,8 +110,8 @@ class ConfirmIn(ActionInput):
 
 
 class StoreCreditIn(ActionInput):
-    amount: int | None = Field(None, gt=0, le=10**13, description="Store credit to use, in minor units. "
-                               "Omitted: a confirmed order the credit already covers is marked paid.")
+    amount: int = Field(..., ge=0, le=10**13, description="Store credit to use, in minor units; "
+                        "0 marks a confirmed order the credit recorded earlier covers paid.")
 
 
 class ConfirmPaymentIn(ActionInput):

@@ -196,7 +196,7 @@ def can_pay(order, _inputs):
 
 
 def on_pay_store_credit(ctx):
-    """Pay with store credit: spend the amount (none: only settle a confirmed order the
+    """Pay with store credit: spend the amount (0: only settle a confirmed order the
     credit already covers), then the status the payment leads to."""
     from tokodesk.orders.states import PaymentMethod, Status, _start_shipping_clock
 
@@ -305,7 +305,7 @@ def pay_new_order(order, amount: int, *, actor, source: str) -> None:
 
 def settle_confirmed(order, *, actor, source: str):
     """Right after a confirmation: a non-COD order with store credit recorded moves on to paid
-    or partially paid (the transition pay_store_credit without an amount)."""
+    or partially paid (the transition pay_store_credit with amount 0)."""
     if not needs_settling(order):
         return order
     from tokodesk.core.transitions import apply_transition
@@ -318,6 +318,6 @@ def settle_confirmed(order, *, actor, source: str):
         pk=order.pk,
         action="pay_store_credit",
         actor=actor,
-        inputs={},
+        inputs={"amount": 0},
         source=source,
     )
