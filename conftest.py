@@ -58,7 +58,29 @@ DB_INDEPENDENT = {
 }
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    _keep_xdist_groups(items)
+    _deselect_db_independent(config, items)
+
+
+def _keep_xdist_groups(items):
+    """`--dist loadgroup` (scripts/test.sh) sends the tests of one xdist_group (tests/served)
+    to one worker only if their node id ends in "@<group>". pytest-xdist 3.8 writes that id
+    into item._nodeid, which pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386): the
+    groups were silently ignored and each worker started a gunicorn of its own. Carry the
+    id over to pytest's structured node id (runs after xdist's hook: trylast)."""
+    try:
+        from _pytest.nodeid import NodeId
+    except ImportError:  # pytest before 9.2: xdist's _nodeid is the node id
+        return
+    for item in items:
+        legacy = getattr(item, "_nodeid", None)
+        if isinstance(legacy, str) and legacy != item.nodeid and legacy.startswith(item.nodeid + "@"):
+            item._id = NodeId.parse(legacy)
+
+
+def _deselect_db_independent(config, items):
     if os.environ.get("TOKODESK_TEST_SKIP_DB_INDEPENDENT") != "1":
         return
     kept, deselected = [], []
