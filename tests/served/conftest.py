@@ -294,9 +294,8 @@ HERE = Path(__file__).resolve().parent
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`--dist loadgroup`, scripts/test.sh) every served test goes to one
     worker, so the suite starts one gunicorn (and migrates one database) per pass, not one
-    per worker. tryfirst: xdist turns the xdist_group mark into the node id's "@served" in
-    its own hook of this name; run after it (as this conftest, loaded late, did), the mark
-    came too late and each worker started a gunicorn of its own."""
+    per worker. tryfirst: the mark must be there before xdist's hook of this name turns it
+    into the node id's "@served" (see _keep_xdist_groups in the root conftest.py)."""
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.xdist_group("served"))
