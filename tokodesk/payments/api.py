@@ -132,7 +132,7 @@ def import_remittance(request, file: File[UploadedFile], courier: Form[str]):
 )
 def list_remittances(request, courier: str | None = None, limit: int = 50, offset: int = 0):
     require(request.auth, services.PERMISSION)
-    limit, offset = min(max(limit, 1), 200), max(offset, 0)
+    limit, offset = min(max(limit, 1), 200), min(max(offset, 0), 10**9)
     return [
         remittance_out(r)
         for r in selectors.remittance_list(courier=courier, limit=limit, offset=offset)

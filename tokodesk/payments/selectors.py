@@ -3,11 +3,13 @@ per courier and period, outstanding COD not yet remitted with its age, mismatche
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from tokodesk.orders.models import Payment
+from tokodesk.orders.models import Order, Payment
 from tokodesk.payments.models import Remittance, RemittanceLine
 
 LIMIT = 200
@@ -96,3 +98,32 @@ def mismatches(limit: int = LIMIT, courier: str | None = None):
 def age_days(since, now=None) -> int:
     now = now or timezone.now()
     return max((now - since).days, 0)
+
+
+RTS_WINDOW_DAYS = 90
+SHIPPED_END = ("delivered", "completed", "returning", "returned")
+SENT_BACK = ("returning", "returned")
+
+
+def rts_rates(now=None) -> list[dict]:
+    """Per courier, the COD orders of the last RTS_WINDOW_DAYS days that reached the buyer
+    or came back, how many came back (RTS) and the rate, with the RTS fees the courier's
+    remittances charged for them: the number COD sellers watch most."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=RTS_WINDOW_DAYS)
+    rows = list(
+        Order.objects.filter(payment_method="cod", status__in=SHIPPED_END, created_at__gte=since)
+        .values(courier_name=F("courier__name"))
+        .annotate(ended=Count("id"), sent_back=Count("id", filter=Q(status__in=SENT_BACK)))
+        .order_by("courier_name")
+    )
+    fees = dict(
+        RemittanceLine.objects.filter(rts_fee__gt=0, order__created_at__gte=since)
+        .values_list("remittance__courier__name")
+        .annotate(total=Sum("rts_fee"))
+        .order_by()
+    )
+    for row in rows:
+        row["rate"] = round(100 * row["sent_back"] / row["ended"], 1) if row["ended"] else 0
+        row["rts_fees"] = fees.get(row["courier_name"], 0)
+    return rows

@@ -146,6 +146,8 @@ def reconciliation_view(request):
             "periods": periods,
             "remittances": selectors.remittance_list(courier=courier, limit=20),
             "mismatches": selectors.mismatches(limit=50, courier=courier),
+            "rts_rates": selectors.rts_rates(now),
+            "rts_days": selectors.RTS_WINDOW_DAYS,
             "couriers": Courier.objects.all(),
             "courier": courier,
             "currency": "IDR",

@@ -117,3 +117,39 @@ def test_reconciliation_queries_do_not_grow_with_the_rows(
     )
     with django_assert_max_num_queries(15):
         assert finance_client.get(URL).status_code == 200
+
+
+def test_rts_rate_per_courier_with_its_fees(shop, finance_client, users):
+    from tokodesk.orders.tests.factories import order_in
+    from tokodesk.payments.services import remittance_import
+
+    sent_back = order_in("returned", users["owner"])  # JNE, refused at the door
+    cod_orders(3, prefix="JNA")  # JNE, delivered
+    cod_orders(1, prefix="JTA", courier="jnt")  # J&T, delivered
+    remittance_import(
+        courier="jne",
+        file_name="rts.csv",
+        actor=None,
+        content=report_csv([(sent_back.awb, 0, 0, 0, 9000, "28/11/2026")]),
+    )
+    page = finance_client.get(URL).content.decode()
+    jne = page.split('data-rts-courier="JNE"')[1].split("</tr>")[0]
+    assert 'data-rts-rate="25.0"' in jne and "Rp 9.000" in jne
+    jnt = page.split('data-rts-courier="J&amp;T Express"')[1].split("</tr>")[0]
+    assert 'data-rts-rate="0.0"' in jnt
+
+
+def test_a_customer_who_refused_cod_parcels_is_flagged_before_confirming(shop, client, users):
+    from tokodesk.orders.tests.factories import order_in
+
+    owner = users["owner"]
+    order_in("returned", owner)  # refused at the door, sent back
+    order_in("delivered", owner)
+    new = order_in("new", owner, method="cod")  # same customer (the factory's phone)
+    client.force_login(owner)
+    page = client.get(f"/orders/{new.reference}/").content.decode()
+    assert 'data-cod-refused="1"' in page and "data-cod-risk" in page
+    transfer = order_in("new", owner, method="bank_transfer")
+    assert "data-cod-risk" not in client.get(f"/orders/{transfer.reference}/").content.decode()
+    shipped = order_in("in_transit", owner)
+    assert "data-cod-risk" not in client.get(f"/orders/{shipped.reference}/").content.decode()
