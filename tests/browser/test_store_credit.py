@@ -44,6 +44,7 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     lookup = page.locator("#customer-lookup [data-store-credit-balance]")
     expect(lookup).to_have_attribute("data-store-credit-balance", "100000")
     expect(lookup).to_contain_text("Rp 100.000")
+    htmx_settled(page)
     page.locator("[data-fill-customer]").click()
     page.select_option("#id_warehouse", "jkt")
     htmx_settled(page)
@@ -56,6 +57,7 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     page.fill("#id_store_credit", "60.000")
     expect(page.locator("[data-total=to_pay]")).to_have_text("Rp 108.000")
     shot(page, "store-credit-manual-order")
+    htmx_settled(page)
     page.click("#create-order")
     page.wait_for_url("**/orders/ORD-*/")
 
@@ -67,11 +69,13 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     expect(page.locator("[data-money=outstanding]")).to_have_text("Rp 108.000")
     shot(page, "store-credit-order-page")
 
+    htmx_settled(page)
     actions = page.locator(".detail-actions")
     actions.locator("details[data-action-menu] summary").click()
     actions.locator("[data-action=cancel]").click()
     dialog = page.locator("#modal")
     expect(dialog).to_be_visible()
+    htmx_settled(page)
     dialog.locator("textarea[name=reason]").fill("Pembeli berubah pikiran")
     dialog.locator("[data-confirm-action=cancel]").click()
     expect(page.locator(".detail-head .badge")).to_have_text("Dibatalkan")
@@ -80,6 +84,7 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     )
     assert StoreCreditEntry.objects.balance_of(customer.pk) == 100000
 
+    htmx_settled(page)
     page.locator("[data-customer-credit-link]").click()
     page.wait_for_url(f"**/returns/store-credit/{customer.pk}/")
     expect(page.locator("[data-store-credit-balance]")).to_contain_text("Rp 100.000")
