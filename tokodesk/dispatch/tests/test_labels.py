@@ -133,3 +133,19 @@ def test_label_prints_the_destination_district_with_its_postal_code(shop, users,
     assert r.status_code == 200 and "Cileungsi, Kab. Bogor, Jawa Barat 16820" in " ".join(
         text.split()
     )
+
+
+def test_printing_reads_a_constant_number_of_queries(shop, users, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = users["owner"]
+    refs = [order_in("ready_to_ship", owner).reference for _ in range(6)]
+    monkeypatch.setattr(labels, "render_pdf", lambda html: b"%PDF-")  # the queries, not WeasyPrint
+    counts = []
+    for n in (2, 6):
+        with CaptureQueriesContext(connection) as ctx:
+            labels.labels_pdf(references=refs[:n], fmt="thermal", actor=owner)
+            picking.picking_lists(labels.orders_for_print(refs[:n], owner))
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
