@@ -22,6 +22,7 @@ from tokodesk.shipping.models import Courier
 
 MONEY_FIELDS = {"amount", "cash_collected", "store_credit"}
 FIELD_LABELS = {
+    "shipping_option": _("Courier and shipping cost"),
     "amount": _("Amount"), "paid_on": _("Payment date"), "account": _("Receiving account"),
     "reference": _("Transfer reference"), "reason": _("Reason"), "courier": _("Courier"),
     "service": _("Service"), "awb": _("AWB / tracking number"), "number": _("Invoice number"),
@@ -66,6 +67,26 @@ class ActionForm(forms.Form):
         return proof
 
 
+def shipping_option_field(order, label):
+    """Confirming an order with a destination district but no courier or shipping cost:
+    the couriers and services that ship there, with their prices, cheapest first (None
+    when the order needs no choice)."""
+    if order.destination_district_id is None or (order.courier_id and order.shipping_cost):
+        return None
+    from tokodesk.core.money import format_money
+    from tokodesk.shipping.quote import order_weight_grams, quote
+
+    options = quote(order.destination_district_id, order_weight_grams(list(order.lines.all())),
+                    warehouse=order.warehouse, payment_method=order.payment_method, value=order.subtotal)
+    choices = [(f"{o.courier}:{o.service}",
+                _("%(courier)s %(service)s — %(price)s (%(days)s days)") % {
+                    "courier": o.courier_name, "service": o.service,
+                    "price": format_money(o.price, order.currency), "days": o.eta_label})
+               for o in options]
+    return forms.ChoiceField(label=label, required=True, choices=choices,
+                             initial=choices[0][0] if choices else None, widget=forms.RadioSelect)
+
+
 def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
     """A Django form for the action's inputs, or None when it takes none."""
     model = transition.inputs
@@ -77,6 +98,11 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
         label = FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
         annotation = str(info.annotation)
         max_length = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+        if name == "shipping_option":
+            field = shipping_option_field(order, label)
+            if field is not None:
+                fields[name] = field
+            continue
         if name == "courier":
             fields[name] = forms.ChoiceField(
                 label=label, required=required,

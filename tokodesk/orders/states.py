@@ -23,6 +23,7 @@ from tokodesk.orders import outbox as order_outbox
 from tokodesk.orders import store_credit
 from tokodesk.orders.cod import cash_within_due, record_cod_at_delivery, settle_cod_at_completion
 from tokodesk.orders.outbox import order_payload
+from tokodesk.shipping.quote_confirm import apply_shipping_option, has_shipping
 
 
 class Status(models.TextChoices):
@@ -107,6 +108,10 @@ class OptionalReasonIn(ActionInput):
 class ConfirmIn(ActionInput):
     store_credit: int = Field(0, ge=0, le=10**13, description="Pay this much of the order with the "
                               "customer's store credit (minor units; at most the balance and what is due).")
+    shipping_option: str = Field("", max_length=90, description="`courier:SERVICE` (e.g. `jne:REG`) from "
+                                 "POST /shipping/quote for the order's destination: sets the courier, the "
+                                 "service and the shipping cost. Needed when an order with a destination "
+                                 "district has no courier or no shipping cost yet.")
 
 
 class StoreCreditIn(ActionInput):
@@ -277,6 +282,7 @@ def _start_shipping_clock(order):
 
 def on_confirm(ctx):
     order = ctx.obj
+    apply_shipping_option(order, ctx.inputs)
     _reserve(order, ctx.actor)
     order.confirmed_at = timezone.now()
     if order.payment_method == PaymentMethod.COD:
@@ -288,6 +294,8 @@ def on_confirm(ctx):
 def on_confirm_many(contexts):
     """on_confirm for many orders (the bulk form): their lines in one query, the stock of
     all of them reserved together, the settings read once."""
+    for ctx in contexts:
+        apply_shipping_option(ctx.obj, ctx.inputs)  # only when chosen: a query per order then
     from collections import defaultdict
 
     from tokodesk.catalog.services.stock import stock_reserve_many
@@ -503,7 +511,8 @@ ORDER_TRANSITIONS = TransitionTable(
     Status.choices,
     [
         Transition("confirm", _("Confirm order"), (S.NEW,), S.CONFIRMED, PROCESS, ConfirmIn,
-                   (has_warehouse,), on_confirm, description="reserves stock; optional store credit",
+                   (has_warehouse, has_shipping), on_confirm,
+                   description="reserves stock; optional store credit; courier and shipping cost when missing",
                    batch_effect=on_confirm_many),
         Transition("unconfirm", _("Cancel order confirmation"), (S.CONFIRMED,), S.NEW, PROCESS, NoInput,
                    (no_payment_recorded,), on_unconfirm, description="releases stock"),

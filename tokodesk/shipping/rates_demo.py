@@ -21,7 +21,10 @@ _ZONE_ETA = {
 # Jakarta and the cities around it ship for less (a city row beats the province row).
 JABODETABEK = ("31.71", "31.72", "31.73", "31.74", "31.75", "32.01", "32.71", "32.75", "32.76",
                "36.03", "36.71", "36.74")  # fmt: skip
-SERVICES = {"REG": (1.0, 0), "YES": (1.8, -1), "ECO": (0.8, 2)}  # price factor, ETA shift
+# The courier's first three services (filled up with these names): regular, express, economy
+# as price factor and ETA shift.
+SERVICES = ("REG", "YES", "ECO")
+TIERS = ((1.0, 0), (1.8, -1), (0.8, 2))
 COURIERS = {
     # code: (price factor, COD fee bp, COD flat, COD minimum, insurance bp, insurance min)
     "jne": (1.0, 300, 0, 2500, 20, 5000),
@@ -57,7 +60,8 @@ def load_demo_rates(couriers) -> int:
                 "insurance_min": ins_min,
             },
         )
-        for service, (service_factor, eta_shift) in SERVICES.items():
+        names = list(dict.fromkeys([*courier.services, *SERVICES]))[:3]
+        for service, (service_factor, eta_shift) in zip(names, TIERS, strict=True):
             for province_id, code in provinces:
                 zone = code[0]
                 lo, hi = _ZONE_ETA.get(zone, (3, 6))

@@ -32,6 +32,9 @@ class LandingOrderForm(forms.Form):
     address = forms.CharField(label=_("Full address"), max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 3}))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # The destination district (shipping.District id), picked in the search box above the
+    # address; shipping is priced from it (storefront/views/shipping.py).
+    district = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     variant = forms.ChoiceField(label=_("Variant"), widget=forms.RadioSelect)
     qty = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QTY, initial=1)
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
@@ -110,12 +113,13 @@ class LandingOrderForm(forms.Form):
         d = self.cleaned_data
         return LandingOrderInput(name=d["name"], phone=d["phone"], address=d["address"], city=d["city"].strip(),
                                  sku=d["variant"], qty=d["qty"], payment_method=d["payment_method"],
-                                 note=d["note"].strip())
+                                 note=d["note"].strip(), destination=d.get("district"))
 
     def apply_service_error(self, exc) -> list[str]:
         """Put the service's per-field messages next to the fields; what has no field is returned."""
         loose = []
         mapping = {"customer.name": "name", "customer.phone": "phone", "customer.address": "address",
+                   "destination": "district",
                    "variant": "variant", "qty": "qty", "payment_method": "payment_method"}
         for key, message in (exc.fields or {}).items():
             field = mapping.get(key) or (key if key in self.fields else None)

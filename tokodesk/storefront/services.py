@@ -160,6 +160,8 @@ class LandingOrderInput:
     payment_method: str
     city: str = ""
     note: str = ""
+    # The destination district's id (shipping.District): the order's shipping is priced from it.
+    destination: int | None = None
     # The language the buyer read the page in: the order keeps it (orders.languages).
     language: str = ""
 
@@ -255,6 +257,8 @@ def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) 
             agent=agent.username if agent else None,
             note=data.note,
             language=data.language,
+            destination=data.destination,
+            shipping_cost=None if data.destination else 0,
         ),
         actor=None,
         source="customer",

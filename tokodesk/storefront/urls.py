@@ -6,6 +6,7 @@ from tokodesk.storefront.views import (
     customer_returns,
     landing,
     manage,
+    shipping,
     shop,
 )
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("shop/logo/", shop.shop_logo_view, name="shop_logo"),
     path("p/<slug:slug>/", landing.landing_page_view, name="landing"),
     path("p/<slug:slug>/thanks/<str:token>/", landing.thank_you_view, name="thanks"),
+    path("p/<slug:slug>/districts/", shipping.districts_view, name="landing_districts"),
+    path("p/<slug:slug>/shipping/", shipping.shipping_view, name="landing_shipping"),
     path("o/<str:token>/", customer_link.order_link_view, name="order_link"),
     path("o/<str:token>/cancel/", customer_link.request_cancellation_view, name="request_cancellation"),
     path("o/<str:token>/proof/", customer_payment.send_proof_view, name="send_proof"),

@@ -123,6 +123,12 @@ class _Planning:
             Courier.objects.get_or_create(
                 code=code, defaults={"name": name, "services": services, "tracking_url": url}
             )
+        # Rate tables for JNE, J&T, SiCepat … so the landing pages and new orders quote (issue 14).
+        from tokodesk.shipping.rates_demo import load_demo_rates
+        from tokodesk.shipping.regions import ensure_regions
+
+        ensure_regions()
+        load_demo_rates(Courier.objects.all())
 
     def _pages(self) -> None:
         for name, slug, product_slug, warehouse, agents in LANDING_PAGES:

@@ -54,11 +54,24 @@ def _render(request, page, form, *, status=200, alert="", alert_kind="error"):
         "alert": alert,
         "alert_kind": alert_kind,
         "honeypot": HONEYPOT,
+        "district_label": _district_label(form),
         "method_hints": {
             PaymentMethod.COD: _("Pay cash to the courier when the package arrives."),
             PaymentMethod.BANK_TRANSFER: _("Transfer to the shop's account; the details follow after you order."),
         },
     }, status=status)
+
+
+def _district_label(form):
+    """The district typed before, shown again in the search box when the form comes back."""
+    from tokodesk.shipping.models import District
+
+    value = form["district"].value() if form.is_bound else None
+    try:
+        district = District.objects.select_related("city", "province").filter(pk=int(value)).first()
+    except (TypeError, ValueError):
+        return ""
+    return district.label if district else ""
 
 
 def _fresh_form(page, data=None):
