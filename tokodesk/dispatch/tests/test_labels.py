@@ -149,3 +149,16 @@ def test_printing_reads_a_constant_number_of_queries(shop, users, monkeypatch):
             picking.picking_lists(labels.orders_for_print(refs[:n], owner))
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_many_labels_are_rendered_in_chunks_joined_in_order(shipped, shop, users, monkeypatch):
+    owner = users["owner"]
+    cod, transfer = shipped
+    refs = [cod.reference, transfer.reference, *(make_order(owner).reference for _ in range(3))]
+    monkeypatch.setattr(labels, "CHUNK", 2)
+    for fmt, pages in (("thermal", 5), ("a4", 2)):  # a4: chunks of 4 labels, one page each
+        count, text = pdf_text(labels.labels_pdf(references=refs, fmt=fmt, actor=owner))
+        squashed = text.replace(" ", "")
+        assert count == pages and [squashed.index(r) for r in refs] == sorted(
+            squashed.index(r) for r in refs
+        )
