@@ -59,25 +59,21 @@ def main():
                 "date": "04/12/2026",
             }
         )
-    pages = (
-        [rows[i : i + 4] for i in range(0, len(rows), 4)]
-        if args.format == "a4"
-        else [[r] for r in rows]
-    )
-    html = render_to_string(
-        "shipping/labels.html",
-        {
-            "shop": {
-                "name": "Toko Kami",
-                "address_lines": ["Jl. Melati 5", "Bandung"],
-                "phone": "0812",
-            },
-            "pages": pages,
-            "format": args.format,
-        },
-    )
+    shop = {"name": "Toko Kami", "address_lines": ["Jl. Melati 5", "Bandung"], "phone": "0812"}
     built = time.perf_counter() - start
-    pdf = labels.render_pdf(html)
+    parts = []
+    # As labels_pdf does: labels.CHUNK labels per WeasyPrint document, joined with pypdf.
+    for n in range(0, len(rows), labels.CHUNK):
+        chunk = rows[n : n + labels.CHUNK]
+        if args.format == "a4":
+            pages = [chunk[i : i + 4] for i in range(0, len(chunk), 4)]
+        else:
+            pages = [[r] for r in chunk]
+        html = render_to_string(
+            "shipping/labels.html", {"shop": shop, "pages": pages, "format": args.format}
+        )
+        parts.append(labels.render_pdf(html))
+    pdf = parts[0] if len(parts) == 1 else labels.join_pdfs(parts)
     total = time.perf_counter() - start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
