@@ -56,6 +56,8 @@ class ErrorCode(StrEnum):
     AWB_REQUIRED = "awb_required"
     AWB_IN_USE = "awb_in_use"
     COURIER_REFUSED = "courier_refused"
+    # Confirming an order with a destination needs its courier and shipping cost (shipping.quote_confirm).
+    SHIPPING_REQUIRED = "shipping_required"
     # Stock operations (receipts, adjustments, transfers, stocktakes).
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"

@@ -33,6 +33,11 @@ NOT_DOCUMENTS = {
     ("returns/lists.py", "state.status"),  # the base status a custom state belongs to
     ("webhooks/delivery.py", "status=WebhookDelivery.Status."),  # a webhook delivery's state
     ("webhooks/services.py", "status=WebhookDelivery.Status."),
+    # A stocktake's sheet: open while counted, then posted or cancelled (one step each, no
+    # table of transitions yet; its movements go through the stock ledger).
+    ("catalog/services/stock_ops.py", "take.status = Stocktake.Status.POSTED"),
+    ("catalog/services/stock_ops.py", "take.status = Stocktake.Status.CANCELLED"),
+    ("shipping/regions.py", "bulk_update(changed, _fields(model)"),  # region rows, no status
 }
 
 
