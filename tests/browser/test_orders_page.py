@@ -63,7 +63,8 @@ def test_confirm_payment_with_a_proof(page, shop, users, settings, tmp_path):
     order = order_in("confirmed", users["owner"], method="bank_transfer")
     proof = tmp_path / "bukti-transfer.png"
     proof.write_bytes(files.PNG)  # a real PNG: the upload check decodes images
-    login(page, "finance")
+    login(page, "finance")  # finance lands on the transfers to verify: confirm from the orders list
+    page.goto(page.base + "/orders/")
     row(page, order).locator("summary").click()
     row(page, order).locator("[data-action=confirm_payment]").click()
     dialog = page.locator("#modal")

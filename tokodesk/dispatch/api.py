@@ -116,7 +116,7 @@ def ship(request, payload: ShipIn):
     response={200: None, 503: ErrorOut, **ERRORS},
     summary="Shipping labels (one PDF)",
     openapi_extra={
-        "responses": {"200": {"description": "The labels", "content": {"application/pdf": {}}}}
+        "responses": {200: {"description": "The labels", "content": {"application/pdf": {}}}}
     },
 )
 def print_labels(request, payload: LabelsIn):
@@ -133,7 +133,7 @@ def print_labels(request, payload: LabelsIn):
     summary="Picking list (PDF)",
     openapi_extra={
         "responses": {
-            "200": {"description": "The picking list", "content": {"application/pdf": {}}}
+            200: {"description": "The picking list", "content": {"application/pdf": {}}}
         }
     },
 )
@@ -151,7 +151,7 @@ def print_picking_list(request, payload: PrintIn):
     summary="Packing slips (PDF)",
     openapi_extra={
         "responses": {
-            "200": {"description": "A packing slip per order", "content": {"application/pdf": {}}}
+            200: {"description": "A packing slip per order", "content": {"application/pdf": {}}}
         }
     },
 )

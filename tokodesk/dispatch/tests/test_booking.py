@@ -52,7 +52,7 @@ def test_courier_refusal_leaves_the_order_as_it_was(shop, users):
     Order.objects.filter(pk=order.pk).update(destination_address="Jl. SANDBOX-REFUSE 1")
     version = Order.objects.get(pk=order.pk).version
     [result] = booking.orders_book(adapter="sandbox", references=[order.reference], actor=owner)
-    assert not result.ok and result.code == "courier_refused" and "refused" in result.message
+    assert not result.ok and result.code == "courier_refused" and "menolak" in result.message
     order.refresh_from_db()
     assert (order.status, order.awb, order.version) == ("ready_to_ship", "", version)
     assert not OrderEvent.objects.filter(order=order, action="ship").exists()

@@ -61,7 +61,7 @@ def test_awb_table_ships_typed_rows_and_lists_refusals(shop, users):
     a, b, c_ = (order_in("ready_to_ship", owner) for _ in range(3))
     taken = order_in("awaiting_pickup", owner)
     done = order_in("in_transit", owner)
-    c = client_for(users["warehouse"])
+    c = client_for(users["warehouse"], "en")
     html = c.post(
         "/shipping/dispatch/",
         {"tool": "awb", "refs": [a.reference, b.reference, c_.reference, done.reference]},
@@ -104,7 +104,7 @@ def test_csv_preview_refuses_unknown_reference_and_duplicate_awb_and_writes_noth
             f"{orders[2].reference},,AWB-0003",
         ]
     )
-    c = client_for(users["warehouse"])
+    c = client_for(users["warehouse"], "en")
     r = c.post(
         "/shipping/dispatch/csv/", {"file": SimpleUploadedFile("awb.csv", csv.encode(), "text/csv")}
     )

@@ -87,7 +87,7 @@ def test_agent_works_their_own_order(orders, api_as):
     ref = orders["mine"]
     d = agent.get(f"{URL}/{ref}").json()
     assert d["assigned_agent"] == "agent"
-    assert set(d["actions"]) == {"confirm", "request_cancellation", "cancel"}
+    assert set(d["actions"]) == {"confirm", "prepay_store_credit", "request_cancellation", "cancel"}
     assert agent.get(f"{URL}/{ref}/timeline").status_code == 200
     assert agent.post(f"{URL}/{ref}/actions/confirm").json()["status"] == "confirmed"
     assert agent.patch(f"{URL}/{ref}", {"recipient_name": "Siti R."}).status_code == 200
@@ -229,9 +229,9 @@ def test_permission_is_checked_before_status(orders, api_as):
 
 EXPECTED_ACTIONS = {
     # (status of a bank-transfer order, role): the actions offered
-    ("confirmed", "owner"): {"unconfirm", "confirm_payment", "request_cancellation", "cancel"},
-    ("confirmed", "admin"): {"unconfirm", "confirm_payment", "request_cancellation", "cancel"},
-    ("confirmed", "agent"): {"unconfirm", "request_cancellation", "cancel"},
+    ("confirmed", "owner"): {"unconfirm", "confirm_payment", "pay_store_credit", "request_cancellation", "cancel"},
+    ("confirmed", "admin"): {"unconfirm", "confirm_payment", "pay_store_credit", "request_cancellation", "cancel"},
+    ("confirmed", "agent"): {"unconfirm", "pay_store_credit", "request_cancellation", "cancel"},
     ("confirmed", "warehouse"): set(),  # not paid yet: nothing to prepare
     ("confirmed", "finance"): {"confirm_payment"},
     ("confirmed", "viewer"): set(),

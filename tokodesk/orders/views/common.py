@@ -59,7 +59,10 @@ def _item(transition) -> dict:
 def _needs_input(transition) -> bool:
     if transition is None or transition.inputs is None:
         return False
-    return any(name != "version" for name in transition.inputs.model_fields) or transition.action == "confirm_payment"
+    # Optional inputs (confirm's store credit and shipping option) don't make an action ask:
+    # the list's one-click confirm stays; its form is still there for whoever opens it.
+    return any(name != "version" and field.is_required()
+               for name, field in transition.inputs.model_fields.items()) or transition.action == "confirm_payment"
 
 
 

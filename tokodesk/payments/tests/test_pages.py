@@ -15,6 +15,7 @@ URL = "/payments/cod/"
 def finance_client(client, users, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     client.force_login(users["finance"])
+    client.cookies["django_language"] = "en"  # the assertions read the English words
     return client
 
 
