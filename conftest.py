@@ -86,13 +86,28 @@ def _deselect_db_independent(config, items):
     kept, deselected = [], []
     for item in items:
         path = item.nodeid.split("::", 1)[0]
-        once = item.get_closest_marker("db_independent") is not None or any(
-            path == p or (p.endswith("/") and path.startswith(p)) for p in DB_INDEPENDENT
+        once = (
+            item.get_closest_marker("db_independent") is not None
+            or any(path == p or (p.endswith("/") and path.startswith(p)) for p in DB_INDEPENDENT)
+            or _browser_once(item)
         )
         (deselected if once else kept).append(item)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+def _browser_once(item) -> bool:
+    """Browser tests drive chromium through pages whose every query, lock and write is also
+    exercised by the tests beside them, which run on both databases; a browser test spends
+    its time in chromium, not in the database, so a second pass tested the browser twice and
+    cost ~4 minutes of the PostgreSQL pass. They run in the SQLite pass; the PostgreSQL pass
+    keeps those marked `postgres_too` (a seller's whole day in Indonesian, the orders page's
+    filters and search), so a page that breaks only on PostgreSQL still shows."""
+    return (
+        item.get_closest_marker("browser") is not None
+        and item.get_closest_marker("postgres_too") is None
+    )
 
 
 @pytest.fixture(scope="session")

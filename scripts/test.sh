@@ -75,8 +75,10 @@ then
   # DB_INDEPENDENT, with the reason for each; or marked db_independent): those that run
   # `tokodesk` in a subprocess with DATABASE_URL removed (SQLite in both passes: the same run
   # twice) and those that only read the source. They ran in the SQLite pass above. Everything
-  # that queries, locks, migrates or serves the database runs here too: the browser tests,
-  # the served concurrency tests, the fuzz tests, the property tests.
+  # that queries, locks, migrates or serves the database runs here too: the served concurrency
+  # tests, the fuzz tests, the property tests. The browser tests run in the SQLite pass, and
+  # here only those marked postgres_too (conftest.py, _browser_once: chromium's time, not the
+  # database's, and the same pages' queries run here through the other tests).
   echo "== tests on PostgreSQL ($PG_URL) =="
   run_pass "PostgreSQL" TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" \
     TOKODESK_TEST_DB_NAME="test_tokodesk_$$" TOKODESK_TEST_SKIP_DB_INDEPENDENT=1 \

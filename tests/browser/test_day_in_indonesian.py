@@ -16,7 +16,11 @@ from tokodesk.orders.tests.factories import order_in
 from tokodesk.returns.services import return_apply_action, return_create
 from tokodesk.returns.tests.factories import BANK, act, paid_order, return_data, return_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres_too,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture

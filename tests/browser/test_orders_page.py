@@ -10,7 +10,11 @@ from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
 from tokodesk.orders.tests.factories import make_order, order_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.postgres_too,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 def row(page, order):
