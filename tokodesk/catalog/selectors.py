@@ -46,15 +46,18 @@ def stock_rows(
     return qs
 
 
-def stocked_variants(warehouse_id: int) -> dict[str, Stock]:
+def stocked_variants(warehouse_id: int, product_id: int | None = None) -> dict[str, Stock]:
     """The active variants (of active products) with a stock row in the warehouse, by SKU,
-    in catalogue order: the manual order's product choice."""
+    in catalogue order: the manual order's product choice, and (for one product) the
+    availability the landing page editor shows."""
     rows = (
         stock_rows(warehouse_id=warehouse_id)
         .filter(variant__active=True, variant__product__active=True)
         .select_related("variant__product")
         .order_by("variant__product__name", "variant__sku")
     )
+    if product_id is not None:
+        rows = rows.filter(variant__product_id=product_id)
     return {row.variant.sku: row for row in rows}
 
 

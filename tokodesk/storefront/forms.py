@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -359,6 +360,12 @@ class LandingPageForm(forms.ModelForm):
         self.fields["warehouse"].required = True
         self.fields["warehouse"].empty_label = "—"
         self.fields["product"].empty_label = "—"
+        # Choosing the product or the warehouse shows what each variant has available there.
+        refresh = {"hx-get": reverse("storefront:manage_availability"), "hx-trigger": "change",
+                   "hx-target": "#lp-availability", "hx-swap": "outerHTML",
+                   "hx-include": "#id_product, #id_warehouse"}
+        self.fields["product"].widget.attrs.update(refresh)
+        self.fields["warehouse"].widget.attrs.update(refresh)
         if not self.is_bound and self.instance.pk:
             self.initial["payment_methods"] = list(self.instance.payment_methods or [])
 

@@ -29,5 +29,6 @@ urlpatterns = [
     path("buyer-proofs/<str:reference>/", customer_payment.customer_proof_view, name="customer_proof"),
     path("landing-pages/", manage.landing_pages_view, name="manage_list"),
     path("landing-pages/new/", manage.landing_page_edit_view, name="manage_new"),
+    path("landing-pages/availability/", manage.landing_page_availability_view, name="manage_availability"),
     path("landing-pages/<slug:slug>/", manage.landing_page_edit_view, name="manage_edit"),
 ]

@@ -39,5 +39,26 @@ def landing_page_edit_view(request, slug=None):
         status = 422
     else:
         status = 200
-    return render(request, "storefront/manage_edit.html", {"nav": "landing_pages", "form": form, "page": page},
-                  status=status)
+    context = {"nav": "landing_pages", "form": form, "page": page}
+    context.update(_availability(form["product"].value(), form["warehouse"].value()))
+    return render(request, "storefront/manage_edit.html", context, status=status)
+
+
+def _availability(product_id, warehouse_id) -> dict:
+    """What each variant of the chosen product has available in the chosen warehouse: the
+    same numbers as the manual order (catalog.selectors.stocked_variants)."""
+    from tokodesk.catalog.selectors import stocked_variants
+
+    try:
+        product_id, warehouse_id = int(product_id), int(warehouse_id)
+    except (TypeError, ValueError):
+        return {"availability": None}
+    return {"availability": list(stocked_variants(warehouse_id, product_id=product_id).values())}
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def landing_page_availability_view(request):
+    """The editor's availability panel, again when the product or the warehouse changes (htmx)."""
+    context = _availability(request.GET.get("product"), request.GET.get("warehouse"))
+    return render(request, "storefront/_manage_availability.html", context)
