@@ -118,6 +118,16 @@ class ShopSettings(SingletonSettings):
     phone = models.CharField(_("phone"), max_length=20, blank=True, default="")
     whatsapp = models.CharField(_("WhatsApp"), max_length=20, blank=True, default="")
     email = models.EmailField(_("e-mail"), blank=True, default="")
+    # Region and languages (core.shop_locale); empty: the environment's default
+    # (TIME_ZONE, TOKODESK_PHONE_REGION, LANGUAGE_CODE), so the demo shop keeps them.
+    country = models.CharField(_("country"), max_length=2, blank=True, default="")
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    phone_region = models.CharField(_("phone region"), max_length=2, blank=True, default="")
+    staff_language = models.CharField(_("staff language"), max_length=10, blank=True, default="")
+    # Set by `tokodesk setup`: the demo never loads into this shop; `setup_pending` sends the
+    # owner to the first-login page until it is saved.
+    set_up_at = models.DateTimeField(_("set up at"), null=True, blank=True)
+    setup_pending = models.BooleanField(_("first-login page pending"), default=False)
 
     class Meta:
         verbose_name = _("shop settings")

@@ -82,6 +82,8 @@ class NotificationSettings(models.Model):
         _("customers' language"), max_length=10, blank=True, default="", choices=settings.LANGUAGES
     )
     reply_to = models.EmailField(_("reply-to address"), blank=True, default="")
+    # The address e-mails come from; empty: DEFAULT_FROM_EMAIL's.
+    sender_email = models.EmailField(_("sender address"), blank=True, default="")
     # Where links in e-mails point (https://desk.example.com); empty: the address the
     # page or API was called on.
     site_url = models.URLField(_("site address"), blank=True, default="", validators=[validate_http_url])
