@@ -20,6 +20,7 @@ from tokodesk.catalog.models import Stock, Warehouse
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import exponent
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.orders.languages import language_choices
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput
 from tokodesk.orders.states import Channel, PaymentMethod
 from tokodesk.shipping.models import Courier
@@ -124,6 +125,10 @@ class OrderCreateForm(forms.Form):
                               help_text=_("Paid from the customer's store credit: the balance shows "
                                           "when the phone number finds the customer."))
     agent = forms.ChoiceField(label=_("Agent"), required=False)
+    # The buyer's language (orders.languages): WhatsApp texts, e-mails and the order link
+    # speak it, whoever sends them. Empty: the shop's language for customers.
+    language = forms.ChoiceField(label=_("Buyer's language"), required=False,
+                                 help_text=_("Messages to the buyer are written in it."))
     tags = forms.CharField(label=_("Tags"), max_length=1100, required=False,
                            help_text=_("Separate tags with commas."))
     # Two notes, never mixed up: the one the courier and the buyer read (the order's
@@ -159,6 +164,8 @@ class OrderCreateForm(forms.Form):
             self.fields[name].widget.attrs.update(self.fields[name].widget_attrs(self.fields[name].widget))
         self.warehouses = list(Warehouse.objects.filter(active=True).order_by("name"))
         self.fields["warehouse"].choices = [("", _("Choose a warehouse"))] + [(w.code, w.name) for w in self.warehouses]
+        self.fields["language"].choices = [("", _("The shop's language for customers"))] + (
+            language_choices())
         self.couriers = list(Courier.objects.filter(active=True).order_by("name"))
         self.fields["courier"].choices = [("", "—")] + [(c.code, c.name) for c in self.couriers]
         if user.has_perm("orders.assign_order"):
@@ -381,6 +388,7 @@ def validate(data, *, user, currency: str) -> Submission:
         agent=cleaned.get("agent") or None,
         tags=cleaned["tags"],
         note=cleaned["note"].strip(),
+        language=cleaned.get("language") or "",
     )
     sub.internal_note = cleaned["internal_note"].strip()
     return sub
@@ -390,7 +398,7 @@ def validate(data, *, user, currency: str) -> Submission:
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
                    "customer.address": "address", "customer.city": "city"}
 FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "store_credit",
-               "payment_method", "agent", "tags", "note", "internal_note"}
+               "payment_method", "agent", "tags", "note", "internal_note", "language"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")
 
 
