@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tokodesk.exports",
     "tokodesk.notifications",
     "tokodesk.webhooks",
+    "tokodesk.tracking",
     "tokodesk.api",
     "tokodesk.ops",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("returns/", include("tokodesk.returns.urls")),
     path("payments/", include("tokodesk.payments.urls")),
     path("shipping/dispatch/", include("tokodesk.dispatch.urls")),
+    path("shipping/tracking/", include("tokodesk.tracking.urls")),
     path("shipping/", include("tokodesk.shipping.urls")),
     path("stock/", include("tokodesk.catalog.stock_urls")),
     path("webhooks/", include("tokodesk.webhooks.urls")),

@@ -125,6 +125,7 @@ def _register():
     from tokodesk.returns.api import refunds_router, store_credit_router
     from tokodesk.returns.api import router as returns_router
 
+    api.add_router("/orders", "tokodesk.tracking.api.orders_router")  # first: /{reference}/tracking is a GET
     api.add_router("/orders", orders_router)
     api.add_router("/returns", "tokodesk.notifications.api.router")  # first: its literal paths beat /{reference}
     api.add_router("/returns", returns_router)
@@ -134,7 +135,10 @@ def _register():
     api.add_router("/exports", exports_router)
     api.add_router("/webhooks", "tokodesk.webhooks.api.router")
     api.add_router("/cod-remittances", "tokodesk.payments.api.router")
+    api.add_router("/claims", "tokodesk.payments.claim_api.router")
     api.add_router("/shipping", "tokodesk.dispatch.api.router")
+    api.add_router("/shipping", "tokodesk.tracking.api.webhook_router")
+    api.add_router("/tracking", "tokodesk.tracking.api.router")
     api.add_router("/shipping", "tokodesk.shipping.api.router")
     api.add_router("/regions", "tokodesk.shipping.api.regions_router")
     api.add_router("/stock", "tokodesk.catalog.stock_api.router")

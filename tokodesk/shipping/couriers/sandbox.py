@@ -6,13 +6,20 @@ makes it refuse the booking (`AdapterError("courier_refused")`), so the refusal 
 be shown and tested. AWBs are random and long enough not to repeat in practice; the booking
 service still checks an AWB is not on another order before using it.
 
-Tracking hook: `track()` answers nothing yet. When the sandbox emits tracking events, it
-will return `TrackingEvent`s (picked_up, then delivered) for AWBs it booked, by the time
-elapsed since booking, and the tracking poller will feed them through the order table
-like any courier's."""
+Tracking: `stream(awb, shipped_at, seed)` is a believable history for one parcel, the same
+for the same AWB and seed: picked up within a day; then most delivered 1–4 days after
+shipping, some after a delivery problem (the recipient not at home, a wrong address), about
+10 % refused and sent back (return_to_sender, then returned a few days later), a few lost.
+`track(awb, courier)` answers the part of it that has happened by now (for the poll); the
+demo and the tests post the stream to the signed webhook as a provider would. Events carry
+the provider's codes (picked_up, delivered, problem, return_to_sender, returned, lost) in
+`TrackingEvent.event` and a stable id in `raw["event_id"]`."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import random
 import secrets
 
 from django.utils.translation import gettext as _
@@ -65,5 +72,62 @@ class SandboxAdapter(Adapter):
     def cancel(self, booking: Booking) -> None:
         """Instantly cancelled: nothing to undo."""
 
-    def track(self, awb: str, courier: str) -> list[TrackingEvent]:
-        return []  # the hook for simulated tracking events (see the module docstring)
+    def track(self, awb: str, courier: str, *, shipped_at: dt.datetime | None = None,
+              now: dt.datetime | None = None) -> list[TrackingEvent]:
+        """The events of the AWB's stream that have happened by `now`. The sandbox keeps no
+        booking: the stream starts at `shipped_at` (the poll passes the order's), else at the
+        time hidden in nothing: 3 days ago."""
+        now = now or dt.datetime.now(dt.UTC)
+        start = shipped_at or now - dt.timedelta(days=3)
+        seed = int(self._credentials.get("seed", 0) or 0)
+        return [e for e in stream(awb, start, seed=seed) if e.at <= now]
+
+
+PROBLEM_NOTES = ("Penerima tidak di tempat", "Alamat tidak lengkap", "Rumah kosong, dicoba besok",
+                 "Penerima menolak, minta dijadwalkan ulang")
+RTS_NOTES = ("Ditolak penerima (COD)", "Penerima tidak dapat dihubungi", "Alamat tidak ditemukan")
+
+
+def outcome(awb: str, seed: int = 0) -> str:
+    """The parcel's fate: delivered (~78 %), delivered after a problem (~9 %), returned to
+    the sender (~10 %), lost (~3 %); decided by the AWB and the seed."""
+    roll = _rng(awb, seed).random()
+    if roll < 0.78:
+        return "delivered"
+    if roll < 0.87:
+        return "problem_then_delivered"
+    if roll < 0.97:
+        return "returned"
+    return "lost"
+
+
+def _rng(awb: str, seed: int) -> random.Random:
+    return random.Random(int.from_bytes(hashlib.sha256(f"{seed}:{awb}".encode()).digest()[:8], "big"))
+
+
+def stream(awb: str, shipped_at: dt.datetime, *, seed: int = 0) -> list[TrackingEvent]:
+    """The parcel's whole history from `shipped_at`, deterministic by AWB and seed."""
+    rng = _rng(awb, seed)
+    rng.random()  # the roll outcome() made
+    fate = outcome(awb, seed)
+    hours = lambda lo, hi: dt.timedelta(hours=rng.uniform(lo, hi))  # noqa: E731
+    events: list[tuple[str, dt.datetime, str]] = []
+    picked = shipped_at + hours(2, 20)
+    events.append(("picked_up", picked, "Paket diambil kurir"))
+    if fate == "delivered":
+        events.append(("delivered", shipped_at + hours(24, 96), "Diterima oleh yang bersangkutan"))
+    elif fate == "problem_then_delivered":
+        problem = shipped_at + hours(24, 60)
+        events.append(("problem", problem, rng.choice(PROBLEM_NOTES)))
+        events.append(("delivered", problem + hours(12, 36), "Diterima (pengiriman ulang)"))
+    elif fate == "returned":
+        attempt = shipped_at + hours(24, 72)
+        events.append(("problem", attempt, rng.choice(PROBLEM_NOTES)))
+        rts = attempt + hours(12, 48)
+        events.append(("return_to_sender", rts, rng.choice(RTS_NOTES)))
+        events.append(("returned", rts + hours(48, 120), "Paket diterima kembali oleh pengirim"))
+    else:
+        events.append(("lost", shipped_at + hours(72, 168), "Paket hilang di hub transit"))
+    return [TrackingEvent(awb=awb, event=code, at=at, note=note,
+                          raw={"event_id": f"sbx-{awb}-{i}-{code}"})
+            for i, (code, at, note) in enumerate(events)]

@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import Conflict, DomainError
+from tokodesk.core.sections import sections as page_sections
 from tokodesk.core.money import format_money
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.services import order_apply_action
@@ -319,6 +320,8 @@ def _page(request, order: Order, *, form=None, proof_form=None, status=200):
         "cancellation_deadline": order.cancellation_deadline,
         "deadline_passed": bool(order.cancellation_deadline and order.cancellation_deadline <= timezone.now()),
         "returns": customer_returns(order),
+        # What other apps add (the courier's tracking history …), registered with core.sections.
+        "sections": page_sections("storefront.order_link", order=order),
     }
     return render(request, "storefront/order_link.html", context, status=status)
 
