@@ -20,7 +20,7 @@ from tokodesk.core.timeline import Timeline
 from tokodesk.core.transitions import Context, Transition, TransitionTable
 from tokodesk.core.validators import pydantic_http_url
 from tokodesk.orders import outbox as order_outbox
-from tokodesk.orders import store_credit
+from tokodesk.orders import store_credit, transition_hooks
 from tokodesk.orders.cod import cash_within_due, record_cod_at_delivery, settle_cod_at_completion
 from tokodesk.orders.outbox import order_payload
 from tokodesk.shipping.quote_confirm import apply_shipping_option, has_shipping
@@ -438,6 +438,7 @@ def on_returned_to_sender(ctx):
     if order.stock_state == StockState.DEDUCTED:
         stock_restock(warehouse_id=order.warehouse_id, lines=_lines(order), doc=order, actor=ctx.actor)
         order.stock_state = StockState.RESTOCKED
+    transition_hooks.run(ctx)  # payments records the RTS fee (payments/rts.py)
 
 
 def on_complete(ctx):

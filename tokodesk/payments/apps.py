@@ -9,7 +9,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self):
         from tokodesk.core import sections
-        from tokodesk.payments.order_section import cod_risk_section
+        from tokodesk.orders import transition_hooks
+        from tokodesk.payments.order_section import claims_section, cod_risk_section
+        from tokodesk.payments.rts import record_rts_fee
 
         # A COD order not shipped yet shows when its customer refused COD parcels before.
         sections.register(
@@ -19,3 +21,12 @@ class PaymentsConfig(AppConfig):
             head_template="payments/_cod_risk_head.html",
             context=cod_risk_section,
         )
+        # The order's courier claims (and "Claim from the courier" on a lost parcel).
+        sections.register(
+            "orders.detail",
+            "claims",
+            template="payments/_claims_section.html",
+            context=claims_section,
+        )
+        # A parcel back at the seller: its RTS fee, in the transition's transaction.
+        transition_hooks.register("returned_to_sender", "payments.rts_fee", record_rts_fee)

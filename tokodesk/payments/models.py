@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.timeline import TimelineEvent
+
 # What a report's columns may hold, in the order the mapping form asks for them.
 FIELDS = ("awb", "cod_amount", "courier_fee", "cod_fee", "rts_fee", "paid_date")
 REQUIRED_FIELDS = ("awb", "cod_amount")
@@ -109,3 +111,125 @@ class RemittanceLine(models.Model):
     @property
     def difference(self) -> int:
         return self.cod_amount - self.expected
+
+
+# --- Claims for lost or damaged parcels (payments/claims.py) -------------------------------
+
+
+class Claim(models.Model):
+    """What the seller claims from the courier for a parcel lost or damaged in its care. Its
+    status moves only through the claim table (payments/claim_states.py): submitted →
+    approved / rejected, approved → paid. A paid claim is money in from the courier, shown
+    on the COD reconciliation beside the remittances."""
+
+    class Reason(models.TextChoices):
+        LOST = "lost", _("Lost")
+        DAMAGED = "damaged", _("Damaged")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        PAID = "paid", _("Paid")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
+    courier = models.ForeignKey(
+        "shipping.Courier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    amount = models.BigIntegerField(_("amount claimed"))
+    currency = models.CharField(max_length=3, default="IDR")
+    note = models.TextField(_("note"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+    )
+    version = models.PositiveIntegerField(default=1)
+    # Set by approve (what the courier accepts to pay) and pay (what it paid, when, its ref).
+    approved_amount = models.BigIntegerField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    paid_amount = models.BigIntegerField(null=True, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    payment_reference = models.CharField(max_length=100, blank=True, default="")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="claim_status")]
+        constraints = [
+            # One claim in play per order: a rejected one may be claimed again.
+            models.UniqueConstraint(
+                fields=["order"], condition=~models.Q(status="rejected"), name="claim_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class ClaimEvidence(models.Model):
+    """A photo or PDF backing a claim (the parcel, the courier's report), stored through
+    core.uploads (type from the content, images re-encoded)."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="claims/%Y/%m/")
+    original_name = models.CharField(max_length=200, blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+
+class ClaimEvent(TimelineEvent):
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Claim submitted")
+        ACTION = "action", _("Status changed")
+        EVIDENCE = "evidence", _("Evidence added")
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        indexes = [models.Index(fields=["claim", "created_at"], name="claimevent_claim")]
+
+
+# --- The RTS fee of a parcel sent back (payments/rts.py) -----------------------------------
+
+
+class RtsFee(models.Model):
+    """What the courier charges for bringing a refused parcel back. Recorded when the order
+    reaches returned_to_sender, estimated as the order's shipping cost (Indonesian couriers
+    charge the return leg at the outbound price); replaced by the fee the courier's
+    remittance report charges for that AWB when it is imported (`source` says which)."""
+
+    class Source(models.TextChoices):
+        ESTIMATE = "estimate", _("Estimate (shipping cost)")
+        REMITTANCE = "remittance", _("Remittance report")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.CASCADE, related_name="+")
+    courier = models.ForeignKey(
+        "shipping.Courier", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="IDR")
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.ESTIMATE)
+    line = models.ForeignKey(
+        RemittanceLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.order_id} {self.amount} {self.source}"

@@ -22,6 +22,7 @@ from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.orders.models import Order, Payment
 from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.states import PaymentMethod, Status
+from tokodesk.payments import rts
 from tokodesk.payments.models import Remittance, RemittanceLine, RemittanceMapping
 from tokodesk.payments.reports import Report, parse_report
 from tokodesk.shipping.models import Courier
@@ -217,6 +218,8 @@ def remittance_import(
         for line in matched.lines:
             line.remittance = remittance
         RemittanceLine.objects.bulk_create(matched.lines, batch_size=2000)
+        # The RTS fees it charged replace the estimates recorded when the parcels came back.
+        rts.apply_remittance_fees(matched.lines)
         paid = [line.order_id for line in matched.matched if line.payment_id]
         for chunk in _chunks(paid):
             Payment.objects.filter(

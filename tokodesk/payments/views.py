@@ -7,6 +7,7 @@ served files; the import is `services.remittance_import`, the same call as the A
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from tokodesk.core.errors import DomainError
 from tokodesk.core.money import format_money
 from tokodesk.exports.columns import neutralize
-from tokodesk.payments import selectors, services
+from tokodesk.payments import claim_selectors, selectors, services
 from tokodesk.payments.models import FIELDS, REQUIRED_FIELDS, RemittanceLine
 from tokodesk.payments.reports import FIELD_LABELS, MAX_BYTES, guess_mapping, read_headers
 from tokodesk.shipping.models import Courier
@@ -131,9 +132,9 @@ def reconciliation_view(request):
     by_courier = selectors.outstanding_by_courier()
     for row in by_courier:
         row["age"] = selectors.age_days(row["oldest"], now)
-    periods = selectors.reconciliation_by_period(courier)
-    for row in periods:
-        row["difference"] = (row["received"] or 0) - (row["expected"] or 0)
+    periods = _money_in(
+        selectors.reconciliation_by_period(courier), claim_selectors.paid_by_period(courier)
+    )
     return render(
         request,
         "payments/reconciliation.html",
@@ -153,6 +154,33 @@ def reconciliation_view(request):
             "currency": "IDR",
         },
     )
+
+
+def _money_in(periods: list[dict], claims: list[dict]) -> list[dict]:
+    """The remittances' rows per month and courier, with what paid claims brought in the same
+    month from the same courier (a month with claims only gets its own row): money in is the
+    COD received less the fees, plus the claims paid."""
+    rows = {(row["period"], row["courier_name"]): row for row in periods}
+    for claim in claims:
+        key = (claim["period"], claim["courier_name"])
+        if key not in rows:
+            rows[key] = {
+                "period": key[0],
+                "courier_name": key[1],
+                "lines": 0,
+                "expected": 0,
+                "received": 0,
+                "fees": 0,
+                "mismatched": 0,
+            }
+        rows[key]["claims"] = claim["paid"] or 0
+    for row in rows.values():
+        row.setdefault("claims", 0)
+        row["difference"] = (row["received"] or 0) - (row["expected"] or 0)
+        row["money_in"] = (row["received"] or 0) - (row["fees"] or 0) + row["claims"]
+    undated = dt.date.min
+    ordered = sorted(rows.values(), key=lambda r: r["courier_name"] or "")
+    return sorted(ordered, key=lambda r: r["period"] or undated, reverse=True)
 
 
 @login_required
