@@ -85,6 +85,8 @@ class ErrorCode(StrEnum):
     CUSTOM_STATE_IN_USE = "custom_state_in_use"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
     ALREADY_PAID = "already_paid"
+    # Claims for lost or damaged parcels (payments/claims.py).
+    CLAIM_EXISTS = "claim_exists"
     # Notifications, exports, accounts.
     NO_CUSTOMER_EMAIL = "no_customer_email"
     NO_CUSTOMER_PHONE = "no_customer_phone"
