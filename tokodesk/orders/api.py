@@ -145,10 +145,14 @@ class ListQuery(Schema):
 
 @router.get("", response={200: OrderPageOut, **ERRORS}, summary="List orders (filters of the orders page)")
 def list_orders(request, query: Query[ListQuery]):
+    return order_page(request.auth, query)
+
+
+def order_page(user, query: ListQuery) -> dict:
     orders, next_cursor = selectors.order_list(
-        user=request.auth, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit,
+        user=user, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit,
         relations=selectors.with_api_relations)
-    return {"items": [order_out(o, request.auth) for o in orders], "next_cursor": next_cursor}
+    return {"items": [order_out(o, user) for o in orders], "next_cursor": next_cursor}
 
 
 @router.get("/tab-counts", response={200: TabCountsOut, **ERRORS}, summary="Count of every tab")

@@ -378,6 +378,11 @@ def _chips(form) -> list[tuple[str, str]]:
     return filter_chips(form, values, money=money, currency=currency)
 
 
+def page_rows(*, user, filters, sort, cursor=None, limit=50):
+    """One page of the list's rows and the next cursor."""
+    return selectors.order_list(user=user, filters=filters, sort=sort, cursor=cursor, limit=limit)
+
+
 @login_required
 @permission_required("orders.view_order", raise_exception=True)
 def order_list_view(request):
@@ -393,11 +398,11 @@ def order_list_view(request):
         orders, next_cursor = [], None
     else:
         try:
-            orders, next_cursor = selectors.order_list(
+            orders, next_cursor = page_rows(
                 user=request.user, filters=state.filters, sort=state.sort, cursor=cursor, limit=limit
             )
         except ValidationFailed:
-            orders, next_cursor = selectors.order_list(
+            orders, next_cursor = page_rows(
                 user=request.user, filters=state.filters, sort=state.sort, limit=limit
             )
     view_mode = _view_mode(request)
