@@ -269,6 +269,11 @@ def main() -> int:
             f"127.0.0.1:{port}",
             "--workers",
             "2",
+            # The app is imported once, before forking, and a loaded machine's first page
+            # (building the API's schemas takes seconds there) is not killed at 30 s.
+            "--preload",
+            "--timeout",
+            "120",
         ],
         env=env,
         cwd=ROOT,
