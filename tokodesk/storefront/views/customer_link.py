@@ -28,8 +28,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import Conflict, DomainError
-from tokodesk.core.sections import sections as page_sections
 from tokodesk.core.money import format_money
+from tokodesk.core.sections import sections as page_sections
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT, PaymentMethod, Status
