@@ -15,6 +15,8 @@ CATALOG_WRITE = [
     "catalog.add_product", "catalog.change_product", "catalog.add_variant", "catalog.change_variant",
     "catalog.add_warehouse", "catalog.change_warehouse", "catalog.add_category", "catalog.change_category",
 ]
+# Shipping rate tables and each courier's COD fee and insurance (issue 14): owner and admin.
+SHIPPING_WRITE = ["shipping.add_shippingrate", "shipping.change_shippingrate", "shipping.delete_shippingrate"]
 ORDER_WORK = [
     "orders.add_order", "orders.change_order", "orders.process_order", "orders.add_ordernote",
     "orders.view_ordernote",
@@ -38,9 +40,9 @@ RETURN_SETTINGS = [
 ]
 
 ROLES: dict[str, list[str]] = {
-    "owner": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
+    "owner": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + SHIPPING_WRITE + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
     + RETURN_ALL + RETURN_SETTINGS + ["webhooks.manage_webhooks"],
-    "admin": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + RETURN_ALL,
+    "admin": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + SHIPPING_WRITE + RETURN_ALL,
     "agent": ORDER_READ + ORDER_WORK + CATALOG_READ + RETURN_READ + RETURN_WORK,
     "warehouse": ORDER_READ + ALL_ORDERS + CATALOG_READ + ["orders.ship_order", "orders.add_ordernote"]
     + RETURN_READ + ALL_RETURNS + ["returns.receive_return"],
