@@ -4,86 +4,23 @@ catalog/services/products.py, whose field errors are put back on these forms."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core.money import exponent
+from tokodesk.core.forms import MoneyField as BaseMoneyField
+from tokodesk.core.money import major_text
 
 MAX_PRICE = 10**13
-_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
-
-
-# The amount parsing of the manual order (orders/forms_create.py), which the catalog cannot
-# import (orders is built on the catalog). Both could move to core.money.
-def parse_money(raw, currency: str) -> int | None:
-    """Major units as typed ("18000", "18.000", "Rp 18.000", "12,50") to minor units; None
-    when blank. Raises ValueError when it is not an amount."""
-    text = str(raw or "").strip().replace(" ", "").replace("\u00a0", "")
-    for prefix in ("Rp", "rp", "RP", currency):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    if not text:
-        return None
-    places = exponent(currency)
-    if places == 0 and _GROUPED.match(text):
-        text = text.replace(".", "").replace(",", "")  # 18.000 is eighteen thousand rupiah
-    elif "," in text and "." not in text:
-        text = text.replace(",", ".")
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError("not a number") from exc
-    if not value.is_finite():
-        raise ValueError("not a number")
-    minor = value.scaleb(places)
-    if minor != minor.to_integral_value():
-        raise ValueError("too many decimals")
-    return int(minor)
 
 
 def major(amount: int | None, currency: str) -> str:
     """Minor units back to what the user would type (no grouping)."""
-    if amount is None:
-        return ""
-    places = exponent(currency)
-    return f"{Decimal(amount).scaleb(-places):.{places}f}"
+    return major_text(amount, currency)
 
 
-class MoneyField(forms.CharField):
-    """An amount in major units of `currency`, cleaned to minor units (int or None)."""
-
+class MoneyField(BaseMoneyField):
     def __init__(self, *, currency: str = "IDR", max_minor: int = MAX_PRICE, **kwargs):
-        self.currency = currency
-        self.max_minor = max_minor
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update(
-            {
-                "inputmode": "decimal" if exponent(self.currency) else "numeric",
-                "autocomplete": "off",
-            }
-        )
-        return attrs
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            amount = parse_money(value, self.currency)
-        except ValueError:
-            raise forms.ValidationError(_("Enter an amount, for example 150000.")) from None
-        if amount is None:
-            return None
-        if amount < 0:
-            raise forms.ValidationError(_("Cannot be negative."))
-        if amount > self.max_minor:
-            raise forms.ValidationError(_("This amount is too large."))
-        return amount
+        super().__init__(currency=currency, max_minor=max_minor, **kwargs)
 
 
 class ProductForm(forms.Form):

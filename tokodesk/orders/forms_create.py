@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Stock, Warehouse
 from tokodesk.core.errors import ValidationFailed
-from tokodesk.core.money import exponent
+from tokodesk.core.forms import MoneyField as BaseMoneyField
+from tokodesk.core.money import exponent, parse_money
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.orders.languages import language_choices
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput
@@ -30,33 +31,6 @@ MAX_TAGS = 20
 # The service's bounds, in minor units.
 MAX_COST = 10**12
 MAX_PRICE = 10**13
-_GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")
-
-
-def parse_money(raw, currency: str) -> int | None:
-    """Major units as typed ("18000", "18.000", "Rp 18.000", "12,50") to minor units; None
-    when blank. Raises ValueError when it is not an amount."""
-    text = str(raw or "").strip().replace(" ", "").replace("\u00a0", "")
-    for prefix in ("Rp", "rp", "RP", currency):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-    if not text:
-        return None
-    places = exponent(currency)
-    if places == 0 and _GROUPED.match(text):
-        text = text.replace(".", "").replace(",", "")  # 18.000 is eighteen thousand rupiah
-    elif "," in text and "." not in text:
-        text = text.replace(",", ".")  # 12,50 €
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError("not a number") from exc
-    if not value.is_finite():
-        raise ValueError("not a number")
-    minor = value.scaleb(places)
-    if minor != minor.to_integral_value():
-        raise ValueError("too many decimals")
-    return int(minor)
 
 
 def major(amount: int | None, currency: str) -> str:
@@ -67,35 +41,9 @@ def major(amount: int | None, currency: str) -> str:
     return f"{Decimal(amount).scaleb(-places):.{places}f}"
 
 
-class MoneyField(forms.CharField):
-    """An amount in major units of `currency`, cleaned to minor units (int or None)."""
-
+class MoneyField(BaseMoneyField):
     def __init__(self, *, currency: str = "IDR", max_minor: int = MAX_COST, **kwargs):
-        self.currency = currency
-        self.max_minor = max_minor
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal" if exponent(self.currency) else "numeric", "autocomplete": "off"})
-        return attrs
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            amount = parse_money(value, self.currency)
-        except ValueError:
-            if exponent(self.currency) == 0:
-                raise forms.ValidationError(_("Enter a whole amount, for example 18000.")) from None
-            raise forms.ValidationError(_("Enter an amount, for example 12.50.")) from None
-        if amount is None:
-            return None
-        if amount < 0:
-            raise forms.ValidationError(_("Cannot be negative."))
-        if amount > self.max_minor:
-            raise forms.ValidationError(_("This amount is too large."))
-        return amount
+        super().__init__(currency=currency, max_minor=max_minor, **kwargs)
 
 
 class OrderCreateForm(forms.Form):

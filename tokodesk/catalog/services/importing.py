@@ -23,10 +23,11 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tokodesk.catalog.forms import format_options, major, parse_money, parse_options
+from tokodesk.catalog.forms import format_options, major, parse_options
 from tokodesk.catalog.models import Category, Product, Variant, Warehouse
 from tokodesk.catalog.services.products import BARCODE_RE, MAX_PRICE, MAX_WEIGHT, SKU_RE, _require
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.money import parse_money
 
 COLUMNS = [
     "product_name",
