@@ -22,6 +22,13 @@ class TrackingConfig(AppConfig):
             template="tracking/_order_section.html",
             context=selectors.order_section,
         )
+        # Action needed: the courier events the order table refused, for a person to look at.
+        sections.register(
+            "orders.list",
+            "tracking",
+            template="tracking/_action_needed.html",
+            context=selectors.action_needed_section,
+        )
         sections.register(
             "storefront.order_link",
             "tracking",

@@ -54,6 +54,15 @@ def buyer_section(*, order, **_) -> dict | None:
     return {"events": list(reversed(rows))}  # the newest first, as couriers' pages do
 
 
+def action_needed_section(*, tab, user, **_) -> dict | None:
+    """On the Action needed tab: how many courier events were recorded but not applied
+    (one query, only on that tab)."""
+    if tab != "action_needed" or not user.has_perm("orders.ship_order"):
+        return None
+    n = attention_count()
+    return {"count": n} if n else None
+
+
 def attention_count() -> int:
     return TrackingEvent.objects.filter(status__in=ATTENTION).count()
 

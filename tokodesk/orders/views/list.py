@@ -39,6 +39,7 @@ from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.core.redirects import safe_next
+from tokodesk.core.sections import sections as page_sections
 from tokodesk.core.templatetags.tokodesk import phone_local
 from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
@@ -437,6 +438,8 @@ def order_list_view(request):
             "active_filters": _chips(form) if state.valid else [],
             "can_create": user.has_perm("orders.add_order"),
             "bulk_actions": bulk_operations(user),
+            # Notices other apps add over a tab (courier events not applied, on Action needed).
+            "sections": page_sections("orders.list", tab=state.tab, user=user),
         }
     )
     return render(request, "orders/list.html", context)

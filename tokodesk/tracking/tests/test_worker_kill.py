@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 TOKODESK = Path(sys.executable).parent / "tokodesk"
-pytestmark = pytest.mark.skipif(not TOKODESK.exists(), reason="the tokodesk console script is not installed")
+pytestmark = pytest.mark.skipif(
+    not TOKODESK.exists(), reason="the tokodesk console script is not installed"
+)
 ORDERS = 150
 
 SEED = f"""
@@ -45,8 +47,12 @@ print(services.store_events(adapter="sandbox", events=events, source="webhook"))
 
 
 def _env(data_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TOKODESK_TEST_DB_NAME")}
-    env.update(TOKODESK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", TOKODESK_TRACKING_LEASE_SECONDS="3")
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TOKODESK_TEST_DB_NAME")
+    }
+    env.update(
+        TOKODESK_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", TOKODESK_TRACKING_LEASE_SECONDS="3"
+    )
     return env
 
 
@@ -57,17 +63,29 @@ def _q(db: Path, sql: str):
 
 def _worker(data_dir: Path, log: Path) -> subprocess.Popen:
     with open(log, "ab") as out:
-        return subprocess.Popen([TOKODESK, "worker", "--interval", "0.2", "--no-tasks", "-v", "2"],
-                                env=_env(data_dir), stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [TOKODESK, "worker", "--interval", "0.2", "--no-tasks", "-v", "2"],
+            env=_env(data_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def test_a_killed_worker_loses_no_tracking_event(tmp_path):
     procs = []
     try:
         env = _env(tmp_path)
-        subprocess.run([TOKODESK, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=300)
-        seeded = subprocess.run([TOKODESK, "shell", "-c", SEED], env=env, check=True, timeout=600,
-                                capture_output=True, text=True)
+        subprocess.run(
+            [TOKODESK, "migrate", "--no-input", "-v", "0"], env=env, check=True, timeout=300
+        )
+        seeded = subprocess.run(
+            [TOKODESK, "shell", "-c", SEED],
+            env=env,
+            check=True,
+            timeout=600,
+            capture_output=True,
+            text=True,
+        )
         assert seeded.stdout.split()[-1] == str(2 * ORDERS)
         db = tmp_path / "tokodesk.sqlite3"
         log = tmp_path / "worker.log"
@@ -83,7 +101,10 @@ def test_a_killed_worker_loses_no_tracking_event(tmp_path):
         first.send_signal(signal.SIGKILL)  # mid-batch: some applied, the rest leased
         assert first.wait(10) == -signal.SIGKILL
         applied_before = _q(db, done)[0][0]
-        leased = _q(db, "SELECT count(*) FROM tracking_trackingevent WHERE status = 'received' AND locked_by != ''")
+        leased = _q(
+            db,
+            "SELECT count(*) FROM tracking_trackingevent WHERE status = 'received' AND locked_by != ''",
+        )
         assert applied_before < 2 * ORDERS and leased[0][0] > 0, (applied_before, leased)
 
         second = _worker(tmp_path, log)
@@ -94,11 +115,17 @@ def test_a_killed_worker_loses_no_tracking_event(tmp_path):
             assert second.poll() is None, log.read_text()
             time.sleep(0.2)
         assert _q(db, "SELECT status, count(*) FROM tracking_trackingevent GROUP BY status") == [
-            ("applied", 2 * ORDERS)]
-        assert _q(db, "SELECT status, count(*) FROM orders_order GROUP BY status") == [("delivered", ORDERS)]
+            ("applied", 2 * ORDERS)
+        ]
+        assert _q(db, "SELECT status, count(*) FROM orders_order GROUP BY status") == [
+            ("delivered", ORDERS)
+        ]
         # each event moved its order once: one picked_up and one delivered row per order
-        assert _q(db, "SELECT action, count(*) FROM orders_orderevent WHERE source = 'courier' "
-                      "GROUP BY action ORDER BY action") == [("delivered", ORDERS), ("picked_up", ORDERS)]
+        assert _q(
+            db,
+            "SELECT action, count(*) FROM orders_orderevent WHERE source = 'courier' "
+            "GROUP BY action ORDER BY action",
+        ) == [("delivered", ORDERS), ("picked_up", ORDERS)]
         second.send_signal(signal.SIGTERM)
         assert second.wait(60) == 0
     finally:
