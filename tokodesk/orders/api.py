@@ -265,12 +265,14 @@ def get_order(request, reference: str):
 def patch_order(request, reference: str, payload: OrderPatchIn):
     changes = payload.model_dump(exclude_unset=True, exclude={"version"})
     language = changes.pop("language", None)
+    reason = changes.pop("shipping_cost_reason", None) or ""
     if "lines" in changes:
         changes["lines"] = [dict(line) for line in changes["lines"]]
     version = expected_version(request, payload.version)
     with transaction.atomic():
         if changes or not language:
-            services.order_edit(reference=reference, actor=request.auth, changes=changes, expected_version=version)
+            services.order_edit(reference=reference, actor=request.auth, changes=changes, expected_version=version,
+                                reason=reason)
             version = None  # checked once: the edit may have moved it on
         if language:
             # The buyer's language changes in any status (orders.languages), not only before shipment.

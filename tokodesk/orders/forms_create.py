@@ -57,6 +57,10 @@ class OrderCreateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     address = forms.CharField(label=_("Address"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # The destination district (shipping.District id, picked in the district search); the
+    # free-text city stays for old orders and shops abroad. With a district and no shipping
+    # cost typed, the service prices the order from the rate tables.
+    destination = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"data-picker-value": ""}))
     # 2. products
     warehouse = forms.ChoiceField(label=_("Warehouse"))
     # 3. shipping and payment
@@ -132,6 +136,15 @@ class OrderCreateForm(forms.Form):
     def courier_obj(self) -> Courier | None:
         code = self.value_of("courier")
         return next((c for c in self.couriers if c.code == code), None)
+
+    def district_obj(self):
+        from tokodesk.shipping.models import District
+
+        try:
+            pk = int(self.value_of("destination") or 0)
+        except (TypeError, ValueError):
+            return None
+        return District.objects.select_related("city", "province").filter(pk=pk).first() if pk else None
 
     def warehouse_obj(self) -> Warehouse | None:
         code = self.value_of("warehouse")
@@ -328,7 +341,10 @@ def validate(data, *, user, currency: str) -> Submission:
         warehouse=cleaned["warehouse"],
         courier=cleaned["courier"] or None,
         courier_service=cleaned["courier_service"].strip(),
-        shipping_cost=cleaned["shipping_cost"] or 0,
+        # Blank with a district: priced from the rate tables by the service.
+        shipping_cost=cleaned["shipping_cost"] if cleaned["shipping_cost"] is not None
+        else None if cleaned["destination"] else 0,
+        destination=cleaned["destination"] or None,
         insurance_cost=cleaned["insurance_cost"] or 0,
         discount=cleaned["discount"] or 0,
         channel=Channel.MANUAL,
@@ -344,7 +360,7 @@ def validate(data, *, user, currency: str) -> Submission:
 
 # Where each error key of the service goes on the page.
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
-                   "customer.address": "address", "customer.city": "city"}
+                   "customer.address": "address", "customer.city": "city", "destination": "destination"}
 FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "store_credit",
                "payment_method", "agent", "tags", "note", "internal_note", "language"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")

@@ -90,6 +90,13 @@ class OrderEditForm(forms.Form):
     payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
     customer_note = forms.CharField(label=_("Note for the courier and the buyer"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}))
+    # The destination district (the district picker fills the id); None removes it.
+    destination = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"data-picker-value": ""}))
+    # Why the shipping cost differs from the rate tables (order_edit asks for it when the
+    # order has a district); written on the timeline.
+    shipping_cost_reason = forms.CharField(
+        label=_("Reason for the shipping cost"), required=False, max_length=500,
+        help_text=_("Needed when you change the cost of an order priced from the rate tables."))
 
     def __init__(self, *args, order, **kwargs):
         self.order = order
@@ -104,6 +111,7 @@ class OrderEditForm(forms.Form):
             "courier_service": order.courier_service,
             **{name: to_major(getattr(order, name), currency) for name in MONEY_FIELDS},
             "payment_method": order.payment_method, "customer_note": order.customer_note,
+            "destination": order.destination_district_id,
         })
         super().__init__(*args, **kwargs)
         places = exponent(currency)
@@ -135,6 +143,8 @@ class OrderEditForm(forms.Form):
         for name in MONEY_FIELDS:
             changes[name] = to_minor(data.get(name), order.currency)
         changes["courier"] = data.get("courier") or None
+        if (data.get("destination") or None) != order.destination_district_id:
+            changes["destination"] = data.get("destination") or None
         current_warehouse = order.warehouse.code if order.warehouse_id else ""
         if (data.get("warehouse") or "") != current_warehouse and data.get("warehouse"):
             changes["warehouse"] = data["warehouse"]

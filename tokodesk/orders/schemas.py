@@ -111,6 +111,9 @@ class OrderPatchIn(StrictIn):
     warehouse: str | None = Field(None, max_length=30)
     customer_note: str | None = Field(None, max_length=2000)
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
+    destination: int | None = Field(None, ge=1, description="District id (GET /regions); null removes it.")
+    shipping_cost_reason: str | None = Field(None, max_length=500, description="Why the shipping cost differs "
+                                             "from the rate tables: required to change it on an order with a district.")
     language: LanguageLit | None = Field(None, description="The buyer's language (any status, even after "
                                          "shipment; omit or null to leave it).")
 

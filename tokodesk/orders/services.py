@@ -377,14 +377,16 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
 
 EDITABLE = ("recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city",
             "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "payment_method",
-            "warehouse", "customer_note", "lines")
+            "warehouse", "customer_note", "lines", "destination")
 
 
 @transaction.atomic
 def order_edit(*, reference: str, actor, changes: dict, expected_version: int | None = None,
-               source: str = "api") -> Order:
+               source: str = "api", reason: str = "") -> Order:
     """Ubah Pesanan: change the recipient, shipping, payment method or products while the
-    order has not shipped. Once a payment is recorded the total is frozen."""
+    order has not shipped. Once a payment is recorded the total is frozen. `destination` is
+    a district id (or None); changing the shipping cost of an order with a district (priced
+    from the rate tables) overrides the rates and needs a `reason`, kept on the timeline."""
     require(actor, "orders.change_order")
     order = _locked(reference, actor, expected_version)
     if order.status not in PRE_SHIPMENT:
@@ -424,6 +426,20 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
         if name in changes and getattr(order, name) != changes[name]:
             diff[name] = [getattr(order, name), changes[name]]
             setattr(order, name, changes[name])
+    if "destination" in changes and changes["destination"] != order.destination_district_id:
+        from tokodesk.shipping.models import District
+
+        district = None
+        if changes["destination"] is not None:
+            district = District.objects.select_related("city", "province").filter(pk=changes["destination"]).first()
+            if district is None:
+                raise ValidationFailed("invalid_input", _("Unknown district."), fields={"destination": _("Unknown district.")})
+        old = order.destination_district
+        diff["destination"] = [old.label if old else None, district.label if district else None]
+        order.destination_district = district
+    if "shipping_cost" in diff and order.destination_district_id and not reason.strip():
+        raise ValidationFailed("invalid_input", _("Say why the shipping cost differs from the rate tables."),
+                               fields={"shipping_cost_reason": _("Required when you change the shipping cost.")})
     if "courier" in changes:
         courier = _resolve_courier(changes["courier"])
         if courier != order.courier:
@@ -463,7 +479,8 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
         diff["total"] = [before["total"], order.total]
     order.version += 1
     order.save()
-    ORDER_TIMELINE.record(order, OrderEvent.Kind.EDITED, actor, source=source, data={"changes": diff})
+    data = {"changes": diff} | ({"reason": reason.strip()[:500]} if reason.strip() else {})
+    ORDER_TIMELINE.record(order, OrderEvent.Kind.EDITED, actor, source=source, data=data)
     return order
 
 

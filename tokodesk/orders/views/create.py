@@ -7,6 +7,8 @@ the API calls. The small htmx endpoints of the page are query parameters of this
     GET  ?part=line&warehouse=   one empty product row
     POST ?part=products          the products step again (after the warehouse changed)
     POST ?part=summary           the summary of what is typed so far (writes nothing)
+    POST ?part=shipping          the couriers with their prices for the district, the
+                                 products' weight and the warehouse (the rate tables)
 """
 
 from __future__ import annotations
@@ -61,14 +63,43 @@ def _amount(raw, currency: str) -> int:
     return value if value is not None and value >= 0 else 0
 
 
-def _summary(data, rows: list[Row], currency: str) -> dict:
+def _ship_options(form, rows: list[Row], data) -> tuple[object, list]:
+    """(district, quote options) for what is typed: the district picked, the products'
+    weight (from their variants) and value, the warehouse, the payment method."""
+    from tokodesk.shipping.quote import quote
+
+    district = form.district_obj()
+    if district is None:
+        return None, []
+    weight = sum((row.stock.variant.weight_grams or 0) * (row.qty_value or 0)
+                 for row in rows if row.stock is not None and (row.qty_value or 0) > 0)
+    value = sum(max(row.line_total or 0, 0) for row in rows)
+    return district, quote(district, weight, warehouse=form.warehouse_obj(),
+                           payment_method=data.get("payment_method", "")[:20], value=value)
+
+
+def _chosen_option(options, data):
+    """The option of the courier (and service) chosen, else the cheapest: what the service
+    prices the order with when no shipping cost is typed."""
+    courier, service = data.get("courier", ""), (data.get("courier_service") or "").strip()
+    for option in options:
+        if (not courier or option.courier == courier) and (not service or option.service == service):
+            return option
+    return None
+
+
+def _summary(data, rows: list[Row], currency: str, options=None) -> dict:
     subtotal = sum(max(row.line_total or 0, 0) for row in rows)
     shipping = _amount(data.get("shipping_cost"), currency)
+    chosen = None
+    if options and not (data.get("shipping_cost") or "").strip():
+        chosen = _chosen_option(options, data)
+        shipping = chosen.price if chosen else 0
     insurance = _amount(data.get("insurance_cost"), currency)
     discount = _amount(data.get("discount"), currency)
     total = subtotal + shipping + insurance - discount
     credit = _amount(data.get("store_credit"), currency)
-    return {"rows": rows, "subtotal": subtotal, "shipping": shipping, "insurance": insurance,
+    return {"rows": rows, "subtotal": subtotal, "shipping": shipping, "insurance": insurance, "quoted": chosen,
             "discount": discount, "total": total,
             # Store credit used: what is left to pay (the service checks balance and total).
             "store_credit": credit, "to_pay": max(total - credit, 0),
@@ -81,7 +112,11 @@ def _context(request, *, form, rows, stocked, currency, lines_error="", loose_er
     warehouse = form.warehouse_obj()
     options = option_list(stocked, currency)
     data = form.data if form.is_bound else {}
+    district, ship_options = _ship_options(form, rows, data)
     return {
+        "district": district,
+        "ship_options": ship_options,
+        "ship_chosen": _chosen_option(ship_options, data) if ship_options else None,
         "nav": "orders",
         "form": form,
         "rows": rows,
@@ -92,7 +127,7 @@ def _context(request, *, form, rows, stocked, currency, lines_error="", loose_er
         "lines_error": lines_error,
         "loose_errors": list(loose_errors),
         "courier": form.courier_obj(),
-        "summary": _summary(data, rows, currency),
+        "summary": _summary(data, rows, currency, ship_options),
     }
 
 
@@ -153,8 +188,13 @@ def _partial_post(request, part, currency):
                           _context(request, form=form, rows=rows, stocked=stocked, currency=currency))
         response["HX-Trigger-After-Swap"] = "linesChanged"
         return response
+    district, ship_options = _ship_options(form, rows, request.POST)
+    if part == "shipping":
+        return render(request, "orders/_create_shipping.html", {
+            "district": district, "ship_options": ship_options, "currency": currency,
+            "ship_chosen": _chosen_option(ship_options, request.POST) if ship_options else None})
     return render(request, "orders/_create_summary.html",
-                  {"summary": _summary(request.POST, rows, currency), "currency": currency})
+                  {"summary": _summary(request.POST, rows, currency, ship_options), "currency": currency})
 
 
 @login_required
@@ -172,7 +212,7 @@ def order_create_view(request):
         return _page(request, currency)
     if request.method != "POST":
         return _page(request, currency)
-    if part in ("products", "summary"):
+    if part in ("products", "summary", "shipping"):
         return _partial_post(request, part, currency)
 
     token = request.POST.get("form_token", "")[:64]

@@ -51,6 +51,20 @@ def _apply_service_errors(exc: DomainError, form, formset, line_index) -> list[s
     return general
 
 
+def _district(form, order):
+    """The district shown in the picker: the one posted, else the order's."""
+    from tokodesk.shipping.models import District
+
+    raw = form.data.get("destination") if form.is_bound else order.destination_district_id
+    try:
+        pk = int(raw or 0)
+    except (TypeError, ValueError):
+        return None
+    if pk == order.destination_district_id:
+        return order.destination_district
+    return District.objects.select_related("city", "province").filter(pk=pk).first() if pk else None
+
+
 def _edit_render(request, order, form, formset, *, errors=(), status=200, refused="", stale=False):
     context = {
         "nav": "orders",
@@ -62,6 +76,7 @@ def _edit_render(request, order, form, formset, *, errors=(), status=200, refuse
         "stale": stale,
     }
     if form is not None:
+        context["district"] = _district(form, order)
         variants = list(variant_options())
         names = {v.sku: v.display_name for v in variants}
         names.update({line.sku: line.name for line in order.lines.all()})
@@ -80,6 +95,7 @@ def _edit_render(request, order, form, formset, *, errors=(), status=200, refuse
                                 "courier_service",
                                 "payment_method",
                                 "shipping_cost",
+                                "shipping_cost_reason",
                                 "insurance_cost",
                                 "discount",
                             )
@@ -161,6 +177,7 @@ def order_edit_view(request, reference):
             changes=changes,
             expected_version=form.cleaned_data["version"],
             source="web",
+            reason=form.cleaned_data.get("shipping_cost_reason") or "",
         )
     except DomainError as exc:
         errors = _apply_service_errors(exc, form, formset, line_index)

@@ -60,6 +60,7 @@ EDIT_LABELS = {
     "warehouse": gettext_lazy("Warehouse"),
     "customer_note": gettext_lazy("Note for the courier"),
     "lines": gettext_lazy("Products"),
+    "destination": gettext_lazy("District"),
     "total": gettext_lazy("Total"),
     "language": gettext_lazy("Buyer's language"),
 }
