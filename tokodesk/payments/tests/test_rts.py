@@ -66,7 +66,12 @@ def test_rts_report_per_courier_district_and_customer(shop, owner):
     assert report["rts_fees"] == 40000
     [jne] = report["couriers"]
     assert (jne["name"], jne["ended"], jne["sent_back"], jne["rate"], jne["rts_fees"]) == (
-        "JNE", 4, 2, 50.0, 40000)
+        "JNE",
+        4,
+        2,
+        50.0,
+        40000,
+    )
     [customer] = report["customers"]
     assert (customer["sent_back"], customer["rts_fees"]) == (2, 40000)
     assert report["districts"] == []  # the orders have no district (free-text city)
