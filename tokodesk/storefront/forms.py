@@ -363,7 +363,8 @@ class LandingPageForm(forms.ModelForm):
         # Choosing the product or the warehouse shows what each variant has available there.
         refresh = {"hx-get": reverse("storefront:manage_availability"), "hx-trigger": "change",
                    "hx-target": "#lp-availability", "hx-swap": "outerHTML",
-                   "hx-include": "#id_product, #id_warehouse"}
+                   "hx-include": "#id_product, #id_warehouse",
+                   "hx-sync": "closest form:replace"}  # the last choice's answer wins
         self.fields["product"].widget.attrs.update(refresh)
         self.fields["warehouse"].widget.attrs.update(refresh)
         if not self.is_bound and self.instance.pk:
