@@ -1,5 +1,5 @@
 """Shipping labels and packing slips, in bulk, as one PDF (issue 14): WeasyPrint over
-`templates/shipping/labels*.html`, like the return slip (notifications/slips.py).
+`templates/shipping/labels*.html`, like the return slip (both through core/pdf.py).
 
 A label carries the shop and sender, the recipient with the full address and phone, the
 items (SKU × qty), the weight, the courier and service, the COD amount to collect in large
@@ -11,19 +11,16 @@ statement for the lot."""
 
 from __future__ import annotations
 
-import logging
-from functools import lru_cache
-
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from tokodesk.core import shop_profile
-from tokodesk.core.errors import DomainError, ValidationFailed
+from tokodesk.core import pdf, shop_profile
+from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import format_money
+from tokodesk.core.pdf import PdfUnavailable
 from tokodesk.dispatch.booking import cod_amount, order_weight_grams
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.selectors import order_queryset_for
@@ -33,54 +30,10 @@ FORMATS = ("thermal", "a4")
 CHUNK = 100  # labels per WeasyPrint document (see labels_pdf)
 PRINT_LIMIT = 1000
 
-logger = logging.getLogger("tokodesk.shipping")
-
-
-class PdfUnavailable(DomainError):
-    """WeasyPrint (or the Pango libraries it needs) is not installed here: the API answers 503."""
-
-    status = 503
-
-
-@lru_cache(maxsize=1)
-def _weasyprint():
-    # The same loader as notifications.slips (shipping may not import notifications: orders
-    # imports shipping, notifications imports orders).
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango/HarfBuzz libraries are missing
-        logger.warning("labels as PDF are unavailable: %s", exc)
-        return None
-    return weasyprint
-
-
-def barcode_svg(value: str, *, height: int = 50) -> str:
-    """`value` as a Code 128 barcode in inline SVG (python-barcode's modules as black bars,
-    10-module quiet zones), sharp at any print resolution."""
-    from barcode.codex import Code128
-
-    modules = "".join(Code128(value).build())
-    quiet = 10
-    bars, x = [], 0
-    while x < len(modules):
-        if modules[x] == "1":
-            start = x
-            while x < len(modules) and modules[x] == "1":
-                x += 1
-            bars.append(f"M{start + quiet} 0h{x - start}v{height}h-{x - start}z")
-        else:
-            x += 1
-    width = len(modules) + 2 * quiet
-    # One path for all the bars: WeasyPrint lays out one element instead of ~30 rects.
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" viewBox="0 0 {width} {height}" '
-        f'preserveAspectRatio="none" role="img" aria-label="{escape(value)}">'
-        f'<path fill="#000" d="{"".join(bars)}"/></svg>'
-    )
-
 
 def qr_svg(value: str) -> str:
-    """`value` as a QR code in inline SVG (segno; medium error correction)."""
+    """`value` as a QR code in inline SVG (segno; medium error correction): for pages shown
+    in the browser. The PDFs print `pdf.qr_png`."""
     import segno
 
     return segno.make(value, error="m", micro=False).svg_inline(scale=4, border=2, omitsize=True)
@@ -122,9 +75,8 @@ def orders_for_print(references: list[str], actor) -> list[Order]:
     return [orders[r] for r in references]
 
 
-def render_pdf(html: str) -> bytes:
-    weasyprint = _weasyprint()
-    if weasyprint is None:
+def render_pdf(html: str, *, lean: bool = False) -> bytes:
+    if pdf.weasyprint_module() is None:
         raise PdfUnavailable(
             "pdf_unavailable",
             _(
@@ -132,7 +84,7 @@ def render_pdf(html: str) -> bytes:
                 "its Pango libraries are missing)."
             ),
         )
-    return weasyprint.HTML(string=html).write_pdf()
+    return pdf.html_to_pdf(html, lean=lean)
 
 
 def record_printed(
@@ -166,9 +118,9 @@ def _label(order: Order) -> dict:
     return {
         "order": order,
         "reference": order.reference,
-        "qr": qr_svg(order.reference),
+        "qr": pdf.qr_png(order.reference),
         "awb": order.awb,
-        "barcode": barcode_svg(order.awb, height=50) if order.awb else "",
+        "barcode": pdf.barcode_png(order.awb) if order.awb else "",
         "courier": order.courier.name if order.courier_id else "",
         "service": order.courier_service,
         "recipient_name": order.recipient_name,
@@ -201,17 +153,26 @@ def join_pdfs(parts: list[bytes]) -> bytes:
     return out.getvalue()
 
 
-def labels_html(orders: list[Order], fmt: str) -> str:
-    profile = shop_profile.profile()
-    labels = [_label(order) for order in orders]
+def labels_html(labels: list[dict], fmt: str, shop) -> str:
+    """The labels (`_label` dicts) as one HTML document for WeasyPrint."""
     pages = (
         [labels[i : i + 4] for i in range(0, len(labels), 4)]
         if fmt == "a4"
         else [[label] for label in labels]
     )
-    return render_to_string(
-        "shipping/labels.html", {"shop": profile, "pages": pages, "format": fmt}
-    )
+    return render_to_string("shipping/labels.html", {"shop": shop, "pages": pages, "format": fmt})
+
+
+def render_labels(labels: list[dict], fmt: str, shop) -> bytes:
+    """One PDF of the labels. WeasyPrint holds a whole document's layout in memory (500
+    labels in one go peaked at ~510 MB), so CHUNK labels a document, joined with pypdf.
+    bench/measure_labels.py times this with made-up labels."""
+    step = CHUNK if fmt == "thermal" else max(4, CHUNK // 4 * 4)
+    parts = [
+        render_pdf(labels_html(labels[i : i + step], fmt, shop), lean=True)
+        for i in range(0, len(labels), step)
+    ]
+    return parts[0] if len(parts) == 1 else join_pdfs(parts)
 
 
 def labels_pdf(*, references: list[str], fmt: str, actor, source: str = "web") -> bytes:
@@ -221,15 +182,9 @@ def labels_pdf(*, references: list[str], fmt: str, actor, source: str = "web") -
             "invalid_input", _("Choose thermal or A4."), fields={"format": _("Unknown format.")}
         )
     orders = orders_for_print(references, actor)
-    # WeasyPrint holds a whole document's layout in memory: 500 labels in one go peaked at
-    # ~510 MB; a chunk at a time, joined with pypdf, keeps it to one chunk's.
-    step = CHUNK if fmt == "thermal" else max(4, CHUNK // 4 * 4)
-    parts = [
-        render_pdf(labels_html(orders[i : i + step], fmt)) for i in range(0, len(orders), step)
-    ]
-    pdf = parts[0] if len(parts) == 1 else join_pdfs(parts)
+    document = render_labels([_label(order) for order in orders], fmt, shop_profile.profile())
     record_printed(orders, actor, document="label", fmt=fmt, source=source)
-    return pdf
+    return document
 
 
 def packing_slips_pdf(*, references: list[str], actor, source: str = "web") -> bytes:
@@ -243,6 +198,6 @@ def packing_slips_pdf(*, references: list[str], actor, source: str = "web") -> b
             "printed": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
         },
     )
-    pdf = render_pdf(html)
+    document = render_pdf(html)
     record_printed(orders, actor, document="packing_slip", source=source)
-    return pdf
+    return document

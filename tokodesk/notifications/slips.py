@@ -9,16 +9,14 @@ WeasyPrint needs Pango on the machine; without it `render_slip_pdf` raises
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core import shop_profile
-from tokodesk.core.errors import DomainError
+from tokodesk.core import pdf, shop_profile
+from tokodesk.core.pdf import PdfUnavailable, barcode_svg
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import NotificationSettings
 from tokodesk.returns.models import Return
@@ -27,46 +25,13 @@ from tokodesk.returns.states import Resolution, Status
 logger = logging.getLogger("tokodesk.notifications")
 
 
-class PdfUnavailable(DomainError):
-    """WeasyPrint (or the Pango libraries it needs) is not installed here."""
-
-    status = 503
-
-
-@lru_cache(maxsize=1)
-def _weasyprint():
-    """The weasyprint module, or None when it (or Pango) cannot be loaded."""
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango/HarfBuzz libraries are missing
-        logger.warning("return slips as PDF are unavailable: %s", exc)
-        return None
-    return weasyprint
+# The loader, the 503 and the barcode are shared with the shipping labels (core/pdf.py);
+# `_weasyprint` keeps its name here for the warm-up and the tests.
+_weasyprint = pdf.weasyprint_module
 
 
 def pdf_available() -> bool:
     return _weasyprint() is not None
-
-
-def barcode_svg(value: str, *, height: int = 40) -> str:
-    """`value` as a Code 128 barcode in inline SVG (black bars, 10-module quiet zones)."""
-    from barcode.codex import Code128
-
-    modules = "".join(Code128(value).build())
-    quiet = 10
-    bars, x = [], 0
-    while x < len(modules):
-        if modules[x] == "1":
-            start = x
-            while x < len(modules) and modules[x] == "1":
-                x += 1
-            bars.append(f'<rect x="{start + quiet}" y="0" width="{x - start}" height="{height}"/>')
-        else:
-            x += 1
-    width = len(modules) + 2 * quiet
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="barcode" viewBox="0 0 {width} {height}" '
-            f'preserveAspectRatio="none" role="img" aria-label="{escape(value)}">'
-            f'<g fill="#000">{"".join(bars)}</g></svg>')
 
 
 def slip_context(ret: Return, *, settings_row: NotificationSettings | None = None) -> dict:

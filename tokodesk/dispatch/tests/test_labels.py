@@ -121,8 +121,35 @@ def test_packing_slips_one_page_per_order(shipped, api_as):
     assert r.status_code == 200 and pages == 2 and cod.awb in text.replace(" ", "")
 
 
-def test_qr_and_barcode_are_svg():
-    assert labels.qr_svg("ORD-1").startswith("<svg") and "ORD-1" in labels.barcode_svg("ORD-1")
+def test_the_pdf_codes_are_one_pixel_a_module_pngs():
+    """Labels print the AWB and the reference as tiny 1-bit PNGs (WeasyPrint drew SVG
+    paths segment by segment): the barcode's pixels are the Code 128 modules with their
+    quiet zones, the QR's are segno's matrix."""
+    import base64
+    import io
+
+    import segno
+    from PIL import Image
+
+    from tokodesk.core import pdf
+
+    def image(uri):
+        assert uri.startswith("data:image/png;base64,")
+        return Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))).convert("L")
+
+    bars = image(pdf.barcode_png("JNE0123456789"))
+    pixels = "".join("1" if bars.getpixel((x, 0)) == 0 else "0" for x in range(bars.width))
+    quiet = "0" * pdf.QUIET
+    assert bars.height == 1 and pixels == quiet + pdf.code128_modules("JNE0123456789") + quiet
+    qr = image(pdf.qr_png("ORD-1"))
+    matrix = list(segno.make("ORD-1", error="m", micro=False).matrix_iter(border=2))
+    assert qr.size == (len(matrix[0]), len(matrix))
+    assert all(
+        (qr.getpixel((x, y)) == 0) == bool(m)
+        for y, row in enumerate(matrix)
+        for x, m in enumerate(row)
+    )
+    assert labels.qr_svg("ORD-1").startswith("<svg")
 
 
 def test_label_prints_the_destination_district_with_its_postal_code(shop, users, regions, api_as):  # noqa: F811
@@ -141,7 +168,9 @@ def test_printing_reads_a_constant_number_of_queries(shop, users, monkeypatch):
 
     owner = users["owner"]
     refs = [order_in("ready_to_ship", owner).reference for _ in range(6)]
-    monkeypatch.setattr(labels, "render_pdf", lambda html: b"%PDF-")  # the queries, not WeasyPrint
+    monkeypatch.setattr(
+        labels, "render_pdf", lambda html, **kw: b"%PDF-"
+    )  # the queries, not WeasyPrint
     counts = []
     for n in (2, 6):
         with CaptureQueriesContext(connection) as ctx:
