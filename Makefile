@@ -27,7 +27,8 @@ run: install
 	@echo "  Log in at:  http://127.0.0.1:$(PORT)/accounts/login/"
 	@echo "  API docs:   http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo "  Admin:      http://127.0.0.1:$(PORT)/admin/"
-	@echo "  Demo logins (password: demo12345): owner, admin, agent1, agent2, agent3, gudang, keuangan, viewer"
+	@if [ "$${TOKODESK_DEMO:-1}" = "0" ]; then echo "  No demo (TOKODESK_DEMO=0): create your shop with  $(BIN)/tokodesk setup"; \
+	else echo "  Demo logins (password: demo12345): owner, admin, agent1, agent2, agent3, gudang, keuangan, viewer"; fi
 	@echo ""
 	@# The worker (deadlines, background tasks) runs beside gunicorn and stops with it.
 	@$(BIN)/tokodesk worker & worker=$$!; \

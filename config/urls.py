@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tokodesk.ops.api import api
+from tokodesk.ops.first_run import first_run_view
 from tokodesk.orders.views import landing
 
 urlpatterns = [
     path("", landing.home_view, name="home"),
     path("accounts/", include("tokodesk.accounts.urls")),
+    path("welcome/", first_run_view, name="first_run"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orders/", include("tokodesk.orders.urls")),
     path("catalog/", include("tokodesk.catalog.urls")),

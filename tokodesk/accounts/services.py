@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from tokodesk.accounts.roles import ROLES
+from tokodesk.accounts.roles import PERMISSION_GROUPS, ROLES
 from tokodesk.core.errors import ValidationFailed
 
 
@@ -10,8 +10,8 @@ from tokodesk.core.errors import ValidationFailed
 def user_create(*, username: str, role: str, password: str | None = None, email: str = "",
                 first_name: str = "") -> object:
     """Create a user in one role (owner, admin, agent, warehouse, finance, viewer)."""
-    if role not in ROLES:
-        raise ValidationFailed("invalid_role", f"Unknown role {role!r}; one of {', '.join(ROLES)}.",
+    if role not in ROLES and role not in PERMISSION_GROUPS:
+        raise ValidationFailed("invalid_role", f"Unknown role {role!r}; one of {', '.join([*ROLES, *PERMISSION_GROUPS])}.",
                                fields={"role": "unknown"})
     User = get_user_model()
     user = User.objects.create_user(username=username, email=email, password=password, first_name=first_name)

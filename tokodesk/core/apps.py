@@ -91,6 +91,10 @@ class CoreConfig(AppConfig):
 
         # The shop profile, the first section of the settings page (the apps add theirs).
         shop_profile.register_section()
+        # Region and languages (country, currency, staff language, time zone, phone region).
+        from tokodesk.core import shop_locale
+
+        shop_locale.register_section()
 
         # The outbox's dispatch, first of the worker's jobs (core is the first app): the apps'
         # consumers (webhooks' fan-out, notifications' e-mails) then see each new event.

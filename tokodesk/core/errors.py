@@ -58,6 +58,8 @@ class ErrorCode(StrEnum):
     COURIER_REFUSED = "courier_refused"
     # Confirming an order with a destination needs its courier and shipping cost (shipping.quote_confirm).
     SHIPPING_REQUIRED = "shipping_required"
+    # `tokodesk setup` on a database that already holds a shop (ops.setup).
+    SHOP_EXISTS = "shop_exists"
     # Stock operations (receipts, adjustments, transfers, stocktakes).
     UNKNOWN_SKU = "unknown_sku"
     UNKNOWN_WAREHOUSE = "unknown_warehouse"

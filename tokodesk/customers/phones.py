@@ -1,9 +1,9 @@
 """Phone numbers: what buyers type (08123…, +62 812-…, 62812…) normalized to E.164."""
 
 import phonenumbers
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core import shop_locale
 from tokodesk.core.errors import ValidationFailed
 
 
@@ -13,7 +13,7 @@ def normalize_phone(raw: str, *, field: str = "phone", region: str | None = None
         raise ValidationFailed("invalid_phone", _("A phone number is required."), fields={field: _("Required.")})
     if len(raw) > 32:
         raise ValidationFailed("invalid_phone", _("This phone number is too long."), fields={field: _("Too long.")})
-    region = region or settings.TOKODESK_PHONE_REGION
+    region = region or shop_locale.phone_region()
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
@@ -33,7 +33,7 @@ def phone_search_key(raw: str) -> str | None:
     if len(digits) < 6 or len(digits) > 16:
         return None
     try:
-        number = phonenumbers.parse(raw, settings.TOKODESK_PHONE_REGION)
+        number = phonenumbers.parse(raw, shop_locale.phone_region())
     except phonenumbers.NumberParseException:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -238,8 +238,10 @@ def text(key, label, group, path=None) -> Column:
 
 
 def _home_prefix() -> str:
-    """"+62" for the shop's country (TOKODESK_PHONE_REGION)."""
-    return f"+{phonenumbers.country_code_for_region(settings.TOKODESK_PHONE_REGION)}"
+    """"+62" for the shop's phone region (core.shop_locale; TOKODESK_PHONE_REGION by default)."""
+    from tokodesk.core import shop_locale
+
+    return f"+{phonenumbers.country_code_for_region(shop_locale.phone_region())}"
 
 
 def phone(key, label, group, path=None) -> Column:

@@ -27,3 +27,7 @@ class NotificationsConfig(AppConfig):
         from tokodesk.core import outbox
 
         outbox.register_consumer("notifications", emails.outbox_consumer)
+        # The "E-mails to customers" section of the settings page (issue 17).
+        from tokodesk.notifications import email_settings
+
+        email_settings.register_section()

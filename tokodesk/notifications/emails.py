@@ -341,13 +341,19 @@ def enqueue_send(notification_id: int, *, run_after: dt.datetime | None = None) 
 
 
 def from_address() -> str:
-    """DEFAULT_FROM_EMAIL's address under the shop's name ("Toko Berkah Jaya <noreply@…>"):
-    the buyer sees who writes, not the software's name; as configured until a name is set."""
+    """The shop's sender address (notification settings; DEFAULT_FROM_EMAIL's until one is
+    set) under the shop's name ("Toko Berkah Jaya <noreply@…>"): the buyer sees who writes,
+    not the software's name; as configured until a name is set."""
     from email.utils import formataddr, parseaddr
 
     _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    sender = NotificationSettings.get().sender_email
+    if sender:
+        address = sender
     shop = " ".join(ShopSettings.get().shop_name.split())
-    return formataddr((shop, address)) if shop and address else settings.DEFAULT_FROM_EMAIL
+    if shop and address:
+        return formataddr((shop, address))
+    return address if sender else settings.DEFAULT_FROM_EMAIL
 
 
 def _message(n: Notification) -> EmailMessage:

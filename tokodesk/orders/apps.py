@@ -18,6 +18,12 @@ def _open_orders_in(warehouse) -> int:
     return Order.objects.filter(warehouse=warehouse).exclude(status__in=FINAL).count()
 
 
+def _has_orders() -> bool:
+    from tokodesk.orders.models import Order
+
+    return Order.objects.exists()
+
+
 class OrdersConfig(AppConfig):
     name = "tokodesk.orders"
     label = "orders"
@@ -38,6 +44,10 @@ class OrdersConfig(AppConfig):
         from tokodesk.catalog.services.products import register_warehouse_use
 
         register_warehouse_use("orders", _open_orders_in)
+        # The shop's currency changes only while it has no orders (core.shop_locale).
+        from tokodesk.core import shop_locale
+
+        shop_locale.register_currency_lock("orders", _has_orders)
         # Its "WhatsApp templates" section (a link to their own pages).
         from tokodesk.orders import wa_templates
 

@@ -5,7 +5,8 @@
   sent a proof of transfer first, the oldest proof first, then the ones awaiting payment
   (the statuses whose next step is `confirm_payment`: confirmed, partially paid), the
   oldest order first, so that the buyer who has waited longest is checked first;
-- everyone else (owner, admin, agents, viewers): the orders page as it opens.
+- everyone else (owner, admin, agents, viewers): the orders page as it opens;
+- a user who may see returns but no orders (the `return_order` group alone): the returns list.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ LIMIT = 200
 
 
 def landing_url(user) -> str:
+    if not user.has_perm("orders.view_order") and user.has_perm("returns.view_return"):
+        return reverse("returns:list")
     url = reverse("orders:list")
     groups = set(user.groups.values_list("name", flat=True))
     for role, params in LANDINGS:

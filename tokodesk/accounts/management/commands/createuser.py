@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from tokodesk.accounts.roles import ROLES
+from tokodesk.accounts.roles import PERMISSION_GROUPS, ROLES
 from tokodesk.accounts.services import user_create
 
 
@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--role", required=True, choices=list(ROLES))
+        parser.add_argument("--role", required=True, choices=[*ROLES, *PERMISSION_GROUPS],
+                            help="A role, or return_order: every return, no orders.")
         parser.add_argument("--password", help="Asked for when omitted and stdin is a terminal.")
         parser.add_argument("--email", default="")
 
