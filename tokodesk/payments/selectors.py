@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from tokodesk.orders.models import Order, Payment
-from tokodesk.payments.models import Remittance, RemittanceLine
+from tokodesk.payments.models import Remittance, RemittanceLine, RtsFee
 
 LIMIT = 200
 
@@ -107,8 +107,8 @@ SENT_BACK = ("returning", "returned")
 
 def rts_rates(now=None) -> list[dict]:
     """Per courier, the COD orders of the last RTS_WINDOW_DAYS days that reached the buyer
-    or came back, how many came back (RTS) and the rate, with the RTS fees the courier's
-    remittances charged for them: the number COD sellers watch most."""
+    or came back, how many came back (RTS) and the rate, with their RTS fees (payments.rts):
+    the number COD sellers watch most."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=RTS_WINDOW_DAYS)
     rows = list(
@@ -117,10 +117,11 @@ def rts_rates(now=None) -> list[dict]:
         .annotate(ended=Count("id"), sent_back=Count("id", filter=Q(status__in=SENT_BACK)))
         .order_by("courier_name")
     )
+    # The RTS fee of each parcel back (payments.rts): the remittance's, else the estimate.
     fees = dict(
-        RemittanceLine.objects.filter(rts_fee__gt=0, order__created_at__gte=since)
-        .values_list("remittance__courier__name")
-        .annotate(total=Sum("rts_fee"))
+        RtsFee.objects.filter(order__payment_method="cod", order__created_at__gte=since)
+        .values_list("order__courier__name")
+        .annotate(total=Sum("amount"))
         .order_by()
     )
     for row in rows:
