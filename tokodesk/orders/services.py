@@ -224,12 +224,29 @@ def _recompute_totals(order: Order, lines=None) -> None:
                                fields={"discount": _("Larger than the order.")})
 
 
-@transaction.atomic
-def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
-    """A new order (status New). Validates everything before writing anything.
+@dataclass
+class PreparedOrder:
+    """Everything order_create reads and checks before it writes (order_prepare): the
+    storefront prepares a landing page's order before it takes the page's lock, so that the
+    lock (SQLite's one writer) is held for the writes only. `agent` and `landing_page` may be
+    set by a caller that chose them itself (the page's round robin)."""
 
-    The order comes back with `written_lines` and `written_tags`: the OrderLine and Tag
-    objects as written (lines with their ids), so that an answer can show them unread."""
+    data: OrderInput
+    phone: str
+    lines: list
+    warehouse: Warehouse
+    courier: Courier | None
+    district: object
+    shipping_cost: int
+    courier_service: str
+    landing_page: object
+    agent: object
+    currency: str
+    reference_pattern: str
+
+
+def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
+    """order_create's checks and lookups, without writing anything."""
     require(actor, "orders.add_order")
     errors: dict = {}
     if data.payment_method not in PaymentMethod.values:
@@ -271,20 +288,33 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
         raise PermissionDenied("permission_denied", _("You cannot assign orders to someone else."))
     if agent is None and not can_see_all:
         agent = actor  # an agent's own manual order stays theirs
+    return PreparedOrder(data=data, phone=phone, lines=lines, warehouse=warehouse, courier=courier,
+                         district=district, shipping_cost=shipping_cost, courier_service=courier_service,
+                         landing_page=landing_page, agent=agent, currency=ShopSettings.get().currency,
+                         reference_pattern=OrderSettings.get().order_reference_pattern)
 
-    settings_row = ShopSettings.get()
-    customer = customer_upsert(name=data.customer.name.strip(), phone=phone, email=data.customer.email,
+
+@transaction.atomic
+def order_create(*, data: OrderInput, actor, source: str = "api", prepared: PreparedOrder | None = None) -> Order:
+    """A new order (status New). Validates everything before writing anything
+    (order_prepare; a caller may have prepared it already: `prepared`).
+
+    The order comes back with `written_lines` and `written_tags`: the OrderLine and Tag
+    objects as written (lines with their ids), so that an answer can show them unread."""
+    p = prepared if prepared is not None else order_prepare(data=data, actor=actor)
+    data, district = p.data, p.district
+    customer = customer_upsert(name=data.customer.name.strip(), phone=p.phone, email=data.customer.email,
                                address=data.customer.address.strip())
     order = Order(
-        reference=next_reference(OrderSettings.get().order_reference_pattern, "order"),
-        channel=data.channel, landing_page=landing_page, external_reference=data.external_reference,
-        customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=phone,
+        reference=next_reference(p.reference_pattern, "order"),
+        channel=data.channel, landing_page=p.landing_page, external_reference=data.external_reference,
+        customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=p.phone,
         recipient_email=data.customer.email, destination_address=data.customer.address.strip(),
         destination_city=data.customer.city or (district.label[:100] if district else ""),
-        destination_district=district, warehouse=warehouse, courier=courier,
-        courier_service=courier_service, payment_method=data.payment_method,
-        currency=settings_row.currency, shipping_cost=shipping_cost,
-        insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=agent,
+        destination_district=district, warehouse=p.warehouse, courier=p.courier,
+        courier_service=p.courier_service, payment_method=data.payment_method,
+        currency=p.currency, shipping_cost=p.shipping_cost,
+        insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=p.agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )
     # Kept when known (the language the landing page was read in, the API's); ""
@@ -293,7 +323,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api") -> Order:
     order_lines = [
         OrderLine(order=order, variant=v, sku=v.sku, name=v.display_name, qty=qty, unit_price=price,
                   weight_grams=v.weight_grams)
-        for v, qty, price in lines
+        for v, qty, price in p.lines
     ]
     _recompute_totals(order, order_lines)  # before any write: a too large total writes nothing
     order.save(force_insert=True)

@@ -23,8 +23,16 @@ from django.utils.translation import gettext_lazy as _
 from tokodesk.catalog.models import Stock, Variant, Warehouse
 from tokodesk.core.errors import DomainError, NotFound, ValidationFailed
 from tokodesk.core.http import client_ip  # noqa: F401 - used by the views as services.client_ip
+from tokodesk.core.models import settings_read_once
 from tokodesk.orders.models import Order
-from tokodesk.orders.services import CustomerInput, LineInput, OrderInput, order_create
+from tokodesk.orders.services import (
+    CustomerInput,
+    LineInput,
+    OrderInput,
+    PreparedOrder,
+    order_create,
+    order_prepare,
+)
 from tokodesk.orders.states import Channel, PaymentMethod
 from tokodesk.storefront.models import LandingPage, LandingSubmission
 
@@ -190,39 +198,70 @@ def _previous(page_id: int, form_token: str) -> Order | None:
 
 
 def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) -> Submitted:
-    """One order from a landing page's form, or the order this form already made."""
-    try:
-        return _submit(page_id=page_id, form_token=form_token, ip=ip, data=data)
-    except IntegrityError:
-        # Only possible if two submits of one form passed the lock at once; the first won.
-        order = _previous(page_id, form_token)
-        if order is None:
-            raise
-        return Submitted(order, False)
+    """One order from a landing page's form, or the order this form already made.
+
+    What does not need the page's lock is read and checked first (the variant and its stock,
+    the shipping quote, the customer's phone; order_prepare): under the lock (on SQLite the
+    one writer of the whole database) only the resubmit check, the rate limit, the round
+    robin and the writes remain. The refusals keep their order: a form already sent gets its
+    order, then the rate limit, then the form's errors."""
+    with settings_read_once():
+        ready = _prepare(page_id, data)
+        try:
+            return _submit(page_id=page_id, form_token=form_token, ip=ip, data=data, ready=ready)
+        except IntegrityError:
+            # Only possible if two submits of one form passed the lock at once; the first won.
+            order = _previous(page_id, form_token)
+            if order is None:
+                raise
+            return Submitted(order, False)
 
 
-@transaction.atomic
-def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) -> Submitted:
-    page = LandingPage.objects.select_for_update().filter(pk=page_id).first()
+@dataclass
+class _Ready:
+    """A submit checked and prepared outside the lock, for the page as it was then."""
+
+    product_id: int
+    warehouse_id: int | None
+    payment_methods: list
+    error: DomainError | None = None
+    prepared: PreparedOrder | None = None
+
+    def still_for(self, page: LandingPage) -> bool:
+        return (page.product_id, page.warehouse_id, list(page.payment_methods or [])) == (
+            self.product_id, self.warehouse_id, self.payment_methods)
+
+
+def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = None) -> _Ready | None:
     if page is None:
-        raise NotFound("not_found", _("This page does not exist."))
-    previous = _previous(page.pk, form_token)
-    if previous is not None:
-        return Submitted(previous, False)
-    if not page.active:
-        raise NotFound("not_found", _("This page does not exist."))
-
-    limit, window = rate_limit()
-    recent = LandingSubmission.objects.filter(landing_page=page, ip=ip,
-                                              created_at__gte=timezone.now() - window).count()
-    if recent >= limit:
-        minutes = max(int(window.total_seconds() // 60), 1)
-        raise RateLimited(
-            "rate_limited",
-            _("Too many orders were sent from your connection in the last %(minutes)s minutes. "
-              "Please wait a little and try again, or contact us on WhatsApp.") % {"minutes": minutes},
+        page = LandingPage.objects.filter(pk=page_id).first()
+        if page is None:
+            return None
+    ready = _Ready(page.product_id, page.warehouse_id, list(page.payment_methods or []))
+    try:
+        variant, warehouse = _checked_choice(page, data)
+        ready.prepared = order_prepare(
+            data=OrderInput(
+                customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city),
+                lines=[LineInput(sku=variant.sku, qty=data.qty)],
+                payment_method=data.payment_method,
+                warehouse=warehouse.code if warehouse else None,
+                channel=Channel.LANDING_PAGE,
+                note=data.note,
+                language=data.language,
+                destination=data.destination,
+                shipping_cost=None if data.destination else 0,
+            ),
+            actor=None,
         )
+    except DomainError as exc:
+        ready.error = exc  # raised under the lock, after the resubmit and rate checks
+    return ready
 
+
+def _checked_choice(page: LandingPage, data: LandingOrderInput):
+    """The variant chosen and the warehouse it ships from; ValidationFailed if the payment
+    method, the variant or the quantity cannot be ordered."""
     errors = {}
     if data.payment_method not in {m for m, _label in payment_choices(page)}:
         errors["payment_method"] = _("Choose one of the payment methods shown.")
@@ -244,24 +283,38 @@ def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) 
         errors["qty"] = _("The quantity must be at least 1.")
     if errors:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
+    return variant, warehouse
 
-    agent = _next_agent(page)
-    order = order_create(
-        data=OrderInput(
-            customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city),
-            lines=[LineInput(sku=variant.sku, qty=data.qty)],
-            payment_method=data.payment_method,
-            warehouse=warehouse.code if warehouse else None,
-            channel=Channel.LANDING_PAGE,
-            landing_page=page.slug,
-            agent=agent.username if agent else None,
-            note=data.note,
-            language=data.language,
-            destination=data.destination,
-            shipping_cost=None if data.destination else 0,
-        ),
-        actor=None,
-        source="customer",
-    )
+
+@transaction.atomic
+def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput, ready: _Ready | None) -> Submitted:
+    page = LandingPage.objects.select_for_update().filter(pk=page_id).first()
+    if page is None:
+        raise NotFound("not_found", _("This page does not exist."))
+    previous = _previous(page.pk, form_token)
+    if previous is not None:
+        return Submitted(previous, False)
+    if not page.active:
+        raise NotFound("not_found", _("This page does not exist."))
+
+    limit, window = rate_limit()
+    recent = LandingSubmission.objects.filter(landing_page=page, ip=ip,
+                                              created_at__gte=timezone.now() - window).count()
+    if recent >= limit:
+        minutes = max(int(window.total_seconds() // 60), 1)
+        raise RateLimited(
+            "rate_limited",
+            _("Too many orders were sent from your connection in the last %(minutes)s minutes. "
+              "Please wait a little and try again, or contact us on WhatsApp.") % {"minutes": minutes},
+        )
+
+    if ready is None or not ready.still_for(page):  # the page changed meanwhile: check again
+        ready = _prepare(page.pk, data, page)
+    if ready.error is not None:
+        raise ready.error
+    prepared = ready.prepared
+    prepared.agent = _next_agent(page)
+    prepared.landing_page = page
+    order = order_create(data=prepared.data, actor=None, source="customer", prepared=prepared)
     LandingSubmission.objects.create(landing_page=page, form_token=form_token, ip=ip, order=order)
     return Submitted(order, True)

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import DomainError, NotFound
-from tokodesk.core.models import ShopSettings
+from tokodesk.core.models import ShopSettings, settings_read_once
 from tokodesk.orders.states import PaymentMethod
 from tokodesk.storefront import services
 from tokodesk.storefront.forms import HONEYPOT, LandingOrderForm
@@ -88,6 +88,7 @@ def _fresh_form(page, data=None):
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
+@settings_read_once()  # the shop's settings: one read per request (the page, its template tags, the order)
 def landing_page_view(request, slug):
     page = _page_or_404(slug)
     if request.method != "POST":
@@ -140,6 +141,7 @@ def _thanks_redirect(order):
 
 @never_cache
 @require_http_methods(["GET", "HEAD"])
+@settings_read_once()
 def thank_you_view(request, slug, token):
     order = services.order_from_thanks_token(token)
     if order is None or order.landing_page is None:
