@@ -273,7 +273,7 @@ def main(argv=None) -> int:
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"tokodesk-bench-flash-{os.getpid()}.log"
     proc = start_gunicorn(port, args.workers, args.threads, log)
     try:
-        wait_ready(base, proc)
+        wait_ready(base, proc, timeout=240)  # a loaded machine builds the API schemas slowly
         warm = run_buyers(base, page.slug, forms[: args.warmup], min(args.concurrency, 4))
         if warm["failures"]:
             print(f"warm-up failed: {warm['failures'][:3]}", file=sys.stderr)
