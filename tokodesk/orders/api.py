@@ -149,16 +149,8 @@ def list_orders(request, query: Query[ListQuery]):
     return order_page(request.auth, query)
 
 
-# What the list reads of an order: its own columns and the codes of its related rows.
-_LIST_VALUES = (
-    "id", "reference", "status", "version", "channel", "customer_id", "recipient_name", "recipient_phone",
-    "recipient_email", "destination_address", "destination_city", "courier_service", "destination_district_id",
-    "awb", "payment_method", "currency", "subtotal", "shipping_cost", "insurance_cost", "discount",
-    "transfer_code", "total", "paid_total", "customer_note", "language", "cancellation_reason",
-    "cancellation_deadline", "ship_by", "invoice_number", "created_at", "updated_at",
-    # what the transition guards read
-    "warehouse_id", "courier_id", "status_before_cancellation",
-)
+# What the list reads of an order: its columns (the transition guards may read any) and
+# the codes of its related rows.
 _LIST_RELATED = {
     "api_warehouse": F("warehouse__code"),
     "api_courier": F("courier__code"),
@@ -173,7 +165,7 @@ def order_page(user, query: ListQuery) -> dict:
     lines and the tags of the page in one query each; no model instance."""
     rows, next_cursor = selectors.order_list(
         user=user, filters=query.filters(), sort=query.sort, cursor=query.cursor, limit=query.limit,
-        values=_LIST_VALUES, values_expressions=_LIST_RELATED)
+        values=selectors.order_columns(), values_expressions=_LIST_RELATED)
     lines, tags = selectors.lines_and_tags([r["id"] for r in rows])
     actions = ORDER_TRANSITIONS.available_for(user)
     labels = {}

@@ -301,6 +301,12 @@ def order_list(
     return page, next_cursor
 
 
+def order_columns() -> tuple[str, ...]:
+    """Every column of an order (attnames): what an OrderRow reads, so that a transition
+    guard, which may read any of them, sees what it would see on an Order."""
+    return tuple(f.attname for f in Order._meta.concrete_fields)
+
+
 class OrderRow(dict):
     """An order read as values (`order_list(values=…)`): a dict whose keys also read as
     attributes, with Order's computed properties, so that the transition guards, the

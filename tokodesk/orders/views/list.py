@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -133,10 +134,14 @@ def _line(line) -> dict:
     """An order line for the table: the product, and apart from it the variant, which the
     table never cuts off (the warehouse picks by it). The line keeps the name it was
     ordered under, "Product – Variant" (catalog Variant.display_name)."""
-    product, dash, variant = line.name.rpartition(" – ")
+    return _line_values(line.name, line.qty)
+
+
+def _line_values(name, qty) -> dict:
+    product, dash, variant = name.rpartition(" – ")
     if not dash:
-        product, variant = line.name, ""
-    return {"qty": line.qty, "name": line.name, "product": product, "variant": variant}
+        product, variant = name, ""
+    return {"qty": qty, "name": name, "product": product, "variant": variant}
 
 
 def _local(value, fmt: str) -> str:
@@ -195,18 +200,20 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
     cards = view_mode == "card"
     rows = []
     for o in orders:
+        if not isinstance(o, selectors.OrderRow):
+            o = _row_from_order(o)
         ref = o.reference
-        agent = o.assigned_agent
-        if agent is None:
+        agent_id = o.assigned_agent_id
+        if agent_id is None:
             agent_name = "—"
         else:
-            agent_name = agents.get(agent.pk)
-            if agent_name is None:
-                agent_name = agents[agent.pk] = agent.get_full_name() or agent.username or "—"
+            agent_name = agents.get(agent_id)
+            if agent_name is None:  # User.get_full_name(), else the username
+                full_name = f"{o.agent_first_name} {o.agent_last_name}".strip()
+                agent_name = agents[agent_id] = full_name or o.agent_username or "—"
         badge = badges.get(o.status)
         if badge is None:
             badge = badges[o.status] = status_badge(o)
-        courier = o.courier
         row = {
             "order": o,
             "ref": ref,
@@ -215,14 +222,14 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             "menu_url": menu_url(ref) if can_act else "",
             "badge": badge,
             "deadline": _deadline(o, now),
-            "lines": [_line(line) for line in o.lines.all()],
-            "tags": [t.name for t in o.tags.all()],
+            "lines": o.lines,
+            "tags": o.tags,
             "recipient": o.recipient_name,
             "phone": phone_display(o.recipient_phone),
             "destination": o.destination_city
             or Truncator(o.destination_address).chars(70 if cards else 60),
             "agent": agent_name,
-            "courier": (courier.name if courier else "") or "—",
+            "courier": o.courier_name or "—",
             "awb": o.awb,
             "total": _money(o.total, o.currency),
             "payment_method": methods.get(o.payment_method, o.payment_method),
@@ -242,11 +249,11 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             if "shipping_cost" in shown:
                 row["shipping_cost"] = _money(o.shipping_cost, o.currency)
             if "origin" in shown or "warehouse" in shown:
-                warehouse = o.warehouse
-                row["warehouse"] = warehouse.name if warehouse else "—"
-                row["origin"] = (warehouse.city or warehouse.name or "—") if warehouse else "—"
+                has_warehouse = o.warehouse_id is not None
+                row["warehouse"] = o.warehouse_name if has_warehouse else "—"
+                row["origin"] = (o.warehouse_city or o.warehouse_name or "—") if has_warehouse else "—"
             if "landing_page" in shown:
-                row["landing_page"] = (o.landing_page.name if o.landing_page else "") or "—"
+                row["landing_page"] = o.landing_page_name or "—"
         rows.append(row)
     return {
         "rows": rows,
@@ -379,9 +386,49 @@ def _chips(form) -> list[tuple[str, str]]:
     return filter_chips(form, values, money=money, currency=currency)
 
 
+# What a row shows of an order's related rows, read as columns of the orders query (the
+# order's own columns: selectors.order_columns(), the transition guards may read any).
+_ROW_RELATED = {
+    "agent_first_name": F("assigned_agent__first_name"),
+    "agent_last_name": F("assigned_agent__last_name"),
+    "agent_username": F("assigned_agent__username"),
+    "courier_name": F("courier__name"),
+    "warehouse_name": F("warehouse__name"),
+    "warehouse_city": F("warehouse__city"),
+    "landing_page_name": F("landing_page__name"),
+}
+
+
 def page_rows(*, user, filters, sort, cursor=None, limit=50):
-    """One page of the list's rows and the next cursor."""
-    return selectors.order_list(user=user, filters=filters, sort=sort, cursor=cursor, limit=limit)
+    """One page of the list's rows (selectors.OrderRow, with their `lines` and `tags`) and
+    the next cursor: the orders in one query, the page's lines and tags in one each."""
+    rows, next_cursor = selectors.order_list(
+        user=user, filters=filters, sort=sort, cursor=cursor, limit=limit,
+        values=selectors.order_columns(), values_expressions=_ROW_RELATED,
+    )
+    lines, tags = selectors.lines_and_tags([r["id"] for r in rows])
+    for r in rows:
+        r["lines"] = [_line_values(name, qty) for _sku, name, qty, _price in lines[r["id"]]]
+        r["tags"] = tags[r["id"]]
+    return rows, next_cursor
+
+
+def _row_from_order(o) -> selectors.OrderRow:
+    """An Order (one row drawn again after an action) as page_rows reads it."""
+    row = selectors.OrderRow({f: getattr(o, f) for f in selectors.order_columns()})
+    agent, courier, warehouse, page = o.assigned_agent, o.courier, o.warehouse, o.landing_page
+    row.update(
+        agent_first_name=agent.first_name if agent else None,
+        agent_last_name=agent.last_name if agent else None,
+        agent_username=agent.username if agent else None,
+        courier_name=courier.name if courier else None,
+        warehouse_name=warehouse.name if warehouse else None,
+        warehouse_city=warehouse.city if warehouse else None,
+        landing_page_name=page.name if page else None,
+        lines=[_line(line) for line in o.lines.all()],
+        tags=[t.name for t in o.tags.all()],
+    )
+    return row
 
 
 @login_required
