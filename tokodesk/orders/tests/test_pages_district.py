@@ -48,6 +48,8 @@ def test_manual_order_lists_couriers_with_prices_for_the_district(shop, users, d
     first = re.search(r'data-courier="(\w+)" data-service="(\w+)"', html).groups()
     assert first == (options[0].courier, options[0].service)
     assert "Cileungsi, Kab. Bogor, Jawa Barat" in html
+    with_fee = next(o for o in options if o.cod_fee)  # COD chosen: the courier's COD fee
+    assert f'data-cod-fee="{with_fee.cod_fee}"' in html
     # The chosen courier's option is the checked one; the summary counts its price.
     r = c.post(URL + "?part=shipping", form_data(courier="jne", courier_service="YES"))
     assert re.search(r'data-courier="jne" data-service="YES"[^>]*checked', r.content.decode())
