@@ -3,9 +3,10 @@
 Claim: up to BATCH received events are leased (locked_until = now + lease, locked_by = this
 worker, attempts + 1) in one short transaction (SELECT … FOR UPDATE SKIP LOCKED on
 PostgreSQL; SQLite's single writer serialises it). Then each event is applied in its own
-transaction together with its new status, so an event is either applied and marked, or
-neither: a worker killed mid-batch leaves the rest leased, the lease runs out and the next
-worker takes them (no event lost, none applied twice).
+savepoint together with its new status, COMMIT_EVERY events per transaction, so an event is
+either applied and marked, or neither: a worker killed mid-batch leaves the rest leased (and
+received), the lease runs out and the next worker takes them (no event lost, none applied
+twice).
 
 Applying goes through the order table (orders.services.order_apply_action, actor None,
 source "courier"), never by writing a status:
@@ -50,6 +51,7 @@ logger = logging.getLogger("tokodesk.tracking")
 S = Status
 E = TrackingEvent.Status
 BATCH = 200
+COMMIT_EVERY = 50
 NEEDS_REASON = {"report_problem", "mark_lost"}
 DEFAULT_REASON = {
     "report_problem": "courier: delivery problem",
@@ -106,7 +108,9 @@ def claim(*, limit: int = BATCH, worker: str, ids: list[int] | None = None) -> l
 
 
 def plan(order: Order, event: TrackingEvent, last_applied_at) -> tuple[str, list[str], str]:
-    """(outcome, actions to apply, reason) for `event` on `order` as it is now."""
+    """(outcome, actions to apply, reason) for `event` on `order` as it is now.
+    `last_applied_at()` answers the time of the latest event applied to the order (asked
+    only when needed: one query)."""
     action, status = event.action, order.status
     transition = ORDER_TRANSITIONS.get(action)
     if status in transition.sources:
@@ -116,7 +120,8 @@ def plan(order: Order, event: TrackingEvent, last_applied_at) -> tuple[str, list
         return E.APPLIED, [*bridge, action], ""
     if transition.target == status or (action == "picked_up" and status in PAST_PICKUP):
         return E.SUPERSEDED, [], ""
-    if last_applied_at is not None and event.at <= last_applied_at:
+    last = last_applied_at()
+    if last is not None and event.at <= last:
         return E.SUPERSEDED, [], ""
     return (
         E.NOT_APPLIED,
@@ -148,11 +153,14 @@ def apply_one(pk: int, *, worker: str) -> str | None:
         if order is None:
             error = _("No order has this AWB.")
         else:
-            last = (
-                TrackingEvent.objects.filter(order=order, status=E.APPLIED)
-                .exclude(pk=pk)
-                .aggregate(at=Max("at"))["at"]
-            )
+
+            def last():
+                return (
+                    TrackingEvent.objects.filter(order=order, status=E.APPLIED)
+                    .exclude(pk=pk)
+                    .aggregate(at=Max("at"))["at"]
+                )
+
             outcome, actions, error = plan(order, event, last)
             try:
                 with transaction.atomic():
@@ -196,15 +204,20 @@ def process(pks: list[int], *, worker: str) -> dict:
         .order_by("awb", "at", "id")
         .values_list("pk", flat=True)
     )
-    for pk in ordered:
-        try:
-            outcome = apply_one(pk, worker=worker)
-        except Exception as exc:  # one bad event never stops the batch
-            logger.exception("tracking event %s failed", pk)
-            _fail(pk, worker, exc)
-            outcome = E.FAILED
-        if outcome:
-            counts[outcome] += 1
+    # COMMIT_EVERY events per transaction, each in its own savepoint: a failing event rolls
+    # back alone; a killed worker loses the open transaction's work, and those events, still
+    # received and leased, are applied again by the next worker once the lease runs out.
+    for start in range(0, len(ordered), COMMIT_EVERY):
+        with transaction.atomic():
+            for pk in ordered[start : start + COMMIT_EVERY]:
+                try:
+                    outcome = apply_one(pk, worker=worker)
+                except Exception as exc:  # one bad event never stops the batch
+                    logger.exception("tracking event %s failed", pk)
+                    _fail(pk, worker, exc)
+                    outcome = E.FAILED
+                if outcome:
+                    counts[outcome] += 1
     return counts
 
 

@@ -111,14 +111,14 @@ def receive_webhook(
     except (UnicodeDecodeError, ValueError):
         raise DomainError("invalid_json", _("The body is not valid JSON."), status=400) from None
     event = parse_event(data, raw=body.decode("utf-8"))
-    existing = TrackingEvent.objects.filter(adapter=adapter, event_id=event.event_id).first()
-    if existing is not None:
-        return existing, False
+    # New events are the common case: insert, and find the stored one only when the event
+    # id is taken (a provider's retry, or the same event at the same moment on another
+    # connection).
     try:
         with transaction.atomic():
             row = _row(adapter, event, TrackingEvent.Source.WEBHOOK)
             row.save(force_insert=True)
-    except IntegrityError:  # the same event at the same moment from a second connection
+    except IntegrityError:
         return TrackingEvent.objects.get(adapter=adapter, event_id=event.event_id), False
     return row, True
 
