@@ -1,0 +1,120 @@
+"""Per-column cost of an export template rendered in the database (issue 16).
+
+    .venv/bin/python bench/profile_export_columns.py [--database-url URL] [--template full]
+        [--limit 50000] [--repeat 3] [--out FILE]
+
+For each column of the template, the SQL renderer's query with that column alone (and the
+whole template once) runs over the newest --limit orders; the cost of a column is its
+query's time minus the time of the cheapest one-column query (the row scan every query
+pays), in µs per row, the best of --repeat. SQLite: CPU of this process (the database runs
+in it); PostgreSQL: wall time of the query and the fetch (the server's CPU is not in this
+process). The sum of the columns is compared with the whole template's query, which shares
+the scan and the joins. Results: bench/results/export-columns-<db>-<orders>.json unless --out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import RESULTS, context, setup_django, shown, write_json  # noqa: E402
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--database-url")
+    p.add_argument(
+        "--template", default="full", help="courier, accounting, full or a template name"
+    )
+    p.add_argument(
+        "--limit", type=int, default=50000, help="newest orders to render (default 50000)"
+    )
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--language", default="en")
+    p.add_argument("--out")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    setup_django(args.database_url)
+    from django.db import connection
+    from django.utils import translation
+
+    from tokodesk.exports.bench import TEMPLATES
+    from tokodesk.exports.columns import ExportContext
+    from tokodesk.exports.models import ExportTemplate
+    from tokodesk.exports.sqlrender import compile_plan
+    from tokodesk.exports.writer import Plan
+    from tokodesk.orders.models import Order
+
+    translation.activate(args.language)
+    meta = context()
+    tmpl = ExportTemplate.objects.get(name=TEMPLATES.get(args.template, args.template))
+    delimiter = tmpl.effective_delimiter
+    ctx = ExportContext.build(decimal_comma=delimiter == ";")
+    ids = Order.objects.order_by("-id").values("id")
+    low = (
+        ids[args.limit - 1 : args.limit].values_list("id", flat=True).first()
+        if args.limit
+        else None
+    )
+    pg = connection.vendor == "postgresql"
+
+    def cost(columns) -> float:
+        compiled = compile_plan(Plan.build(columns), ctx, delimiter)
+        if compiled is None:
+            return float("nan")
+        sql, params = compiled.query(Order.objects.values("id"), low=low)
+        best = float("inf")
+        for _ in range(args.repeat):
+            t0 = time.perf_counter() if pg else time.process_time()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                n = len(cursor.fetchall())
+            best = min(best, (time.perf_counter() if pg else time.process_time()) - t0)
+        return best / max(n, 1) * 1e6
+
+    print(
+        f"Per-column cost of '{tmpl.name}' ({len(tmpl.columns)} columns) on {meta['database']} "
+        f"{meta['version']}, newest {args.limit:,} of {meta['orders']:,} orders, "
+        f"{'wall' if pg else 'CPU'} µs per row, best of {args.repeat}; load {meta['load_average']}",
+        flush=True,
+    )
+    whole = cost(tmpl.columns)
+    singles = [(item["field"], cost([item])) for item in tmpl.columns]
+    floor = min(c for _f, c in singles)
+    rows = sorted(((f, round(c - floor, 2)) for f, c in singles), key=lambda r: -r[1])
+    for field, c in rows:
+        print(f"  {c:8.2f}  {field}")
+    total = sum(c for _f, c in rows)
+    print(
+        f"whole template {whole:.1f} µs/row ({1e6 / whole:,.0f} rows/s on one core); scan floor {floor:.1f}; "
+        f"sum of the columns' own costs {total:.1f}"
+    )
+    out = (
+        Path(args.out)
+        if args.out
+        else RESULTS / f"export-columns-{meta['database']}-{meta['orders']}.json"
+    )
+    write_json(
+        out,
+        {
+            "meta": meta,
+            "template": tmpl.name,
+            "limit": args.limit,
+            "unit": "wall µs per row" if pg else "CPU µs per row",
+            "whole": round(whole, 2),
+            "floor": round(floor, 2),
+            "columns": dict(rows),
+        },
+    )
+    print(f"wrote {shown(out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
