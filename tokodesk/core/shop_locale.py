@@ -5,8 +5,8 @@ default (TIME_ZONE, TOKODESK_PHONE_REGION, LANGUAGE_CODE, TOKODESK_CURRENCY), so
 and a shop that never set them keep those.
 
 At runtime `ShopLocaleMiddleware` reads the row once per request and activates the shop's time
-zone (every `timezone.localdate()`, deadline and calendar then uses it) and, for a user who has
-not picked a language, the staff language; it also sends the owner of a shop made by
+zone (every `timezone.localdate()`, deadline and calendar then uses it) and, for a staff user
+who has not picked a language, the staff language; it also sends the owner of a shop made by
 `tokodesk setup` to the first-login page until it is saved. `phone_region()` and
 `time_zone()` answer from that request's row, else read the row.
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
@@ -83,6 +84,20 @@ def staff_language(row: ShopSettings | None = None) -> str:
     row = row or _row()
     codes = dict(settings.LANGUAGES)
     return row.staff_language if row.staff_language in codes else settings.LANGUAGE_CODE
+
+
+@contextmanager
+def activated():
+    """Outside a request (the worker's passes and tasks): the shop's time zone is active and
+    its row answers phone_region(), read once."""
+    row = ShopSettings.get()
+    token = _current.set(row)
+    timezone.activate(time_zone(row))
+    try:
+        yield row
+    finally:
+        _current.reset(token)
+        timezone.deactivate()
 
 
 def register_currency_lock(name: str, locked: Callable[[], bool]) -> None:
@@ -228,7 +243,7 @@ class ShopLocaleMiddleware:
         token = _current.set(row)
         try:
             timezone.activate(time_zone(row))
-            if row.staff_language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            if row.staff_language and self._staff_default_language(request):
                 language = staff_language(row)
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
@@ -238,6 +253,17 @@ class ShopLocaleMiddleware:
         finally:
             _current.reset(token)
             timezone.deactivate()
+
+    @staticmethod
+    def _staff_default_language(request) -> bool:
+        """The staff's pages (a logged-in user, the login page) of a user who picked no
+        language (no cookie); a buyer's pages keep their browser's language."""
+        if settings.LANGUAGE_COOKIE_NAME in request.COOKIES:
+            return False
+        if request.path.startswith("/accounts/"):
+            return True
+        user = getattr(request, "user", None)
+        return bool(user and user.is_authenticated)
 
     @staticmethod
     def _needs_first_run(request) -> bool:

@@ -241,6 +241,8 @@ def test_staff_language_is_the_pages_language_without_a_cookie():
     response = client.get("/orders/", HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Language"] == "fr"
     assert en_client(owner).get("/orders/")["Content-Language"] == "en"  # the user's choice wins
+    login_page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert login_page["Content-Language"] == "fr"
 
 
 # -- the settings page -------------------------------------------------------------------
@@ -325,6 +327,13 @@ def test_the_time_zone_moves_today(owner):
         seen[zone] = response.context["today"]
         assert seen[zone] == (timezone.now() + dt.timedelta(hours=hours)).date()
     assert seen["Etc/GMT-14"] != seen["Etc/GMT+12"]
+
+
+def test_the_worker_runs_in_the_shops_time_zone(owner):
+    shop_locale.shop_locale_update(actor=owner, changes={"time_zone": "Etc/GMT-14"})
+    with shop_locale.activated():
+        assert timezone.localdate() == (timezone.now() + dt.timedelta(hours=14)).date()
+    assert timezone.get_current_timezone_name() != "Etc/GMT-14"
 
 
 def test_the_phone_region_reads_numbers_typed_without_a_plus(owner):

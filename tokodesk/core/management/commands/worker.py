@@ -208,11 +208,14 @@ class Command(BaseCommand):
             logger.exception("refreshing the SQLite statistics failed; trying again tomorrow")
 
     def run_once(self, task_worker) -> None:
+        from tokodesk.core import shop_locale
         from tokodesk.core.jobs import registered
 
         self.statistics_pass()
-        jobs = self.registered_jobs_pass()
-        ran = self.drain_tasks(task_worker) if task_worker else 0
+        # The shop's time zone for every "today" of the jobs and tasks (issue 17).
+        with shop_locale.activated():
+            jobs = self.registered_jobs_pass()
+            ran = self.drain_tasks(task_worker) if task_worker else 0
         if self.failed_jobs:
             raise CommandError(f"The job(s) {', '.join(self.failed_jobs)} failed (see the log).")
         if self.verbosity >= 1:
