@@ -512,7 +512,10 @@ ORDER_TRANSITIONS = TransitionTable(
     Status.choices,
     [
         Transition("confirm", _("Confirm order"), (S.NEW,), S.CONFIRMED, PROCESS, ConfirmIn,
-                   (has_warehouse, has_shipping), on_confirm,
+                   (has_warehouse,), on_confirm,
+                   # has_shipping is a check, not a guard: it is met by an input (the form asks
+                   # for the courier), so Confirm stays offered on an order that has none.
+                   checks=(has_shipping,),
                    description="reserves stock; optional store credit; courier and shipping cost when missing",
                    batch_effect=on_confirm_many),
         Transition("unconfirm", _("Cancel order confirmation"), (S.CONFIRMED,), S.NEW, PROCESS, NoInput,
