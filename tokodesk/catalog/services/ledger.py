@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from tokodesk.catalog.models import Stock, StockMovement, Variant, Warehouse
@@ -101,10 +101,13 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def movement_queryset(f: MovementFilters):
+def movement_queryset(f: MovementFilters, *, joined: bool = True):
     """The movements matching the filters, newest first. An unknown SKU or warehouse
-    matches nothing (the caller decides whether that is an error)."""
-    qs = StockMovement.objects.select_related("variant__product", "warehouse", "actor")
+    matches nothing (the caller decides whether that is an error). `joined`: with their
+    variant, product, warehouse and actor joined in (an export reading them all)."""
+    qs = StockMovement.objects.all()
+    if joined:
+        qs = qs.select_related("variant__product", "warehouse", "actor")
     if f.sku:
         variant_id = Variant.objects.filter(sku=f.sku).values_list("pk", flat=True).first()
         qs = qs.filter(variant_id=variant_id or 0)
@@ -127,12 +130,16 @@ def movement_queryset(f: MovementFilters):
 def movement_page(f: MovementFilters, *, cursor: str | None = None, limit: int = 50):
     """One page of movements (keyset on created_at, id: the cost does not grow with the
     page number) and the cursor of the next page."""
-    qs = movement_queryset(f)
+    qs = movement_queryset(f, joined=False)
     if cursor:
         value, pk = decode_cursor(cursor, "datetime")
         qs = qs.filter(Q(created_at__lt=value) | Q(created_at=value, id__lt=pk))
     rows = list(qs[: limit + 1])
     page, more = rows[:limit], len(rows) > limit
+    # Fetched for the page's rows only: joined into the page's query, SQLite's planner
+    # (with ANALYZE statistics) walked products → variants → movements and sorted the whole
+    # ledger (2 s at 1M movements) instead of reading the time index backwards.
+    prefetch_related_objects(page, "variant__product", "warehouse", "actor")
     next_cursor = encode_cursor([page[-1].created_at.isoformat(), page[-1].pk]) if more else None
     return page, next_cursor
 
