@@ -65,9 +65,12 @@ BENCH_SIZES ?= 10000,100000,1000000
 BENCH_DB ?=
 BENCH_PG_URL ?= postgresql://postgres@127.0.0.1:5432
 BENCH_ARGS ?=
+# issue 13's catalog bench: 10,000 variants × 5 warehouses and this many ledger movements
+BENCH_LEDGER ?= 10000000
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run_series.py --sizes $(BENCH_SIZES) $(if $(BENCH_DB),--db $(BENCH_DB)) --pg-url $(BENCH_PG_URL) $(BENCH_ARGS)
+	$(BIN)/python bench/measure_catalog.py $(if $(BENCH_DB),--db $(BENCH_DB)) --pg-url $(BENCH_PG_URL) --ledger $(BENCH_LEDGER)
 
 # The step after adding or changing UI strings: extract every gettext string of the apps
 # (Python and templates) into the id and fr catalogs and compile them. Then translate each
