@@ -51,12 +51,20 @@ def record_rts_fee(ctx) -> None:
 
 
 def apply_remittance_fees(lines: list[RemittanceLine]) -> int:
-    """The RTS fees a remittance report charged (lines saved, with their order) replace the
+    """The RTS fees a remittance report charged (its lines, saved) replace the
     estimates of orders already back; a parcel still on its way back gets its row now.
     Returns how many rows were written; a constant number of queries per 900 orders."""
     charged = {line.order_id: line for line in lines if line.order_id and line.rts_fee > 0}
     if not charged:
         return 0
+    remittance_id = next(iter(charged.values())).remittance_id
+    # The lines were inserted without reading their pks back (services._insert_lines).
+    line_ids = dict(
+        RemittanceLine.objects.filter(remittance_id=remittance_id, rts_fee__gt=0)
+        .exclude(order_id=None)
+        .order_by("pk")
+        .values_list("order_id", "pk")
+    )
     order_ids = list(charged)
     existing = {}
     orders = {}
@@ -74,7 +82,7 @@ def apply_remittance_fees(lines: list[RemittanceLine]) -> int:
             fee.amount, fee.source, fee.line_id, fee.updated_at = (
                 line.rts_fee,
                 RtsFee.Source.REMITTANCE,
-                line.pk,
+                line_ids.get(order_id),
                 now,
             )
             update.append(fee)
@@ -85,7 +93,7 @@ def apply_remittance_fees(lines: list[RemittanceLine]) -> int:
                     courier_id=orders[order_id],
                     amount=line.rts_fee,
                     source=RtsFee.Source.REMITTANCE,
-                    line_id=line.pk,
+                    line_id=line_ids.get(order_id),
                 )
             )
     RtsFee.objects.bulk_update(update, ["amount", "source", "line", "updated_at"], batch_size=500)
