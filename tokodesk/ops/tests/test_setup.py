@@ -97,6 +97,22 @@ def test_setup_with_flags_creates_the_french_shop():
     assert not Order.objects.exists()
 
 
+def test_setup_asks_on_a_terminal(monkeypatch):
+    """Without flags on a terminal: one question per value (Enter keeps the default shown)."""
+    answers = iter(["Toko Kita", "", "", "", "", "", "", "", "", "Gudang Utama", "Bandung", "", ""])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: PASSWORD)
+    out = io.StringIO()
+    call_command("setup", stdout=out)
+    assert next(answers, None) is None  # every question asked
+    shop = ShopSettings.get()
+    assert (shop.shop_name, shop.currency) == ("Toko Kita", "IDR")
+    assert shop_locale.time_zone() == "Asia/Jakarta"
+    assert Warehouse.objects.get().city == "Bandung"
+    assert get_user_model().objects.get().username == "owner"
+
+
 def test_setup_refuses_a_second_time_and_changes_nothing():
     setup(*FRENCH)
     with pytest.raises(CommandError, match="already exists"):
