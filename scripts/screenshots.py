@@ -192,6 +192,108 @@ def team_pages(browser, base: str, picked: dict) -> None:
         context.close()
 
 
+def catalog_pages(browser, base: str) -> None:
+    """Issue 13: the catalog, a product with its stock grid, receive, transfer, a
+    stocktake sheet and the stock ledger, at 1440 and 390 px (`screenshots.py catalog`
+    shoots only these)."""
+    for width, height, suffix in ((1440, 900, ""), (390, 844, "-mobile")):
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="id-ID", device_scale_factor=1
+        )
+        page = context.new_page()
+        login(page, base)
+        page.goto(base + "/catalog/")
+        shoot(page, f"catalog{suffix}.png", full=not suffix)
+        page.locator("#products a[href^='/catalog/']").first.click()
+        page.wait_for_url("**/catalog/*/")
+        shoot(page, f"product{suffix}.png", full=True)
+        page.goto(base + "/stock/receive/")
+        shoot(page, f"stock-receive{suffix}.png", full=True)
+        page.goto(base + "/stock/transfer/")
+        shoot(page, f"stock-transfer{suffix}.png", full=True)
+        page.goto(base + "/stock/stocktakes/")
+        if not suffix:  # one open sheet, shown at both widths
+            page.locator("#stocktake-start select[name=warehouse]").select_option(index=1)
+            page.fill("#stocktake-start input[name=note]", "Opname bulanan")
+            page.click("#stocktake-start button[type=submit]")
+            page.wait_for_url("**/stock/stocktakes/*/")
+        else:
+            page.locator("#stocktakes a").first.click()
+            page.wait_for_url("**/stock/stocktakes/*/")
+        shoot(page, f"stock-stocktake{suffix}.png", full=True)
+        page.goto(base + "/stock/")
+        shoot(page, f"stock-ledger{suffix}.png", full=not suffix)
+        context.close()
+
+
+RATES_CSV = (
+    "courier,service,origin,destination,destination_name,price_per_kg,min_weight_kg,"
+    "rounding_grams,eta_days_min,eta_days_max\n"
+    "jne,REG,,32.01.07,Cileungsi,9000,1,300,1,2\n"
+    "jne,YES,,32.01.07,Cileungsi,16000,1,300,1,1\n"
+    "sicepat,REG,,32.01,Kab. Bogor,8500,1,300,1,2\n"
+    "jnt,KILAT,,32.01,Kab. Bogor,9000,1,300,1,2\n"
+    "pos,REG,,99.99,,7000,1,300,2,4\n"
+)
+
+
+def shipping_pages(browser, base: str) -> None:
+    """Issue 14 at 1440 px: the rates page, a CSV import's preview with refused rows, the
+    manual order with a district and its couriers' prices, the confirm dialog asking for
+    the courier (`screenshots.py shipping` shoots only these)."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="id-ID", device_scale_factor=1
+    )
+    page = context.new_page()
+    login(page, base)
+    page.goto(base + "/shipping/rates/?courier=jne")
+    shoot(page, "shipping-rates.png", full=True)
+    page.goto(base + "/shipping/rates/import/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "tarif.csv", "mimeType": "text/csv", "buffer": RATES_CSV.encode()}],
+    )
+    page.click("[data-csv-preview]")
+    page.wait_for_selector("[data-csv-preview-table]")
+    shoot(page, "shipping-rates-import.png", full=True)
+    # The manual order: a district, a product, the couriers with their prices.
+    page.goto(base + "/orders/new/")
+    page.fill("#id_phone", "081298765432")
+    page.fill("#id_name", "Rina Wulandari")
+    page.fill("#id_address", "Perum Griya Asri Blok C2 No. 7")
+    page.fill("#id_destination_search", "cileungsi")
+    page.locator("#destination-results li[data-value]").first.click()
+    warehouse = page.locator("#id_warehouse")
+    if not warehouse.input_value():
+        warehouse.select_option(index=1)
+        page.wait_for_selector("select[name=sku]")
+    page.locator("select[name=sku]").first.select_option(index=1)
+    page.locator("input[name=qty]").first.fill("2")
+    page.check("input[name=payment_method][value=cod]")
+    page.wait_for_selector("[data-ship-options]")
+    page.locator("input[name=ship_option]").nth(1).check()
+    page.wait_for_timeout(1500)
+    # One tall viewport rather than a full-page shot: the sticky menu stays at the top.
+    page.set_viewport_size({"width": 1440, "height": 1700})
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "manual-order-district.png")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    # With a district and a cost of 0 typed, no courier: confirming asks for them.
+    page.select_option("#id_courier", "")
+    page.fill("#id_shipping_cost", "0")
+    page.wait_for_timeout(800)
+    page.click("#create-order")
+    page.wait_for_selector(".detail-actions")
+    confirm = page.locator(".detail-actions [data-action=confirm]").first
+    if not confirm.is_visible():  # in the "More actions" menu
+        page.locator(".detail-actions details summary").click()
+    confirm.click()
+    page.wait_for_selector("#modal input[name=shipping_option]")
+    page.wait_for_timeout(500)
+    shoot(page, "confirm-courier-prices.png")
+    context.close()
+
+
 def buyer_pages(browser, base: str, picked: dict, photo: Path) -> None:
     context = browser.new_context(locale="id-ID", **PHONE)
     page = context.new_page()
@@ -300,8 +402,14 @@ def main() -> int:
                 args=ARGS,
                 env={**os.environ, "LANGUAGE": "id", "LANG": "id_ID.UTF-8"},
             )
-            team_pages(browser, base, picked)
-            buyer_pages(browser, base, picked, photo)
+            if sys.argv[1:] == ["shipping"]:
+                shipping_pages(browser, base)
+            else:
+                if sys.argv[1:] != ["catalog"]:
+                    team_pages(browser, base, picked)
+                    buyer_pages(browser, base, picked, photo)
+                    shipping_pages(browser, base)
+                catalog_pages(browser, base)
             browser.close()
     finally:
         os.killpg(server.pid, 15)
