@@ -26,6 +26,7 @@ def main():
     parser.add_argument("--orders", type=int, default=500)
     parser.add_argument("--format", default="thermal", choices=("thermal", "a4"))
     parser.add_argument("--out", help="write the PDF here")
+    parser.add_argument("--chunk", type=int, help="labels a WeasyPrint document (labels.CHUNK)")
     args = parser.parse_args()
     import django
 
@@ -33,6 +34,8 @@ def main():
     from tokodesk.core import pdf
     from tokodesk.dispatch import labels
 
+    if args.chunk:
+        labels.CHUNK = args.chunk
     weasyprint_start = time.perf_counter()
     pdf.weasyprint_module()  # loaded once per process (the server warms it up at start)
     loaded = time.perf_counter() - weasyprint_start
