@@ -268,7 +268,7 @@ def main(argv=None) -> int:
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"tokodesk-bench-gunicorn-{os.getpid()}.log"
     proc = start_gunicorn(port, args.workers, args.threads, log)
     try:
-        wait_ready(base, proc)
+        wait_ready(base, proc, timeout=240)  # a loaded machine builds the API schemas slowly
         _lat, failures = post_all(base, token, work[: args.warmup], min(args.clients, 4))
         if failures:
             print(f"warm-up failed: {failures[:3]}", file=sys.stderr)
