@@ -9,6 +9,7 @@ from tokodesk.core.action_views import toast  # noqa: F401 - the pages' messages
 from tokodesk.orders.help import ACTION_HELP, ASK_FIRST
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT
 from tokodesk.orders.whatsapp import can_chat
+from tokodesk.shipping.quote_confirm import has_shipping
 
 # The Bisajual columns (SPEC 2), in their order; the user may hide any but the reference.
 COLUMNS = [
@@ -35,10 +36,10 @@ def menu_for(order, user) -> dict:
     operations allowed now."""
     actions = ORDER_TRANSITIONS.available(order, user)
     primary = next((t for t in actions if t.action not in SECONDARY), None)
-    items = [_item(t) for t in actions]
+    items = [_item(t, order) for t in actions]
     return {
         "actions": items,
-        "primary": _item(primary) if primary else None,
+        "primary": _item(primary, order) if primary else None,
         # The detail page: the primary next step as a button, the others in its menu.
         "others": [item for item in items if primary is None or item["transition"].action != primary.action],
         "can_edit": order.status in PRE_SHIPMENT and user.has_perm("orders.change_order"),
@@ -48,10 +49,14 @@ def menu_for(order, user) -> dict:
     }
 
 
-def _item(transition) -> dict:
+def _item(transition, order=None) -> dict:
     """An action of a menu: `ask` when it opens its modal (its form, or a confirmation
-    step for what undoes work or cancels) rather than running on the click."""
-    needs_input = _needs_input(transition)
+    step for what undoes work or cancels) rather than running on the click. On one
+    order's page, Confirm asks when the order has a district but no courier or cost (its
+    form lists the couriers with their prices) instead of answering "required"."""
+    needs_input = _needs_input(transition) or (
+        order is not None and transition.action == "confirm" and has_shipping(order, None) is not None
+    )
     return {"transition": transition, "needs_input": needs_input, "secondary": transition.action in SECONDARY,
             "ask": needs_input or transition.action in ASK_FIRST, "help": ACTION_HELP.get(transition.action, "")}
 
