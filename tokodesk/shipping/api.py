@@ -120,3 +120,66 @@ def shipping_quote(request, body: QuoteIn):
         "weight_grams": body.weight_grams,
         "options": [o.as_dict() for o in options],
     }
+
+
+class RateFilter(Schema):
+    courier: str = Field("", max_length=30)
+    service: str = Field("", max_length=30)
+    destination: str = Field("", max_length=100, description="Name or code prefix (32.01)")
+    offset: int = Field(0, ge=0, le=10**7)
+    limit: int = Field(100, ge=1, le=500)
+
+
+class RateOut(Schema):
+    id: int
+    courier: str
+    service: str
+    origin: str
+    destination: str
+    destination_name: str
+    price_per_kg: int
+    min_weight_kg: int
+    rounding_grams: int
+    eta_days_min: int
+    eta_days_max: int
+    active: bool
+
+
+class RatePage(Schema):
+    count: int
+    results: list[RateOut]
+
+
+@router.get(
+    "/rates", response={200: RatePage, **ERRORS}, summary="Rate tables (the rates page's rows)"
+)
+def shipping_rates(request, filters: Query[RateFilter]):
+    from tokodesk.core.errors import PermissionDenied
+    from tokodesk.shipping import rates_admin
+
+    if not request.auth.has_perm(rates_admin.READ):
+        raise PermissionDenied("permission_denied", _("You are not allowed to do this."))
+    qs = rates_admin.rates_filtered(
+        courier=filters.courier, service=filters.service, destination=filters.destination
+    )
+    rows = qs[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": qs.count(),
+        "results": [
+            {
+                "id": r.pk,
+                "courier": r.courier.code,
+                "service": r.service,
+                "origin": rates_admin.origin_code(r),
+                "destination": rates_admin.destination_code(r),
+                "destination_name": rates_admin.destination_label(r),
+                "price_per_kg": r.price_per_kg,
+                "min_weight_kg": r.min_weight_kg,
+                "rounding_grams": r.rounding_tolerance_grams,
+                "eta_days_min": r.eta_days_min,
+                "eta_days_max": r.eta_days_max,
+                "active": r.active,
+            }
+            for r in rows
+        ],
+    }

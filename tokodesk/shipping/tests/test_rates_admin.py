@@ -239,3 +239,21 @@ def test_desk_district_search(users, regions):  # noqa: F811
     }
     assert c.get("/shipping/districts/", {"q": "c"}).json() == {"results": []}
     assert Client().get("/shipping/districts/", {"q": "cileungsi"}).status_code == 302
+
+
+def test_rates_api(shop, api, regions, jne, django_assert_max_num_queries):  # noqa: F811
+    ShippingRate.objects.create(courier=jne, service="REG", dest_province_id=32, price_per_kg=10000)
+    ShippingRate.objects.create(
+        courier=jne, service="YES", dest_district_id=CILEUNGSI, price_per_kg=18000
+    )
+    r = api.get("/api/v1/shipping/rates", {"service": "YES"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] == 1
+    assert body["results"][0] | {"id": 0} == {
+        "id": 0, "courier": "jne", "service": "YES", "origin": "", "destination": "32.01.07",
+        "destination_name": "Cileungsi, Kab. Bogor, Jawa Barat", "price_per_kg": 18000,
+        "min_weight_kg": 1, "rounding_grams": 300, "eta_days_min": 1, "eta_days_max": 3,
+        "active": True,
+    }  # fmt: skip
+    assert api.get("/api/v1/shipping/rates", {"limit": 0}).status_code == 422
