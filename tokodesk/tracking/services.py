@@ -56,13 +56,19 @@ def parse_event(data, *, raw: str = "", event_id: str | None = None) -> EventIn:
     if not isinstance(data, dict):
         raise ValidationFailed("invalid_input", _("The body must be a JSON object."))
     errors = {}
-    eid = str(event_id if event_id is not None else data.get("event_id") or "").strip()
+    raw_id = event_id if event_id is not None else data.get("event_id")
+    eid = (
+        str(raw_id).strip()
+        if isinstance(raw_id, str | int) and not isinstance(raw_id, bool)
+        else ""
+    )
     if not eid or len(eid) > 128:
         errors["event_id"] = _("Give the provider's event id (at most 128 characters).")
-    awb = str(data.get("awb") or "").strip()
+    awb = data.get("awb")
+    awb = awb.strip() if isinstance(awb, str) else ""
     if not awb or len(awb) > 64:
         errors["awb"] = _("Give the AWB (at most 64 characters).")
-    code = codes.normalise(str(data.get("event") or ""))
+    code = codes.normalise(data.get("event")) if isinstance(data.get("event"), str) else None
     if code is None:
         errors["event"] = _("Unknown event: use one of %(codes)s.") % {
             "codes": ", ".join(codes.PROVIDER_CODES)

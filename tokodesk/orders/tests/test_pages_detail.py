@@ -23,7 +23,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, user permissions, group permissions, role groups (context processor),
 # order (+ lines, tags, payments, notes, note authors), timeline (+ actors in the join),
 # courier names and agent names when the timeline mentions them, agents of the select
-MAX_DETAIL_QUERIES = 16  # + the customer's store-credit balance (returns' section)
+MAX_DETAIL_QUERIES = 17  # + the customer's store-credit balance (returns' section), the courier
+# tracking history of a shipped order (tracking's section)
 
 
 def client_for(user, language=None) -> Client:

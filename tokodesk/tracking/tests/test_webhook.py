@@ -83,6 +83,8 @@ def test_bad_bodies_answer_4xx_never_500(shipped):
     r = post(c, {"event_id": "x", "awb": shipped.awb, "event": "teleported", "at": "yesterday"})
     assert r.status_code == 422 and set(r.json()["fields"]) == {"event", "at"}
     assert post(c, ["not", "an", "object"]).status_code == 422
+    r = post(c, {"event_id": {"x": 1}, "awb": [1], "event": 3, "at": 12345})
+    assert r.status_code == 422 and set(r.json()["fields"]) == {"event_id", "awb", "event", "at"}
     assert (
         post(
             c,
