@@ -239,7 +239,10 @@ class ShopLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        row = ShopSettings.objects.filter(pk=1).first() or ShopSettings.get()
+        # One query; a shop whose row is not made yet reads the defaults (nothing written here).
+        row = ShopSettings.objects.filter(pk=1).first() or ShopSettings(
+            pk=1, **ShopSettings.creation_defaults()
+        )
         token = _current.set(row)
         try:
             timezone.activate(time_zone(row))
