@@ -163,3 +163,24 @@ def test_sandbox_streams_are_believable_and_deterministic():
     assert 800 <= fates["delivered"] <= 900
     assert 70 <= fates["returned"] <= 130  # ~10 % RTS
     assert 10 <= fates["lost"] <= 50
+
+
+def test_the_pages_hold_nothing_the_csp_blocks(shipped, browser):
+    import re
+
+    post(Client(), _ev(shipped, "picked_up", NOW))
+    processing.process_due()
+    for path in (
+        "/shipping/tracking/",
+        "/shipping/tracking/import/",
+        f"/orders/{shipped.reference}/",
+        "/orders/?tab=action_needed",
+        order_link_url(shipped),
+    ):
+        r = browser.get(path)
+        assert r.status_code == 200, path
+        html = r.content.decode()
+        assert "Content-Security-Policy" in r.headers, path
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), path
+        assert not re.search(r"\sstyle=", html), path
+        assert not re.search(r"\son[a-z]+=", html), path
