@@ -127,6 +127,13 @@ class Stock(models.Model):
                 condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"
             ),
         ]
+        # The low-stock count on every page's nav reads only the rows with a reorder point
+        # (18 → 3 ms at 50,000 stock rows on SQLite, bench/measure_catalog.py).
+        indexes = [
+            models.Index(
+                fields=["variant"], condition=Q(reorder_point__gt=0), name="stock_reorder_point"
+            )
+        ]
 
     def __str__(self):
         return f"{self.variant_id}@{self.warehouse_id}: {self.on_hand}/{self.reserved}"
