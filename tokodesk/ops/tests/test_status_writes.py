@@ -38,6 +38,12 @@ NOT_DOCUMENTS = {
     ("catalog/services/stock_ops.py", "take.status = Stocktake.Status.POSTED"),
     ("catalog/services/stock_ops.py", "take.status = Stocktake.Status.CANCELLED"),
     ("shipping/regions.py", "bulk_update(changed, _fields(model)"),  # region rows, no status
+    # A courier tracking event's processing state (received → applied / superseded / recorded
+    # not applied / failed, retried back to received); the order it moves goes through the
+    # order table (tracking/processing.py calls order_apply_action).
+    ("tracking/processing.py", "event.status = outcome"),
+    ("tracking/processing.py", "status=E.FAILED"),
+    ("tracking/services.py", "status=S.RECEIVED"),
 }
 
 
