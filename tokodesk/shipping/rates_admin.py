@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.documents import require
 from tokodesk.core.errors import NotFound, ValidationFailed
-from tokodesk.core.money import exponent
+from tokodesk.core.money import parse_money
 from tokodesk.shipping.models import City, Courier, CourierPricing, District, Province, ShippingRate
 
 READ = "shipping.view_courier"
@@ -158,22 +158,10 @@ class Places:
 
 def parse_amount(raw, currency: str) -> int | None:
     """An amount in major units ("11000", "11.000", "Rp 11.000") to minor units; None if not one."""
-    text = str(raw or "").strip().replace(" ", "").replace("\u00a0", "")
-    text = text.removeprefix("Rp").removeprefix("rp")
-    if not text:
-        return None
-    places = exponent(currency)
-    if places == 0:
-        text = text.replace(".", "").replace(",", "")
-    elif "," in text and "." not in text:
-        text = text.replace(",", ".")
     try:
-        value = Decimal(text).scaleb(places)
-    except InvalidOperation:
+        return parse_money(raw, currency)
+    except ValueError:
         return None
-    if not value.is_finite() or value != value.to_integral_value():
-        return None
-    return int(value)
 
 
 @dataclass
