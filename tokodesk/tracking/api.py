@@ -12,6 +12,7 @@ Parse → service → serialize."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -82,7 +83,9 @@ class TrackingEventOut(Schema):
 
 
 class RetryIn(StrictInput):
-    ids: list[int] = Field(..., min_length=1, max_length=1000)
+    # Row ids: positive and within the database's 64-bit integers (a larger one is a 422,
+    # not an overflow in the query).
+    ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(..., min_length=1, max_length=1000)
 
 
 class RetryOut(Schema):
