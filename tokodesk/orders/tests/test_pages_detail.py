@@ -23,8 +23,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 # session, user, user permissions, group permissions, role groups (context processor),
 # order (+ lines, tags, payments, notes, note authors), timeline (+ actors in the join),
 # courier names and agent names when the timeline mentions them, agents of the select
-MAX_DETAIL_QUERIES = 17  # + the customer's store-credit balance (returns' section), the courier
-# tracking history of a shipped order (tracking's section)
+MAX_DETAIL_QUERIES = 18  # + the customer's store-credit balance (returns' section), the courier
+# tracking history of a shipped order (tracking's section), the order's claims (payments'
+# section); the shop's settings row (ShopLocaleMiddleware: time zone, staff language) is one
+# more per request, read by every page
 
 
 def client_for(user, language=None) -> Client:

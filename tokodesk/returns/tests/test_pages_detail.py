@@ -25,8 +25,9 @@ PNG = files.PNG
 PDF = files.PDF
 # session, user, user and group permissions, the return (+ lines, fees, photos, messages,
 # refunds), settings, custom states (edit form), store credit, recreated returns, timeline,
-# users and groups of the responsible select, role groups (context processor)
-MAX_DETAIL_QUERIES = 19
+# users and groups of the responsible select, role groups (context processor), the shop's
+# settings row (ShopLocaleMiddleware: its time zone and staff language, once per request)
+MAX_DETAIL_QUERIES = 20
 
 
 def client_for(user, language="en"):
