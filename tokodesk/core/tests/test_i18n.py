@@ -537,7 +537,12 @@ AMBIGUOUS_MSGIDS: dict[str, tuple[set[str], str]] = {
     "To": (set(), "a date range's end ('Sampai Tanggal') or an e-mail's recipient ('Kepada')"),
     "From": (set(), "a date range's start ('Dari Tanggal') or an e-mail's sender ('Dari')"),
     "Paid": (
-        {"orders/states.py", "returns/states.py", "storefront/views/customer_link.py"},
+        {
+            "orders/states.py",
+            "returns/states.py",
+            "storefront/views/customer_link.py",
+            "payments/models.py",  # a claim's status
+        },
         "a status ('Payée') or the amount paid ('Montant payé')",
     ),
     "Confirmed": (
