@@ -4,6 +4,9 @@ and the lookup's speed over a full table (7,000 districts × 5 couriers × 3 ser
 import statistics
 import time
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from tokodesk.shipping.models import Courier, CourierPricing, District, ShippingRate
 from tokodesk.shipping.quote import quote
 from tokodesk.shipping.regions_testing import CILEUNGSI, demo_rates, regions  # noqa: F401
@@ -134,8 +137,21 @@ def test_quote_speed_on_a_full_table(shop, regions, django_assert_max_num_querie
     assert ShippingRate.objects.count() == 105000
     targets = [District.objects.get(pk=d) for d in district_ids[::350]]
     quote(targets[0], 1200, warehouse=shop["jkt"])  # the warehouse's city, looked up once
-    with django_assert_max_num_queries(1):
+    with CaptureQueriesContext(connection) as captured:
         assert len(quote(targets[0], 1200, warehouse=shop["jkt"], payment_method="cod")) == 15
+    assert len(captured.captured_queries) == 1
+    for district in targets:  # every destination answers from its own rows
+        assert len(quote(district, 1200, warehouse=shop["jkt"], payment_method="cod")) == 15
+    # Its speed is measured, never asserted (a timed test fails on a busy machine): run with -s
+    # for the line BENCHMARKS.md quotes. Asserted is what makes it fast, the plan: on SQLite the rates are searched through an index, not
+    # scanned (a scan of 105,000 rows is what made a quote take 50-100 ms).
+    if connection.vendor == "sqlite":
+        sql = captured.captured_queries[0]["sql"]
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = [row[-1] for row in cursor.fetchall()]
+        rates = [step for step in plan if "shipping_shippingrate" in step]
+        assert rates and all("INDEX" in step for step in rates), plan
     timings = []
     for _ in range(10):
         for district in targets:
@@ -145,7 +161,3 @@ def test_quote_speed_on_a_full_table(shop, regions, django_assert_max_num_querie
     p95 = statistics.quantiles(timings, n=20)[-1]
     median = statistics.median(timings)
     print(f"quote median {median * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, {len(timings)} quotes")
-    # Unloaded: median ~1.5 ms, p95 < 5 ms. A scan of the table takes 50-100 ms; the bounds
-    # leave room for a busy CI machine but not for a scan.
-    assert median < 0.005
-    assert p95 < 0.03
