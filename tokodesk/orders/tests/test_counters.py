@@ -79,6 +79,18 @@ def _bulk_orders(rng, n, users, start):
     )
 
 
+
+def _order_references() -> list[tuple[str, str]]:
+    """(table, column) of every foreign key to orders_order, the many-to-many tags included."""
+    refs = []
+    for rel in Order._meta.get_fields(include_hidden=True):  # related_name="+" ones too
+        if not (rel.auto_created and not rel.concrete) or rel.many_to_many:
+            continue
+        refs.append((rel.related_model._meta.db_table, rel.field.column))
+    tags = Order._meta.get_field("tags").remote_field.through._meta
+    refs.append((tags.db_table, tags.get_field("order").column))
+    return refs
+
 def _step(rng, users, made):
     owner = users["owner"]
     orders = list(Order.objects.values_list("pk", "reference", "status"))
@@ -166,14 +178,12 @@ def _step(rng, users, made):
     elif op == "raw_delete":
         pk = rng.choice(orders)[0]
         with connection.cursor() as cursor:
-            for table in (
-                "orders_orderline",
-                "orders_orderevent",
-                "orders_payment",
-                "orders_order_tags",
-                "orders_ordernote",
-            ):
-                cursor.execute(f"DELETE FROM {table} WHERE order_id = %s", [pk])  # noqa: S608
+            # Every row that points at the order first (its lines, events, payments, tags,
+            # notes, and whatever other apps keep per order: stock movements, RTS fees …),
+            # read from the models so a new app's table can't be missed; the database
+            # checks the foreign keys at the end of the test.
+            for table, column in _order_references():
+                cursor.execute(f"DELETE FROM {table} WHERE {column} = %s", [pk])  # noqa: S608
             cursor.execute("DELETE FROM orders_order WHERE id = %s", [pk])
     elif op == "delete":
         Order.objects.filter(
