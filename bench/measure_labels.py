@@ -80,10 +80,13 @@ def main():
         with open(args.out, "wb") as fh:
             fh.write(document)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The PDF processes' (labels.render_labels lays several documents out at once): the
+    # largest one's peak.
+    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"{args.orders} labels ({args.format}): {total:.1f} s wall, {cpu:.1f} s CPU (codes "
         f"{built:.1f} s; loading WeasyPrint before: {loaded:.1f} s), {len(document) / 1e6:.1f} MB "
-        f"PDF, peak RSS {rss_mb:.0f} MB, load average {os.getloadavg()[0]:.1f}"
+        f"PDF, peak RSS {rss_mb:.0f} MB (largest PDF process {child_mb:.0f} MB), load average {os.getloadavg()[0]:.1f}"
     )
 
 

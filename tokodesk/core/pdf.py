@@ -82,6 +82,31 @@ def html_to_pdf(html: str, *, lean: bool = False) -> bytes:
     return cls(string=html).write_pdf()
 
 
+def html_to_pdf_many(
+    documents: list[str], *, lean: bool = False, processes: int = 1
+) -> list[bytes]:
+    """Each HTML document as PDF bytes, in order. With `processes` > 1 and several documents
+    they are laid out in that many spawned processes at once: WeasyPrint is pure Python CPU
+    work under one GIL, so a bulk print of 500 labels used one core of two. Spawned, not
+    forked (a gunicorn worker has threads); where processes cannot start, one by one here."""
+    if processes <= 1 or len(documents) < 2:
+        return [html_to_pdf(document, lean=lean) for document in documents]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from functools import partial
+
+    try:
+        with ProcessPoolExecutor(
+            max_workers=min(processes, len(documents)),
+            mp_context=multiprocessing.get_context("spawn"),
+        ) as pool:
+            return list(pool.map(partial(html_to_pdf, lean=lean), documents))
+    except (OSError, BrokenProcessPool) as exc:
+        logger.warning("PDF processes could not run (%s): rendering one by one", exc)
+        return [html_to_pdf(document, lean=lean) for document in documents]
+
+
 def code128_modules(value: str) -> str:
     """Code 128 of `value` as a string of modules ("1" a bar), without quiet zones."""
     from barcode.codex import Code128

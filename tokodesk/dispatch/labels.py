@@ -11,6 +11,9 @@ statement for the lot."""
 
 from __future__ import annotations
 
+import os
+
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -168,11 +171,12 @@ def render_labels(labels: list[dict], fmt: str, shop) -> bytes:
     labels in one go peaked at ~510 MB), so CHUNK labels a document, joined with pypdf.
     bench/measure_labels.py times this with made-up labels."""
     step = CHUNK if fmt == "thermal" else max(4, CHUNK // 4 * 4)
-    parts = [
-        render_pdf(labels_html(labels[i : i + step], fmt, shop), lean=True)
-        for i in range(0, len(labels), step)
-    ]
-    return parts[0] if len(parts) == 1 else join_pdfs(parts)
+    documents = [labels_html(labels[i : i + step], fmt, shop) for i in range(0, len(labels), step)]
+    if len(documents) == 1 or pdf.weasyprint_module() is None:
+        return render_pdf(documents[0], lean=True)  # (PdfUnavailable with its message if no PDFs)
+    # Several documents: laid out on every core (TOKODESK_PDF_PROCESSES, default up to 2).
+    processes = getattr(settings, "TOKODESK_PDF_PROCESSES", min(2, os.cpu_count() or 1))
+    return join_pdfs(pdf.html_to_pdf_many(documents, lean=True, processes=processes))
 
 
 def labels_pdf(*, references: list[str], fmt: str, actor, source: str = "web") -> bytes:

@@ -180,7 +180,13 @@ def test_printing_reads_a_constant_number_of_queries(shop, users, monkeypatch):
     assert counts[0] == counts[1], counts
 
 
-def test_many_labels_are_rendered_in_chunks_joined_in_order(shipped, shop, users, monkeypatch):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_many_labels_are_rendered_in_chunks_joined_in_order(
+    shipped, shop, users, monkeypatch, settings, processes
+):
+    """Chunks laid out here one by one, or in two spawned processes at once: the same
+    pages, in the order of the selection."""
+    settings.TOKODESK_PDF_PROCESSES = processes
     owner = users["owner"]
     cod, transfer = shipped
     refs = [cod.reference, transfer.reference, *(make_order(owner).reference for _ in range(3))]
