@@ -6,6 +6,7 @@ import os
 
 import pytest
 from django.test import Client
+from django.utils import timezone, translation
 
 from tokodesk.accounts.models import ApiToken
 from tokodesk.accounts.services import user_create
@@ -137,6 +138,19 @@ def django_db_modify_db_settings_xdist_suffix(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _reset_request_locale():
+    """Each test starts in the project's default language and time zone.
+
+    LocaleMiddleware and ShopLocaleMiddleware activate a request's language and the shop's time zone in the
+    thread that serves the test client's request, which is the test's own thread: without this, a test that
+    reads the default (Indonesian) wording fails after an English-client test ran in the same worker.
+    """
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture
