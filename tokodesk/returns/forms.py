@@ -131,6 +131,27 @@ def action_form_class(transition: Transition) -> type[ActionForm] | None:
     return type(f"{transition.action.title()}Form", (ActionForm,), fields)
 
 
+def with_custom_states(form: ActionForm | None, ret, transition: Transition) -> ActionForm | None:
+    """The hold / resume dialog picks among the custom states of the status the return goes
+    to (InvenTree's "custom state" on hold); without any, the field goes (and resume is a
+    confirmation step again)."""
+    if form is None or "custom_state" not in form.fields:
+        return form
+    from tokodesk.returns.states import hold_target
+
+    target = hold_target(ret)
+    states = [s for s in selectors.custom_states() if s.status == target]
+    if not states:
+        del form.fields["custom_state"]
+        return form if form.fields else None
+    form.fields["custom_state"] = forms.TypedChoiceField(
+        label=_("Custom state"), required=False, coerce=int, empty_value=None,
+        choices=[("", str(Status(target).label))] + [(str(s.pk), s.label) for s in states],
+        help_text=_("Shown in the list instead of the status."))
+    form.order_fields(["custom_state"])
+    return form
+
+
 def needs_input(transition) -> bool:
     if transition.action in HAND_BUILT:
         return True

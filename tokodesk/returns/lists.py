@@ -65,6 +65,21 @@ def custom_state_save(*, actor, label: str, status: str, color: str = "", positi
     return state
 
 
+def custom_state_for(value, status: str, field: str = "custom_state") -> CustomState | None:
+    """The custom state `value` (id or label) of returns in `status`, or None for none; an
+    unknown one or one of another status is refused on `field` (422)."""
+    if value in (None, ""):
+        return None
+    qs = CustomState.objects.all()
+    state = qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(label=str(value)).first()
+    if state is None:
+        raise ValidationFailed("invalid_input", _("Unknown custom state."), fields={field: _("Unknown.")})
+    if state.status != status:
+        raise ValidationFailed("invalid_input", _("“%(label)s” is a state of “%(base)s” returns.") % {
+            "label": state.label, "base": Status(state.status).label}, fields={field: _("Other status.")})
+    return state
+
+
 @transaction.atomic
 def custom_state_delete(*, actor, state_id: int) -> None:
     """Remove a custom state; returns showing it fall back to their base status."""

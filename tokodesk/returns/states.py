@@ -138,6 +138,16 @@ class ReasonIn(ActionInput):
     reason: str = Field("", max_length=1000)
 
 
+class HoldIn(ReasonIn):
+    custom_state: int | str | None = Field(
+        None, description="A custom state of on-hold returns (id or label) shown instead of “On hold”.")
+
+
+class ResumeIn(ActionInput):
+    custom_state: int | str | None = Field(
+        None, description="A custom state of the status the return goes back to (id or label).")
+
+
 class ReceiveLineIn(LineRef):
     qty: int = Field(..., ge=0, le=100_000, description="Quantity received (0: not in the parcel).")
     condition: ConditionLit = Condition.RESELLABLE
@@ -205,6 +215,17 @@ def responsible_if_required(ret, _inputs):
         return "responsible_required", _("Choose who is responsible for this return first.")
 
 
+def hold_target(ret) -> str:
+    return S.ON_HOLD if ret.status != S.ON_HOLD else ret.status_before_hold
+
+
+def custom_state_valid(ret, inputs):
+    """the custom state chosen is one of the status the return goes to"""
+    from tokodesk.returns.lists import custom_state_for
+
+    custom_state_for(inputs.custom_state, hold_target(ret))
+
+
 def received_lines_valid(ret, inputs):
     """every line listed is on the return, at most its quantity; a warehouse for resellable goods"""
     from tokodesk.returns.receiving import plan_receipt
@@ -249,15 +270,28 @@ def on_approve(ctx):
     _message(ctx)
 
 
+def _set_custom_state(ctx, status: str) -> None:
+    """The custom state picked in the hold / resume dialog (checked by custom_state_valid);
+    none picked: the return shows its base status (drop_custom_state clears the old one)."""
+    from tokodesk.returns.lists import custom_state_for
+
+    state = custom_state_for(ctx.inputs.custom_state, status)
+    if state is not None:
+        ctx.obj.custom_state = state
+        ctx.event_data["custom_state"] = state.label
+
+
 def on_hold(ctx):
     ctx.obj.status_before_hold = ctx.from_status
     if ctx.inputs.reason:
         ctx.event_data["reason"] = ctx.inputs.reason
+    _set_custom_state(ctx, S.ON_HOLD)
 
 
 def on_resume(ctx):
     target = ctx.obj.status_before_hold
     ctx.obj.status_before_hold = ""
+    _set_custom_state(ctx, target)
     return target
 
 
@@ -322,11 +356,12 @@ RETURN_TRANSITIONS = TransitionTable(
                    description="Setuju Pengembalian; optional label upload and message to the customer"),
         Transition("to_draft", _("Back to draft"), (S.AWAITING_ITEM,), S.DRAFT, PROCESS, NoInput,
                    description="Ubah Jadi Draf: to change the lines"),
-        Transition("hold", _("Put on hold"), (S.AWAITING_ITEM, S.ITEM_RECEIVED), S.ON_HOLD, PROCESS, ReasonIn,
-                   (), on_hold, description="stores the status to resume to"),
-        Transition("resume", _("Resume"), (S.ON_HOLD,), None, PROCESS, NoInput, (has_status_to_resume,),
-                   on_resume, possible_targets=(S.AWAITING_ITEM, S.ITEM_RECEIVED),
-                   description="back to the status before the hold"),
+        Transition("hold", _("Put on hold"), (S.AWAITING_ITEM, S.ITEM_RECEIVED), S.ON_HOLD, PROCESS, HoldIn,
+                   (), on_hold, checks=(custom_state_valid,),
+                   description="stores the status to resume to; optionally a custom state of on-hold returns"),
+        Transition("resume", _("Resume"), (S.ON_HOLD,), None, PROCESS, ResumeIn, (has_status_to_resume,),
+                   on_resume, possible_targets=(S.AWAITING_ITEM, S.ITEM_RECEIVED), checks=(custom_state_valid,),
+                   description="back to the status before the hold; optionally a custom state of that status"),
         Transition("receive", _("Items received"), (S.AWAITING_ITEM,), S.ITEM_RECEIVED, RECEIVE, ReceiveIn,
                    (), on_receive, checks=(received_lines_valid,),
                    description="Item Retur Diterima: qty and condition per line; resellable goods restocked"),

@@ -17,7 +17,7 @@ from tokodesk.core.action_views import ActionPage
 from tokodesk.core.action_views import action_view as core_action_view
 from tokodesk.core.errors import DomainError
 from tokodesk.returns import hooks, services
-from tokodesk.returns.forms import CompleteForm, ReceiveForm, action_form_class
+from tokodesk.returns.forms import CompleteForm, ReceiveForm, action_form_class, with_custom_states
 from tokodesk.returns.help import ACTION_HELP
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
 from tokodesk.returns.views.common import menu_for, return_or_404
@@ -45,7 +45,8 @@ def _form_for(transition, ret, data, files):
     form_class = action_form_class(transition)
     if form_class is None:
         return None
-    return form_class(data, files) if data is not None else form_class()
+    form = form_class(data, files) if data is not None else form_class()
+    return with_custom_states(form, ret, transition)
 
 
 def _mailer(transition):
