@@ -17,6 +17,8 @@ from tokodesk.core.timeline import TimelineEvent
 from tokodesk.returns.states import (
     Condition,
     Decision,
+    ExtraDirection,
+    ExtraKind,
     RefundMethod,
     RefundStatus,
     Resolution,
@@ -219,18 +221,30 @@ class ReturnLine(models.Model):
 
 
 class ReturnExtraLine(models.Model):
-    """A fee charged on the return (return shipping, restocking …), deducted from what the
-    customer gets back. A negative amount is something the shop adds instead."""
+    """An extra line of the return, of any kind (fee, service, shipping charged or refunded
+    …). `amount` is signed: > 0 is charged to the customer (taken off what they get back),
+    < 0 credited to them (added to it). `tax_note` is printed as given ("VAT 20 % incl.")."""
 
     return_order = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="extra_lines")
-    description = models.CharField(_("description"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=ExtraKind.choices, default=ExtraKind.FEE)
+    description = models.CharField(_("description"), max_length=200, blank=True, default="")
     amount = models.BigIntegerField(_("amount"))
+    tax_note = models.CharField(_("tax note"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self):
-        return f"{self.description}: {self.amount}"
+        return f"{self.label}: {self.amount}"
+
+    @property
+    def direction(self) -> str:
+        return ExtraDirection.CREDIT if self.amount < 0 else ExtraDirection.CHARGE
+
+    @property
+    def label(self) -> str:
+        """The description, or the kind's name when none was given."""
+        return self.description or str(ExtraKind(self.kind).label)
 
 
 class ReturnPhoto(models.Model):

@@ -56,6 +56,24 @@ class Decision(models.TextChoices):
     REFUSE = "refuse", _("Refuse")
 
 
+class ExtraKind(models.TextChoices):
+    """What an extra line of a return is (InvenTree's extra line items)."""
+
+    FEE = "fee", _("Fee")
+    SERVICE = "service", _("Service")
+    SHIPPING_CHARGED = "shipping_charged", _("Shipping charged")
+    SHIPPING_REFUNDED = "shipping_refunded", _("Shipping refunded")
+    OTHER = "other", _("Other")
+
+
+class ExtraDirection(models.TextChoices):
+    """Who an extra line is for: charged to the customer (taken off what they get back) or
+    credited to them (added to it)."""
+
+    CHARGE = "charge", _("Charged to the customer")
+    CREDIT = "credit", _("Credited to the customer")
+
+
 class RefundMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CASH = "cash", _("Cash")
