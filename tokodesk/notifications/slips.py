@@ -21,6 +21,7 @@ from tokodesk.notifications import customers
 from tokodesk.notifications.models import NotificationSettings
 from tokodesk.returns.models import Return
 from tokodesk.returns.states import Resolution, Status
+from tokodesk.returns.totals import return_totals
 
 logger = logging.getLogger("tokodesk.notifications")
 
@@ -32,6 +33,11 @@ _weasyprint = pdf.weasyprint_module
 
 def pdf_available() -> bool:
     return _weasyprint() is not None
+
+
+def _with_value(line):
+    line.value = line.qty * line.unit_price
+    return line
 
 
 def slip_context(ret: Return, *, settings_row: NotificationSettings | None = None) -> dict:
@@ -56,13 +62,17 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
         "customer_phone": order.recipient_phone or customer.phone,
         "customer_address": order.destination_address or customer.address,
         "customer_city": order.destination_city,
-        "lines": list(ret.lines.order_by("id")),
+        "lines": [_with_value(line) for line in ret.lines.order_by("id")],
         "items_count": sum(line.qty for line in ret.lines.all()),
         "reason": ret.reason_display,
         "resolution": str(Resolution(ret.resolution).label),
         "status": status,
         "target_date": date_format(ret.target_date, "DATE_FORMAT") if ret.target_date else "",
         "exchange_items": ret.exchange_items,
+        # Prices, the extra lines (fees, services, shipping charged or refunded) and what the
+        # customer gets back: an estimate until the return is completed.
+        "currency": ret.currency,
+        "totals": return_totals(ret),
     }
 
 

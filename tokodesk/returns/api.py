@@ -37,6 +37,7 @@ from tokodesk.returns.schemas import (
     StoreCreditOut,
 )
 from tokodesk.returns.states import RETURN_TRANSITIONS, Resolution, Status
+from tokodesk.returns.totals import return_totals
 
 router = Router(tags=["returns"])
 refunds_router = Router(tags=["refunds"])
@@ -125,12 +126,17 @@ def refund_out(r, ret=None) -> dict:
 
 def return_detail_out(ret, user) -> dict:
     data = return_out(ret, user)
+    totals = return_totals(ret)
     # The order is already loaded: do not fetch it again for each refund.
     rows = list(ret.refunds.all())
     for r in rows:
         r.order = ret.order
     data.update(
-        extra_lines=[{"id": e.id, "description": e.description, "amount": e.amount} for e in ret.extra_lines.all()],
+        extra_lines=[{"id": e.id, "kind": e.kind, "kind_label": e.kind_label, "description": e.description,
+                      "label": e.label, "direction": e.direction, "amount": e.amount, "tax_note": e.tax_note}
+                     for e in totals.extras],
+        totals={"items_value": totals.items_value, "charged": totals.charged, "credited": totals.credited,
+                "credit": totals.credit, "final": totals.final},
         refunds=[refund_out(r, ret) for r in rows],
         refunded_total=sum(r.amount for r in rows),
         photos=[{"id": p.id, "line": p.line_id, "sku": next((li.sku for li in ret.lines.all() if li.id == p.line_id),

@@ -15,7 +15,7 @@ from tokodesk.core.errors import Conflict, ValidationFailed
 from tokodesk.orders.models import Order, OrderLine
 from tokodesk.returns.models import ReturnReason
 from tokodesk.returns.selectors import returned_qty_by_line
-from tokodesk.returns.states import Resolution
+from tokodesk.returns.states import ExtraDirection, ExtraKind, Resolution
 
 if TYPE_CHECKING:
     from tokodesk.returns.services import ExchangeItemInput, ExtraLineInput, ReturnLineInput
@@ -126,16 +126,36 @@ def _responsible(user_name: str | None, group_name: str | None):
 MAX_AMOUNT = 10**13
 
 
-def _extra_lines(items: list[ExtraLineInput]) -> list[ExtraLineInput]:
-    errors = {}
+def extra_line_values(extra) -> dict:
+    """A stored extra line as the fields _extra_lines returns (to compare before/after)."""
+    return {"kind": extra.kind, "description": extra.description, "amount": extra.amount, "tax_note": extra.tax_note}
+
+
+def _extra_lines(items: list[ExtraLineInput]) -> list[dict]:
+    """The extra lines as model fields: a known kind, a description for "other", an amount
+    (signed by `direction` when given: shipping refunded is credited unless said otherwise)."""
+    errors, clean = {}, []
     for i, item in enumerate(items):
-        if not (item.description or "").strip():
-            errors[f"extra_lines.{i}.description"] = _("Required.")
-        if item.amount is None or abs(item.amount) > MAX_AMOUNT:
+        description = (item.description or "").strip()[:200]
+        if item.kind not in ExtraKind.values:
+            errors[f"extra_lines.{i}.kind"] = _("Unknown kind.")
+        elif item.kind == ExtraKind.OTHER and not description:
+            errors[f"extra_lines.{i}.description"] = _("Say what this line is.")
+        direction = item.direction
+        if direction is None and item.kind == ExtraKind.SHIPPING_REFUNDED and (item.amount or 0) > 0:
+            direction = ExtraDirection.CREDIT
+        if direction not in (None, *ExtraDirection.values):
+            errors[f"extra_lines.{i}.direction"] = _("Charged to or credited to the customer.")
+        amount = item.amount
+        if amount is None or isinstance(amount, bool) or abs(amount) > MAX_AMOUNT or amount == 0:
             errors[f"extra_lines.{i}.amount"] = _("Not a valid amount.")
+        elif direction is not None:
+            amount = abs(amount) if direction == ExtraDirection.CHARGE else -abs(amount)
+        clean.append({"kind": item.kind, "description": description, "amount": amount,
+                      "tax_note": (item.tax_note or "").strip()[:200]})
     if errors:
         raise ValidationFailed("invalid_input", _("Some extra lines are not valid."), fields=errors)
-    return items
+    return clean
 
 
 def _exchange_items(items: list[ExchangeItemInput]) -> list[dict]:

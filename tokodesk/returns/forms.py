@@ -22,6 +22,13 @@ from tokodesk.core.transitions import Transition
 from tokodesk.orders.forms_detail import variant_options
 from tokodesk.orders.states import PaymentMethod
 from tokodesk.returns import selectors, services
+from tokodesk.returns.forms_extra import (
+    add_extra_fields,
+    clean_extra,
+    extra_field_for,
+    extra_inputs,
+    extra_rows,
+)
 from tokodesk.returns.resolutions import default_refund_method
 from tokodesk.returns.states import Condition, Decision, RefundMethod, Resolution, Status
 
@@ -32,7 +39,6 @@ TEXTAREAS = {"message", "reason"}
 # Actions whose inputs are per line: their forms are below, not generated.
 HAND_BUILT = {"receive", "complete"}
 EXCHANGE_ROWS = 3
-FEE_ROWS = 2
 MAX_FILE_BYTES = services.MAX_UPLOAD
 FILE_ACCEPT = "application/pdf,image/png,image/jpeg,image/webp"
 
@@ -395,9 +401,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
                 disabled=left == 0, widget=forms.NumberInput(attrs={"class": "qty"}))
             self.fields[f"serials_{line.pk}"] = forms.CharField(label=_("Serial numbers"), required=False,
                                                                 max_length=5000, disabled=left == 0)
-        for i in range(FEE_ROWS):
-            self.fields[f"fee_description_{i}"] = forms.CharField(label=_("Fee"), required=False, max_length=200)
-            self.fields[f"fee_amount_{i}"] = money_field(_("Amount"), self.currency)
+        add_extra_fields(self, self.currency)
         choices = [("", "—")] + [(v.sku, f"{v.display_name} ({v.sku})") for v in variant_options()]
         for i in range(EXCHANGE_ROWS):
             self.fields[f"exchange_sku_{i}"] = forms.ChoiceField(label=_("Product"), choices=choices, required=False)
@@ -411,7 +415,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
         return rows
 
     def fee_rows(self):
-        return [(self[f"fee_description_{i}"], self[f"fee_amount_{i}"]) for i in range(FEE_ROWS)]
+        return extra_rows(self)
 
     def exchange_rows(self):
         return [(self[f"exchange_sku_{i}"], self[f"exchange_qty_{i}"]) for i in range(EXCHANGE_ROWS)]
@@ -422,10 +426,8 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
         if key == "lines":
             return None
         parts = key.split(".")
-        if parts[0] == "extra_lines" and len(parts) == 3 and parts[1].isdigit():
-            i = self.fee_index[int(parts[1])] if int(parts[1]) < len(self.fee_index) else None
-            name = f"fee_{'amount' if parts[2] == 'amount' else 'description'}_{i}"
-            return name if name in self.fields else None
+        if parts[0] == "extra_lines":
+            return extra_field_for(self, parts)
         if parts[0] == "exchange_items" and len(parts) == 3 and parts[1].isdigit():
             i = self.exchange_index[int(parts[1])] if int(parts[1]) < len(self.exchange_index) else None
             name = f"exchange_{'qty' if parts[2] == 'qty' else 'sku'}_{i}"
@@ -436,10 +438,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
         data = super().clean()
         if not any(data.get(f"qty_{line.pk}") for line in self.lines):
             raise forms.ValidationError(_("Pick at least one item and its quantity."))
-        for i in range(FEE_ROWS):
-            if bool(data.get(f"fee_description_{i}")) != (data.get(f"fee_amount_{i}") is not None):
-                self.add_error(f"fee_description_{i}" if not data.get(f"fee_description_{i}")
-                               else f"fee_amount_{i}", _("A fee needs a description and an amount."))
+        clean_extra(self, data)
         return data
 
     def to_input(self) -> services.ReturnInput:
@@ -451,12 +450,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
                 lines.append(services.ReturnLineInput(line=line.pk, qty=qty,
                                                       serial_numbers=split_serials(data.get(f"serials_{line.pk}"))))
                 self.line_index.append(line.pk)
-        fees, self.fee_index = [], []
-        for i in range(FEE_ROWS):
-            if data.get(f"fee_description_{i}"):
-                fees.append(services.ExtraLineInput(description=data[f"fee_description_{i}"],
-                                                    amount=to_minor(data[f"fee_amount_{i}"], self.currency)))
-                self.fee_index.append(i)
+        fees = extra_inputs(self, self.currency)
         exchange, self.exchange_index = [], []
         if data.get("resolution") == Resolution.EXCHANGE_OTHER:
             for i in range(EXCHANGE_ROWS):

@@ -10,6 +10,8 @@ from ninja import Schema
 from pydantic import Field, field_validator
 
 from tokodesk.returns.states import (
+    ExtraDirection,
+    ExtraKind,
     RefundMethodLit,
     StrictIn,
 )
@@ -18,6 +20,8 @@ from tokodesk.returns.states import Status as StatusChoices
 
 ResolutionLit = Literal[tuple(ResolutionChoices.values)]  # type: ignore[valid-type]
 StatusLit = Literal[tuple(StatusChoices.values)]  # type: ignore[valid-type]
+ExtraKindLit = Literal[tuple(ExtraKind.values)]  # type: ignore[valid-type]
+ExtraDirectionLit = Literal[tuple(ExtraDirection.values)]  # type: ignore[valid-type]
 
 
 class ReturnLineIn(StrictIn):
@@ -35,10 +39,17 @@ class ReturnLineIn(StrictIn):
 
 
 class ExtraLineIn(StrictIn):
-    description: str = Field(..., min_length=1, max_length=200,
-                             description="Return shipping fee, restocking fee …")
+    kind: ExtraKindLit = Field("fee", description="fee, service, shipping_charged, shipping_refunded or other.")
+    description: str = Field("", max_length=200,
+                             description="Return shipping fee, restocking fee … (the kind's name when empty; "
+                                         "required for other).")
     amount: int = Field(..., ge=-10**13, le=10**13,
-                        description="Deducted from what the customer gets back (negative: added).")
+                        description="Without direction: > 0 charged to the customer (taken off what they get "
+                                    "back), < 0 credited to them. With direction: the amount, its sign ignored.")
+    direction: ExtraDirectionLit | None = Field(
+        None, description="charge (to the customer) or credit (to the customer); shipping_refunded credits by "
+                          "default.")
+    tax_note: str = Field("", max_length=200, description="Printed with the line, e.g. “VAT 20 % included”.")
 
 
 class ExchangeItemIn(StrictIn):
@@ -225,8 +236,21 @@ class ReturnOut(Schema):
 
 class ExtraLineOut(Schema):
     id: int
+    kind: str
+    kind_label: str
     description: str
-    amount: int
+    label: str = Field(description="The description, or the kind's name.")
+    direction: str = Field(description="charge (to the customer) or credit (to the customer).")
+    amount: int = Field(description="Signed: > 0 charged to the customer, < 0 credited.")
+    tax_note: str
+
+
+class TotalsOut(Schema):
+    items_value: int = Field(description="The returned lines at their price.")
+    charged: int = Field(description="Extra lines charged to the customer.")
+    credited: int = Field(description="Extra lines credited to the customer.")
+    credit: int = Field(description="What the customer gets back: an estimate until completed (final).")
+    final: bool
 
 
 class RefundOut(Schema):
@@ -268,6 +292,7 @@ class MessageOut(Schema):
 
 class ReturnDetailOut(ReturnOut):
     extra_lines: list[ExtraLineOut]
+    totals: TotalsOut
     refunds: list[RefundOut]
     refunded_total: int
     photos: list[PhotoOut]

@@ -35,6 +35,7 @@ from tokodesk.returns.checks import (  # noqa: F401 - MAX_AMOUNT and the checks 
     _resolve_lines,
     _responsible,
     _serials,
+    extra_line_values,
 )
 from tokodesk.returns.lists import custom_state_delete, custom_state_save, return_reason_save  # noqa: F401
 from tokodesk.returns.models import (
@@ -67,8 +68,14 @@ class ReturnLineInput:
 
 @dataclass
 class ExtraLineInput:
-    description: str
-    amount: int
+    """`amount` > 0 is charged to the customer, < 0 credited; with `direction` given the
+    amount is the size and the direction its sign."""
+
+    description: str = ""
+    amount: int | None = None
+    kind: str = "fee"
+    direction: str | None = None
+    tax_note: str = ""
 
 
 @dataclass
@@ -180,9 +187,7 @@ def _create(data: ReturnInput, *, order: Order, actor, status: str, origin: str,
                    unit_price=ol.unit_price, qty=qty, serial_numbers=serials)
         for ol, qty, serials in lines
     ])
-    ReturnExtraLine.objects.bulk_create([
-        ReturnExtraLine(return_order=ret, description=e.description.strip()[:200], amount=e.amount) for e in extra
-    ])
+    ReturnExtraLine.objects.bulk_create([ReturnExtraLine(return_order=ret, **e) for e in extra])
     event_data = {"order": order.reference, "resolution": resolution,
                   "lines": [{"sku": ol.sku, "qty": qty} for ol, qty, _s in lines]}
     if window_overridden:
@@ -248,7 +253,8 @@ def return_recreate(*, reference: str, actor, source: str = "api") -> Return:
         responsible_user=old.responsible_user.username if old.responsible_user_id else None,
         responsible_group=old.responsible_group.name if old.responsible_group_id else None,
         target_date=None,
-        extra_lines=[ExtraLineInput(description=e.description, amount=e.amount) for e in old.extra_lines.all()],
+        extra_lines=[ExtraLineInput(description=e.description, amount=e.amount, kind=e.kind, tax_note=e.tax_note)
+                     for e in old.extra_lines.all()],
         exchange_items=[ExchangeItemInput(**item) for item in old.exchange_items],
     )
     if not old.reason.active:
@@ -342,9 +348,8 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
         diff["resolution"] = [ret.resolution, _resolution(changes["resolution"])]
         ret.resolution = changes["resolution"]
     if "extra_lines" in changes:
-        extra = _extra_lines([ExtraLineInput(**e) for e in changes["extra_lines"]])
-        before = [{"description": e.description, "amount": e.amount} for e in ret.extra_lines.all()]
-        after = [{"description": e.description.strip()[:200], "amount": e.amount} for e in extra]
+        after = _extra_lines([ExtraLineInput(**e) for e in changes["extra_lines"]])
+        before = [extra_line_values(e) for e in ret.extra_lines.all()]
         if before != after:
             ret.extra_lines.all().delete()
             ReturnExtraLine.objects.bulk_create([ReturnExtraLine(return_order=ret, **e) for e in after])

@@ -290,7 +290,8 @@ def test_edit_records_what_changed(shop, owner):
         "reason": "Barang rusak atau cacat", "target_date": dt.date(2030, 1, 15)})
     changes = ret.events.order_by("-id").first().data["changes"]
     assert changes["resolution"] == ["refund", "store_credit"]
-    assert changes["extra_lines"] == [[], [{"description": "Ongkir retur", "amount": 15000}]]
+    assert changes["extra_lines"] == [[], [{"kind": "fee", "description": "Ongkir retur", "amount": 15000,
+                                             "tax_note": ""}]]
     assert changes["reason"] == ["Ukuran kekecilan", "Barang rusak atau cacat"]
     assert changes["target_date"] == [None, "2030-01-15"]
     # The same values again change nothing: no event, no version.

@@ -39,6 +39,7 @@ from tokodesk.returns.states import (
     Resolution,
     Status,
 )
+from tokodesk.returns.totals import return_totals
 from tokodesk.returns.views.common import is_htmx, menu_for, return_or_404, toast
 
 # Labels of what the timeline's `data` may hold (effects of states.py, services.py, refunds.py).
@@ -206,10 +207,10 @@ def detail_context(request, ret, **extra) -> dict:
                     "proof_name": os.path.basename(r.proof.name) if r.proof else "",
                     "form": MarkPaidForm(prefix=f"r{r.pk}") if can_pay and r.status == RefundStatus.PENDING else None}
                    for r in ret.refunds.all()]
-    fees = [{"fee": f, "abs": abs(f.amount), "deducted": f.amount > 0} for f in ret.extra_lines.all()]
+    totals = return_totals(ret)
     value = sum(line.qty * line.unit_price for line in lines)
     decided = ret.status == Status.COMPLETED
-    credit = max(ret.accepted_total - ret.fees_total, 0)
+    credit = totals.credit
     exchange = None
     if ret.resolution == Resolution.EXCHANGE_OTHER and ret.exchange_difference is not None:
         diff = ret.exchange_difference
@@ -226,7 +227,7 @@ def detail_context(request, ret, **extra) -> dict:
         "any_serials": any(line.serial_numbers for line in lines),
         "received": ret.received_at is not None,
         "decided": decided,
-        "fees": fees,
+        "totals": totals,
         "value": value,
         "credit": credit,
         "exchange": exchange,
