@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tokodesk.catalog.models import Variant
 from tokodesk.core.models import BankAccount, ShopSettings
+from tokodesk.ops.demo.courier import _Courier
 from tokodesk.ops.demo.planning import _Planning
 from tokodesk.ops.demo.returns import _Returns
 from tokodesk.ops.demo.returns_data import ReturnPlan
@@ -19,7 +20,7 @@ from tokodesk.orders.models import Tag
 from tokodesk.storefront.models import LandingPage
 
 
-class _Builder(_Planning, _Running):
+class _Builder(_Planning, _Running, _Courier):
     """The demo shop, built through the services: reference data and plans (planning.py),
     each plan run and backdated (running.py), then the returns (returns.py)."""
 
@@ -53,6 +54,7 @@ class _Builder(_Planning, _Running):
         # Returns come next, while every order was delivered moments ago; then the dates.
         self.returns = _Returns(self, made).run()
         self._backdate(made)
+        self._courier_after()  # events needing a person, remittances, claims (courier.py)
         for page in self.pages.values():
             page.save(update_fields=["last_agent_index"])
 

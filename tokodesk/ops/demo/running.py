@@ -9,6 +9,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from tokodesk.customers.models import Customer
+from tokodesk.ops.demo.courier import COURIER_CODE
 from tokodesk.ops.demo.paths import (
     COURIER_EVENTS,
     DELAYS,
@@ -311,7 +312,11 @@ class _Running:
         reference = order.reference
         for step, when in zip(plan.steps, plan.times[1:], strict=True):
             actor = user(agent if step.actor == "@agent" else step.actor) if step.actor else None
-            if step.kind == "action":
+            if step.kind == "action" and step.name in COURIER_CODE:
+                # The courier tells it: stored and applied as the worker does (courier.py).
+                note = self._inputs(step, order, plan, when).get("reason", "")
+                order = self._courier_event(order, step.name, when, note)
+            elif step.kind == "action":
                 order = order_apply_action(
                     reference=reference,
                     action=step.name,

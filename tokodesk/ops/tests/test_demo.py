@@ -22,11 +22,13 @@ from tokodesk.ops.demo import DEFAULT_ORDERS
 from tokodesk.ops.management.commands.demo import Command
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, Payment
 from tokodesk.orders.states import FINAL, Status, StockState
+from tokodesk.payments.models import Claim, Remittance, RemittanceLine
 from tokodesk.returns.ledger import StoreCreditEntry
 from tokodesk.returns.models import Refund, Return, ReturnEvent, ReturnMessage, ReturnPhoto
 from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import Resolution
 from tokodesk.returns.states import Status as ReturnStatus
+from tokodesk.tracking.models import TrackingEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -290,6 +292,39 @@ def check_running_twice_changes_nothing(_demo):
     assert snapshot() == before
 
 
+def check_courier_side(demo):
+    """Shipped orders carry the courier's history, applied by the tracking worker (issue 15);
+    two events wait for a person on Action needed; part of the COD money is remitted and two
+    lost parcels are claimed."""
+    E = TrackingEvent.Status
+    past_pickup = Order.objects.filter(
+        status__in=("in_transit", "delivery_problem", "delivered", "returning", "returned",
+                    "lost_or_damaged"),
+        replaces_return__isnull=True,
+    )
+    for order in past_pickup:
+        events = list(TrackingEvent.objects.filter(order=order, status=E.APPLIED).order_by("at"))
+        assert events and events[0].event == "picked_up", order.reference
+        assert all(e.at <= timezone.now() for e in events)
+        # Each applied event moved the order: the timeline row is the courier's, at its time.
+        courier_rows = OrderEvent.objects.filter(order=order, source="courier")
+        assert courier_rows.count() == len(events), order.reference
+        assert {r.created_at for r in courier_rows} == {e.at for e in events}
+    problem = Order.objects.filter(status="delivery_problem").first()
+    assert TrackingEvent.objects.filter(order=problem, event="problem").exists()
+    attention = TrackingEvent.objects.filter(status=E.NOT_APPLIED)
+    assert sorted(attention.values_list("event", flat=True)) == ["delivered", "problem"]
+    lines = RemittanceLine.objects.all()
+    flags = Counter(lines.values_list("flag", flat=True))
+    assert flags["matched"] > 0 and flags["amount_short"] >= 1
+    remitted = set(lines.values_list("order_id", flat=True))
+    cod_delivered = Order.objects.filter(payment_method="cod", status__in=("delivered", "completed"))
+    assert 0 < len(remitted) < cod_delivered.count()  # some COD money is still outstanding
+    lost = Order.objects.filter(status="lost_or_damaged").count()
+    claims = list(Claim.objects.order_by("reference").values_list("status", flat=True))
+    assert claims == ["paid", "submitted"][: min(2, lost)] and claims
+
+
 def test_demo_loads_a_consistent_shop():
     demo = run_demo()
     check_every_status_is_present(demo)
@@ -302,7 +337,25 @@ def test_demo_loads_a_consistent_shop():
     check_return_timelines(demo)
     check_every_timeline_row_is_valid(demo)
     check_shop_profile(demo)
+    check_courier_side(demo)
     check_running_twice_changes_nothing(demo)
+
+
+def courier_side():
+    """The courier's side of the demo: its tracking events, remittance lines and claims."""
+    return (
+        list(
+            TrackingEvent.objects.order_by("event_id").values_list(
+                "event_id", "awb", "event", "status", "order__reference"
+            )
+        ),
+        list(
+            RemittanceLine.objects.order_by("awb").values_list(
+                "awb", "flag", "cod_amount", "order__reference"
+            )
+        ),
+        list(Claim.objects.order_by("reference").values_list("order__reference", "status", "amount")),
+    )
 
 
 def test_the_same_seed_gives_the_same_shop():
@@ -322,6 +375,10 @@ def test_the_same_seed_gives_the_same_shop():
             "resolution_amount",
         )
     )
+    first_courier = courier_side()
+    Claim.objects.all().delete()
+    Remittance.objects.all().delete()
+    TrackingEvent.objects.all().delete()
     StoreCreditEntry.objects.all().delete()
     Refund.objects.all().delete()
     Return.objects.all().delete()
@@ -337,6 +394,7 @@ def test_the_same_seed_gives_the_same_shop():
         )
     )
     assert again == first
+    assert courier_side() == first_courier
     again_returns = list(
         Return.objects.order_by("reference").values_list(
             "reference",
