@@ -23,6 +23,10 @@ class NotificationsConfig(AppConfig):
         from tokodesk.orders import languages
 
         languages.provide_default(customers.customer_locale)
+        # A managed list's label with none in the active language: the customers' one (core.labels).
+        from tokodesk.core import labels
+
+        labels.provide_default_language(lambda: customers.customer_locale(None))
         # Queued e-mails go out through the outbox (emails._queued, emails.outbox_consumer).
         from tokodesk.core import outbox
 

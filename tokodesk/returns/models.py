@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.labels import localized
 from tokodesk.core.models import TimeStampedModel
 from tokodesk.core.timeline import TimelineEvent
 from tokodesk.returns.states import (
@@ -32,6 +33,8 @@ class ReturnReason(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     label = models.CharField(_("label"), max_length=200)
+    # The label per shop language, {"fr": "Taille trop petite"} (core.labels).
+    labels = models.JSONField(_("labels per language"), default=dict, blank=True)
     needs_text = models.BooleanField(_("asks for the customer's own words"), default=False)
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(default=0)
@@ -40,7 +43,12 @@ class ReturnReason(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the active language (the customer's, or the staff member's)."""
+        return localized(self.labels, self.label)
 
 
 class CustomState(models.Model):
@@ -48,6 +56,7 @@ class CustomState(models.Model):
     (e.g. "Awaiting inspection" on item_received). The status machine ignores it."""
 
     label = models.CharField(_("label"), max_length=100, unique=True)
+    labels = models.JSONField(_("labels per language"), default=dict, blank=True)
     status = models.CharField(_("base status"), max_length=20, choices=Status.choices)
     color = models.CharField(_("colour"), max_length=20, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
@@ -56,7 +65,11 @@ class CustomState(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self):
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        return localized(self.labels, self.label)
 
 
 class Return(TimeStampedModel):
@@ -166,9 +179,10 @@ class Return(TimeStampedModel):
     @property
     def reason_display(self) -> str:
         """The reason as printed on the return slip."""
+        label = self.reason.display_label
         if self.reason.needs_text:
-            return self.reason_text or self.reason.label
-        return f"{self.reason.label}: {self.reason_text}" if self.reason_text else self.reason.label
+            return self.reason_text or label
+        return f"{label}: {self.reason_text}" if self.reason_text else label
 
     @property
     def responsible(self):
