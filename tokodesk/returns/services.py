@@ -292,9 +292,11 @@ EDITABLE = ALWAYS_EDITABLE + OPEN_EDITABLE + ("lines",)
 def return_edit(*, reference: str, actor, changes: dict, expected_version: int | None = None,
                 source: str = "api") -> Return:
     """Change a return. Responsible, target date and custom state change while it is open
-    (and after completion when the settings allow editing completed returns); reason,
-    resolution, fees and exchange items until it completes; lines only while requested or
-    draft (Ubah Jadi Draf first), under the quantity invariant."""
+    (and after completion when the settings allow editing completed returns); resolution,
+    extra lines and exchange items until it completes; lines (items, quantities, serials) and
+    the reason until the goods are received (requested, draft, awaiting item, on hold before
+    receipt), the lines under the quantity invariant. Every change is one `edited` row on
+    the timeline: what changed (before, after) and who."""
     require(actor, "returns.change_return")
     ret = _locked(reference, actor, expected_version)
     settings_row = ReturnSettings.get()
@@ -311,9 +313,16 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
         if locked:
             raise Conflict("not_editable", _("A completed return keeps its items, reason and resolution."),
                            fields={k: _("Not editable once completed.") for k in locked})
+    # InvenTree's "edit before receipt": the items, their quantities and the reason change
+    # until the goods arrive (also approved or on hold); from then on they are what was received.
+    received = sorted({"lines", "reason", "reason_text"} & set(changes)) if ret.received_at else []
+    if received:
+        raise Conflict("already_received", _("The goods of %(reference)s were received: its items and reason "
+                                             "are what arrived and cannot change.") % {"reference": ret.reference},
+                       fields={k: _("Not editable after receipt.") for k in received})
     if "lines" in changes and ret.status not in LINES_EDITABLE:
-        raise Conflict("lines_locked", _("Items can change only on a requested or draft return: move it back "
-                                         "to draft first."), fields={"lines": _("Not editable now.")})
+        raise Conflict("lines_locked", _("Items can change only before the goods are received."),
+                       fields={"lines": _("Not editable now.")})
     diff: dict = {}
 
     if "responsible_user" in changes or "responsible_group" in changes:

@@ -91,8 +91,9 @@ S = Status
 NOT_COUNTED = (S.CANCELLED, S.REJECTED)
 FINAL = (S.COMPLETED, S.REJECTED, S.CANCELLED)
 OPEN = tuple(s for s in Status.values if s not in FINAL)
-# Lines can change only before the return is approved (Ubah Jadi Draf is for changes).
-LINES_EDITABLE = (S.REQUESTED, S.DRAFT)
+# Lines (items, quantities) and the reason can change until the goods are received
+# (services.return_edit also checks `received_at`: a return on hold after receipt is locked).
+LINES_EDITABLE = (S.REQUESTED, S.DRAFT, S.AWAITING_ITEM, S.ON_HOLD)
 RETURNABLE_ORDER_STATUSES = ("delivered", "completed")
 
 # InvenTree's ReturnOrderStatus (code, name, label) for API clients (SPEC 3.1).

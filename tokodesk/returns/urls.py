@@ -6,6 +6,7 @@ from tokodesk.returns.views import (
     create,
     customer_credit,
     detail,
+    edit_items,
     goodwill,
     refunds,
 )
@@ -24,6 +25,7 @@ urlpatterns = [
     path("refunds/<int:refund_id>/proof/", detail.refund_proof_view, name="refund_proof"),
     path("<str:reference>/", detail.return_detail_view, name="detail"),
     path("<str:reference>/edit/", detail.edit_view, name="edit"),
+    path("<str:reference>/items/", edit_items.edit_items_view, name="edit_items"),
     path("<str:reference>/label/", detail.label_view, name="label"),
     path("<str:reference>/photos/", detail.add_photo_view, name="add_photo"),
     path("<str:reference>/photos/<int:photo_id>/", detail.photo_view, name="photo"),

@@ -185,13 +185,16 @@ def test_editing_lines_keeps_the_invariant(shop, owner, snapshot):
     assert ret.version == 2 and ret.events.order_by("-id").first().kind == "edited"
 
 
-def test_lines_change_only_before_approval(shop, owner, snapshot):
+def test_lines_change_until_receipt(shop, owner, snapshot):
+    """Issue 17 (InvenTree): an approved or held return is edited without going back to
+    draft; once the goods are received its lines and reason are locked."""
     ret = return_in("awaiting_item", owner, lines=[("KAOS-M", 1)])
-    _refused(snapshot, Conflict, "lines_locked",
-             lambda: return_edit(reference=ret.reference, actor=owner, changes={"lines": [{"sku": "KAOS-M", "qty": 2}]}))
-    ret = act(ret, "to_draft", owner)
     assert return_edit(reference=ret.reference, actor=owner,
                        changes={"lines": [{"sku": "KAOS-M", "qty": 2}]}).lines.get().qty == 2
+    ret = act(return_in("awaiting_item", owner, lines=[("MADU-500", 1)]), "receive", owner)
+    _refused(snapshot, Conflict, "already_received",
+             lambda: return_edit(reference=ret.reference, actor=owner, changes={"lines": [{"sku": "MADU-500",
+                                                                                         "qty": 1}]}))
 
 
 # --- reasons, responsible, custom states, edits -------------------------------------------------

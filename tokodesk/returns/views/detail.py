@@ -31,6 +31,7 @@ from tokodesk.returns.models import ReturnEvent
 from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import (
     FINAL,
+    LINES_EDITABLE,
     RETURN_TRANSITIONS,
     Condition,
     Decision,
@@ -242,6 +243,7 @@ def detail_context(request, ret, **extra) -> dict:
         "can_label": not closed and user.has_perm("returns.process_return"),
         "can_photo": not closed and user.has_perm("returns.change_return"),
         "can_edit": can_edit,
+        "can_edit_items": can_edit and ret.status in LINES_EDITABLE and ret.received_at is None,
         "edit_form": ReturnEditForm(ret=ret, states=states) if can_edit else None,
         "photo_form": PhotoForm(ret=ret),
         "today": timezone.localdate(),
