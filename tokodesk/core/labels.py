@@ -68,3 +68,12 @@ def clean_labels(value, *, limit: int, field: str = "labels") -> tuple[dict, dic
         elif text:
             labels[lang] = text
     return labels, errors
+
+
+def primary(labels: dict) -> str:
+    """The plain label kept next to `labels`: the customers' language's, else the first."""
+    if _default_language:
+        text = labels.get(_code(_default_language[0]()))
+        if text:
+            return text
+    return next((labels[code] for code, _name in settings.LANGUAGES if labels.get(code)), "")

@@ -64,7 +64,7 @@ def whatsapp_return_text(ret: Return, locale: str | None = None, *, base_url: st
     locale = customers.valid_locale(locale) or customers.customer_locale(ret.order, settings_row)
     link = customers.absolute(order_link_url(ret.order), base_url, settings_row)
     with translation.override(locale):
-        status = ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
+        status = ret.custom_state.display_label if ret.custom_state_id else str(Status(ret.status).label)
         values = {
             "name": ret.order.recipient_name or ret.customer.name,
             "shop": customers.shop_name(settings_row),

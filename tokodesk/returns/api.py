@@ -76,7 +76,7 @@ def return_out(ret, user) -> dict:
         "status": ret.status,
         "status_label": str(Status(ret.status).label),
         "inventree_status": selectors.inventree(ret.status),
-        "custom_state": ({"id": ret.custom_state.id, "label": ret.custom_state.label, "color": ret.custom_state.color}
+        "custom_state": ({"id": ret.custom_state.id, "label": ret.custom_state.display_label, "color": ret.custom_state.color}
                          if ret.custom_state_id else None),
         "version": ret.version,
         "order": ret.order.reference,

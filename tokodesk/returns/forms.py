@@ -393,7 +393,7 @@ class ReturnCreateForm(LineFormMixin, forms.Form):
         self.lines = [line for line, _left in returnable]
         self.left = {line.pk: left for line, left in returnable}
         self.line_index = []
-        self.fields["reason"].choices = [("", "—")] + [(r.code, r.label) for r in selectors.return_reasons()]
+        self.fields["reason"].choices = [("", "—")] + [(r.code, r.display_label) for r in selectors.return_reasons()]
         self.fields["responsible"].choices = responsible_choices()
         for line, left in returnable:
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(

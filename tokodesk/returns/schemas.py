@@ -114,7 +114,9 @@ class GoodwillIn(StrictIn):
 
 class ReasonIn(StrictIn):
     code: str = Field(..., min_length=1, max_length=50)
-    label: str = Field(..., min_length=1, max_length=200)
+    label: str | None = Field(None, min_length=1, max_length=200,
+                              description="The plain label; without it, the labels' (customers' language first).")
+    labels: dict[str, str] | None = Field(None, max_length=10, description="The label per shop language (id, en, fr): {\"fr\": \"Taille trop petite\"}; replaces the labels given before.")
     needs_text: bool = False
     active: bool = True
     position: int = Field(0, ge=0, le=10_000)
@@ -122,13 +124,16 @@ class ReasonIn(StrictIn):
 
 class ReasonPatchIn(StrictIn):
     label: str | None = Field(None, min_length=1, max_length=200)
+    labels: dict[str, str] | None = Field(None, max_length=10, description="The label per shop language (id, en, fr): {\"fr\": \"Taille trop petite\"}; replaces the labels given before.")
     needs_text: bool | None = None
     active: bool | None = None
     position: int | None = Field(None, ge=0, le=10_000)
 
 
 class CustomStateIn(StrictIn):
-    label: str = Field(..., min_length=1, max_length=100)
+    label: str | None = Field(None, min_length=1, max_length=100,
+                              description="The plain label; without it, the labels' (customers' language first).")
+    labels: dict[str, str] | None = Field(None, max_length=10, description="The label per shop language (id, en, fr): {\"fr\": \"Taille trop petite\"}; replaces the labels given before.")
     status: StatusLit
     color: str = Field("", max_length=20)
     position: int = Field(0, ge=0, le=10_000)
@@ -146,6 +151,8 @@ class InvenTreeStatusOut(Schema):
 class CustomStateOut(Schema):
     id: int
     label: str
+    labels: dict[str, str]
+    display_label: str = Field(description="The label in the request's language (else the customers', else any).")
     status: str
     color: str
     position: int
@@ -160,6 +167,8 @@ class CustomStateRefOut(Schema):
 class ReasonOut(Schema):
     code: str
     label: str
+    labels: dict[str, str]
+    display_label: str = Field(description="The label in the request's language (else the customers', else any).")
     needs_text: bool
     active: bool
     position: int

@@ -207,7 +207,7 @@ def statuses() -> list[dict]:
     """The return statuses with their InvenTree code and the custom states mapped on each."""
     customs: dict[str, list] = {}
     for cs in CustomState.objects.all():
-        customs.setdefault(cs.status, []).append({"id": cs.id, "label": cs.label, "color": cs.color})
+        customs.setdefault(cs.status, []).append({"id": cs.id, "label": cs.display_label, "color": cs.color})
     return [
         {"code": code, "label": str(label), "inventree": inventree(code), "custom_states": customs.get(code, [])}
         for code, label in Status.choices
@@ -249,4 +249,4 @@ def calendar_returns(user, *, include_completed: bool = False, start: dt.date | 
 
 
 def status_label(ret: Return) -> str:
-    return ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
+    return ret.custom_state.display_label if ret.custom_state_id else str(Status(ret.status).label)

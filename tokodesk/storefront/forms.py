@@ -205,7 +205,7 @@ class ReturnRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.returnable = [(line, left) for line, left in returnable]
         self.reasons = {r.code: r for r in reasons}
-        choices = [(r.code, r.label) for r in reasons]
+        choices = [(r.code, r.display_label) for r in reasons]
         if not any(r.needs_text for r in reasons):
             choices.append((OTHER_REASON, _("Other")))
         self.fields["reason"].choices = choices

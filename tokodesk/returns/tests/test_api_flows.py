@@ -187,7 +187,8 @@ def test_reference_data(order, users, api_as):
     owner_api = api_as("owner")
     reasons = ok(owner_api.get(f"{URL}/reasons"))
     assert reasons[0] == {"code": "size_too_small", "label": "Ukuran kekecilan", "needs_text": False,
-                          "active": True, "position": 0}
+                          "active": True, "position": 0, "display_label": "Ukuran kekecilan",
+                          "labels": {"id": "Ukuran kekecilan", "en": "Size too small", "fr": "Taille trop petite"}}
     assert any(r["code"] == "other" and r["needs_text"] for r in reasons)
     ok(owner_api.post(f"{URL}/reasons", {"code": "late", "label": "Paket terlambat"}), 201)
     assert owner_api.post(f"{URL}/reasons", {"code": "late", "label": "X"}).status_code == 422
