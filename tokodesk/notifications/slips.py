@@ -45,7 +45,7 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
     settings_row = settings_row or NotificationSettings.get()
     order = ret.order
     customer = ret.customer
-    status = ret.custom_state.label if ret.custom_state_id else str(Status(ret.status).label)
+    status = ret.custom_state.display_label if ret.custom_state_id else str(Status(ret.status).label)
     return {
         "shop_name": customers.shop_name(settings_row),
         # The shop's profile (name, address with the city, contacts) and its logo, embedded.
