@@ -105,3 +105,11 @@ def register_section() -> None:
         intro=_("How returns are numbered, who may make them and how long after delivery. The "
                 "cancellation window is with the order settings above."),
     ))
+    # The reasons and custom states: a link to their own page (views/lists.py, issue 17).
+    from django import forms
+
+    settings_pages.register(settings_pages.SettingsSection(
+        key="return_lists", title=_("Return reasons and custom states"), form_class=forms.Form,
+        model=ReturnSettings, position=31, template="returns/_lists_settings_section.html",
+        page="returns:lists", make_form=lambda data, files, current: forms.Form(),
+    ))

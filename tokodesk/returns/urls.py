@@ -8,6 +8,7 @@ from tokodesk.returns.views import (
     detail,
     edit_items,
     goodwill,
+    lists,
     refunds,
 )
 from tokodesk.returns.views import list as list_views
@@ -18,6 +19,7 @@ urlpatterns = [
     path("", list_views.return_list_view, name="list"),
     path("new/", create.return_create_view, name="create"),
     path("goodwill/", goodwill.goodwill_view, name="goodwill"),
+    path("lists/", lists.return_lists_view, name="lists"),
     path("calendar/", calendar.return_calendar_view, name="calendar"),
     path("refunds/", refunds.refunds_to_pay_view, name="refunds_to_pay"),
     path("store-credit/<int:customer_id>/", customer_credit.customer_credit_view, name="customer_credit"),
