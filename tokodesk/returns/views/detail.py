@@ -35,6 +35,7 @@ from tokodesk.returns.states import (
     RETURN_TRANSITIONS,
     Condition,
     Decision,
+    ExtraKind,
     RefundMethod,
     RefundStatus,
     Resolution,
@@ -63,7 +64,7 @@ MONEY_KEYS = {"accepted_total", "fees_total", "refund_amount", "exchange_value",
 EDIT_LABELS = {
     "responsible": gettext_lazy("Responsible"), "target_date": gettext_lazy("Target date"),
     "custom_state": gettext_lazy("Custom state"), "reason": gettext_lazy("Reason"),
-    "resolution": gettext_lazy("Resolution"), "extra_lines": gettext_lazy("Fees"),
+    "resolution": gettext_lazy("Resolution"), "extra_lines": gettext_lazy("Extra lines"),
     "exchange_items": gettext_lazy("Exchange items"), "lines": gettext_lazy("Items"),
 }
 DATE_KEYS = {"target_date", "paid_on"}
@@ -107,6 +108,14 @@ def _line_text(line: dict, received: dict | None = None) -> str:
     return text
 
 
+def _extra_text(extra: dict, currency: str) -> str:
+    """An extra line in an edit's change: "Restocking − Rp 5.000" (− charged, + credited)."""
+    amount = extra.get("amount") if isinstance(extra.get("amount"), int) else 0
+    kind = extra.get("kind") if extra.get("kind") in ExtraKind.values else ExtraKind.FEE
+    label = extra.get("description") or str(ExtraKind(kind).label)
+    return f"{label} {'−' if amount > 0 else '+'} {format_money(abs(amount), currency)}"
+
+
 def _short(value, currency, key="", received=None) -> str:
     if value is None or value == "":
         return "—"
@@ -114,6 +123,8 @@ def _short(value, currency, key="", received=None) -> str:
         return format_money(value, currency)
     if key in CHOICES and value in CHOICES[key].values:
         return str(CHOICES[key](value).label)
+    if isinstance(value, list) and any(isinstance(v, dict) and "amount" in v and "sku" not in v for v in value):
+        return ", ".join(_extra_text(v, currency) for v in value if isinstance(v, dict))
     if isinstance(value, list):
         return ", ".join(_line_text(v, received) if isinstance(v, dict) else str(v) for v in value) or "—"
     if isinstance(value, bool):
