@@ -84,6 +84,9 @@ class Variant(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     barcode = models.CharField(_("barcode"), max_length=64, blank=True, default="")
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
+    # Serial-tracked (issue 17, InvenTree): shipping records each unit's serial number and a
+    # return of it names the serials sold on its order.
+    serial_tracked = models.BooleanField(_("serial numbers tracked"), default=False)
     # A variant that has orders is never deleted, only deactivated.
     active = models.BooleanField(default=True)
 

@@ -251,6 +251,9 @@ class OrderLine(models.Model):
     qty = models.PositiveIntegerField()
     unit_price = models.BigIntegerField()
     weight_grams = models.PositiveIntegerField(default=0)
+    # The serial numbers shipped (a serial-tracked variant's units, recorded at ship time by
+    # orders.serials): what a return of this line may name.
+    serial_numbers = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["id"]
