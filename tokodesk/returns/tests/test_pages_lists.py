@@ -67,3 +67,22 @@ def test_other_roles_cannot_edit(users, role):
 def test_settings_page_links_the_lists(users):
     page = client_for(users["owner"]).get("/orders/settings/")
     assert b'data-link="return-lists"' in page.content
+
+
+@pytest.mark.parametrize("header,language,expected,hidden", [
+    ("fr", "fr", "Colis en retard", "Parcel late"),
+    ("en", "en", "Parcel late", "Colis en retard"),
+])
+def test_the_customers_return_form_reads_their_language(shop, owner, header, language, expected, hidden):
+    from tokodesk.returns.lists import return_reason_save
+    from tokodesk.returns.tests.factories import paid_order
+    from tokodesk.storefront.links import order_link_url
+
+    return_reason_save(actor=owner, code="late", labels={"fr": "Colis en retard", "en": "Parcel late"})
+    order = paid_order(owner, status="delivered", lines=(("KAOS-M", 1),))
+    order.language = language
+    order.save(update_fields=["language"])
+    html = Client(HTTP_ACCEPT_LANGUAGE=header).get(order_link_url(order) + "return/").content.decode()
+    assert expected in html and hidden not in html
+    assert {"fr": "Taille trop petite", "en": "Size too small"}[language] in html
+    assert "Ukuran kekecilan" not in html
