@@ -77,7 +77,8 @@ def test_preview_of_the_approval_in_each_language(approved, locale, subject_word
     assert approved.order.reference in body
     for qty, name in items_of(approved):
         assert f"- {qty} × {name}" in body
-    assert "Ukuran kekecilan" in body
+    # The reason in the e-mail's language (issue 17).
+    assert {"id": "Ukuran kekecilan", "en": "Size too small", "fr": "Taille trop petite"}[locale] in body
     assert "Kirim lewat JNE ya." in body  # the message written with the action
     with translation.override(locale):
         assert str(Resolution.REFUND.label) in body

@@ -37,12 +37,12 @@ def test_link_text_in_each_language(ret):
     assert ret.reference in text and ret.order.reference in text
     assert "Status: Awaiting item" in text
     assert "Items: 2 × Kaos Polos – M, 1 × Madu Hutan – 500 ml" in text
-    assert "Reason: Ukuran kekecilan" in text
+    assert "Reason: Size too small" in text  # the reason in the customer's language (issue 17)
     assert "https://desk.example.com/o/" in text
     _where, text_id = parse(whatsapp_return_link(ret, "id"))
     assert text_id.startswith("Halo Siti Rahayu") and ret.reference in text_id and "Ukuran kekecilan" in text_id
     _where, text_fr = parse(whatsapp_return_link(ret, "fr"))
-    assert text_fr.startswith("Bonjour Siti Rahayu") and "Ukuran kekecilan" in text_fr
+    assert text_fr.startswith("Bonjour Siti Rahayu") and "Taille trop petite" in text_fr
     assert "/o/" not in text_fr  # no site address known: no half link
 
 

@@ -71,7 +71,7 @@ def test_detail_shows_every_section(shop, users, settings, tmp_path):
     assert sections(html) >= {"lines", "fees", "refunds", "photos", "messages", "timeline", "return", "customer",
                               "label"}
     assert f'href="/orders/{ret.order.reference}/"' in html
-    for text in ("Siti Rahayu", "Ukuran kekecilan", "Refund", "SN-001", "Ongkir retur", "Silakan kirim barangnya.",
+    for text in ("Siti Rahayu", "Size too small", "Refund", "SN-001", "Ongkir retur", "Silakan kirim barangnya.",
                  "label", "15 Jan 2030", "BCA", "1234567890", "Pending", "Mark as paid", "robek"):
         assert text in html, text
     assert 'data-decision="accept"' in html and 'data-decision="refuse"' in html

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
@@ -214,7 +214,8 @@ def test_submit_creates_a_requested_return_with_lines_reason_photos_and_source(
     assert (ret.status, ret.origin, ret.order_id) == ("requested", "customer", delivered.pk)
     assert ret.resolution == "exchange_same"
     assert ret.reason.code == "damaged"
-    assert ret.reason_display == "Barang rusak atau cacat: Jahitan lepas setelah dicuci sekali."
+    with translation.override("id"):  # the label follows the reader's language (issue 17)
+        assert ret.reason_display == "Barang rusak atau cacat: Jahitan lepas setelah dicuci sekali."
     assert [(line.sku, line.qty, line.order_line_id) for line in ret.lines.all()] == [
         ("KAOS-M", 2, lines["KAOS-M"].pk)
     ]
