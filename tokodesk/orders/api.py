@@ -14,6 +14,7 @@ from pydantic import Field
 from tokodesk.core.api.actions import add_action_routes
 from tokodesk.core.api.common import ERRORS, expected_version
 from tokodesk.core.errors import NotFound
+from tokodesk.core.inputs import StrictInput
 from tokodesk.orders import selectors, services
 from tokodesk.orders.languages import order_set_language
 from tokodesk.orders.schemas import (
@@ -78,7 +79,7 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "assigned_agent": _related(order, "api_agent", "assigned_agent", "username"),
         "tags": [t.name for t in tags],
         "lines": [{"sku": li.sku, "name": li.name, "qty": li.qty, "unit_price": li.unit_price,
-                   "line_total": li.line_total} for li in lines],
+                   "line_total": li.line_total, "serial_numbers": li.serial_numbers} for li in lines],
         "customer_note": order.customer_note,
         "language": order.language or None,
         "cancellation_reason": order.cancellation_reason,
@@ -296,6 +297,28 @@ def timeline(request, reference: str):
 def assign(request, reference: str, payload: AssignIn):
     services.order_assign_agent(reference=reference, actor=request.auth, agent=payload.agent,
                                 expected_version=expected_version(request, payload.version))
+    return _detail_response(request, reference)
+
+
+class SerialLineIn(StrictInput):
+    line: int | None = Field(None, ge=1, description="The order line id (or its sku).")
+    sku: str | None = Field(None, min_length=1, max_length=64)
+    serial_numbers: list[str] = Field(..., max_length=1000, description="One per unit shipped.")
+
+
+class SerialsIn(StrictInput):
+    version: int | None = Field(None, ge=1)
+    lines: list[SerialLineIn] = Field(..., min_length=1, max_length=200)
+
+
+@router.post("/{reference}/serials", response={200: OrderDetailOut, **ERRORS},
+             summary="Record the serial numbers shipped (serial-tracked variants)")
+def record_serials(request, reference: str, payload: SerialsIn):
+    from tokodesk.orders.serials import order_record_serials
+
+    order_record_serials(reference=reference, actor=request.auth,
+                         lines=[line.model_dump() for line in payload.lines],
+                         expected_version=expected_version(request, payload.version))
     return _detail_response(request, reference)
 
 

@@ -159,6 +159,7 @@ class LineOut(Out):
     qty: int
     unit_price: int
     line_total: int
+    serial_numbers: list[str] = Field(default_factory=list, description="Serials shipped (serial-tracked variants).")
 
 
 class PaymentOut(Out):

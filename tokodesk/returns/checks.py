@@ -58,6 +58,31 @@ def _serials(values, qty: int, key: str, errors: dict) -> list[str]:
     return serials
 
 
+def _serials_sold(resolved, seen: dict, errors: dict, exclude_return_id: int | None) -> None:
+    """A return line picks among the serials shipped on its order line (orders.serials) and
+    not already in another return that counts: any other is refused on the line's field."""
+    from tokodesk.returns.models import ReturnLine
+    from tokodesk.returns.states import NOT_COUNTED
+
+    for ol, _qty, serials in resolved:
+        if not serials:
+            continue
+        key = f"lines.{seen[ol.pk]}.serial_numbers"
+        if not ol.serial_numbers:
+            if ol.variant.serial_tracked:
+                errors[key] = _("No serial numbers were recorded when %(sku)s shipped.") % {"sku": ol.sku}
+            continue
+        unknown = [s for s in serials if s not in ol.serial_numbers]
+        if unknown:
+            errors[key] = _("Not sold on this order: %(serials)s.") % {"serials": ", ".join(unknown[:10])}
+            continue
+        others = (ReturnLine.objects.filter(order_line=ol).exclude(return_order__status__in=NOT_COUNTED)
+                  .exclude(return_order_id=exclude_return_id).values_list("serial_numbers", flat=True))
+        again = sorted({s for used in others for s in used} & set(serials))
+        if again:
+            errors[key] = _("Already in another return: %(serials)s.") % {"serials": ", ".join(again[:10])}
+
+
 def _resolve_lines(order: Order, lines: list[ReturnLineInput], *, exclude_return_id: int | None = None):
     """[(order line, qty, serial numbers)] after the quantity invariant: with the other
     returns that count, no order line is returned more than it was delivered.
@@ -65,7 +90,7 @@ def _resolve_lines(order: Order, lines: list[ReturnLineInput], *, exclude_return
     if not lines:
         raise ValidationFailed("invalid_input", _("A return needs at least one item."),
                                fields={"lines": _("Pick at least one item.")})
-    order_lines = list(OrderLine.objects.filter(order=order).order_by("id"))
+    order_lines = list(OrderLine.objects.filter(order=order).select_related("variant").order_by("id"))
     errors, resolved, seen = {}, [], {}
     for i, item in enumerate(lines):
         if item.line is not None:
@@ -89,6 +114,8 @@ def _resolve_lines(order: Order, lines: list[ReturnLineInput], *, exclude_return
         seen[found[0].pk] = i
         resolved.append((found[0], item.qty, _serials(item.serial_numbers, item.qty, f"lines.{i}.serial_numbers",
                                                       errors)))
+    if not errors:
+        _serials_sold(resolved, seen, errors, exclude_return_id)
     if errors:
         raise ValidationFailed("invalid_input", _("Some items are not valid."), fields=errors)
     taken = returned_qty_by_line(order.pk, exclude_return_id=exclude_return_id)

@@ -54,6 +54,13 @@ def plan_receipt(ret, inputs) -> Receipt:
             errors[f"lines.{i}.qty"] = _("At most %(qty)s were returned.") % {"qty": line.qty}
         if item.serial_numbers is not None and len(item.serial_numbers) > item.qty:
             errors[f"lines.{i}.serial_numbers"] = _("More serial numbers than items.")
+        elif item.serial_numbers:
+            # Receiving checks the serials (issue 17): those the return named, else those sold.
+            expected = line.serial_numbers or line.order_line.serial_numbers
+            unknown = [s for s in item.serial_numbers if expected and s.strip() not in expected]
+            if unknown:
+                errors[f"lines.{i}.serial_numbers"] = _("Not a serial of this return: %(serials)s.") % {
+                    "serials": ", ".join(unknown[:10])}
     if errors:
         raise ValidationFailed("invalid_input", _("Some lines are not valid."), fields=errors)
     restock = [(line, item.qty) for line, item, _i in pairs if item.condition == Condition.RESELLABLE and item.qty]
