@@ -16,7 +16,9 @@ CATALOG_WRITE = [
     "catalog.add_warehouse", "catalog.change_warehouse", "catalog.add_category", "catalog.change_category",
 ]
 # Shipping rate tables and each courier's COD fee and insurance (issue 14): owner and admin.
-SHIPPING_WRITE = ["shipping.add_shippingrate", "shipping.change_shippingrate", "shipping.delete_shippingrate"]
+# Carriers and their services (issue 17): added and changed, deactivated, never deleted.
+SHIPPING_WRITE = ["shipping.add_shippingrate", "shipping.change_shippingrate", "shipping.delete_shippingrate",
+                  "shipping.add_courier", "shipping.change_courier"]
 ORDER_WORK = [
     "orders.add_order", "orders.change_order", "orders.process_order", "orders.add_ordernote",
     "orders.view_ordernote",

@@ -14,9 +14,11 @@ from ninja import Field, Query, Router, Schema
 
 from tokodesk.catalog.models import Warehouse
 from tokodesk.core.api.common import ERRORS
+from tokodesk.core.documents import require
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.inputs import StrictInput
-from tokodesk.shipping.models import District
+from tokodesk.shipping.carriers import courier_save
+from tokodesk.shipping.models import Courier, District
 from tokodesk.shipping.quote import quote
 from tokodesk.shipping.regions import search_districts
 
@@ -183,3 +185,46 @@ def shipping_rates(request, filters: Query[RateFilter]):
             for r in rows
         ],
     }
+
+
+# --- the shop's carriers (issue 17): owner and admin add and change them, never delete -------
+
+
+class CarrierOut(Schema):
+    code: str
+    name: str
+    services: list[str]
+    tracking_url: str
+    active: bool
+
+
+class CarrierIn(StrictInput):
+    code: str = Field(..., min_length=1, max_length=30)
+    name: str = Field(..., min_length=1, max_length=100)
+    services: list[str] = Field(default_factory=list, max_length=20)
+    tracking_url: str = Field("", max_length=300, description="http(s), with {awb} where the tracking number goes.")
+
+
+class CarrierPatchIn(StrictInput):
+    name: str | None = Field(None, min_length=1, max_length=100)
+    services: list[str] | None = Field(None, max_length=20)
+    tracking_url: str | None = Field(None, max_length=300)
+    active: bool | None = Field(None, description="false deactivates: its orders keep it, new ones cannot pick it.")
+
+
+@router.get("/carriers", response={200: list[CarrierOut], **ERRORS}, summary="The shop's carriers and services")
+def list_carriers(request, include_inactive: bool = False):
+    require(request.auth, "shipping.view_courier")
+    qs = Courier.objects.order_by("name")
+    return list(qs if include_inactive else qs.filter(active=True))
+
+
+@router.post("/carriers", response={201: CarrierOut, **ERRORS}, summary="Add a carrier (owner, admin)")
+def add_carrier(request, payload: CarrierIn):
+    return 201, courier_save(actor=request.auth, create=True, **payload.model_dump())
+
+
+@router.patch("/carriers/{code}", response={200: CarrierOut, **ERRORS},
+              summary="Change or deactivate a carrier (owner, admin)")
+def patch_carrier(request, code: str, payload: CarrierPatchIn):
+    return courier_save(actor=request.auth, code=code, **payload.model_dump(exclude_unset=True))

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tokodesk.shipping.views import dispatch_accounts, rates
+from tokodesk.shipping.views import carriers, dispatch_accounts, rates
 
 app_name = "shipping"
 
 urlpatterns = [
+    path("carriers/", carriers.carriers_view, name="carriers"),
     path("couriers/", dispatch_accounts.courier_accounts_view, name="courier_accounts"),
     path("rates/", rates.rates_view, name="rates"),
     path("rates/new/", rates.rate_edit_view, name="rate_new"),
