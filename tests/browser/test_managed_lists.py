@@ -1,0 +1,72 @@
+"""A French shop's owner sets up the lists a shop abroad needs (issue 17): adds Colissimo with
+a service on the carriers page and two return reasons with French and English labels; a
+French customer's return form shows the French labels (never the Indonesian ones).
+
+With TOKODESK_SCREENSHOTS=<dir> the carriers page, the reasons page and the customer's form
+are saved there at 1440 px."""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import login, open_page
+from tokodesk.returns.models import ReturnReason
+from tokodesk.returns.tests.factories import paid_order
+from tokodesk.shipping.models import Courier
+from tokodesk.storefront.links import order_link_url
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shoot(page, name):
+    folder = os.environ.get("TOKODESK_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / name), full_page=True, scale="css")
+
+
+def test_french_owner_adds_a_carrier_and_reasons_the_customer_reads_in_french(browser, live_server, shop, owner):
+    with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="fr-FR") as page:
+        login(page, "owner")
+        page.goto(page.base + "/orders/settings/")
+        page.click("[data-link=carriers]")
+        add = page.locator("#carrier-add")
+        add.locator("input[name=code]").fill("colissimo")
+        add.locator("input[name=name]").fill("Colissimo")
+        add.locator("input[name=services]").fill("Domicile sans signature, Point retrait")
+        add.locator("input[name=tracking_url]").fill("https://www.laposte.fr/outils/suivre-vos-envois?code={awb}")
+        add.locator("button[type=submit]").click()
+        expect(page.locator('[data-carrier="colissimo"] input[name=services]')).to_have_value(
+            "Domicile sans signature, Point retrait")
+        shoot(page, "carriers.png")
+        colissimo = Courier.objects.get(code="colissimo")
+        assert colissimo.services == ["Domicile sans signature", "Point retrait"]
+        assert colissimo.active
+
+        page.goto(page.base + "/orders/settings/")
+        page.click("[data-link=return-lists]")
+        for code, fr, en in (("colis_abime", "Colis abîmé à la livraison", "Parcel damaged in transit"),
+                             ("retard", "Livré trop tard", "Delivered too late")):
+            form = page.locator("#reason-add")
+            form.locator("input[name=code]").fill(code)
+            form.locator("input[name=label_fr]").fill(fr)
+            form.locator("input[name=label_en]").fill(en)
+            form.locator("button[type=submit]").click()
+            expect(page.locator(f'[data-reason="{code}"] input[name=label_fr]')).to_have_value(fr)
+        shoot(page, "return-reasons.png")
+        assert ReturnReason.objects.get(code="retard").labels == {"fr": "Livré trop tard", "en": "Delivered too late"}
+
+    order = paid_order(owner, status="delivered", lines=(("KAOS-M", 1),))
+    order.language = "fr"
+    order.save(update_fields=["language"])
+    with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="fr-FR") as customer:
+        customer.goto(live_server.url + order_link_url(order) + "return/")
+        reasons = customer.locator("#rr-reason")
+        expect(reasons).to_contain_text("Colis abîmé à la livraison")
+        expect(reasons).to_contain_text("Livré trop tard")
+        expect(reasons).to_contain_text("Taille trop petite")
+        expect(reasons).not_to_contain_text("Ukuran kekecilan")
+        expect(reasons).not_to_contain_text("Delivered too late")
+        shoot(customer, "customer-return-fr.png")
