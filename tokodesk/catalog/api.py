@@ -45,6 +45,7 @@ class VariantOut(Out):
     barcode: str = ""
     weight_grams: int
     active: bool
+    serial_tracked: bool = False
     stock: list[StockOut]
 
 
@@ -86,6 +87,7 @@ class VariantIn(Schema):
     compare_at_price: int | None = None
     barcode: str = Field("", max_length=64)
     active: bool = True
+    serial_tracked: bool = Field(False, description="Shipping records each unit's serial number.")
 
 
 class ProductIn(Schema):
@@ -177,6 +179,7 @@ def product_out(p: Product) -> dict:
                 "barcode": v.barcode,
                 "weight_grams": v.weight_grams,
                 "active": v.active,
+                "serial_tracked": v.serial_tracked,
                 "stock": [
                     {
                         "warehouse": s.warehouse.code,

@@ -81,6 +81,7 @@ class VariantForm(forms.Form):
     )
     barcode = forms.CharField(label=_("Barcode"), max_length=64, required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    serial_tracked = forms.BooleanField(label=_("Serial numbers tracked"), required=False, initial=False)
 
     def clean_options(self):
         try:
@@ -102,6 +103,7 @@ class VariantForm(forms.Form):
             "weight_grams": variant.weight_grams,
             "barcode": variant.barcode,
             "active": variant.active,
+            "serial_tracked": variant.serial_tracked,
         }
 
 

@@ -61,6 +61,8 @@ class VariantInput:
     barcode: str = ""
     active: bool = True
     id: int | None = None
+    # Issue 17: shipping records each unit's serial number; returns pick among them.
+    serial_tracked: bool = False
 
 
 @dataclass
@@ -229,6 +231,7 @@ def _variant(product: Product, v: VariantInput) -> Variant:
         barcode=v.barcode,
         weight_grams=v.weight_grams,
         active=bool(v.active),
+        serial_tracked=bool(v.serial_tracked),
     )
 
 
@@ -342,6 +345,7 @@ def _save_variants(product: Product, variants: list[VariantInput]) -> None:
             "barcode",
             "weight_grams",
             "active",
+            "serial_tracked",
         ):
             setattr(current, attr, getattr(data, attr))
         changed.append(current)
@@ -360,6 +364,7 @@ def _save_variants(product: Product, variants: list[VariantInput]) -> None:
                         "barcode",
                         "weight_grams",
                         "active",
+                        "serial_tracked",
                     ],
                 )
             if new:

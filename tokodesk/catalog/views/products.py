@@ -138,6 +138,7 @@ def _variant_inputs(formset) -> tuple[list[services.VariantInput], list[int], li
                 weight_grams=data.get("weight_grams") or 0,
                 barcode=data.get("barcode", ""),
                 active=data.get("active", False),
+                serial_tracked=data.get("serial_tracked", False),
             )
         )
         index_of.append(i)
