@@ -15,6 +15,30 @@ from tokodesk.shipping.models import Courier
 
 MAX_SERVICES = 20
 
+# The carriers a new shop of a country starts with (`tokodesk setup`); the owner edits them.
+PRESETS: dict[str, list[tuple[str, str, list[str], str]]] = {
+    "ID": [
+        ("jne", "JNE", ["REG", "YES", "OKE"], "https://www.jne.co.id/id/tracking/trace?awb={awb}"),
+        ("jnt", "J&T Express", ["EZ", "Super"], "https://www.jet.co.id/track?awb={awb}"),
+        ("sicepat", "SiCepat", ["REG", "BEST", "HALU"], "https://www.sicepat.com/checkAwb?awb={awb}"),
+        ("anteraja", "AnterAja", ["Reguler", "Next Day"], "https://anteraja.id/tracking?awb={awb}"),
+        ("pos", "Pos Indonesia", ["Pos Reguler", "Pos Kilat Khusus"],
+         "https://www.posindonesia.co.id/id/tracking?awb={awb}"),
+    ],
+}
+
+
+@transaction.atomic
+def courier_preset(*, actor, country: str) -> list[Courier]:
+    """Add the country's preset carriers the shop does not have yet (none for a country
+    without a preset: a shop abroad adds its own)."""
+    made = []
+    for code, name, services, url in PRESETS.get((country or "").upper(), []):
+        if not Courier.objects.filter(code=code).exists():
+            made.append(courier_save(actor=actor, code=code, name=name, services=services, tracking_url=url,
+                                     create=True))
+    return made
+
 
 def parse_services(value) -> list[str]:
     """"REG, YES\nOKE" or ["REG", "YES"] → ["REG", "YES", "OKE"] (blank and repeated dropped)."""

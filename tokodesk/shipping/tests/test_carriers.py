@@ -87,3 +87,13 @@ def test_api(users, api_as):
     assert "mondial_relay" in [c["code"] for c in owner_api.get(API, {"include_inactive": True}).json()]
     assert owner_api.patch(f"{API}/nope", {"active": False}).status_code == 404
     assert not Courier.objects.filter(code__in=["x", "y"]).exists()
+
+
+
+@pytest.mark.parametrize("country,codes", [("FR", []), ("ID", ["anteraja", "jne", "jnt", "pos", "sicepat"])])
+def test_setup_presets_the_indonesian_carriers_only_for_indonesia(db, country, codes):
+    from tokodesk.ops.setup import ShopInput, create_shop
+
+    create_shop(ShopInput(owner_username="marie", owner_password="Un-mot-de-passe-2026", shop_name="Boutique",
+                          country=country))
+    assert sorted(Courier.objects.values_list("code", flat=True)) == codes
