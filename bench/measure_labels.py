@@ -15,10 +15,52 @@ import argparse
 import os
 import resource
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Summed VmRSS of `root` and all its descendants (the PDF processes and
+    multiprocessing's helper), read from /proc."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        parents.setdefault(ppid, []).append(int(entry))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(parents.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+class TreeSampler(threading.Thread):
+    """Peak of the whole process tree's summed RSS, sampled every 20 ms."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.stop = threading.Event()
+
+    def run(self):
+        while not self.stop.is_set():
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(os.getpid()))
+            self.stop.wait(0.02)
 
 
 def main():
@@ -39,6 +81,8 @@ def main():
     weasyprint_start = time.perf_counter()
     pdf.weasyprint_module()  # loaded once per process (the server warms it up at start)
     loaded = time.perf_counter() - weasyprint_start
+    sampler = TreeSampler()
+    sampler.start()
     start = time.perf_counter()
     cpu_start = time.process_time()
     rows = []
@@ -76,6 +120,8 @@ def main():
     document = labels.render_labels(rows, args.format, shop)
     total = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
+    sampler.stop.set()
+    sampler.join()
     if args.out:
         with open(args.out, "wb") as fh:
             fh.write(document)
@@ -86,7 +132,7 @@ def main():
     print(
         f"{args.orders} labels ({args.format}): {total:.1f} s wall, {cpu:.1f} s CPU (codes "
         f"{built:.1f} s; loading WeasyPrint before: {loaded:.1f} s), {len(document) / 1e6:.1f} MB "
-        f"PDF, peak RSS {rss_mb:.0f} MB (largest PDF process {child_mb:.0f} MB), load average {os.getloadavg()[0]:.1f}"
+        f"PDF, peak RSS {rss_mb:.0f} MB (largest PDF process {child_mb:.0f} MB; whole tree summed at peak {sampler.peak_kb / 1024:.0f} MB), load average {os.getloadavg()[0]:.1f}"
     )
 
 

@@ -30,7 +30,7 @@ from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import ORDER_TIMELINE, PaymentMethod
 
 FORMATS = ("thermal", "a4")
-CHUNK = 100  # labels per WeasyPrint document (see labels_pdf)
+CHUNK = 50  # labels per WeasyPrint document (see render_labels)
 PRINT_LIMIT = 1000
 
 
