@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.utils import formats
 from django.utils.translation import gettext
 
+from tokodesk.core import l10n
 from tokodesk.core.money import format_money
 
 
@@ -32,9 +32,9 @@ def chip_text(field, value, *, money: bool = False, currency: str = "IDR") -> st
     if money and isinstance(value, int):
         return format_money(value, currency)
     if isinstance(value, dt.datetime):
-        return formats.date_format(value, "DATETIME_FORMAT")
+        return l10n.format_datetime(value)
     if isinstance(value, dt.date):
-        return formats.date_format(value, "DATE_FORMAT")
+        return l10n.format_date(value, width="long")
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     labels = _choice_labels(field)

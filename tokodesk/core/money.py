@@ -32,18 +32,12 @@ def to_major(amount: int, currency: str):
     return Decimal(amount).scaleb(-exponent(currency))
 
 
-def format_money(amount: int, currency: str) -> str:
-    """Rp 150.000 for IDR; 12,50 € for EUR; plain otherwise."""
-    exp = exponent(currency)
-    major = to_major(amount, currency)
-    sign = "-" if amount < 0 else ""
-    whole, _, frac = f"{abs(major):.{exp}f}".partition(".")
-    grouped = f"{int(whole):,}".replace(",", ".")
-    if currency == "IDR":
-        return f"{sign}Rp {grouped}"
-    if currency == "EUR":
-        return f"{sign}{grouped},{frac} €" if exp else f"{sign}{grouped} €"
-    return f"{sign}{currency} {grouped}" + (f",{frac}" if exp else "")
+def format_money(amount: int, currency: str, lang: str | None = None) -> str:
+    """Money for people, in the active language's CLDR conventions (core.l10n): "Rp 150.000"
+    (id, IDR), "1 395,00 €" (fr, EUR), "€1,395.00" (en, EUR)."""
+    from tokodesk.core.l10n import format_money as _format
+
+    return _format(amount, currency, lang)
 
 
 _GROUPED = re.compile(r"^\d{1,3}([.,]\d{3})+$")

@@ -80,6 +80,16 @@ def phone_region(row: ShopSettings | None = None, *, request_only: bool = False)
     )
 
 
+def country(*, request_only: bool = True) -> str:
+    """The shop's country (the region of its formats, core.l10n): the request's or the
+    worker's row, else its phone region, else the environment's (no query unless asked)."""
+    row = _current.get()
+    if row is None and not request_only:
+        row = ShopSettings.get()
+    code = (row.country or row.phone_region) if row is not None else ""
+    return (code if is_region(code) else settings.TOKODESK_PHONE_REGION).upper()
+
+
 def staff_language(row: ShopSettings | None = None) -> str:
     row = row or _row()
     codes = dict(settings.LANGUAGES)

@@ -17,10 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tokodesk.core import pdf, shop_profile
+from tokodesk.core import l10n, pdf, shop_profile
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import format_money
 from tokodesk.core.pdf import PdfUnavailable
@@ -139,7 +138,7 @@ def _label(order: Order) -> dict:
         "cod": format_money(cod, order.currency) if cod else "",
         "shipping_cost": format_money(order.shipping_cost, order.currency),
         "warehouse": order.warehouse.name if order.warehouse_id else "",
-        "date": date_format(timezone.localtime(order.created_at), "SHORT_DATE_FORMAT"),
+        "date": l10n.format_date(order.created_at),
     }
 
 
@@ -199,7 +198,7 @@ def packing_slips_pdf(*, references: list[str], actor, source: str = "web") -> b
         {
             "shop": shop_profile.profile(),
             "slips": [_label(order) | {"lines": list(order.lines.all())} for order in orders],
-            "printed": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
+            "printed": l10n.format_datetime(timezone.localtime()),
         },
     )
     document = render_pdf(html)

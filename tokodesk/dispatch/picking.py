@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from django.db.models import Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from tokodesk.core import shop_profile
+from tokodesk.core import l10n, shop_profile
 from tokodesk.dispatch.labels import orders_for_print, record_printed, render_pdf
 from tokodesk.orders.models import Order, OrderLine
 
@@ -74,7 +73,7 @@ def picking_pdf(*, references: list[str], actor, source: str = "web") -> bytes:
             "shop": shop_profile.profile(),
             "lists": picking_lists(orders),
             "references": [o.reference for o in orders],
-            "printed": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
+            "printed": l10n.format_datetime(timezone.localtime()),
         },
     )
     pdf = render_pdf(html)

@@ -32,11 +32,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from tokodesk.core import outbox, shop_profile
+from tokodesk.core import l10n, outbox, shop_profile
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
@@ -159,7 +158,7 @@ def email_context(ret: Return, event: str, *, message: str = "", label_attached:
         "amount": format_money(ret.resolution_amount, ret.currency) if ret.resolution_amount else "",
         "replacement_order": ret.replacement_order.reference if ret.replacement_order_id else "",
         "message": (message or "").strip(),
-        "target_date": date_format(ret.target_date, "DATE_FORMAT") if ret.target_date else "",
+        "target_date": l10n.format_date(ret.target_date, width="long") if ret.target_date else "",
         "label": label_attached,
         # Only a full address helps in an e-mail (unknown without a site address or a request).
         "order_link": link if link.startswith(("http://", "https://")) else "",

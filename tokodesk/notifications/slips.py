@@ -12,10 +12,9 @@ import logging
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core import pdf, shop_profile
+from tokodesk.core import l10n, pdf, shop_profile
 from tokodesk.core.pdf import PdfUnavailable, barcode_svg
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import NotificationSettings
@@ -55,9 +54,9 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
         "reference": ret.reference,
         "barcode": barcode_svg(ret.reference),
         "order": order,
-        "order_date": date_format(timezone.localtime(order.created_at), "DATE_FORMAT"),
-        "request_date": date_format(timezone.localtime(ret.created_at), "DATE_FORMAT"),
-        "printed": date_format(timezone.localtime(), "DATE_FORMAT"),
+        "order_date": l10n.format_date(order.created_at, width="long"),
+        "request_date": l10n.format_date(ret.created_at, width="long"),
+        "printed": l10n.format_date(timezone.localtime(), width="long"),
         "customer_name": order.recipient_name or customer.name,
         "customer_phone": order.recipient_phone or customer.phone,
         "customer_address": order.destination_address or customer.address,
@@ -67,7 +66,7 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
         "reason": ret.reason_display,
         "resolution": str(Resolution(ret.resolution).label),
         "status": status,
-        "target_date": date_format(ret.target_date, "DATE_FORMAT") if ret.target_date else "",
+        "target_date": l10n.format_date(ret.target_date, width="long") if ret.target_date else "",
         "exchange_items": ret.exchange_items,
         # Prices, the extra lines (fees, services, shipping charged or refunded) and what the
         # customer gets back: an estimate until the return is completed.

@@ -1,8 +1,11 @@
-"""Template helpers: money per currency, phone numbers, a mapping's item. (An order's status
+"""Template helpers: money, numbers, dates and times in the active language's CLDR conventions
+(core.l10n: `money`, `number`, `local_date`, `local_datetime`, `local_time`), phone numbers, a
+mapping's item. (An order's status
 badge is the orders app's: `{% load order_tags %}`.)"""
 
 from django import template
 
+from tokodesk.core import l10n
 from tokodesk.core.money import format_money
 from tokodesk.core.phones import format_phone
 
@@ -14,6 +17,30 @@ def money(amount, currency="IDR"):
     if amount is None or amount == "":
         return ""
     return format_money(int(amount), currency or "IDR")
+
+
+@register.filter
+def number(value, decimals=None):
+    """1.234,5 (id), 1,234.5 (en), 1 234,5 (fr); `|number:2` fixes two decimals."""
+    return l10n.format_number(value, decimals=None if decimals in (None, "") else int(decimals))
+
+
+@register.filter
+def local_date(value, width="medium"):
+    """CLDR's medium date in the active language: "4 Des 2026", "Dec 4, 2026", "4 déc. 2026"
+    (`|local_date:"long"`: "4 décembre 2026"), in the active time zone."""
+    return l10n.format_date(value, width=width or "medium")
+
+
+@register.filter
+def local_datetime(value):
+    """ "4 Des 2026 18.30", "Dec 4, 2026, 6:30 PM", "4 déc. 2026, 18:30"."""
+    return l10n.format_datetime(value)
+
+
+@register.filter
+def local_time(value):
+    return l10n.format_time(value)
 
 
 @register.filter

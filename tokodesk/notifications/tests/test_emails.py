@@ -8,8 +8,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import translation
-from django.utils.formats import date_format
 
+from tokodesk.core import l10n
 from tokodesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.emails import (
@@ -82,7 +82,7 @@ def test_preview_of_the_approval_in_each_language(approved, locale, subject_word
     assert "Kirim lewat JNE ya." in body  # the message written with the action
     with translation.override(locale):
         assert str(Resolution.REFUND.label) in body
-        assert date_format(TARGET, "DATE_FORMAT") in body
+        assert l10n.format_date(TARGET, width="long") in body  # "15 janvier 2030"
     # The customer's order link, where the label stays downloadable.
     assert "https://desk.example.com/o/" in body
     assert preview.attachments == ["label-jne.pdf"]

@@ -13,11 +13,12 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import F, Prefetch
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 
 from tokodesk.catalog.models import Variant, Warehouse
+from tokodesk.core import l10n
 from tokodesk.customers.models import Customer
 from tokodesk.orders import api as orders_api
 from tokodesk.orders import selectors
@@ -199,7 +200,7 @@ def reference_display_context(request, orders, *, view_mode="list"):
         else:
             row["channel"] = channels.get(o.channel, o.channel)
             created = timezone.localtime(o.created_at)
-            row["date"] = formats.date_format(created, "SHORT_DATE_FORMAT")
+            row["date"] = l10n.format_date(created)  # the templates' local_date (core.l10n)
             row["time"] = f"{created.hour:02d}:{created.minute:02d}"
             if "shipping_cost" in shown:
                 row["shipping_cost"] = lv._money(o.shipping_cost, o.currency)

@@ -70,7 +70,7 @@ def test_defaults_are_seeded_for_every_purpose_in_id_en_fr(db):
             "fr",
             [
                 "Bonjour Siti Rahayu",
-                "Merci de virer Rp 318.000",
+                "Merci de virer 318\u202f000\u00a0IDR",  # CLDR fr: French customer, rupiah shop
                 "BCA 5230812245 au nom de Toko Berkah",
             ],
         ),

@@ -29,12 +29,13 @@ from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import Truncator
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from tokodesk.core import l10n
 from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.models import ShopSettings
@@ -144,10 +145,9 @@ def _line_values(name, qty) -> dict:
     return {"qty": qty, "name": name, "product": product, "variant": variant}
 
 
-def _local(value, fmt: str) -> str:
-    """The `date` filter of the templates (in the current time zone); `fmt` a named
-    format such as SHORT_DATETIME_FORMAT (tokodesk/core/formats)."""
-    return formats.date_format(timezone.localtime(value), fmt) if value else ""
+def _local(value) -> str:
+    """The `local_datetime` filter of the templates (core.l10n, in the current time zone)."""
+    return l10n.format_datetime(value) if value else ""
 
 
 def _deadline(order, now) -> dict | None:
@@ -155,9 +155,9 @@ def _deadline(order, now) -> dict | None:
     if dl is None:
         return None
     if dl.kind == "auto_approve":
-        title = _local(order.cancellation_deadline, "SHORT_DATETIME_FORMAT")
+        title = _local(order.cancellation_deadline)
     elif dl.seconds_left is not None:
-        title = _local(order.ship_by, "SHORT_DATETIME_FORMAT")
+        title = _local(order.ship_by)
     else:
         title = None
     return {
@@ -243,7 +243,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             day = created.date()
             date = days.get(day)
             if date is None:  # the month in words, translated: once per day shown
-                date = days[day] = formats.date_format(created, "SHORT_DATE_FORMAT")
+                date = days[day] = l10n.format_date(created)
             row["date"] = date
             row["time"] = f"{created.hour:02d}:{created.minute:02d}"  # "H:i"
             if "shipping_cost" in shown:

@@ -7,12 +7,11 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tokodesk.core import l10n
 from tokodesk.core.money import format_money
 from tokodesk.orders import selectors
 from tokodesk.orders.models import OrderEvent
@@ -79,9 +78,7 @@ def _when(value: str) -> str:
     moment = parse_datetime(value) if isinstance(value, str) else None
     if moment is None:
         return str(value)
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    return date_format(moment, "SHORT_DATETIME_FORMAT")
+    return l10n.format_datetime(moment)
 
 
 def _short(value, currency, key="") -> str:

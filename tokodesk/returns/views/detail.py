@@ -16,12 +16,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from tokodesk.core import l10n
 from tokodesk.core.errors import DomainError
 from tokodesk.core.money import format_money
 from tokodesk.core.uploads import serve_upload
@@ -80,7 +80,7 @@ def _status_label(code: str) -> str:
 
 def _date(value: str) -> str:
     try:
-        return date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        return l10n.format_date(dt.date.fromisoformat(value))
     except ValueError:
         return value
 

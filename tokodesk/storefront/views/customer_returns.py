@@ -38,12 +38,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from tokodesk.core import l10n
 from tokodesk.core.errors import Conflict, DomainError, NotFound
 from tokodesk.core.uploads import is_quarantined, serve_upload
 from tokodesk.orders.models import Order
@@ -117,7 +117,7 @@ def return_availability(order: Order, settings_row: ReturnSettings | None = None
 
 
 def _date(value) -> str:
-    return date_format(timezone.localtime(value), "j F Y")
+    return l10n.format_date(value, width="long")
 
 
 def customer_returns(order: Order) -> dict | None:

@@ -1,3 +1,4 @@
-# "03 Des 2026", "03 Dec 2026": compact for tables, the month in words.
-SHORT_DATE_FORMAT = "d M Y"
-SHORT_DATETIME_FORMAT = "d M Y H:i"
+# CLDR's "medium" date and short time (Babel, tokodesk.core.l10n): "Dec 4, 2026", "Dec 4, 2026,
+# 6:30 PM" (U+202F before AM/PM, as CLDR writes it). test_l10n checks Django and Babel agree.
+SHORT_DATE_FORMAT = "M j, Y"
+SHORT_DATETIME_FORMAT = "M j, Y, g:i\u202fA"

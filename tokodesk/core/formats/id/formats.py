@@ -1,3 +1,5 @@
-# "03 Des 2026", "03 Dec 2026": compact for tables, the month in words.
-SHORT_DATE_FORMAT = "d M Y"
-SHORT_DATETIME_FORMAT = "d M Y H:i"
+# CLDR's "medium" date and short time (Babel, tokodesk.core.l10n): "4 Des 2026", "4 Des 2026
+# 18.30" (Indonesian separates hours and minutes with a dot). test_l10n checks Django and
+# Babel agree.
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y H.i"
