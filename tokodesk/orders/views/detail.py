@@ -23,6 +23,7 @@ from tokodesk.orders.forms_detail import AssignForm, NoteForm, agent_choices
 from tokodesk.orders.languages import language_choices
 from tokodesk.orders.languages import valid as valid_language
 from tokodesk.orders.links import order_link_url
+from tokodesk.orders.serials import SERIAL_STATUSES
 from tokodesk.orders.states import FINAL
 from tokodesk.orders.views.common import SECONDARY, menu_for, toast
 from tokodesk.orders.views.timeline import (  # noqa: F401 - their old home
@@ -78,6 +79,8 @@ def detail_context(request, order, **extra) -> dict:
         "menu": menu,
         "actions": actions,
         "lines": list(order.lines.all()),
+        # Serial numbers are recorded from packing to transit (orders.serials).
+        "serial_statuses": SERIAL_STATUSES,
         "tags": list(order.tags.all()),
         "payments": payments,
         "notes": list(order.notes.all()),

@@ -88,3 +88,34 @@ def test_recording_serials_is_checked(shop, users, api_as, snapshot):
     assert snapshot() == before
     # An agent may not record them (shipping is the warehouse's).
     assert api_as("agent").post(url, {"lines": [{"sku": "KAOS-M", "serial_numbers": ["A"]}]}).status_code in (403, 404)
+
+
+def test_warehouse_records_serials_from_the_order_page(shop, users, snapshot):
+    from django.test import Client
+
+    owner = users["owner"]
+    Variant.objects.filter(sku="KAOS-M").update(serial_tracked=True)
+    order = make_order(owner, method="bank_transfer", lines=(("KAOS-M", 2), ("MADU-500", 1)))
+    for action in ["confirm", "confirm_payment", "mark_ready"]:
+        order = run(order, action, owner)
+    c = Client()
+    c.force_login(users["warehouse"])
+    c.cookies["django_language"] = "en"
+    page = c.get(f"/orders/{order.reference}/").content.decode()
+    assert f'href="/orders/{order.reference}/serials/"' in page
+    form = c.get(f"/orders/{order.reference}/serials/").content.decode()
+    kaos = order.lines.get(sku="KAOS-M")
+    assert f'name="serials_{kaos.pk}"' in form and "MADU-500" not in form  # only serial-tracked lines
+    before = snapshot()
+    r = c.post(f"/orders/{order.reference}/serials/", {"version": order.version,
+                                                       f"serials_{kaos.pk}": "A1\nA2\nA3"})
+    assert r.status_code == 422 and "3 serial numbers for 2 items" in r.content.decode()
+    assert snapshot() == before
+    r = c.post(f"/orders/{order.reference}/serials/", {"version": order.version, f"serials_{kaos.pk}": "A1\nA2"})
+    assert r.status_code == 302
+    kaos.refresh_from_db()
+    assert kaos.serial_numbers == ["A1", "A2"]
+    assert "S/N: A1, A2" in c.get(f"/orders/{order.reference}/").content.decode()
+    # A stale form (the version moved) is refused.
+    r = c.post(f"/orders/{order.reference}/serials/", {"version": order.version, f"serials_{kaos.pk}": "B1"})
+    assert r.status_code == 422 and "changed" in r.content.decode()
