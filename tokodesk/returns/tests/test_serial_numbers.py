@@ -119,3 +119,17 @@ def test_warehouse_records_serials_from_the_order_page(shop, users, snapshot):
     # A stale form (the version moved) is refused.
     r = c.post(f"/orders/{order.reference}/serials/", {"version": order.version, f"serials_{kaos.pk}": "B1"})
     assert r.status_code == 422 and "changed" in r.content.decode()
+
+
+def test_return_forms_show_the_serials_shipped(shipped, users):
+    from django.test import Client
+
+    c = Client()
+    c.force_login(users["owner"])
+    c.cookies["django_language"] = "en"
+    form = c.get(f"/returns/new/?order={shipped.reference}").content.decode()
+    assert "data-sold-serials" in form and "SN-001, SN-002" in form
+    kaos = shipped.lines.get(sku="KAOS-M")
+    r = c.post("/returns/new/", {"order": shipped.reference, "reason": "size_too_small", "resolution": "refund",
+                                 f"qty_{kaos.pk}": 1, f"serials_{kaos.pk}": "SN-404"})
+    assert r.status_code == 422 and "Not sold on this order: SN-404" in r.content.decode()
