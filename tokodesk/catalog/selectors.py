@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from tokodesk.catalog.models import Category, Product, ProductImage, Stock, Variant, Warehouse
 from tokodesk.core.cursors import decode_cursor, encode_cursor
@@ -61,10 +61,9 @@ def stocked_variants(warehouse_id: int, product_id: int | None = None) -> dict[s
     return {row.variant.sku: row for row in rows}
 
 
-def product_list(*, filters: ProductFilters, cursor: str | None = None, limit: int = PAGE_SIZE):
-    """A page of products, newest first (keyset on id), with variants and their stock
-    prefetched: a constant number of queries per page. Returns (products, next_cursor)."""
-    qs = Product.objects.select_related("category")
+def _filtered_products(filters: ProductFilters, cursor: str | None) -> QuerySet:
+    """Products matching the filters after the cursor (keyset on id, newest first)."""
+    qs = Product.objects.all()
     if filters.q:
         q = filters.q.strip()[:100]
         qs = qs.filter(
@@ -98,12 +97,63 @@ def product_list(*, filters: ProductFilters, cursor: str | None = None, limit: i
     if cursor:
         _value, last_id = decode_cursor(cursor, kind="int")
         qs = qs.filter(pk__lt=last_id)
-    rows = list(qs.order_by("-id")[: limit + 1])
+    return qs.order_by("-id")
+
+
+def product_list(*, filters: ProductFilters, cursor: str | None = None, limit: int = PAGE_SIZE):
+    """A page of products, newest first (keyset on id), with variants and their stock
+    prefetched: a constant number of queries per page (the API's read; the page reads
+    product_list_rows). Returns (products, next_cursor)."""
+    qs = _filtered_products(filters, cursor).select_related("category")
+    rows = list(qs[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([rows[-1].pk, rows[-1].pk])
     _attach_variants(rows)
+    return rows, next_cursor
+
+
+def product_list_rows(
+    *, filters: ProductFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> tuple[list[dict], str | None]:
+    """The products page's rows as plain values, no model instances: one query for the
+    page's products (with their category name), one for their variants' SKUs, one
+    aggregated query for the stock totals per product (every variant, every warehouse).
+    Each row: pk, name, slug, active, category_name, variants [{sku, active}],
+    total_on_hand, total_reserved, total_available. Returns (rows, next_cursor)."""
+    rows = list(
+        _filtered_products(filters, cursor).values(
+            "name", "slug", "active", pk=F("id"), category_name=F("category__name")
+        )[: limit + 1]
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor([rows[-1]["pk"], rows[-1]["pk"]])
+    if not rows:
+        return rows, next_cursor
+    ids = [r["pk"] for r in rows]
+    variants: dict[int, list] = {}
+    for v in (
+        Variant.objects.filter(product_id__in=ids)
+        .order_by("sku")
+        .values("product_id", "sku", "active")
+    ):
+        variants.setdefault(v.pop("product_id"), []).append(v)
+    totals = {
+        t["variant__product_id"]: t
+        for t in Stock.objects.filter(variant__product_id__in=ids)
+        .values("variant__product_id")
+        .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+        .order_by()
+    }
+    for r in rows:
+        t = totals.get(r["pk"], {})
+        r["variants"] = variants.get(r["pk"], [])
+        r["total_on_hand"] = t.get("on_hand") or 0
+        r["total_reserved"] = t.get("reserved") or 0
+        r["total_available"] = r["total_on_hand"] - r["total_reserved"]
     return rows, next_cursor
 
 

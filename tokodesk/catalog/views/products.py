@@ -45,14 +45,11 @@ def product_list_view(request):
         warehouse=_int(g.get("warehouse")),
     )
     try:
-        rows, next_cursor = selectors.product_list(filters=filters, cursor=g.get("cursor") or None)
+        rows, next_cursor = selectors.product_list_rows(
+            filters=filters, cursor=g.get("cursor") or None
+        )
     except ValidationFailed:  # a crafted cursor: the first page
-        rows, next_cursor = selectors.product_list(filters=filters)
-    for p in rows:
-        stock = [s for v in p.variants.all() for s in v.stock.all()]
-        p.total_on_hand = sum(s.on_hand for s in stock)
-        p.total_reserved = sum(s.reserved for s in stock)
-        p.total_available = p.total_on_hand - p.total_reserved
+        rows, next_cursor = selectors.product_list_rows(filters=filters)
     query = g.copy()
     query.pop("cursor", None)
     return render(
