@@ -73,5 +73,12 @@ class TrackingEvent(models.Model):
         return f"{self.adapter}:{self.event_id} {self.event} {self.awb}"
 
     @property
+    def label(self) -> str:
+        """The event in the desk's words (the provider's code when unknown)."""
+        from tokodesk.tracking.codes import DESK_WORDS
+
+        return str(DESK_WORDS.get(self.event, self.event))
+
+    @property
     def needs_attention(self) -> bool:
         return self.status in (self.Status.NOT_APPLIED, self.Status.FAILED)

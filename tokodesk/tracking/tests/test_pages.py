@@ -84,6 +84,8 @@ def test_action_needed_shows_events_not_applied(shipped, browser):
     assert events.status_code == 200
     body = events.content.decode()
     assert 'data-status="recorded_not_applied"' in body and 'data-status="applied"' not in body
+    # The event in the desk's words, not the provider's code.
+    assert '<td data-event="lost">Lost or damaged</td>' in body
     lost = TrackingEvent.objects.get(event="lost")
     r = browser.post("/shipping/tracking/retry/", {"ids": [lost.pk]})
     assert r.status_code == 302
