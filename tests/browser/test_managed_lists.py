@@ -55,6 +55,7 @@ def test_french_owner_adds_a_carrier_and_reasons_the_customer_reads_in_french(br
             form.locator("input[name=label_en]").fill(en)
             form.locator("button[type=submit]").click()
             expect(page.locator(f'[data-reason="{code}"] input[name=label_fr]')).to_have_value(fr)
+        page.goto(page.base + "/returns/lists/")
         shoot(page, "return-reasons.png")
         assert ReturnReason.objects.get(code="retard").labels == {"fr": "Livré trop tard", "en": "Delivered too late"}
 
