@@ -128,9 +128,10 @@ def main():
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # The PDF processes' (labels.render_labels lays several documents out at once): the
     # largest one's peak.
-    child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    child_mb = children.ru_maxrss / 1024
     print(
-        f"{args.orders} labels ({args.format}): {total:.1f} s wall, {cpu:.1f} s CPU (codes "
+        f"{args.orders} labels ({args.format}): {total:.1f} s wall, {cpu:.1f} s CPU here + {children.ru_utime + children.ru_stime:.1f} s in the PDF processes (codes "
         f"{built:.1f} s; loading WeasyPrint before: {loaded:.1f} s), {len(document) / 1e6:.1f} MB "
         f"PDF, peak RSS {rss_mb:.0f} MB (largest PDF process {child_mb:.0f} MB; whole tree summed at peak {sampler.peak_kb / 1024:.0f} MB), load average {os.getloadavg()[0]:.1f}"
     )
