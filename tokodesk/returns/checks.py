@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Variant
@@ -28,8 +30,12 @@ def _reason(reason: str, reason_text: str) -> tuple[ReturnReason, str]:
     if not reason:
         raise ValidationFailed("invalid_input", _("The customer's reason is required."),
                                fields={"reason": _("Required.")})
+    # By code, by the plain label, or by its label in any of the shop's languages (issue 17).
+    by_label = Q(label__iexact=reason)
+    for code, _name in settings.LANGUAGES:
+        by_label |= Q(**{f"labels__{code}__iexact": reason})
     found = ReturnReason.objects.filter(active=True).filter(code__iexact=reason).first() or \
-        ReturnReason.objects.filter(active=True, label__iexact=reason).first()
+        ReturnReason.objects.filter(by_label, active=True).order_by("position", "id").first()
     if found is None:
         other = ReturnReason.objects.filter(needs_text=True, active=True).order_by("position", "id").first()
         if other is None:

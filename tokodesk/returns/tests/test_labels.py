@@ -93,3 +93,12 @@ def test_api_labels(users, api_as):
     assert state.status_code == 201 and state.json()["label"] == "Attente pièce"
     assert owner_api.post(f"{URL}/custom-states", {"status": "on_hold"}).status_code == 422
     assert not ReturnReason.objects.filter(code__in=["late2", "late3"]).exists()
+
+
+def test_a_reason_given_by_its_label_in_any_language(owner):
+    from tokodesk.returns.checks import _reason
+
+    assert _reason("Taille trop petite", "")[0].code == "size_too_small"
+    assert _reason("size too SMALL", "")[0].code == "size_too_small"
+    other, text = _reason("Couleur différente", "")
+    assert other.needs_text and text == "Couleur différente"
