@@ -33,7 +33,7 @@ from tokodesk.core.sections import sections as page_sections
 from tokodesk.orders.models import Order, OrderEvent
 from tokodesk.orders.services import order_apply_action
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT, PaymentMethod, Status
-from tokodesk.storefront.links import order_from_token
+from tokodesk.storefront.links import activate_buyer_language, order_from_token
 from tokodesk.storefront.views.customer_payment import transfer_context
 from tokodesk.storefront.views.customer_returns import customer_returns
 
@@ -281,10 +281,11 @@ class CancellationForm(forms.Form):
     )
 
 
-def _order_or_404(token: str) -> Order:
+def _order_or_404(token: str, request=None) -> Order:
     order = order_from_token(token, Order.objects.select_related("courier", "landing_page", "assigned_agent"))
     if order is None:
         raise Http404
+    activate_buyer_language(order, request)  # issue 17
     return order
 
 
@@ -329,13 +330,13 @@ def _page(request, order: Order, *, form=None, proof_form=None, status=200):
 @never_cache
 @require_http_methods(["GET", "HEAD"])
 def order_link_view(request, token):
-    return _page(request, _order_or_404(token))
+    return _page(request, _order_or_404(token, request))
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_cancellation_view(request, token):
-    order = _order_or_404(token)
+    order = _order_or_404(token, request)
     if request.method != "POST":
         return redirect("storefront:order_link", token=token)
     if order.status == S.CANCELLATION_REQUESTED:  # a second submit, a refresh, a double tap

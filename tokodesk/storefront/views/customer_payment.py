@@ -106,7 +106,7 @@ def transfer_context(order: Order, payment: dict | None, form: ProofForm | None 
 def send_proof_view(request, token):
     from tokodesk.storefront.views.customer_link import _order_or_404, _page
 
-    order = _order_or_404(token)
+    order = _order_or_404(token, request)
     if request.method != "POST":
         return redirect("storefront:order_link", token=token)
     try:

@@ -53,7 +53,7 @@ from tokodesk.returns.selectors import return_reasons, returnable_lines
 from tokodesk.returns.services import return_request, window_end
 from tokodesk.returns.states import RETURNABLE_ORDER_STATUSES, Status
 from tokodesk.storefront.forms import RESOLUTION_HINTS, ReturnRequestForm
-from tokodesk.storefront.links import order_from_token
+from tokodesk.storefront.links import activate_buyer_language, order_from_token
 
 RS = Status
 FORM_SALT = "tokodesk.return-request-form"
@@ -188,10 +188,11 @@ def seen_return_id(order: Order, token: str) -> int | None:
 # --- the pages -----------------------------------------------------------------------------
 
 
-def _order_or_404(token: str) -> Order:
+def _order_or_404(token: str, request=None) -> Order:
     order = order_from_token(token, Order.objects.select_related("courier", "landing_page"))
     if order is None:
         raise Http404
+    activate_buyer_language(order, request)  # issue 17
     return order
 
 
@@ -248,7 +249,7 @@ def _sent(request, token: str, ret: Return):
 @require_http_methods(["GET", "HEAD", "POST"])
 def return_request_view(request, token):
     """/o/<token>/return/: the form (GET) and the request (POST)."""
-    order = _order_or_404(token)
+    order = _order_or_404(token, request)
     state = return_availability(order)
 
     if request.method != "POST":
@@ -316,8 +317,8 @@ def return_request_view(request, token):
     return _sent(request, token, ret)
 
 
-def _buyer_return_or_404(token: str, reference: str) -> tuple[Order, Return]:
-    order = _order_or_404(token)
+def _buyer_return_or_404(token: str, reference: str, request=None) -> tuple[Order, Return]:
+    order = _order_or_404(token, request)
     ret = (
         Return.objects.select_related("order", "customer", "reason", "custom_state")
         .filter(order=order, reference=reference, status__in=SHOWN_STATUSES)
@@ -332,7 +333,7 @@ def _buyer_return_or_404(token: str, reference: str) -> tuple[Order, Return]:
 @require_http_methods(["GET", "HEAD"])
 def return_label_view(request, token, reference):
     """/o/<token>/returns/<reference>/label/: the label the seller uploaded (SPEC 3.3)."""
-    _order, ret = _buyer_return_or_404(token, reference)
+    _order, ret = _buyer_return_or_404(token, reference, request)
     if not ret.label:
         raise Http404
     return serve_upload(ret.label, attachment=True)
@@ -345,7 +346,7 @@ def return_slip_view(request, token, reference):
     buyer's language; the printable page when this server cannot make PDFs."""
     from tokodesk.notifications import slips
 
-    _order, ret = _buyer_return_or_404(token, reference)
+    _order, ret = _buyer_return_or_404(token, reference, request)
     if ret.status not in SLIP_STATUSES:
         raise Http404
     locale = translation.get_language()
