@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tokodesk.core import shop_profile
+from tokodesk.core.csv_rows import csv_rows
 from tokodesk.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.orders.models import Order
 from tokodesk.orders.selectors import order_queryset_for
@@ -248,47 +249,22 @@ class CsvRow:
 
 
 def awb_csv_rows(text: str) -> list[CsvRow]:
-    """The file's rows: columns reference, courier, AWB (a first line naming them is skipped;
-    comma or semicolon separated, as spreadsheets in Indonesia save them)."""
-    import csv
-    import io
-
-    text = text.lstrip("\ufeff")
-    if len(text.encode()) > CSV_MAX_BYTES:
-        raise ValidationFailed(
-            "invalid_input",
-            _("The file is too large (at most 1 MB)."),
-            fields={"file": _("The file is too large (at most 1 MB).")},
+    """The file's rows: columns reference, courier, AWB (core.csv_rows: a first line naming
+    them is skipped; comma or semicolon separated)."""
+    return [
+        CsvRow(
+            line=number, reference=cells[0][:40], courier=cells[1][:30].lower(), awb=cells[2][:64]
         )
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if number == 1 and {c.lower() for c in cells} & CSV_HEADERS == CSV_HEADERS:
-            continue
-        cells += [""] * (3 - len(cells))
-        rows.append(
-            CsvRow(
-                line=number,
-                reference=cells[0][:40],
-                courier=cells[1][:30].lower(),
-                awb=cells[2][:64],
-            )
+        for number, cells in csv_rows(
+            text,
+            width=3,
+            headers=CSV_HEADERS,
+            max_bytes=CSV_MAX_BYTES,
+            too_large=_("The file is too large (at most 1 MB)."),
+            max_rows=BOOK_LIMIT,
+            too_many=_("At most %(n)s rows at once.") % {"n": BOOK_LIMIT},
         )
-    if not rows:
-        raise ValidationFailed(
-            "invalid_input", _("The file has no rows."), fields={"file": _("The file has no rows.")}
-        )
-    if len(rows) > BOOK_LIMIT:
-        raise ValidationFailed(
-            "invalid_input",
-            _("At most %(n)s rows at once.") % {"n": BOOK_LIMIT},
-            fields={"file": _("At most %(n)s rows at once.") % {"n": BOOK_LIMIT}},
-        )
-    return rows
+    ]
 
 
 def awb_csv_preview(*, text: str, actor) -> list[CsvRow]:

@@ -6,13 +6,12 @@ imported twice is the same event (its id is made from AWB, event and time)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from tokodesk.core.errors import PermissionDenied, ValidationFailed
+from tokodesk.core.csv_rows import csv_rows
+from tokodesk.core.errors import PermissionDenied
 from tokodesk.orders.models import Order
 from tokodesk.tracking import codes, services
 
@@ -35,43 +34,24 @@ class Row:
 
 
 def rows_of(text: str) -> list[Row]:
-    text = text.lstrip("\ufeff")
-    if len(text.encode()) > MAX_BYTES:
-        raise ValidationFailed(
-            "invalid_input",
-            _("The file is too large (at most 2 MB)."),
-            fields={"file": _("The file is too large (at most 2 MB).")},
+    return [
+        Row(
+            line=number,
+            awb=cells[0][:64],
+            event=cells[1][:40],
+            time=cells[2][:40],
+            note=cells[3][:500],
         )
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if number == 1 and HEADERS <= {c.lower() for c in cells}:
-            continue
-        cells += [""] * (4 - len(cells))
-        rows.append(
-            Row(
-                line=number,
-                awb=cells[0][:64],
-                event=cells[1][:40],
-                time=cells[2][:40],
-                note=cells[3][:500],
-            )
+        for number, cells in csv_rows(
+            text,
+            width=4,
+            headers=HEADERS,
+            max_bytes=MAX_BYTES,
+            too_large=_("The file is too large (at most 2 MB)."),
+            max_rows=MAX_ROWS,
+            too_many=_("At most %(n)s rows per file.") % {"n": MAX_ROWS},
         )
-        if len(rows) > MAX_ROWS:
-            raise ValidationFailed(
-                "invalid_input",
-                _("At most %(n)s rows per file.") % {"n": MAX_ROWS},
-                fields={"file": _("At most %(n)s rows per file.") % {"n": MAX_ROWS}},
-            )
-    if not rows:
-        raise ValidationFailed(
-            "invalid_input", _("The file has no rows."), fields={"file": _("The file has no rows.")}
-        )
-    return rows
+    ]
 
 
 def preview(*, text: str, actor) -> list[Row]:
