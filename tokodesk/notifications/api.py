@@ -19,13 +19,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.security import APIKeyQuery
 
 from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
+from tokodesk.core import shop_locale
 from tokodesk.core.api.common import ERRORS, ErrorOut
 from tokodesk.core.errors import NotFound
 from tokodesk.notifications import emails, feeds, slips, whatsapp
@@ -140,7 +143,13 @@ def _notification_out(n) -> dict:
                         "calendar token as `?token=` (see `/returns/calendar-feed`).")
 def calendar_ics(request, include_completed: bool = False):
     returns = feeds.calendar_returns(request.auth, include_completed=include_completed)
-    body = feeds.returns_ics(returns, base_url=_base_url(request))
+    # A calendar app sends no language: the token URL speaks the shop's staff language (set on
+    # the settings page), not the server default; a browser with a picked language keeps it.
+    language = translation.get_language()
+    if request.GET.get("token") and not request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        language = shop_locale.staff_language()
+    with translation.override(language):
+        body = feeds.returns_ics(returns, base_url=_base_url(request))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="returns.ics"'
     response["Cache-Control"] = "private, max-age=300"

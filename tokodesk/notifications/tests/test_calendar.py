@@ -138,3 +138,21 @@ def test_feed_queries_do_not_grow(returns, api_as, django_assert_max_num_queries
     owner.get(URL)
     with django_assert_max_num_queries(7):
         owner.get(URL, {"include_completed": "true"})
+
+
+def test_token_url_speaks_the_shop_s_staff_language(returns, users):
+    """A calendar app sends no language: the token URL follows the staff language of the
+    settings page (a French shop's feed is French), not the server default (issue 17)."""
+    from tokodesk.core.models import ShopSettings
+
+    token = feeds.calendar_token(users["agent"])
+    awaiting = returns["awaiting"].reference
+    assert "Alasan: " in events(Client().get(URL, {"token": token}))[awaiting]["description"]
+    ShopSettings.objects.update(staff_language="fr")
+    description = events(Client().get(URL, {"token": token}))[awaiting]["description"]
+    assert "Statut\u00a0: " in description or "Statut : " in description, description
+    assert "Status: " not in description
+    # A browser whose user picked a language keeps it.
+    picked = Client()
+    picked.cookies["django_language"] = "en"
+    assert "Reason: " in events(picked.get(URL, {"token": token}))[awaiting]["description"]
