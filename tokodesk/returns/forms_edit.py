@@ -38,9 +38,9 @@ class ReturnItemsForm(LineFormMixin, forms.Form):
         self.left = {line.pk: left + (mine[line.pk].qty if line.pk in mine else 0) for line, left in returnable}
         self.line_index = []
         self.fields["version"].initial = ret.version
-        reasons = [(r.code, r.label) for r in selectors.return_reasons()]
+        reasons = [(r.code, r.display_label) for r in selectors.return_reasons()]
         if ret.reason.code not in dict(reasons):
-            reasons.append((ret.reason.code, ret.reason.label))
+            reasons.append((ret.reason.code, ret.reason.display_label))
         self.fields["reason"].choices = reasons
         self.fields["reason"].initial = ret.reason.code
         self.fields["reason_text"].initial = ret.reason_text
