@@ -3,6 +3,7 @@
 only" (nothing sent); a rejection carries its required message; retries and failures."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -315,3 +316,24 @@ def test_dry_run_preview_of_an_exchange_changes_nothing(order, owner):
     # The real action gives the order the preview named.
     ret = return_apply_action(reference=ret.reference, action="complete", actor=owner, inputs=inputs)
     assert f"with order {ret.replacement_order.reference}." in preview.body
+
+
+def test_french_customer_gets_french_whoever_triggers_it(approved):
+    """An English-speaking agent previewing a French customer's e-mail and slip: both in the
+    customer's language (the order keeps it) with French formats (issue 17)."""
+    from tokodesk.notifications.slips import render_slip_html
+
+    Order.objects.filter(pk=approved.order_id).update(language="fr")
+    approved.order.refresh_from_db()
+    with translation.override("en"):
+        preview = preview_return_email(approved, "approve", None, base_url="https://desk.example.com")
+        slip = render_slip_html(approved)
+    assert preview.locale == "fr"
+    assert "Nous avons accepté votre retour" in preview.body
+    assert "15 janvier 2030" in preview.body  # CLDR fr long date
+    assert "Taille trop petite" in preview.body
+    assert 'lang="fr"' in slip
+    assert "Bordereau de retour" in slip or "Bon de retour" in slip, slip[:400]
+    assert "Return slip" not in slip and "Slip retur" not in slip.lower().replace("\n", " ")
+    # Prices on the slip in CLDR French: U+202F between thousands, U+00A0 before the code.
+    assert re.search("\\d\u202f\\d{3}\u00a0IDR", slip) and "Rp " not in slip
