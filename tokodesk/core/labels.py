@@ -38,7 +38,7 @@ def localized(labels: dict | None, fallback: str = "", language: str | None = No
     text = labels.get(_code(language or translation.get_language()))
     if text:
         return text
-    if _default_language:
+    if labels and _default_language:  # (no lookup of the setting for a row without labels)
         text = labels.get(_code(_default_language[0]()))
         if text:
             return text
