@@ -146,8 +146,8 @@ def sql_orders(n: int, *, start: int = 0) -> int:
             f"SELECT {', '.join(exprs)} FROM seq", seq_params + params)
         cursor.execute(
             f"INSERT INTO {qn(OrderLine._meta.db_table)} (order_id, variant_id, sku, name, qty, unit_price, "
-            f"weight_grams) {seq}SELECT {ID_BASE} + seq.i, {line[0][0]}, {line[1][0]}, {line[2][0]}, "
-            f"1 + (seq.i + k.j) %% 2, {line[3][0]}, {line[4][0]} "
+            f"weight_grams, serial_numbers) {seq}SELECT {ID_BASE} + seq.i, {line[0][0]}, {line[1][0]}, "
+            f"{line[2][0]}, 1 + (seq.i + k.j) %% 2, {line[3][0]}, {line[4][0]}, '[]' "
             f"FROM seq JOIN (SELECT 0 AS j UNION ALL SELECT 1 UNION ALL SELECT 2) k ON k.j <= seq.i %% 3",
             seq_params + line[0][1] + line[1][1] + line[2][1] + line[3][1] + line[4][1])
         through = Order.tags.through._meta.db_table

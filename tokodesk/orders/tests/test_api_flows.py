@@ -102,7 +102,7 @@ def test_bank_transfer_flow_end_to_end(shop, owner_api):
     assert order["status"] == "new" and order["version"] == 1
     assert order["total"] == 2 * 150000 + 18000 and order["subtotal"] == 300000
     assert order["lines"] == [{"sku": "MADU-500", "name": order["lines"][0]["name"], "qty": 2,
-                               "unit_price": 150000, "line_total": 300000}]
+                               "unit_price": 150000, "line_total": 300000, "serial_numbers": []}]
     assert order["recipient"]["phone"] == "+6281234567890"
     assert order["warehouse"] == "jkt" and order["courier"] == "jne"
     assert order["payment_method"] == "bank_transfer" and order["payments"] == []

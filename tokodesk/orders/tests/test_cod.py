@@ -4,6 +4,7 @@ refund; a parcel sent back records nothing; `complete` can correct the cash; a r
 what was paid is refused with amounts in rupiah and what to do."""
 
 import pytest
+from django.utils import translation
 
 from tokodesk.core.errors import Conflict
 from tokodesk.orders.models import Order, Payment
@@ -89,9 +90,10 @@ def test_refusal_with_nothing_paid_says_to_record_the_payment(shop, owner):
     from tokodesk.returns.refunds import refund_create
 
     order = order_in("confirmed", owner, method="bank_transfer")
-    with pytest.raises(Conflict) as exc:
-        refund_create(order_id=order.pk, amount=85000, method="cash", actor=owner)
-    message = str(exc.value.message)
+    with translation.override("en"):
+        with pytest.raises(Conflict) as exc:
+            refund_create(order_id=order.pk, amount=85000, method="cash", actor=owner)
+        message = str(exc.value.message)
     assert "Rp 85.000" in message and "Rp 0" in message and "85000" not in message
     assert "Record the order's payment first" in message
 

@@ -264,7 +264,7 @@ def test_row_cells_print_what_the_order_holds(shop, users, settings):
     html = c.get("/orders/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     row = re.search(rf'<tr id="order-{order.reference}".*?</tr>', html, re.S).group(0)
     local = order.created_at.astimezone(__import__("zoneinfo").ZoneInfo(settings.TIME_ZONE))
-    assert local.strftime("%H:%M") in row and local.strftime("%d") in row
+    assert local.strftime("%H:%M") in row and f">{local.day} {local.strftime('%b')} {local.year}<" in row
     # Each line: the product, and apart from it the variant (never cut off); the full name as title.
     assert '<div class="line" title="2 × Madu Hutan – 500 ml"><span class="prod">2 × Madu Hutan</span>' in row
     assert '<span class="variant">500 ml</span>' in row and '<span class="variant">M</span>' in row

@@ -45,7 +45,7 @@ def test_lookup_then_only_returnable_quantities(shop, users):
     html = c.get("/returns/new/", {"order": order.reference.lower()}).content.decode()
     assert returnable(html, kaos) == 1 and returnable(html, madu) == 1
     assert re.search(rf'name="qty_{kaos.pk}"[^>]*max="1"', html)
-    for text in ('name="reason"', 'name="resolution"', 'name="responsible"', 'name="target_date"', "Ukuran kekecilan"):
+    for text in ('name="reason"', 'name="resolution"', 'name="responsible"', 'name="target_date"', "Size too small"):
         assert text in html, text
 
 

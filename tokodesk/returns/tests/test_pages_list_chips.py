@@ -31,7 +31,7 @@ def test_chips_show_labels_and_local_dates(shop, users):
     assert len(found) == 4, found
     assert any(chip.endswith(f": {refund}") for chip in found), found
     assert any(chip.endswith(": 5 Maret 2026") for chip in found), found
-    assert any(chip.endswith(": 24 Des. 2026") for chip in found), found
+    assert any(chip.endswith(": 24 Desember 2026") for chip in found), found
     assert not any(
         "2026-" in chip or chip.endswith(": none") or chip.endswith(": refund") for chip in found
     )
