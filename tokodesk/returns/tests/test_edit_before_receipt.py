@@ -72,7 +72,7 @@ def test_received_return_refused_with_a_message(shop, users, api_as, snapshot):
     assert "can no longer change" in r.content.decode()
     r = api_as("owner").patch(f"{URL}/{ret.reference}", {"lines": [{"sku": "KAOS-M", "qty": 2}]})
     assert r.status_code == 409 and r.json()["code"] == "already_received"
-    assert "were received" in r.json()["message"] and "lines" in r.json()["fields"]
+    assert "sudah diterima" in r.json()["message"] and "lines" in r.json()["fields"]  # the shop default, Indonesian
     r = api_as("owner").patch(f"{URL}/{ret.reference}", {"reason": "other", "reason_text": "x"})
     assert r.status_code == 409 and set(r.json()["fields"]) == {"reason", "reason_text"}
     assert snapshot() == before

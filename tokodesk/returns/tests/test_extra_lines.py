@@ -36,7 +36,7 @@ def test_extra_lines_in_the_api_and_the_estimated_refund(made):
     price = order.lines.get(sku="KAOS-M").unit_price
     got = [(e["kind"], e["direction"], e["amount"], e["label"], e["tax_note"]) for e in body["extra_lines"]]
     assert got == [("fee", "charge", 10000, "Restocking", "PPN 11% incl."),
-                   ("shipping_refunded", "credit", -18000, "Shipping refunded", ""),
+                   ("shipping_refunded", "credit", -18000, "Ongkir dikembalikan", ""),
                    ("service", "charge", 5000, "Cleaning", ""),
                    ("other", "credit", -2000, "Goodwill", "")]
     assert body["totals"] == {"items_value": 2 * price, "charged": 15000, "credited": 20000,

@@ -53,7 +53,7 @@ def test_serials_sent_are_returned_and_checked_at_receipt(shipped, api_as, snaps
     assert r.json()["lines"][0]["serial_numbers"] == ["SN-002"]
     # The same unit cannot be in a second return.
     r = api.post(URL, body)
-    assert r.status_code == 422 and "Already in another return" in r.json()["fields"]["lines.0.serial_numbers"]
+    assert r.status_code == 422 and "Sudah ada di retur lain" in r.json()["fields"]["lines.0.serial_numbers"]
 
     assert api.post(f"{URL}/{ref}/actions/approve", {}).status_code == 200
     before = snapshot()
