@@ -220,6 +220,8 @@ def test_low_stock_view_and_nav_count(shop, users):
     assert re.search(r'id="nav-low-stock"[^>]*>1</a>', html)
     page = c.get(reverse("catalog:low_stock")).content.decode()
     assert re.findall(r'<tr data-sku="([^"]+)"', page) == ["MADU-500"]
+    product = reverse("catalog:product", kwargs={"pk": shop["madu"].product_id})
+    assert f'<a href="{product}">Madu Hutan – 500 ml</a>' in page
 
 
 def test_roles(shop, users):

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -271,12 +272,20 @@ def product_image_view(request, image_id: int):
 @permission_required("catalog.view_stock", raise_exception=True)
 def low_stock_view(request):
     warehouse_id = _int(request.GET.get("warehouse"))
+    rows = selectors.low_stock_rows(warehouse_id=warehouse_id)
+    # The product link of up to 500 rows: reversed once, not by a {% url %} per row (a third of the
+    # page's rendering time in the 10M-ledger bench).
+    marker = 987654321
+    link = reverse("catalog:product", kwargs={"pk": marker})
+    head, tail = link.split(str(marker), 1)
+    for r in rows:
+        r["product_url"] = f"{head}{r['product_id']}{tail}"
     return render(
         request,
         "catalog/low_stock.html",
         {
             "nav": "low_stock",
-            "rows": selectors.low_stock_rows(warehouse_id=warehouse_id),
+            "rows": rows,
             "warehouses": Warehouse.objects.filter(active=True).order_by("code"),
             "warehouse_id": warehouse_id,
         },
