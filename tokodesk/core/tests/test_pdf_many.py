@@ -11,8 +11,6 @@ from pypdf import PdfReader
 
 from tokodesk.core import pdf
 
-pytestmark = pytest.mark.skipif(pdf.weasyprint_module() is None, reason="WeasyPrint missing")
-
 
 def documents(count: int) -> list[str]:
     # Unequal lengths: the processes finish out of turn.
