@@ -75,6 +75,12 @@ class Order(TimeStampedModel):
     payment_method = models.CharField(
         _("payment method"), max_length=20, choices=PaymentMethod.choices
     )
+    # The shop's payment method the customer chose ("PayPal"; payments.PaymentMethod, issue
+    # 17), shown wherever the method is; `payment_method` above is its flow. None: an order
+    # from before the managed list, or a flow with no method of that code (shows the flow).
+    payment_option = models.ForeignKey(
+        "payments.PaymentMethod", on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
     currency = models.CharField(max_length=3, default="IDR")
     subtotal = models.BigIntegerField(default=0)
     shipping_cost = models.BigIntegerField(_("shipping cost"), default=0)

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.timeline import TimelineEvent
+from tokodesk.orders.states import PaymentMethod as Flow
 
 # What a report's columns may hold, in the order the mapping form asks for them.
 FIELDS = ("awb", "cod_amount", "courier_fee", "cod_fee", "rts_fee", "paid_date")
@@ -233,3 +234,47 @@ class RtsFee(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.amount} {self.source}"
+
+
+# --- The shop's payment methods (payments/methods.py, issue 17) -----------------------------
+
+
+class PaymentMethod(models.Model):
+    """A payment method the shop offers ("PayPal", "Transfer BCA", "COD"), managed by the
+    owner and admin. Its `flow` is one of the order's payment flows (orders.states
+    .PaymentMethod: cod, bank_transfer, payment_gateway, invoice): the statuses and actions an
+    order paid this way goes through (card and PayPal are payment_gateway). An order keeps its
+    flow in `payment_method` (the state machine reads it) and this row in `payment_option`
+    (what pages, exports and the API show). Deactivated, never deleted."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    # The label per shop language, {"fr": "Carte bancaire"} (core.labels).
+    labels = models.JSONField(_("labels per language"), default=dict, blank=True)
+    flow = models.CharField(_("flow"), max_length=20, choices=Flow.choices)
+    # What the customer reads after ordering (bank account details …), per language.
+    instructions = models.JSONField(_("instructions per language"), default=dict, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(default=0)
+    # Optimistic concurrency for the API's PATCH (If-Match / version).
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language (core.labels.localized)."""
+        from tokodesk.core.labels import localized
+
+        return localized(self.labels, self.label)
+
+    @property
+    def display_instructions(self) -> str:
+        from tokodesk.core.labels import localized
+
+        return localized(self.instructions)
