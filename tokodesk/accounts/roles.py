@@ -18,7 +18,9 @@ CATALOG_WRITE = [
 # Shipping rate tables and each courier's COD fee and insurance (issue 14): owner and admin.
 # Carriers and their services (issue 17): added and changed, deactivated, never deleted.
 SHIPPING_WRITE = ["shipping.add_shippingrate", "shipping.change_shippingrate", "shipping.delete_shippingrate",
-                  "shipping.add_courier", "shipping.change_courier"]
+                  "shipping.add_courier", "shipping.change_courier",
+                  # Payment methods and their flows (issue 17): the same, never deleted.
+                  "payments.add_paymentmethod", "payments.change_paymentmethod"]
 ORDER_WORK = [
     "orders.add_order", "orders.change_order", "orders.process_order", "orders.add_ordernote",
     "orders.view_ordernote",
