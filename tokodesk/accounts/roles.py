@@ -42,11 +42,13 @@ RETURN_SETTINGS = [
     "returns.add_returnreason", "returns.change_returnreason",
     "returns.add_customstate", "returns.change_customstate", "returns.delete_customstate",
 ]
+# The return slip and return summary templates (issue 17, returns/reports/): owner and admin.
+REPORT_TEMPLATES = ["returns.change_reporttemplate"]
 
 ROLES: dict[str, list[str]] = {
     "owner": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + SHIPPING_WRITE + ["orders.manage_settings", "auth.add_user", "auth.change_user"]
-    + RETURN_ALL + RETURN_SETTINGS + ["webhooks.manage_webhooks"],
-    "admin": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + SHIPPING_WRITE + RETURN_ALL,
+    + RETURN_ALL + RETURN_SETTINGS + REPORT_TEMPLATES + ["webhooks.manage_webhooks"],
+    "admin": ORDER_ALL + CATALOG_READ + CATALOG_WRITE + SHIPPING_WRITE + RETURN_ALL + REPORT_TEMPLATES,
     "agent": ORDER_READ + ORDER_WORK + CATALOG_READ + RETURN_READ + RETURN_WORK,
     "warehouse": ORDER_READ + ALL_ORDERS + CATALOG_READ + ["orders.ship_order", "orders.add_ordernote"]
     + RETURN_READ + ALL_RETURNS + ["returns.receive_return"],
