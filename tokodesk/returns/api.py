@@ -249,10 +249,11 @@ def patch_custom_state(request, state_id: int, payload: CustomStateIn):
     return services.custom_state_save(actor=request.auth, state_id=state_id, **payload.model_dump())
 
 
-@router.delete("/custom-states/{state_id}", response={204: None, **ERRORS}, summary="Remove a custom state (owner)")
+@router.delete("/custom-states/{state_id}", response={200: CustomStateOut, 204: None, **ERRORS},
+               summary="Remove a custom state (owner); one in use is deactivated (200 with the state)")
 def delete_custom_state(request, state_id: int):
-    services.custom_state_delete(actor=request.auth, state_id=state_id)
-    return HttpStatus(204, None)
+    kept = services.custom_state_delete(actor=request.auth, state_id=state_id)
+    return kept if kept is not None else HttpStatus(204, None)
 
 
 @router.get("/returnable", response={200: ReturnableOut, **ERRORS},

@@ -146,7 +146,7 @@ def with_custom_states(form: ActionForm | None, ret, transition: Transition) -> 
     from tokodesk.returns.states import hold_target
 
     target = hold_target(ret)
-    states = [s for s in selectors.custom_states() if s.status == target]
+    states = [s for s in selectors.custom_states().filter(active=True) if s.status == target]
     if not states:
         del form.fields["custom_state"]
         return form if form.fields else None
@@ -483,7 +483,8 @@ class ReturnEditForm(ServiceErrorsMixin, forms.Form):
         self.fields["responsible"].initial = responsible_value(ret)
         self.fields["target_date"].initial = ret.target_date
         self.fields["version"].initial = ret.version
-        mine = [s for s in states if s.status == ret.status]
+        # Inactive states are not offered, but the one the return shows stays selectable.
+        mine = [s for s in states if s.status == ret.status and (s.active or s.pk == ret.custom_state_id)]
         if mine or ret.custom_state_id:
             self.fields["custom_state"].choices = [("", str(Status(ret.status).label))] + [
                 (str(s.pk), s.label) for s in mine]

@@ -62,10 +62,12 @@ def return_reason_save(*, actor, code: str, label: str | None = None, needs_text
 
 @transaction.atomic
 def custom_state_save(*, actor, label: str | None = None, status: str, color: str = "", position: int = 0,
-                      state_id: int | None = None, labels: dict | None = None) -> CustomState:
+                      state_id: int | None = None, labels: dict | None = None,
+                      active: bool | None = None) -> CustomState:
     """Add (or, with `state_id`, change) a custom state mapped onto a base status; `labels`
     ({language: text}) are what customers and staff read, the plain `label` follows them
-    unless given."""
+    unless given. An inactive state (`active` False) is no longer offered but stays on the
+    returns that show it."""
     require(actor, "returns.change_customstate")
     if status not in Status.values:
         raise ValidationFailed("invalid_input", _("Unknown status."), fields={"status": _("Unknown.")})
@@ -87,19 +89,25 @@ def custom_state_save(*, actor, label: str | None = None, status: str, color: st
     state.label, state.status, state.color, state.position = label[:100], status, (color or "")[:20], position
     if labels is not None:
         state.labels = labels
+    if active is not None:
+        state.active = active
     state.save()
     return state
 
 
-def custom_state_for(value, status: str, field: str = "custom_state") -> CustomState | None:
+def custom_state_for(value, status: str, field: str = "custom_state", keep_id: int | None = None) -> CustomState | None:
     """The custom state `value` (id or label) of returns in `status`, or None for none; an
-    unknown one or one of another status is refused on `field` (422)."""
+    unknown one, an inactive one (other than `keep_id`, the one the return already shows) or
+    one of another status is refused on `field` (422)."""
     if value in (None, ""):
         return None
     qs = CustomState.objects.all()
     state = qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(label=str(value)).first()
     if state is None:
         raise ValidationFailed("invalid_input", _("Unknown custom state."), fields={field: _("Unknown.")})
+    if not state.active and state.pk != keep_id:
+        raise ValidationFailed("invalid_input", _("“%(label)s” is no longer offered.") % {
+            "label": state.display_label}, fields={field: _("Inactive.")})
     if state.status != status:
         raise ValidationFailed("invalid_input", _("“%(label)s” is a state of “%(base)s” returns.") % {
             "label": state.display_label, "base": Status(state.status).label}, fields={field: _("Other status.")})
@@ -107,12 +115,20 @@ def custom_state_for(value, status: str, field: str = "custom_state") -> CustomS
 
 
 @transaction.atomic
-def custom_state_delete(*, actor, state_id: int) -> None:
-    """Remove a custom state; returns showing it fall back to their base status."""
+def custom_state_delete(*, actor, state_id: int) -> CustomState | None:
+    """Remove a custom state no return shows; one in use is deactivated instead (no longer
+    offered, still shown on its returns) and returned."""
     require(actor, "returns.delete_customstate")
-    deleted, _d = CustomState.objects.filter(pk=state_id).delete()
-    if not deleted:
+    state = CustomState.objects.select_for_update().filter(pk=state_id).first()
+    if state is None:
         raise NotFound("not_found", _("Not found."))
+    if state.returns.exists():
+        if state.active:
+            state.active = False
+            state.save(update_fields=["active"])
+        return state
+    state.delete()
+    return None
 
 
 def _move(model, obj, direction: int) -> None:

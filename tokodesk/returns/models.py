@@ -60,6 +60,9 @@ class CustomState(models.Model):
     status = models.CharField(_("base status"), max_length=20, choices=Status.choices)
     color = models.CharField(_("colour"), max_length=20, blank=True, default="")
     position = models.PositiveIntegerField(default=0)
+    # An inactive state is no longer offered (hold / resume dialogs, edit, API) but stays on
+    # the returns that show it: a state in use is deactivated, never deleted.
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["position", "id"]

@@ -137,6 +137,8 @@ class CustomStateIn(StrictIn):
     status: StatusLit
     color: str = Field("", max_length=20)
     position: int = Field(0, ge=0, le=10_000)
+    active: bool | None = Field(None, description="False: no longer offered (hold / resume, edit), still shown on "
+                                                  "the returns that have it. Not given: unchanged (new: active).")
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -156,6 +158,7 @@ class CustomStateOut(Schema):
     status: str
     color: str
     position: int
+    active: bool
 
 
 class CustomStateRefOut(Schema):

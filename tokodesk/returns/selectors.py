@@ -204,9 +204,10 @@ def custom_states() -> QuerySet[CustomState]:
 
 
 def statuses() -> list[dict]:
-    """The return statuses with their InvenTree code and the custom states mapped on each."""
+    """The return statuses with their InvenTree code and the custom states offered on each
+    (active ones)."""
     customs: dict[str, list] = {}
-    for cs in CustomState.objects.all():
+    for cs in CustomState.objects.filter(active=True):
         customs.setdefault(cs.status, []).append({"id": cs.id, "label": cs.display_label, "color": cs.color})
     return [
         {"code": code, "label": str(label), "inventree": inventree(code), "custom_states": customs.get(code, [])}

@@ -340,7 +340,7 @@ def return_edit(*, reference: str, actor, changes: dict, expected_version: int |
         diff["target_date"] = [_iso(ret.target_date), _iso(changes["target_date"])]
         ret.target_date = changes["target_date"]
     if "custom_state" in changes:
-        state = _custom_state(changes["custom_state"], ret.status)
+        state = _custom_state(changes["custom_state"], ret.status, keep_id=ret.custom_state_id)
         if (state.pk if state else None) != ret.custom_state_id:
             old = ret.custom_state.label if ret.custom_state_id else None
             diff["custom_state"] = [old, state.label if state else None]
@@ -401,13 +401,17 @@ def _edit_lines(ret: Return, lines: list[ReturnLineInput], diff: dict) -> None:
     diff["lines"] = [before, after]
 
 
-def _custom_state(value, status: str) -> CustomState | None:
+def _custom_state(value, status: str, keep_id: int | None = None) -> CustomState | None:
+    """The state picked in the edit: active, or the one the return shows already (`keep_id`)."""
     if value in (None, ""):
         return None
     qs = CustomState.objects.all()
     state = qs.filter(pk=int(value)).first() if str(value).isdigit() else qs.filter(label=str(value)).first()
     if state is None:
         raise ValidationFailed("invalid_input", _("Unknown custom state."), fields={"custom_state": _("Unknown.")})
+    if not state.active and state.pk != keep_id:
+        raise ValidationFailed("invalid_input", _("“%(label)s” is no longer offered.") % {
+            "label": state.display_label}, fields={"custom_state": _("Inactive.")})
     if state.status != status:
         raise Conflict("custom_state_mismatch", _("“%(label)s” is a state of “%(base)s” returns.") % {
             "label": state.label, "base": Status(state.status).label}, fields={"custom_state": _("Other status.")})

@@ -1,6 +1,6 @@
 """The owner's lists of returns (issue 17): the reasons the customer picks from and the
-custom states, each with a label per shop language, added, changed, deactivated (a reason) or
-removed (a state), and put in order. Every write is a `returns.lists` service call, the
+custom states, each with a label per shop language, added, changed, deactivated (a reason, or a
+state that returns use) or removed (an unused state), and put in order. Every write is a `returns.lists` service call, the
 same as the API's."""
 
 from __future__ import annotations
@@ -46,12 +46,16 @@ def _save(request, op: str):
         position = state.position if state else selectors.custom_states().count()
         lists.custom_state_save(actor=request.user, status=post.get("status", ""), labels=_labels(post),
                                 color=post.get("color", ""), position=position,
+                                active=bool(post.get("active")) if state else None,  # a new one is active
                                 state_id=int(state_id) if state_id.isdigit() else None)
     elif op == "state_move":
         lists.custom_state_move(actor=request.user, state_id=int(post.get("id") or 0),
                                 direction=-1 if post.get("direction") == "up" else 1)
     elif op == "state_delete":
-        lists.custom_state_delete(actor=request.user, state_id=int(post.get("id") or 0))
+        kept = lists.custom_state_delete(actor=request.user, state_id=int(post.get("id") or 0))
+        if kept is not None:
+            messages.info(request, _("Returns show “%(label)s”: it is deactivated, not removed.")
+                          % {"label": kept.display_label})
     return None
 
 
