@@ -16,6 +16,7 @@ from typing import Literal
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from pydantic import Field, model_validator
 
 from tokodesk.core.inputs import StrictInput
@@ -30,9 +31,11 @@ class Status(models.TextChoices):
     AWAITING_ITEM = "awaiting_item", _("Awaiting item")
     ON_HOLD = "on_hold", _("On hold")
     ITEM_RECEIVED = "item_received", _("Item received")
-    COMPLETED = "completed", _("Completed")
-    REJECTED = "rejected", _("Rejected")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Their own context: an order's statuses agree with "commande" (French "Terminée"), a
+    # return's with "retour" ("Terminé"), a claim's with "réclamation".
+    COMPLETED = "completed", pgettext_lazy("return status", "Completed")
+    REJECTED = "rejected", pgettext_lazy("return status", "Rejected")
+    CANCELLED = "cancelled", pgettext_lazy("return status", "Cancelled")
 
 
 class Resolution(models.TextChoices):
@@ -83,7 +86,8 @@ class RefundMethod(models.TextChoices):
 
 class RefundStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
-    PAID = "paid", _("Paid")
+    # A refund is paid ("Payé"), an order "Payée".
+    PAID = "paid", pgettext_lazy("refund status", "Paid")
 
 
 S = Status
