@@ -145,5 +145,5 @@ class ImageForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+    file = forms.FileField(label=_("CSV or Excel (.xlsx) file"))
     only_valid = forms.BooleanField(label=_("Import only the valid rows"), required=False)

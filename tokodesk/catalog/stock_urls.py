@@ -7,6 +7,7 @@ app_name = "stock"
 urlpatterns = [
     path("", views.ledger_view, name="ledger"),
     path("ledger.csv", views.ledger_csv_view, name="ledger_csv"),
+    path("ledger.xlsx", views.ledger_xlsx_view, name="ledger_xlsx"),
     path("receive/", views.receive_view, name="receive"),
     path("adjust/", views.adjust_view, name="adjust"),
     path("transfer/", views.transfer_view, name="transfer"),

@@ -22,4 +22,5 @@ urlpatterns = [
     path("warehouses/<int:pk>/edit/", warehouses.warehouse_edit_view, name="warehouse_edit"),
     path("import/", importing.import_view, name="import"),
     path("export.csv", importing.export_view, name="export"),
+    path("export.xlsx", importing.export_xlsx_view, name="export_xlsx"),
 ]

@@ -7,6 +7,13 @@ decoded and encoded again with Pillow, which drops whatever was appended after t
 and its metadata (EXIF, GPS); PDFs must parse with pypdf. The stored name is made here (a
 random directory, the client's name as an ASCII slug, the extension of the verified type).
 
+Spreadsheets (the catalog import) take the same path with `allowed=TABLES`: an .xlsx
+workbook is recognised by its structure (a zip holding `[Content_Types].xml` and
+`xl/workbook.xml` whose main part is a plain workbook), never by its name; a workbook with
+macros (.xlsm, .xlsb, a vbaProject part), an encrypted or oversized zip, an old .xls or
+any other zip is refused. CSV is text: no NUL byte and nothing the sniffer recognises as
+another type. Neither is ever stored or served (the import reads its bytes).
+
 `serve_upload` answers a stored file with the type its verified extension says,
 `nosniff`, `Content-Security-Policy: sandbox` (a file never runs script in our origin,
 even when a browser renders it) and as an attachment unless it is an image. A file whose
@@ -38,11 +45,22 @@ MAX_UPLOAD = 10 * 1024 * 1024
 MAX_PIXELS = 64_000_000
 
 JPEG, PNG, WEBP, PDF = "jpeg", "png", "webp", "pdf"
+XLSX, CSV = "xlsx", "csv"
 IMAGES = frozenset({JPEG, PNG, WEBP})
 ALLOWED = frozenset({JPEG, PNG, WEBP, PDF})
-EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf"}
+TABLES = frozenset({XLSX, CSV})  # an import's file: never stored nor served
+EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf", XLSX: "xlsx", CSV: "csv"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
                  "pdf": "application/pdf"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The workbook part's content type in [Content_Types].xml: a plain workbook (and its
+# template) only; .xlsm/.xltm/.xlsb name theirs application/vnd.ms-excel.*.
+_WORKBOOK_TYPES = (
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+)
+XLSX_MAX_UNPACKED = 100 * 1024 * 1024  # the parts' total size once inflated (a zip bomb)
+XLSX_MAX_PARTS = 1000
 _MIME_KINDS = {"image/jpeg": JPEG, "image/png": PNG, "image/webp": WEBP, "application/pdf": PDF}
 _PIL_FORMATS = {"JPEG": JPEG, "PNG": PNG, "WEBP": WEBP}
 
@@ -54,6 +72,10 @@ NOT_ALLOWED_FIELD = _("Not a PDF or an image.")
 NOT_A_PHOTO = _("Send a photo (JPEG, PNG, WebP).")
 NOT_A_PHOTO_FIELD = _("Not a photo.")
 UNREADABLE = _("The file is damaged or not what its type says.")
+NOT_A_TABLE = _("Send a CSV file or an Excel workbook (.xlsx).")
+NOT_A_TABLE_FIELD = _("Not a CSV file or an Excel workbook (.xlsx).")
+MACROS = _("Workbooks with macros (.xlsm) are not accepted: save it as an Excel workbook (.xlsx).")
+OLD_XLS = _("Old Excel files (.xls) are not accepted: save it as an Excel workbook (.xlsx) or CSV.")
 TOO_MANY_PIXELS = _("The picture is too large (at most %(megapixels)s megapixels).")
 
 
@@ -65,7 +87,7 @@ class CleanUpload(ContentFile):
         super().__init__(content, name=stored_name(original_name, kind))
         self.kind = kind
         self.original_name = original_name
-        self.content_type = CONTENT_TYPES[EXTENSIONS[kind]]
+        self.content_type = {XLSX: XLSX_TYPE, CSV: "text/csv"}.get(kind) or CONTENT_TYPES[EXTENSIONS[kind]]
 
 
 def stored_name(original_name: str, kind: str) -> str:
@@ -186,8 +208,62 @@ def _pdf(data: bytes) -> bytes:
     return data
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc, an encrypted .xlsx
+
+
+def _xlsx(data: bytes) -> bytes:
+    """The workbook as sent, once its zip structure says it is a plain .xlsx workbook:
+    `[Content_Types].xml` naming `/xl/workbook.xml` as a workbook (not macro-enabled), no
+    VBA part, nothing encrypted, no path outside the package, a bounded size inflated."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > XLSX_MAX_PARTS:
+                raise _Refused(UNREADABLE)
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise _Refused(NOT_A_TABLE, NOT_A_TABLE_FIELD)
+            if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
+                raise _Refused(MACROS, code="macros")
+            if any(i.flag_bits & 0x1 for i in infos):  # encrypted entries
+                raise _Refused(UNREADABLE)
+            if any(i.filename.startswith("/") or ".." in i.filename.split("/") for i in infos):
+                raise _Refused(UNREADABLE)
+            if sum(i.file_size for i in infos) > XLSX_MAX_UNPACKED:
+                raise _Refused(UNREADABLE)
+            types = archive.read("[Content_Types].xml")
+    except _Refused:
+        raise
+    except Exception:  # noqa: BLE001 - a broken zip is refused, never a 500
+        raise _Refused(UNREADABLE) from None
+    if b"macroEnabled" in types or b"vnd.ms-excel.sheet.binary" in types:
+        raise _Refused(MACROS, code="macros")
+    if not any(t in types for t in _WORKBOOK_TYPES):
+        raise _Refused(NOT_A_TABLE, NOT_A_TABLE_FIELD)
+    return data
+
+
+def _table(data: bytes, allowed) -> tuple[str, bytes]:
+    """An import's file: an .xlsx workbook by its structure, or CSV text."""
+    if data.startswith(ZIP_MAGIC):
+        if XLSX not in allowed:
+            raise _Refused(NOT_A_TABLE, NOT_A_TABLE_FIELD)
+        return XLSX, _xlsx(data)
+    if data.startswith(OLE2_MAGIC):
+        raise _Refused(OLD_XLS, code="old_xls")
+    head = data[:65536]
+    if CSV not in allowed or b"\x00" in head or sniff(head[:4096]) is not None:
+        raise _Refused(NOT_A_TABLE, NOT_A_TABLE_FIELD)
+    return CSV, data
+
+
 def check_content(data: bytes, allowed=ALLOWED) -> tuple[str, bytes]:
     """(verified type, clean bytes) of a file's content, or _Refused."""
+    if allowed & TABLES:
+        return _table(data, allowed)
     kind = sniff(data[:4096])
     if kind is None or kind not in allowed:
         if allowed <= IMAGES:

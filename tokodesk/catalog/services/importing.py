@@ -1,4 +1,4 @@
-"""Catalog import and export by CSV: one row per variant.
+"""Catalog import and export by CSV or Excel (.xlsx, the first sheet): one row per variant.
 
 Columns (the export writes the same, so an exported file imports back):
 product_name, product_slug, category, description, product_active, sku, variant_name,
@@ -16,6 +16,8 @@ active one)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import decimal
 import io
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ from tokodesk.catalog.models import Category, Product, Variant, Warehouse
 from tokodesk.catalog.services.products import BARCODE_RE, MAX_PRICE, MAX_WEIGHT, SKU_RE, _require
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import parse_money
+from tokodesk.core.uploads import ZIP_MAGIC
 
 COLUMNS = [
     "product_name",
@@ -146,23 +149,80 @@ def _money(value: str, errors: list, label: str, currency: str, *, required: boo
     return amount
 
 
-def parse(data: bytes, *, currency: str = "IDR") -> Preview:
-    """Every row of the file checked on its own and against the others (no database)."""
-    if len(data) > MAX_BYTES:
-        return Preview(rows=[], file_errors=[_("The file is larger than 5 MB.")])
+def _csv_lines(data: bytes):
+    """(header, rows) of a CSV file; a file error is a string."""
     try:
         text = _decode(data)
     except ValueError:
-        return Preview(rows=[], file_errors=[_("The file is not a text (CSV) file.")])
+        return _("The file is not a text (CSV) file.")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = next(reader)
     except (StopIteration, csv.Error):
-        return Preview(rows=[], file_errors=[_("The file is empty.")])
+        return _("The file is empty.")
+    return header, enumerate(reader, start=2)
+
+
+def _xlsx_text(value) -> str:
+    """A cell as the CSV would hold it: whole numbers without ".0", dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return (value.date() if value.time() == dt.time.min else value).isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_lines(data: bytes):
+    """(header, rows) of the workbook's first sheet, cells as text (formulas' last
+    computed values, never evaluated here); a file error is a string."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - whatever openpyxl cannot read is refused, never a 500
+        return _("The file is not a valid Excel workbook (.xlsx).")
+    sheet = book.worksheets[0] if book.worksheets else None
+    if sheet is None:
+        return _("The file is empty.")
+    header, body = None, []
+    try:  # read here, whole (at most MAX_ROWS + 1 rows with something in them)
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            texts = [_xlsx_text(v) for v in cells]
+            if header is None:
+                header = texts
+            elif any(t.strip() for t in texts):
+                body.append((number, texts))
+                if len(body) > MAX_ROWS:
+                    break
+    except Exception:  # noqa: BLE001 - a broken sheet part is refused, never a 500
+        return _("The file is not a valid Excel workbook (.xlsx).")
+    finally:
+        book.close()
+    if header is None:
+        return _("The file is empty.")
+    return header, body
+
+
+def parse(data: bytes, *, currency: str = "IDR") -> Preview:
+    """Every row of the file (CSV, or an .xlsx workbook's first sheet) checked on its own
+    and against the others (no database)."""
+    if len(data) > MAX_BYTES:
+        return Preview(rows=[], file_errors=[_("The file is larger than 5 MB.")])
+    lines = _xlsx_lines(data) if data.startswith(ZIP_MAGIC) else _csv_lines(data)
+    if isinstance(lines, str):
+        return Preview(rows=[], file_errors=[lines])
+    header, body = lines
+    header = [h.strip().lower() for h in header]
     missing = [c for c in COLUMNS if c in REQUIRED and c not in header]
     if missing:
         return Preview(
@@ -172,7 +232,7 @@ def parse(data: bytes, *, currency: str = "IDR") -> Preview:
     index = {name: i for i, name in enumerate(header) if name in COLUMNS or name in STOCK_COLUMNS}
     rows: list[Row] = []
     try:
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in body:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) >= MAX_ROWS:
@@ -418,14 +478,14 @@ def import_apply(*, data: bytes, actor, only_valid: bool = False, currency: str 
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 
-def _cell(value) -> str:
+def safe_text(value) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text and text[0] in FORMULA_STARTS else text
 
 
-def export_rows(currency: str = "IDR"):
-    """The header then one row per variant, in the import's columns (amounts as typed)."""
-
+def export_values(currency: str = "IDR"):
+    """The header then one row per variant, in the import's columns, as values: text,
+    whole numbers (weight), amounts as typed (text, e.g. "150000" or "12.50")."""
     yield COLUMNS
     variants = (
         Variant.objects.select_related("product__category")
@@ -435,23 +495,45 @@ def export_rows(currency: str = "IDR"):
     for v in variants:
         p = v.product
         yield [
-            _cell(x)
-            for x in (
-                p.name,
-                p.slug,
-                p.category.name if p.category_id else "",
-                p.description,
-                "yes" if p.active else "no",
-                v.sku,
-                v.name,
-                format_options(v.options),
-                major(v.price, currency),
-                major(v.compare_at_price, currency),
-                v.weight_grams,
-                v.barcode,
-                "yes" if v.active else "no",
-            )
+            p.name,
+            p.slug,
+            p.category.name if p.category_id else "",
+            p.description,
+            "yes" if p.active else "no",
+            v.sku,
+            v.name,
+            format_options(v.options),
+            major(v.price, currency),
+            major(v.compare_at_price, currency),
+            v.weight_grams,
+            v.barcode,
+            "yes" if v.active else "no",
         ]
+
+
+AMOUNT_COLUMNS = (COLUMNS.index("price"), COLUMNS.index("compare_at_price"))
+
+
+def export_rows(currency: str = "IDR"):
+    """The CSV's cells: every value as text, a formula-looking one prefixed with "'"."""
+    for row in export_values(currency):
+        yield [safe_text(x) for x in row]
+
+
+def export_xlsx(currency: str = "IDR"):
+    """The same rows as an .xlsx workbook (a temporary file): amounts and weights as
+    numbers, text as text (never a formula)."""
+    from tokodesk.catalog import xlsx
+
+    def typed():
+        rows = export_values(currency)
+        yield next(rows)
+        for row in rows:
+            for i in AMOUNT_COLUMNS:
+                row[i] = decimal.Decimal(row[i]) if row[i] not in ("", None) else None
+            yield row
+
+    return xlsx.workbook_file(typed(), title="catalog")
 
 
 def export_csv(currency: str = "IDR") -> bytes:

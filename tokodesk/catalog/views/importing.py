@@ -1,4 +1,4 @@
-"""Catalog import (upload → preview → import) and export, by CSV. The uploaded file is
+"""Catalog import (upload → preview → import) and export, by CSV or Excel (.xlsx). The uploaded file is
 kept in the session between the preview and the import (at most 5 MB), and checked again
 when imported: the catalog may have changed meanwhile."""
 
@@ -9,14 +9,17 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tokodesk.catalog import xlsx
 from tokodesk.catalog.forms import ImportForm
 from tokodesk.catalog.services import importing
+from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.models import ShopSettings
+from tokodesk.core.uploads import TABLES, clean_upload
 
 SESSION_KEY = "catalog_import"
 
@@ -50,11 +53,14 @@ def import_view(request):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > importing.MAX_BYTES:
-                form.add_error("file", _("The file is larger than 5 MB."))
+            try:  # the one upload path: the type from the content (CSV text or .xlsx)
+                data = clean_upload(
+                    upload, field="file", allowed=TABLES, max_bytes=importing.MAX_BYTES
+                ).read()
+            except ValidationFailed as exc:
+                form.add_error("file", str(exc.message))
                 status = 422
             else:
-                data = upload.read()
                 preview = importing.import_preview(data=data, actor=request.user, currency=currency)
                 digest = hashlib.sha256(data).hexdigest()
                 request.session[SESSION_KEY] = {
@@ -88,3 +94,17 @@ def export_view(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="catalog-{stamp}.csv"'
     return response
+
+
+@login_required
+@permission_required("catalog.view_product", raise_exception=True)
+def export_xlsx_view(request):
+    """The same rows as the CSV export, as an Excel workbook (written to a temporary file,
+    streamed)."""
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(
+        importing.export_xlsx(ShopSettings.get().currency),
+        as_attachment=True,
+        filename=f"catalog-{stamp}.xlsx",
+        content_type=xlsx.CONTENT_TYPE,
+    )

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tokodesk.catalog import xlsx
 from tokodesk.catalog.models import AdjustmentReason, StockMovement, Stocktake, Warehouse
 from tokodesk.catalog.services import stock_ops
+from tokodesk.catalog.services.importing import safe_text
 from tokodesk.catalog.services.ledger import MovementFilters, movement_page, movement_queryset
 from tokodesk.core.errors import DomainError, ValidationFailed
 
@@ -129,57 +131,86 @@ class _Echo:
         return value
 
 
-@login_required
-@view_stock
-def ledger_csv_view(request):
-    """The ledger for a date range (at most a year) as CSV, streamed."""
+LEDGER_HEADER = [
+    "created_at",
+    "warehouse",
+    "sku",
+    "product",
+    "kind",
+    "on_hand_change",
+    "reserved_change",
+    "on_hand_after",
+    "reserved_after",
+    "actor",
+    "reason",
+    "document",
+]
+
+
+def _ledger_export_filters(request):
+    """The export's filters, its range defaulted (the last 30 days) and checked (at most a
+    year); None when the range is refused (the message is set)."""
     f = _filters(request)
     today = timezone.localdate()
     f.until = f.until or today
     f.since = f.since or f.until - dt.timedelta(days=30)
     if f.since > f.until or (f.until - f.since).days > CSV_MAX_DAYS:
         messages.error(request, _("Choose a date range of at most a year."))
+        return None
+    return f
+
+
+def ledger_values(f: MovementFilters):
+    """The ledger export's rows as values (header first): the CSV and the workbook write
+    the same ones."""
+    yield LEDGER_HEADER
+    for m in movement_queryset(f).iterator(chunk_size=2000):
+        yield [
+            timezone.localtime(m.created_at).isoformat(timespec="seconds"),
+            m.warehouse.code,
+            m.variant.sku,
+            m.variant.display_name,
+            m.kind,
+            m.on_hand_change,
+            m.reserved_change,
+            m.on_hand_after,
+            m.reserved_after,
+            m.actor.username if m.actor_id else "",
+            m.reason,
+            m.doc_ref,
+        ]
+
+
+@login_required
+@view_stock
+def ledger_csv_view(request):
+    """The ledger for a date range (at most a year) as CSV, streamed. Text that a
+    spreadsheet would read as a formula is prefixed with "'" (as the catalog export)."""
+    f = _ledger_export_filters(request)
+    if f is None:
         return redirect(reverse("stock:ledger"))
     writer = csv.writer(_Echo())
-    header = [
-        "created_at",
-        "warehouse",
-        "sku",
-        "product",
-        "kind",
-        "on_hand_change",
-        "reserved_change",
-        "on_hand_after",
-        "reserved_after",
-        "actor",
-        "reason",
-        "document",
-    ]
 
     def rows():
-        yield writer.writerow(header)
-        for m in movement_queryset(f).iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    timezone.localtime(m.created_at).isoformat(timespec="seconds"),
-                    m.warehouse.code,
-                    m.variant.sku,
-                    m.variant.display_name,
-                    m.kind,
-                    m.on_hand_change,
-                    m.reserved_change,
-                    m.on_hand_after,
-                    m.reserved_after,
-                    m.actor.username if m.actor_id else "",
-                    m.reason,
-                    m.doc_ref,
-                ]
-            )
+        for row in ledger_values(f):
+            yield writer.writerow([safe_text(v) if isinstance(v, str) else v for v in row])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     name = f"stock-ledger-{f.since.isoformat()}-{f.until.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@login_required
+@view_stock
+def ledger_xlsx_view(request):
+    """The same rows as the CSV, as an Excel workbook: written row by row to a temporary
+    file by openpyxl's write-only mode (bounded memory), then streamed."""
+    f = _ledger_export_filters(request)
+    if f is None:
+        return redirect(reverse("stock:ledger"))
+    name = f"stock-ledger-{f.since.isoformat()}-{f.until.isoformat()}.xlsx"
+    return xlsx.response(ledger_values(f), title="ledger", filename=name)
 
 
 # --- receive, adjust, transfer --------------------------------------------------------------
