@@ -53,6 +53,18 @@ def parse_args(argv=None):
         default="",
         help="SQLite only: this data directory, kept (and reused when it has data)",
     )
+    p.add_argument(
+        "--pg-db",
+        default="",
+        help="PostgreSQL only: this database on --pg-url, kept (created when missing, reused when it has data)",
+    )
+    p.add_argument(
+        "--profile",
+        default="",
+        help="after the timed runs, profile each page's requests with cProfile into this directory",
+    )
+    p.add_argument("--only", default="", help="only the scenarios whose name contains this")
+    p.add_argument("--no-receipt", action="store_true", help="skip the 1,000-line receipt")
     p.add_argument("--child", default="", help=argparse.SUPPRESS)
     return p.parse_args(argv)
 
@@ -192,7 +204,7 @@ def scenarios() -> list[tuple[str, str]]:
     ]
 
 
-def measure_pages(runs: int) -> list[dict]:
+def measure_pages(runs: int, only: str = "", profile: str = "") -> list[dict]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection, reset_queries
@@ -204,6 +216,8 @@ def measure_pages(runs: int) -> list[dict]:
     client.force_login(User.objects.get(username="owner"))
     out = []
     for name, url in scenarios():
+        if only and only not in name:
+            continue
         for _ in range(2):
             response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
@@ -233,8 +247,33 @@ def measure_pages(runs: int) -> list[dict]:
             f"{'  OVER' if row['over'] else ''}",
             flush=True,
         )
+        if profile:
+            row["profile"] = profile_page(client, name, url, runs, Path(profile))
         out.append(row)
     return out
+
+
+def profile_page(client, name: str, url: str, runs: int, directory: Path) -> str:
+    """cProfile over `runs` more requests of the page: the pstats file (by cumulative
+    time) for reading function shares and call counts, which the machine's load does not
+    change."""
+    import cProfile
+    import pstats
+    import re
+
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".prof")
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(runs):
+        client.get(url)
+    prof.disable()
+    prof.dump_stats(path)
+    with open(path.with_suffix(".txt"), "w") as fh:
+        stats = pstats.Stats(prof, stream=fh)
+        stats.sort_stats("tottime").print_stats(40)
+        stats.sort_stats("cumulative").print_stats(60)
+    return str(path)
 
 
 def measure_receipt() -> dict:
@@ -294,8 +333,8 @@ def child(args) -> None:
             "select sqlite_version()" if connection.vendor == "sqlite" else "show server_version"
         )
         version = cursor.fetchone()[0]
-    pages = measure_pages(args.runs)
-    receipt = measure_receipt()
+    pages = measure_pages(args.runs, args.only, args.profile)
+    receipt = None if args.no_receipt else measure_receipt()
     result = {
         **context(),
         "database": connection.vendor,
@@ -326,6 +365,16 @@ def pg_admin(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def pg_exists(url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            is not None
+        )
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.child:
@@ -337,6 +386,9 @@ def main(argv=None) -> int:
         f"--warehouses={args.warehouses}",
         f"--ledger={args.ledger}",
         f"--runs={args.runs}",
+        *([f"--profile={args.profile}"] if args.profile else []),
+        *([f"--only={args.only}"] if args.only else []),
+        *(["--no-receipt"] if args.no_receipt else []),
     ]
     status = 0
     for db in asked:
@@ -359,8 +411,8 @@ def main(argv=None) -> int:
         )
         env = dict(os.environ, TOKODESK_DATA_DIR=data_dir)
         env.pop("DATABASE_URL", None)
-        name = f"tokodesk_bench_cat_{os.getpid()}"
-        if db == "postgresql":
+        name = args.pg_db or f"tokodesk_bench_cat_{os.getpid()}"
+        if db == "postgresql" and not (args.pg_db and pg_exists(args.pg_url, name)):
             pg_admin(args.pg_url, f"CREATE DATABASE {name}")
             env["DATABASE_URL"] = f"{args.pg_url.rstrip('/')}/{name}"
         try:
@@ -370,7 +422,7 @@ def main(argv=None) -> int:
             )
             status = status or code
         finally:
-            if db == "postgresql":
+            if db == "postgresql" and not args.pg_db:
                 pg_admin(args.pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             if data_dir != args.keep:
                 subprocess.call(["rm", "-rf", data_dir])
