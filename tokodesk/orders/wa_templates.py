@@ -102,10 +102,10 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Confirmer la commande",
             (
                 "Bonjour {name}, merci pour votre commande chez {shop_name}.\n"
-                "Commande {reference} :\n{items}\n"
-                "Livraison : {shipping_cost}\nTotal : {total}\n"
-                "Adresse de livraison : {address}\n\n"
-                "Merci de répondre *OUI* si la commande est correcte. Suivez-la ici : {order_link}"
+                "Commande {reference}\u00a0:\n{items}\n"
+                "Livraison\u00a0: {shipping_cost}\nTotal\u00a0: {total}\n"
+                "Adresse de livraison\u00a0: {address}\n\n"
+                "Merci de répondre *OUI* si la commande est correcte. Suivez-la ici\u00a0: {order_link}"
             ),
         ),
     },
@@ -131,7 +131,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             (
                 "Bonjour {name}, votre commande {reference} chez {shop_name} attend votre paiement.\n"
                 "{payment_instructions}\n\n"
-                "Après le virement, envoyez la preuve ici : {order_link}. Merci !"
+                "Après le virement, envoyez le justificatif ici\u00a0: {order_link}. Merci\u00a0!"
             ),
         ),
     },
@@ -156,8 +156,8 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
             "Commande expédiée",
             (
                 "Bonjour {name}, votre commande {reference} est en route.\n"
-                "N° de suivi : {awb}\nSuivre le colis : {tracking_link}\n"
-                "Merci pour votre achat chez {shop_name} !"
+                "N° de suivi\u00a0: {awb}\nSuivre le colis\u00a0: {tracking_link}\n"
+                "Merci pour votre achat chez {shop_name}\u00a0!"
             ),
         ),
     },
@@ -179,7 +179,7 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "fr": (
             "Relance",
             (
-                "Bonjour {name}, comment se passe votre commande {reference} chez {shop_name} ? "
+                "Bonjour {name}, comment se passe votre commande {reference} chez {shop_name}\u00a0? "
                 "Si quelque chose ne va pas, répondez simplement à ce message.\n{order_link}"
             ),
         ),

@@ -43,8 +43,8 @@ BUILTIN_TEMPLATES = {
         "Total: {total}. Status: {status}. Terima kasih!"
     ),
     "fr": (
-        "Bonjour {name}, nous vous contactons au sujet de votre commande {reference} : {items}. "
-        "Total : {total}. Statut : {status}. Merci !"
+        "Bonjour {name}, nous vous contactons au sujet de votre commande {reference}\u00a0: {items}. "
+        "Total\u00a0: {total}. Statut\u00a0: {status}. Merci\u00a0!"
     ),
 }
 # The payment instructions' sentences per language (like the templates: the buyer's words).
@@ -52,7 +52,7 @@ PHRASES = {
     "transfer": {
         "id": "Silakan transfer {amount} ke salah satu rekening berikut:",
         "en": "Please transfer {amount} to one of these accounts:",
-        "fr": "Merci de virer {amount} sur l'un de ces comptes :",
+        "fr": "Merci de virer {amount} sur l'un de ces comptes\u00a0:",
     },
     "transfer_code": {
         "id": "Mohon transfer tepat sejumlah itu (termasuk kode unik {code}) agar pembayaran cepat dikenali.",
@@ -70,12 +70,12 @@ PHRASES = {
     "link": {
         "id": "Bayar {amount} lewat tautan ini: {link}",
         "en": "Pay {amount} through this link: {link}",
-        "fr": "Payez {amount} avec ce lien : {link}",
+        "fr": "Payez {amount} avec ce lien\u00a0: {link}",
     },
     "invoice": {
         "id": "Tagihan {number}: {amount}.",
         "en": "Invoice {number}: {amount}.",
-        "fr": "Facture {number} : {amount}.",
+        "fr": "Facture {number}\u00a0: {amount}.",
     },
     "paid": {
         "id": "Pesanan ini sudah lunas.",
