@@ -85,6 +85,20 @@
   document.addEventListener("htmx:afterSwap", function () { applyStyles(document.body); });
   document.addEventListener("htmx:oobAfterSwap", function () { applyStyles(document.body); });
 
+  // --- the main menu's groups (base.html): one open at a time; a click elsewhere or Escape closes it
+  function closeNavGroups(except) {
+    document.querySelectorAll("details[data-navgroup][open]").forEach(function (g) {
+      if (g !== except) { g.open = false; }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    var group = e.target instanceof Element ? e.target.closest("details[data-navgroup]") : null;
+    closeNavGroups(group);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeNavGroups(null); }
+  });
+
   // --- the row menu of the orders list: load its items when it opens ---------------------
   // (an hx-trigger filter such as toggle[this.open] would need eval, which the policy forbids)
   document.addEventListener("toggle", function (e) {
