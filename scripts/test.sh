@@ -15,6 +15,8 @@ WORKERS="${TOKODESK_TEST_WORKERS:-2}"
 status=0
 
 PARALLEL=()
+# The slowest tests of each pass are listed after it: where the suite's time goes.
+REPORT=(--durations="${TOKODESK_TEST_DURATIONS:-30}" --durations-min=1.0)
 if [ "$WORKERS" != "0" ]; then
   PARALLEL=(-n "$WORKERS" --dist loadgroup)
 fi
@@ -57,7 +59,7 @@ echo "== lint (ruff) =="
 $BIN/ruff check . || status=1
 
 echo "== tests on SQLite =="
-run_pass "SQLite" TOKODESK_DATA_DIR="$(mktemp -d)" $BIN/pytest "${PARALLEL[@]}" "$@"
+run_pass "SQLite" TOKODESK_DATA_DIR="$(mktemp -d)" $BIN/pytest "${PARALLEL[@]}" "${REPORT[@]}" "$@"
 rc=$?
 [ $rc -eq 0 ] || status=$rc
 
@@ -82,7 +84,7 @@ then
   echo "== tests on PostgreSQL ($PG_URL) =="
   run_pass "PostgreSQL" TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" \
     TOKODESK_TEST_DB_NAME="test_tokodesk_$$" TOKODESK_TEST_SKIP_DB_INDEPENDENT=1 \
-    $BIN/pytest "${PARALLEL[@]}" "$@"
+    $BIN/pytest "${PARALLEL[@]}" "${REPORT[@]}" "$@"
   rc=$?
   # 5: every test selected was one of those (e.g. `scripts/test.sh tokodesk/ops/tests`); they
   # ran in the SQLite pass, which fails by itself when no test ran at all.
