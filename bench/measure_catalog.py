@@ -412,8 +412,9 @@ def main(argv=None) -> int:
         env = dict(os.environ, TOKODESK_DATA_DIR=data_dir)
         env.pop("DATABASE_URL", None)
         name = args.pg_db or f"tokodesk_bench_cat_{os.getpid()}"
-        if db == "postgresql" and not (args.pg_db and pg_exists(args.pg_url, name)):
-            pg_admin(args.pg_url, f"CREATE DATABASE {name}")
+        if db == "postgresql":
+            if not (args.pg_db and pg_exists(args.pg_url, name)):
+                pg_admin(args.pg_url, f"CREATE DATABASE {name}")
             env["DATABASE_URL"] = f"{args.pg_url.rstrip('/')}/{name}"
         try:
             out = RESULTS / f"catalog-{db}.json"
