@@ -19,6 +19,7 @@ from tokodesk.core.pdf import PdfUnavailable, barcode_svg
 from tokodesk.notifications import customers
 from tokodesk.notifications.models import NotificationSettings
 from tokodesk.returns.models import Return
+from tokodesk.returns.reports import services as report_services
 from tokodesk.returns.states import Resolution, Status
 from tokodesk.returns.totals import return_totals
 
@@ -81,8 +82,18 @@ def slip_locale(ret: Return, locale: str | None = None) -> str:
 
 def render_slip_html(ret: Return, locale: str | None = None, request=None) -> str:
     """The slip as a standalone HTML page (the browser can print it too). Given the
-    `request`, its <style> carries the page's CSP nonce (a PDF needs none)."""
+    `request`, its <style> carries the page's CSP nonce (a PDF needs none). The shop's own
+    slip template when it has one (returns/reports/, issue 17), else the built-in one."""
     locale = slip_locale(ret, locale)
+    nonce = getattr(request, "csp_nonce", None) if request is not None else None
+    custom = report_services.render_custom("slip", ret, locale=locale,
+                                           style_nonce=str(nonce) if nonce is not None else "")
+    if custom is not None:
+        return custom
+    return _builtin_slip_html(ret, locale, request)
+
+
+def _builtin_slip_html(ret: Return, locale: str, request=None) -> str:
     with translation.override(locale):
         context = slip_context(ret)
         context["locale"] = locale
@@ -98,7 +109,12 @@ def render_slip_pdf(ret: Return, locale: str | None = None) -> bytes:
     if weasyprint is None:
         raise PdfUnavailable("pdf_unavailable", _("PDF slips are not available on this server (WeasyPrint or its "
                                                   "Pango libraries are missing). Print the HTML slip instead."))
-    html = render_slip_html(ret, locale)
+    locale = slip_locale(ret, locale)
+    custom = report_services.render_custom("slip", ret, locale=locale)
+    if custom is not None:
+        # The owner's HTML: laid out with only data: URIs and our static images fetched.
+        return report_services.render_pdf(custom)
+    html = _builtin_slip_html(ret, locale)
     return weasyprint.HTML(string=html).write_pdf()
 
 

@@ -20,6 +20,10 @@ class ReturnsConfig(AppConfig):
         )
         # The "Returns" section of the settings page.
         return_settings.register_section()
+        # Its "Report templates" section (the slip and summary the owner edits, issue 17).
+        from tokodesk.returns.reports import section as report_section
+
+        report_section.register_section()
         # Orders spend store credit through the ledger kept here (orders.store_credit).
         from tokodesk.returns import store_credit
 

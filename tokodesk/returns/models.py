@@ -380,4 +380,5 @@ class Refund(models.Model):
 
 
 from tokodesk.returns.ledger import StoreCreditEntry  # noqa: E402,F401  (the store-credit ledger, returns.ledger)
+from tokodesk.returns.reports.models import ReportTemplate  # noqa: E402,F401  (the owner's report templates, returns/reports/)
 from tokodesk.returns.return_settings import ReturnSettings  # noqa: E402,F401  (the return settings, returns.return_settings)
