@@ -136,6 +136,7 @@ def _register():
     api.add_router("/webhooks", "tokodesk.webhooks.api.router")
     api.add_router("/cod-remittances", "tokodesk.payments.api.router")
     api.add_router("/claims", "tokodesk.payments.claim_api.router")
+    api.add_router("/payments", "tokodesk.payments.method_api.router")
     api.add_router("/shipping", "tokodesk.dispatch.api.router")
     api.add_router("/shipping", "tokodesk.tracking.api.webhook_router")
     api.add_router("/tracking", "tokodesk.tracking.api.router")

@@ -29,6 +29,7 @@ from tokodesk.core.errors import Conflict, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.email_settings import customer_email_update
 from tokodesk.orders.models import Order
+from tokodesk.payments.methods import payment_method_preset
 from tokodesk.shipping.carriers import courier_preset
 
 
@@ -104,6 +105,8 @@ def create_shop(data: ShopInput):
         customer_email_update(actor=owner, changes=mail)
     # The Indonesian carriers are a preset for a shop in Indonesia (issue 17).
     courier_preset(actor=owner, country=data.country)
+    # Payment methods too: COD, transfer, gateway in Indonesia; card, PayPal, transfer elsewhere.
+    payment_method_preset(actor=owner, country=data.country)
     if data.warehouse_name.strip():
         warehouse_create(
             actor=owner,

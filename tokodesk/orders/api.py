@@ -17,6 +17,7 @@ from tokodesk.core.errors import NotFound
 from tokodesk.core.inputs import StrictInput
 from tokodesk.orders import selectors, services
 from tokodesk.orders.languages import order_set_language
+from tokodesk.orders.payment_options import label_of
 from tokodesk.orders.schemas import (
     AssignIn,
     EventOut,
@@ -67,6 +68,8 @@ def order_out(order, user, lines=None, tags=None) -> dict:
         "destination": order.destination_district_id,
         "awb": order.awb,
         "payment_method": order.payment_method,
+        "payment_method_code": order.payment_option.code if order.payment_option_id else None,
+        "payment_method_label": order.payment_method_label,
         "currency": order.currency,
         "subtotal": order.subtotal,
         "shipping_cost": order.shipping_cost,
@@ -157,6 +160,9 @@ _LIST_RELATED = {
     "api_courier": F("courier__code"),
     "api_landing_page": F("landing_page__slug"),
     "api_agent": F("assigned_agent__username"),
+    "api_payment_code": F("payment_option__code"),
+    "api_payment_label": F("payment_option__label"),
+    "api_payment_labels": F("payment_option__labels"),
 }
 
 
@@ -194,6 +200,8 @@ def order_page(user, query: ListQuery) -> dict:
             "destination": r["destination_district_id"],
             "awb": r["awb"],
             "payment_method": r["payment_method"],
+            "payment_method_code": r["api_payment_code"],
+            "payment_method_label": label_of(r["payment_method"], r["api_payment_label"], r["api_payment_labels"]),
             "currency": r["currency"],
             "subtotal": r["subtotal"],
             "shipping_cost": r["shipping_cost"],

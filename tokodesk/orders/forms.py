@@ -153,8 +153,8 @@ class OrderFilterForm(forms.Form):
     landing_page = forms.ChoiceField(required=False, label=_("Landing page"))
     warehouse = forms.ChoiceField(required=False, label=_("Warehouse"))
     courier = forms.ChoiceField(required=False, label=_("Courier"))
-    payment_method = forms.ChoiceField(required=False, label=_("Payment method"),
-                                       choices=[("", "—"), *PaymentMethod.choices])
+    # The flows, then the shop's other methods ("PayPal"): set in __init__.
+    payment_method = forms.ChoiceField(required=False, label=_("Payment method"), choices=[])
     tag = forms.CharField(required=False, max_length=50, label=_("Tag"))
     channel = forms.ChoiceField(required=False, label=_("Channel"), choices=[("", "—"), *Channel.choices])
     min_total = forms.IntegerField(required=False, min_value=0, label=_("Total from"))
@@ -181,6 +181,10 @@ class OrderFilterForm(forms.Form):
         self.fields["landing_page"].choices = empty + list(pages.objects.order_by("name").values_list("slug", "name"))
         self.fields["warehouse"].choices = empty + list(Warehouse.objects.order_by("name").values_list("code", "name"))
         self.fields["courier"].choices = empty + list(Courier.objects.order_by("name").values_list("code", "name"))
+        # A flow filters every method of it; another method ("paypal") filters its own orders.
+        methods = Order.payment_option.field.related_model.objects.exclude(code__in=PaymentMethod.values)
+        self.fields["payment_method"].choices = empty + list(PaymentMethod.choices) + [
+            (m.code, m.display_label) for m in methods.order_by("position", "id")]
 
     def clean(self):
         cleaned = super().clean()

@@ -22,8 +22,9 @@ from tokodesk.core.forms import MoneyField as BaseMoneyField
 from tokodesk.core.money import exponent, parse_money
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.orders.languages import language_choices
+from tokodesk.orders.payment_options import method_choices
 from tokodesk.orders.services import CustomerInput, LineInput, OrderInput
-from tokodesk.orders.states import Channel, PaymentMethod
+from tokodesk.orders.states import Channel
 from tokodesk.shipping.models import Courier
 
 MAX_LINES = 200
@@ -68,8 +69,8 @@ class OrderCreateForm(forms.Form):
     courier_service = forms.CharField(label=_("Service"), max_length=50, required=False)
     shipping_cost = MoneyField(label=_("Shipping cost"), required=False)
     insurance_cost = MoneyField(label=_("Insurance"), required=False)
-    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices,
-                                       widget=forms.RadioSelect)
+    # The shop's active methods (codes; orders.payment_options): the flow follows the method.
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=[], widget=forms.RadioSelect)
     discount = MoneyField(label=_("Discount"), required=False, max_minor=MAX_PRICE)
     # Paid at once from the customer's store credit (orders.store_credit); the phone lookup
     # shows the balance, the service refuses more than the balance or the total.
@@ -101,6 +102,7 @@ class OrderCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.currency = currency
+        self.fields["payment_method"].choices = method_choices()
         url = reverse("orders:create")
         self.fields["phone"].widget.attrs.update({
             "hx-get": f"{url}?lookup_phone=", "hx-trigger": "input changed delay:400ms",
@@ -337,7 +339,7 @@ def validate(data, *, user, currency: str) -> Submission:
         customer=CustomerInput(name=cleaned["name"], phone=cleaned["phone"], address=cleaned["address"],
                                email=cleaned["email"], city=cleaned["city"].strip()),
         lines=lines,
-        payment_method=cleaned["payment_method"],
+        payment_method_code=cleaned["payment_method"],
         warehouse=cleaned["warehouse"],
         courier=cleaned["courier"] or None,
         courier_service=cleaned["courier_service"].strip(),
@@ -360,7 +362,8 @@ def validate(data, *, user, currency: str) -> Submission:
 
 # Where each error key of the service goes on the page.
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
-                   "customer.address": "address", "customer.city": "city", "destination": "destination"}
+                   "customer.address": "address", "customer.city": "city", "destination": "destination",
+                   "payment_method_code": "payment_method"}
 FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "store_credit",
                "payment_method", "agent", "tags", "note", "internal_note", "language"}
 _LINE_KEY = re.compile(r"^lines\.(\d+)\.(sku|qty|unit_price)$")

@@ -13,7 +13,7 @@ from tokodesk.catalog.models import Variant, Warehouse
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.money import exponent
 from tokodesk.customers.phones import normalize_phone
-from tokodesk.orders.states import PaymentMethod
+from tokodesk.orders.payment_options import method_choices
 from tokodesk.shipping.models import Courier
 
 MONEY_FIELDS = ("shipping_cost", "insurance_cost", "discount")
@@ -87,7 +87,8 @@ class OrderEditForm(forms.Form):
     shipping_cost = forms.DecimalField(label=_("Shipping cost"), required=False)
     insurance_cost = forms.DecimalField(label=_("Insurance"), required=False)
     discount = forms.DecimalField(label=_("Discount"), required=False)
-    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
+    # The shop's methods (codes, orders.payment_options); the order's own even if inactive now.
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=[])
     customer_note = forms.CharField(label=_("Note for the courier and the buyer"), required=False, max_length=2000,
                                     widget=forms.Textarea(attrs={"rows": 2}))
     # The destination district (the district picker fills the id); None removes it.
@@ -110,7 +111,8 @@ class OrderEditForm(forms.Form):
             "courier": order.courier.code if order.courier_id else "",
             "courier_service": order.courier_service,
             **{name: to_major(getattr(order, name), currency) for name in MONEY_FIELDS},
-            "payment_method": order.payment_method, "customer_note": order.customer_note,
+            "payment_method": order.payment_option.code if order.payment_option_id else order.payment_method,
+            "customer_note": order.customer_note,
             "destination": order.destination_district_id,
         })
         super().__init__(*args, **kwargs)
@@ -119,6 +121,11 @@ class OrderEditForm(forms.Form):
             self.fields[name] = forms.DecimalField(
                 label=self.fields[name].label, required=False, min_value=0, max_digits=15, decimal_places=places,
                 widget=forms.NumberInput(attrs={"step": str(Decimal(1).scaleb(-places)), "min": "0"}))
+        methods = method_choices()
+        own = self.initial.get("payment_method") or order.payment_method
+        if own not in {code for code, _label in methods}:
+            methods.append((own, order.payment_method_label))
+        self.fields["payment_method"].choices = methods
         couriers = list(Courier.objects.filter(active=True).order_by("name"))
         self.fields["courier"].choices = [("", "—")] + [(c.code, c.name) for c in couriers]
         self.courier_services = sorted({s for c in couriers for s in (c.services or []) if isinstance(s, str)})
@@ -140,6 +147,7 @@ class OrderEditForm(forms.Form):
         order = self.order
         changes = {name: (data.get(name) or "").strip() if name != "payment_method" else data[name]
                    for name in TEXT_FIELDS}
+        changes["payment_method_code"] = changes.pop("payment_method")  # a method's code; its flow follows
         for name in MONEY_FIELDS:
             changes[name] = to_minor(data.get(name), order.currency)
         changes["courier"] = data.get("courier") or None

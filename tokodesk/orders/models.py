@@ -206,6 +206,13 @@ class Order(TimeStampedModel):
         return self.reference
 
     @property
+    def payment_method_label(self) -> str:
+        """The shop's method as the reader reads it ("PayPal", "Carte bancaire"), else the flow's."""
+        if self.payment_option_id:
+            return self.payment_option.display_label
+        return str(self.get_payment_method_display())
+
+    @property
     def etag(self) -> str:
         return f'"{self.version}"'
 

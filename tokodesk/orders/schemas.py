@@ -65,7 +65,9 @@ class LineIn(StrictIn):
 class OrderCreateIn(StrictIn):
     customer: CustomerIn
     lines: list[LineIn] = Field(..., min_length=1, max_length=200)
-    payment_method: PaymentMethodLit
+    payment_method: PaymentMethodLit | None = Field(None, description="The flow; omit it with `payment_method_code`.")
+    payment_method_code: str | None = Field(None, max_length=30, description="One of the shop's active payment "
+                                            "methods (GET /api/v1/payments/methods): sets the flow.")
     warehouse: str | None = Field(None, max_length=30, description="Warehouse code; the first that stocks every product when omitted.")
     courier: str | None = Field(None, max_length=30)
     courier_service: str = Field("", max_length=50)
@@ -108,6 +110,8 @@ class OrderPatchIn(StrictIn):
     insurance_cost: int | None = Field(None, ge=0, le=10**12)
     discount: int | None = Field(None, ge=0, le=10**13)
     payment_method: PaymentMethodLit | None = None
+    payment_method_code: str | None = Field(None, max_length=30, description="Another of the shop's payment "
+                                            "methods (sets the flow): on a new or confirmed order without payments.")
     warehouse: str | None = Field(None, max_length=30)
     customer_note: str | None = Field(None, max_length=2000)
     lines: list[LineIn] | None = Field(None, min_length=1, max_length=200)
@@ -122,7 +126,7 @@ class OrderPatchIn(StrictIn):
 
     @field_validator("recipient_name", "recipient_phone", "recipient_email", "destination_address",
                      "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
-                     "payment_method", "customer_note", "lines")
+                     "payment_method", "payment_method_code", "customer_note", "lines")
     @classmethod
     def _not_null(cls, value):
         # Omit a field to leave it alone; null is only meaningful for `courier` (none yet)
@@ -207,7 +211,9 @@ class OrderOut(Out):
     courier_service: str
     destination: int | None = Field(None, description="The destination district's id, when it has one.")
     awb: str
-    payment_method: str
+    payment_method: str = Field(description="The flow: cod, bank_transfer, payment_gateway or invoice.")
+    payment_method_code: str | None = Field(None, description="The shop's payment method (GET /api/v1/payments/methods).")
+    payment_method_label: str = Field("", description="That method's label in your language.")
     currency: str
     subtotal: int
     shipping_cost: int

@@ -19,7 +19,7 @@ from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders.models import Order, OrderCount, OrderEvent, OrderLine, Tag
-from tokodesk.orders.states import Status
+from tokodesk.orders.states import PaymentMethod, Status
 from tokodesk.orders.tabs import TABS, Tab
 
 
@@ -97,8 +97,10 @@ def filter_orders(qs: QuerySet[Order], f: OrderFilters) -> QuerySet[Order]:
         qs = qs.filter(warehouse__code=f.warehouse)
     if f.courier:
         qs = qs.filter(courier__code=f.courier)
-    if f.payment_method:
-        qs = qs.filter(payment_method=f.payment_method)
+    if f.payment_method in PaymentMethod.values:
+        qs = qs.filter(payment_method=f.payment_method)  # a flow (its starting method's code too)
+    elif f.payment_method:
+        qs = qs.filter(payment_option__code=f.payment_method)  # another of the shop's methods ("paypal")
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.tag:
@@ -355,6 +357,8 @@ _COUNTER_FILTERS = {"tab", "status", "agent", "payment_method"}
 def _only_counter_filters(f: OrderFilters) -> bool:
     """True when every filter other than tab, status, agent and payment method is unset
     (in the sense of filter_orders: an unbounded date, a blank search)."""
+    if f.payment_method and f.payment_method not in PaymentMethod.values:
+        return False  # a method that is not a flow: the counters know flows only
     for field in dataclasses.fields(OrderFilters):
         value = getattr(f, field.name)
         if field.name in _COUNTER_FILTERS or value is None or value == "" or value == []:
@@ -422,7 +426,7 @@ def order_get(*, user, reference: str) -> Order | None:
         with_list_relations(order_queryset_for(user))
         .filter(reference=reference)
         .prefetch_related("payments", "notes__author")
-        .select_related("customer")
+        .select_related("customer", "payment_option")
         .first()
     )
 

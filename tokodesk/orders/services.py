@@ -3,6 +3,7 @@ The API and the pages call these; nothing else writes orders."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -24,6 +25,7 @@ from tokodesk.customers.services import customer_upsert
 from tokodesk.orders import languages
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
 from tokodesk.orders.order_settings import OrderSettings
+from tokodesk.orders.payment_options import order_payment
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import (
     FINAL,
@@ -31,7 +33,6 @@ from tokodesk.orders.states import (
     ORDER_TRANSITIONS,
     PRE_SHIPMENT,
     Channel,
-    PaymentMethod,
     StockState,
 )
 from tokodesk.shipping.models import Courier
@@ -57,7 +58,9 @@ class CustomerInput:
 class OrderInput:
     customer: CustomerInput
     lines: list[LineInput]
-    payment_method: str
+    # The flow (cod, bank_transfer, payment_gateway, invoice) or, with payment_method_code
+    # (the shop's method, "paypal"), "" to take that method's flow.
+    payment_method: str = ""
     warehouse: str | None = None
     courier: str | None = None
     courier_service: str = ""
@@ -75,6 +78,8 @@ class OrderInput:
     external_reference: str = ""
     # Paid at once with the customer's store credit (minor units; orders.store_credit).
     store_credit: int = 0
+    # The shop's payment method ("paypal", payments.PaymentMethod; issue 17): sets the flow.
+    payment_method_code: str = ""
     # The buyer's language (orders.languages); "" for the shop's language for customers.
     language: str = ""
 
@@ -243,14 +248,18 @@ class PreparedOrder:
     agent: object
     currency: str
     reference_pattern: str
+    payment_option: object = None
 
 
 def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
     """order_create's checks and lookups, without writing anything."""
     require(actor, "orders.add_order")
     errors: dict = {}
-    if data.payment_method not in PaymentMethod.values:
-        errors["payment_method"] = _("Unknown payment method.")
+    payment_flow, payment_option = "", None
+    try:
+        payment_flow, payment_option = order_payment(code=data.payment_method_code, flow=data.payment_method)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
     if data.channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     _money_fields(data, errors)
@@ -267,6 +276,8 @@ def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
         phone = None
     if errors:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
+    if payment_flow != data.payment_method:
+        data = dataclasses.replace(data, payment_method=payment_flow)  # a method's flow, for the quote too
     lines = _resolve_lines(data.lines, actor)
     warehouse = _resolve_warehouse(data.warehouse, [v for v, _q, _p in lines])
     courier = _resolve_courier(data.courier)
@@ -291,7 +302,8 @@ def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
     return PreparedOrder(data=data, phone=phone, lines=lines, warehouse=warehouse, courier=courier,
                          district=district, shipping_cost=shipping_cost, courier_service=courier_service,
                          landing_page=landing_page, agent=agent, currency=ShopSettings.get().currency,
-                         reference_pattern=OrderSettings.get().order_reference_pattern)
+                         reference_pattern=OrderSettings.get().order_reference_pattern,
+                         payment_option=payment_option)
 
 
 @transaction.atomic
@@ -313,7 +325,7 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
         destination_city=data.customer.city or (district.label[:100] if district else ""),
         destination_district=district, warehouse=p.warehouse, courier=p.courier,
         courier_service=p.courier_service, payment_method=data.payment_method,
-        currency=p.currency, shipping_cost=p.shipping_cost,
+        payment_option=p.payment_option, currency=p.currency, shipping_cost=p.shipping_cost,
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=p.agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )
@@ -407,7 +419,7 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
 
 EDITABLE = ("recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city",
             "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "payment_method",
-            "warehouse", "customer_note", "lines", "destination")
+            "payment_method_code", "warehouse", "customer_note", "lines", "destination")
 
 
 @transaction.atomic
@@ -431,8 +443,17 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     for name in ("shipping_cost", "insurance_cost", "discount"):
         if name in changes and (changes[name] is None or changes[name] < 0):
             errors[name] = _("Cannot be negative.")
-    if "payment_method" in changes and changes["payment_method"] not in PaymentMethod.values:
-        errors["payment_method"] = _("Unknown payment method.")
+    option = order.payment_option
+    current = (option.code if option is not None else order.payment_method, order.payment_method)
+    wanted = (changes.pop("payment_method_code", None) or None, changes.get("payment_method") or None)
+    if wanted != (None, None) and wanted[0] != current[0] and (wanted[0] or wanted[1] != current[1]):
+        # Another method (a code) or another flow: the shop's method of it (orders.payment_options).
+        try:
+            changes["payment_method"], option = order_payment(code=wanted[0], flow=wanted[1])
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    elif wanted[0] is not None:
+        changes.pop("payment_method", None)  # the order's own method, kept even if inactive now
     for name in ("recipient_name", "destination_address"):
         if name in changes and not (changes[name] or "").strip():
             errors[name] = _("Required.")
@@ -444,7 +465,7 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     if errors:
         raise ValidationFailed("invalid_input", _("The changes are not valid."), fields=errors)
 
-    if "payment_method" in changes and changes["payment_method"] != order.payment_method:
+    if option != order.payment_option or changes.get("payment_method", order.payment_method) != order.payment_method:
         if order.paid_total or order.status not in ("new", "confirmed"):
             raise Conflict("not_editable", _("The payment method can only change on a new or confirmed order without payments."))
 
@@ -456,6 +477,10 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
         if name in changes and getattr(order, name) != changes[name]:
             diff[name] = [getattr(order, name), changes[name]]
             setattr(order, name, changes[name])
+    if option != order.payment_option:
+        # The history shows the methods' codes ("paypal"; a starting method's is its flow).
+        diff["payment_method"] = [current[0], option.code if option is not None else order.payment_method]
+        order.payment_option = option
     if "destination" in changes and changes["destination"] != order.destination_district_id:
         from tokodesk.shipping.models import District
 

@@ -28,5 +28,9 @@ class PaymentsConfig(AppConfig):
             template="payments/_claims_section.html",
             context=claims_section,
         )
+        # The "Payment methods" section of the settings page (issue 17).
+        from tokodesk.payments import methods
+
+        methods.register_section()
         # A parcel back at the seller: its RTS fee, in the transition's transaction.
         transition_hooks.register("returned_to_sender", "payments.rts_fee", record_rts_fee)

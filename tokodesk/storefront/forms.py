@@ -13,6 +13,7 @@ from tokodesk.catalog.models import Product, Stock, Warehouse
 from tokodesk.core import uploads
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.orders.payment_options import method_choices
 from tokodesk.returns.services import MAX_UPLOAD, ReturnInput, ReturnLineInput
 from tokodesk.returns.states import Resolution
 from tokodesk.storefront.models import LandingPage
@@ -331,7 +332,7 @@ class LandingPageForm(forms.ModelForm):
                            help_text=_("The page is at /p/<slug>/. Leave empty to make it from the name."))
     payment_methods = forms.MultipleChoiceField(
         label=_("Payment methods buyers may choose"), widget=forms.CheckboxSelectMultiple,
-        choices=[(m.value, m.label) for m in LANDING_PAYMENT_METHODS],
+        choices=[],  # the shop's active methods of the landing flows (orders.payment_options)
         error_messages={"required": _("Allow at least one payment method.")},
     )
     image_url = forms.URLField(label=_("Image URL"), max_length=500, required=False, assume_scheme="https",
@@ -355,6 +356,7 @@ class LandingPageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agents"].queryset = _agent_queryset()
+        self.fields["payment_methods"].choices = method_choices(flows=LANDING_PAYMENT_METHODS)
         self.fields["product"].queryset = Product.objects.filter(active=True).order_by("name")
         self.fields["warehouse"].queryset = Warehouse.objects.filter(active=True).order_by("name")
         self.fields["warehouse"].required = True
@@ -381,7 +383,7 @@ class LandingPageForm(forms.ModelForm):
 
     def clean_payment_methods(self):
         chosen = set(self.cleaned_data["payment_methods"])
-        return [m.value for m in LANDING_PAYMENT_METHODS if m.value in chosen]
+        return [code for code, _label in self.fields["payment_methods"].choices if code in chosen]
 
     def clean(self):
         data = super().clean()

@@ -25,6 +25,7 @@ from tokodesk.core.errors import DomainError, NotFound, ValidationFailed
 from tokodesk.core.http import client_ip  # noqa: F401 - used by the views as services.client_ip
 from tokodesk.core.models import settings_read_once
 from tokodesk.orders.models import Order
+from tokodesk.orders.payment_options import method_choices
 from tokodesk.orders.services import (
     CustomerInput,
     LineInput,
@@ -36,8 +37,9 @@ from tokodesk.orders.services import (
 from tokodesk.orders.states import Channel, PaymentMethod
 from tokodesk.storefront.models import LandingPage, LandingSubmission
 
-# The payment methods a buyer can choose on a landing page (SPEC 2.4).
-LANDING_PAYMENT_METHODS = [PaymentMethod.COD, PaymentMethod.BANK_TRANSFER]
+# The flows of the shop's payment methods a buyer can choose on a landing page (SPEC 2.4;
+# a gateway's card or PayPal since issue 17, orders.payment_options).
+LANDING_PAYMENT_METHODS = [PaymentMethod.COD, PaymentMethod.BANK_TRANSFER, PaymentMethod.PAYMENT_GATEWAY]
 
 FORM_SALT = "tokodesk.landing-form"
 THANKS_SALT = "tokodesk.landing-thanks"
@@ -143,8 +145,7 @@ def variant_options(page: LandingPage) -> list[VariantOption]:
 
 
 def payment_choices(page: LandingPage) -> list[tuple[str, str]]:
-    allowed = set(page.payment_methods or [])
-    return [(m.value, m.label) for m in LANDING_PAYMENT_METHODS if m.value in allowed]
+    return method_choices(page.payment_methods or [], flows=LANDING_PAYMENT_METHODS)
 
 
 def public_page(slug: str) -> LandingPage:

@@ -38,6 +38,7 @@ from tokodesk.orders.forms_create import (
     stocked_variants,
     validate,
 )
+from tokodesk.orders.payment_options import flow_of
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import PaymentMethod
 from tokodesk.orders.transfer_codes import codes_enabled
@@ -75,7 +76,7 @@ def _ship_options(form, rows: list[Row], data) -> tuple[object, list]:
                  for row in rows if row.stock is not None and (row.qty_value or 0) > 0)
     value = sum(max(row.line_total or 0, 0) for row in rows)
     return district, quote(district, weight, warehouse=form.warehouse_obj(),
-                           payment_method=data.get("payment_method", "")[:20], value=value)
+                           payment_method=flow_of(data.get("payment_method", "")[:30]), value=value)
 
 
 def _chosen_option(options, data):
@@ -105,7 +106,8 @@ def _summary(data, rows: list[Row], currency: str, options=None) -> dict:
             "store_credit": credit, "to_pay": max(total - credit, 0),
             "counted": [row for row in rows if row.line_total is not None and row.qty_value > 0],
             # A bank transfer gets its unique code when the order is created (transfer_codes).
-            "transfer_code": data.get("payment_method") == PaymentMethod.BANK_TRANSFER and codes_enabled()}
+            "transfer_code": flow_of(data.get("payment_method") or "") == PaymentMethod.BANK_TRANSFER
+            and codes_enabled()}
 
 
 def _context(request, *, form, rows, stocked, currency, lines_error="", loose_errors=()):

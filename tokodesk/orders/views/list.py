@@ -47,6 +47,7 @@ from tokodesk.orders import selectors
 from tokodesk.orders.deadlines import deadline_for
 from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.help import ASK_FIRST
+from tokodesk.orders.payment_options import label_of
 from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod
 from tokodesk.orders.tabs import TABS
 from tokodesk.orders.templatetags.order_tags import status_badge
@@ -194,6 +195,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
     detail_url = _UrlPattern("orders:detail")
     menu_url = _UrlPattern("orders:menu")
     channels = {value: str(label) for value, label in Channel.choices}
+    # Labels by flow, and by the shop's method once read (label_of may look the shop's language up).
     methods = {value: str(label) for value, label in PaymentMethod.choices}
     badges, agents, days = {}, {}, {}
     now = timezone.now()
@@ -232,7 +234,7 @@ def display_context(request, orders, *, view_mode: str = "list") -> dict:
             "courier": o.courier_name or "—",
             "awb": o.awb,
             "total": _money(o.total, o.currency),
-            "payment_method": methods.get(o.payment_method, o.payment_method),
+            "payment_method": _method_label(o, methods),
         }
         if cards:
             row["version"] = o.version
@@ -393,6 +395,9 @@ _ROW_RELATED = {
     "agent_last_name": F("assigned_agent__last_name"),
     "agent_username": F("assigned_agent__username"),
     "courier_name": F("courier__name"),
+    # The shop's payment method's label (issue 17): its columns, no object.
+    "payment_label": F("payment_option__label"),
+    "payment_labels": F("payment_option__labels"),
     "warehouse_name": F("warehouse__name"),
     "warehouse_city": F("warehouse__city"),
     "landing_page_name": F("landing_page__name"),
@@ -413,6 +418,17 @@ def page_rows(*, user, filters, sort, cursor=None, limit=50):
     return rows, next_cursor
 
 
+def _method_label(o, labels: dict) -> str:
+    """The order's payment method as the reader reads it: the shop's method's label (once per
+    method a page), else its flow's."""
+    if not o.payment_label:
+        return labels.get(o.payment_method, o.payment_method)
+    key = ("method", o.payment_label)
+    if key not in labels:
+        labels[key] = label_of(o.payment_method, o.payment_label, o.payment_labels)
+    return labels[key]
+
+
 def _row_from_order(o) -> selectors.OrderRow:
     """An Order (one row drawn again after an action) as page_rows reads it."""
     row = selectors.OrderRow({f: getattr(o, f) for f in selectors.order_columns()})
@@ -422,6 +438,8 @@ def _row_from_order(o) -> selectors.OrderRow:
         agent_last_name=agent.last_name if agent else None,
         agent_username=agent.username if agent else None,
         courier_name=courier.name if courier else None,
+        payment_label=o.payment_option.label if o.payment_option_id else None,
+        payment_labels=o.payment_option.labels if o.payment_option_id else None,
         warehouse_name=warehouse.name if warehouse else None,
         warehouse_city=warehouse.city if warehouse else None,
         landing_page_name=page.name if page else None,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import DomainError, NotFound
 from tokodesk.core.models import ShopSettings, settings_read_once
+from tokodesk.orders.payment_options import method_rows
 from tokodesk.orders.states import PaymentMethod
 from tokodesk.storefront import services
 from tokodesk.storefront.forms import HONEYPOT, LandingOrderForm
@@ -55,11 +56,18 @@ def _render(request, page, form, *, status=200, alert="", alert_kind="error"):
         "alert_kind": alert_kind,
         "honeypot": HONEYPOT,
         "district_label": _district_label(form),
-        "method_hints": {
-            PaymentMethod.COD: _("Pay cash to the courier when the package arrives."),
-            PaymentMethod.BANK_TRANSFER: _("Transfer to the shop's account; the details follow after you order."),
-        },
+        "method_hints": _method_hints(page),
     }, status=status)
+
+
+def _method_hints(page) -> dict:
+    """A line under each method of the page, by its flow (the shop's methods: "paypal" is a gateway)."""
+    hints = {
+        PaymentMethod.COD: _("Pay cash to the courier when the package arrives."),
+        PaymentMethod.BANK_TRANSFER: _("Transfer to the shop's account; the details follow after you order."),
+        PaymentMethod.PAYMENT_GATEWAY: _("Pay online: the payment link follows after you order."),
+    }
+    return {code: hints.get(flow, "") for code, _label, flow in method_rows(page.payment_methods or [])}
 
 
 def _district_label(form):
@@ -156,5 +164,7 @@ def thank_you_view(request, slug, token):
         "link": link,
         "is_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
         "is_cod": order.payment_method == PaymentMethod.COD,
-        "instructions": order.landing_page.payment_instructions.strip(),
+        # The method's own instructions (issue 17) in the reader's language, else the page's.
+        "instructions": (order.payment_option.display_instructions if order.payment_option_id else "")
+        or order.landing_page.payment_instructions.strip(),
     })

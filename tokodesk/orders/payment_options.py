@@ -1,0 +1,77 @@
+"""The shop's payment method an order is paid with (issue 17), seen from orders: the methods
+are payments.PaymentMethod rows (managed in payments.methods), reached through the order's own
+foreign key, as the landing page is: orders does not import payments. An order keeps the flow
+in `payment_method` (the state machine reads it) and the method in `payment_option`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.labels import localized
+from tokodesk.orders.models import Order
+from tokodesk.orders.states import PaymentMethod as Flow
+
+
+def _methods():
+    return Order.payment_option.field.related_model.objects
+
+
+def method_rows(codes=None, flows=None) -> list[tuple[str, str, str]]:
+    """(code, label in the reader's language, flow) of the active methods, in the shop's
+    order; with `codes` (a landing page's list) only those, with `flows` only of those flows.
+    A code with no row at all that is one of the four flows stands for itself (a database
+    whose starting rows were removed)."""
+    rows = {m.code: m for m in _methods().order_by("position", "id")}
+    wanted = set(rows) if codes is None else set(codes)
+    out = [(c, m.display_label, m.flow) for c, m in rows.items() if c in wanted and m.active]
+    if codes is not None:
+        out += [(c, str(Flow(c).label), c) for c in codes if c not in rows and c in Flow.values]
+    return [row for row in out if flows is None or row[2] in flows]
+
+
+def method_choices(codes=None, flows=None) -> list[tuple[str, str]]:
+    """(code, label) of method_rows(): a form's choices."""
+    return [(code, label) for code, label, _flow in method_rows(codes, flows)]
+
+
+def flow_of(code: str) -> str:
+    """The flow of the method `code` ("" for an unknown one; a bare flow is its own)."""
+    method = _methods().filter(code=code).only("flow").first()
+    if method is not None:
+        return method.flow
+    return code if code in Flow.values else ""
+
+
+def order_payment(*, code: str | None, flow: str | None, field: str = "payment_method_code"):
+    """(flow, method or None) for an order: the active method `code` and its flow (a `flow`
+    given too must be the same), else the bare `flow` and the method of that code when there
+    is one; a `flow` that is no flow is read as a code. Refused on `field` (422) for an
+    unknown or inactive code or an unknown flow."""
+    if not code and flow and flow not in Flow.values:
+        code, flow = flow, None  # a method's code where the flow goes (the landing form's choice)
+    if code:
+        code = code.strip().lower()
+        method = _methods().filter(code=code).first()
+        if method is None and code in Flow.values and flow in (None, "", code):
+            return code, None  # a flow's starting method removed from the database: the flow itself
+        if method is None or not method.active:
+            raise ValidationFailed("invalid_input", _("Unknown payment method."),
+                                   fields={field: _("Not one of the shop's active payment methods.")})
+        if flow and flow != method.flow:
+            raise ValidationFailed("invalid_input", _("The payment method and its flow differ."),
+                                   fields={"payment_method": _("This method's flow is %(flow)s.")
+                                           % {"flow": method.flow}})
+        return method.flow, method
+    if flow not in Flow.values:
+        raise ValidationFailed("invalid_input", _("Unknown payment method."),
+                               fields={"payment_method": _("Unknown payment method.")})
+    return flow, _methods().filter(code=flow, flow=flow).first()
+
+
+def label_of(flow: str, label: str | None = None, labels: dict | None = None) -> str:
+    """A method's label in the reader's language (core.labels) from its columns (a list read as
+    values), else its flow's."""
+    if label or labels:
+        return localized(labels, label or "")
+    return str(Flow(flow).label) if flow in Flow.values else flow
