@@ -85,6 +85,7 @@ class ErrorCode(StrEnum):
     RESPONSIBLE_REQUIRED = "responsible_required"
     CUSTOM_STATE_MISMATCH = "custom_state_mismatch"
     CUSTOM_STATE_IN_USE = "custom_state_in_use"
+    PAYMENT_METHOD_IN_USE = "payment_method_in_use"
     REFUND_EXCEEDS_PAID = "refund_exceeds_paid"
     ALREADY_PAID = "already_paid"
     # Claims for lost or damaged parcels (payments/claims.py).

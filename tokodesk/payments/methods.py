@@ -96,7 +96,7 @@ def payment_method_save(*, actor, code: str, labels: dict | None = None, flow: s
     if errors:
         raise ValidationFailed("invalid_input", _("Check the payment method."), fields=errors)
     if method is not None and not create and flow is not None and flow != method.flow and method.orders.exists():
-        raise Conflict("method_in_use", _("Orders use this payment method: its flow cannot change. "
+        raise Conflict("payment_method_in_use", _("Orders use this payment method: its flow cannot change. "
                                           "Add a new method and deactivate this one."))
     if method is None or create:
         method = PaymentMethod(code=code, active=True,
