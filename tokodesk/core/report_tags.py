@@ -8,7 +8,8 @@ pprint (reprs), center/ljust/rjust/floatformat/stringformat (huge widths or prec
 dictsort (lookups by a string), json_script, urlize, date/time (raw dates: the context gives
 them formatted; local_date does CLDR)."""
 
-from django.template import Library, defaultfilters, defaulttags
+from django.template import Library, Node, defaultfilters, defaulttags
+from django.template.base import TextNode
 from django.templatetags import i18n
 
 from tokodesk.core.templatetags import tokodesk as ours
@@ -43,6 +44,44 @@ OUR_FILTERS = ("money", "number", "local_date", "local_datetime", "phone_local")
 
 for _name in ALLOWED_TAGS:
     register.tags[_name] = defaulttags.register.tags[_name]
+
+# Loops over loops could run for hours or print gigabytes ({% for a in lines %}{% for b in
+# shop.name %}…, eight deep, around a long text): every {% for %} counts its turns and the
+# text of its body in the render, which stops past LOOP_BUDGET turns or TEXT_BUDGET
+# characters.
+LOOP_BUDGET = 50_000
+TEXT_BUDGET = 5_000_000
+
+
+class LoopBudgetExceeded(Exception):
+    pass
+
+
+class _CountTurn(Node):
+    def __init__(self, weight: int):
+        self.weight = weight
+
+    def render(self, context):
+        turns, text = context.render_context.get("report_loop_budget", (0, 0))
+        turns, text = turns + 1, text + self.weight
+        if turns > LOOP_BUDGET or text > TEXT_BUDGET:
+            raise LoopBudgetExceeded(
+                f"more than {LOOP_BUDGET} loop turns or {TEXT_BUDGET} characters"
+            )
+        context.render_context["report_loop_budget"] = (turns, text)
+        return ""
+
+
+def do_for(parser, token):
+    node = defaulttags.do_for(parser, token)
+    weight = sum(len(n.s) for n in node.nodelist_loop.get_nodes_by_type(TextNode))
+    counter = _CountTurn(weight)
+    counter.origin, counter.token = parser.origin, token  # what a debug render reports
+    node.nodelist_loop.insert(0, counter)
+    return node
+
+
+register.tags["for"] = do_for
 for _name in ("translate", "trans", "blocktranslate", "blocktrans"):
     register.tags[_name] = i18n.register.tags[_name]
 for _name in ALLOWED_FILTERS:

@@ -33,6 +33,8 @@ from django.template.base import Template
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from tokodesk.core.report_tags import LOOP_BUDGET, LoopBudgetExceeded
+
 logger = logging.getLogger("tokodesk.reports")
 
 MAX_HTML = 100_000  # characters of the owner's HTML
@@ -211,6 +213,14 @@ def check(html: str, css: str, sample_context: dict) -> list[Problem]:
         rendered = render_body(template, sample_context)
     except ReportTemplateError as exc:
         return problems + exc.problems
+    except LoopBudgetExceeded:
+        return problems + [
+            Problem(
+                "html",
+                _("The loops run too many times (over %(limit)s turns) or print too much.")
+                % {"limit": LOOP_BUDGET},
+            )
+        ]
     except Exception as exc:  # a filter given a wrong value, a bad blocktranslate …
         return problems + [
             Problem(

@@ -360,3 +360,16 @@ def test_only_owner_and_admin_edit_report_templates(shop, users):
         'data-link="report-templates"'
         in client_for(users["owner"]).get(reverse("orders:settings")).content.decode()
     )
+
+
+def test_loops_over_loops_are_stopped(shop, users):
+    deep = "{% for a in return.reference %}" * 6 + "x" + "{% endfor %}" * 6
+    wide = "{% for line in lines %}{% for a in customer.address %}" + "y" * 90_000 + "{% endfor %}{% endfor %}"
+    with translation.override("en"):
+        for html in (deep, wide):
+            problems = services.validate("slip", html, "")
+            assert [p.message for p in problems] == [
+                "The loops run too many times (over 50000 turns) or print too much."
+            ]
+        # An ordinary loop is fine, {% empty %} included.
+        assert services.validate("slip", "{% for l in lines %}{{ l.sku }}{% empty %}-{% endfor %}", "") == []
