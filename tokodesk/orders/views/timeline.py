@@ -42,8 +42,21 @@ DATA_LABELS = {
     "purpose": gettext_lazy("Message"),
     "template": gettext_lazy("Template"),
     "language": gettext_lazy("Language"),
+    "document": gettext_lazy("Document"),
+    "format": gettext_lazy("Format"),
+    "rts_fee": gettext_lazy("RTS fee"),
+    "rts_fee_source": gettext_lazy("Source"),
 }
+# Keys for machines (ids, the agent change's from/to read above, the WhatsApp text itself).
 HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
+# Codes stored in `data` shown in the reader's words (dispatch.labels, payments.rts).
+DATA_VALUES = {
+    "document": {"label": gettext_lazy("Shipping labels"), "packing_slip": gettext_lazy("Packing slips"),
+                 "picking_list": gettext_lazy("Picking list")},
+    "format": {"thermal": gettext_lazy("Thermal"), "a4": "A4"},
+    "rts_fee_source": {"estimate": gettext_lazy("Estimate (shipping cost)"),
+                       "remittance": gettext_lazy("Remittance report")},
+}
 EDIT_LABELS = {
     "recipient_name": gettext_lazy("Recipient"),
     "recipient_phone": gettext_lazy("Phone"),
@@ -62,9 +75,10 @@ EDIT_LABELS = {
     "destination": gettext_lazy("District"),
     "total": gettext_lazy("Total"),
     "language": gettext_lazy("Buyer's language"),
+    "serial_numbers": gettext_lazy("Serial numbers"),
 }
 MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount", "store_credit",
-              "store_credit_given_back"}
+              "store_credit_given_back", "rts_fee"}
 
 
 # --- the timeline, made readable ---------------------------------------------------------
@@ -106,6 +120,13 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
         details.append((_("Agent"), f"{old} → {new}"))
     if event.kind == OrderEvent.Kind.EDITED and isinstance(data.get("changes"), dict):
         for name, pair in data["changes"].items():
+            if name == "serial_numbers" and isinstance(pair, dict):
+                # {sku: [before, after]} (orders.serials): one row per line.
+                for sku, serials in pair.items():
+                    old, new = serials if isinstance(serials, list | tuple) and len(serials) == 2 else ([], serials)
+                    details.append((f"{EDIT_LABELS[name]} · {sku}",
+                                    f"{', '.join(old or []) or '—'} → {', '.join(new or []) or '—'}"))
+                continue
             old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
             details.append(
                 (
@@ -136,6 +157,8 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
             value = os.path.basename(str(value))
         elif key in ("deadline",):
             value = _when(value)
+        elif key in DATA_VALUES:
+            value = DATA_VALUES[key].get(value, value)
         details.append(
             (
                 str(DATA_LABELS.get(key, key.replace("_", " ").capitalize())),

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core import l10n
@@ -51,6 +51,7 @@ DATA_LABELS = {
     "new_return": gettext_lazy("New return"), "target_date": gettext_lazy("Target date"),
     "label": gettext_lazy("Return label"), "message": gettext_lazy("Message to the customer"),
     "reason": gettext_lazy("Reason"), "warehouse": gettext_lazy("Warehouse"),
+    "custom_state": gettext_lazy("Custom state"),
     "restocked": gettext_lazy("Restocked"), "unrestocked": gettext_lazy("Taken off the shelf again"),
     "accepted_total": gettext_lazy("Accepted value"), "fees_total": gettext_lazy("Fees"),
     "refund_amount": gettext_lazy("Refund"), "refund_method": gettext_lazy("Refund method"),
@@ -59,7 +60,12 @@ DATA_LABELS = {
     "uploaded_by": gettext_lazy("By"), "amount": gettext_lazy("Amount"), "method": gettext_lazy("Method"),
     "paid_on": gettext_lazy("Paid on"), "proof": gettext_lazy("Proof of transfer"),
 }
-HIDDEN_DATA = {"message_id", "refund_id", "store_credit_entry_id", "photo_id", "custom_state_cleared", "changes"}
+# An e-mail or WhatsApp message to the customer (kind "notification", written by
+# tokodesk.notifications): its title says the channel (hidden below), the address and subject show.
+DATA_LABELS |= {"to": pgettext_lazy("e-mail recipient", "To"), "subject": gettext_lazy("Subject"),
+                "attachments": gettext_lazy("Attachments")}
+HIDDEN_DATA = {"message_id", "refund_id", "store_credit_entry_id", "photo_id", "custom_state_cleared", "changes",
+               "notification_id", "channel"}
 MONEY_KEYS = {"accepted_total", "fees_total", "refund_amount", "exchange_value", "exchange_difference", "amount"}
 EDIT_LABELS = {
     "responsible": gettext_lazy("Responsible"), "target_date": gettext_lazy("Target date"),
@@ -182,6 +188,9 @@ def timeline_entries(ret) -> list[dict]:
             title = transition.label
         elif event.action == "recreate" and event.kind == ReturnEvent.Kind.CREATED:
             title = _("Recreated from another return")
+        elif event.kind == ReturnEvent.Kind.NOTIFICATION:
+            whatsapp = isinstance(event.data, dict) and event.data.get("channel") == "whatsapp"
+            title = _("WhatsApp message to the customer") if whatsapp else _("E-mail to the customer")
         else:
             title = event.get_kind_display()
         entries.append({
