@@ -98,12 +98,15 @@ def _locked(reference: str, user, expected_version: int | None) -> Order:
     )
 
 
-def _resolve_lines(lines: list[LineInput], user) -> list[tuple[Variant, int, int]]:
+def _resolve_lines(lines: list[LineInput], user, known: dict | None = None) -> list[tuple[Variant, int, int]]:
+    """`known`: variants (with their product) by SKU the caller has just read; the others are read."""
     if not lines:
         raise ValidationFailed("invalid_input", _("An order needs at least one product."),
                                fields={"lines": _("Add at least one product.")})
     skus = {line.sku for line in lines}
-    variants = {v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)}
+    variants = dict(known or {})
+    if not skus <= set(variants):
+        variants.update({v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)})
     errors = {}
     resolved = []
     for i, line in enumerate(lines):
@@ -248,11 +251,19 @@ class PreparedOrder:
     agent: object
     currency: str
     reference_pattern: str
+    # The agent's id, for a caller that knows only that (the landing page's round robin);
+    # used when `agent` is None.
+    agent_id: int | None = None
     payment_option: object = None
 
 
-def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
-    """order_create's checks and lookups, without writing anything."""
+def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
+                  warehouse: Warehouse | None = None) -> PreparedOrder:
+    """order_create's checks and lookups, without writing anything.
+
+    A caller that has just read them may pass `variants` (by SKU, with their product: not
+    read again) and `warehouse` (active, with a stock row of every line's variant: the
+    warehouse is then not looked up nor checked again)."""
     require(actor, "orders.add_order")
     errors: dict = {}
     payment_flow, payment_option = "", None
@@ -278,8 +289,9 @@ def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
     if payment_flow != data.payment_method:
         data = dataclasses.replace(data, payment_method=payment_flow)  # a method's flow, for the quote too
-    lines = _resolve_lines(data.lines, actor)
-    warehouse = _resolve_warehouse(data.warehouse, [v for v, _q, _p in lines])
+    lines = _resolve_lines(data.lines, actor, known=variants)
+    if warehouse is None:
+        warehouse = _resolve_warehouse(data.warehouse, [v for v, _q, _p in lines])
     courier = _resolve_courier(data.courier)
     district, shipping_cost, courier, courier_service = _resolve_shipping(
         data, lines, warehouse, courier
@@ -306,14 +318,21 @@ def order_prepare(*, data: OrderInput, actor) -> PreparedOrder:
                          payment_option=payment_option)
 
 
-@transaction.atomic
-def order_create(*, data: OrderInput, actor, source: str = "api", prepared: PreparedOrder | None = None) -> Order:
+def order_create(*, data: OrderInput, actor, source: str = "api", prepared: PreparedOrder | None = None,
+                 savepoint: bool = True) -> Order:
     """A new order (status New). Validates everything before writing anything
     (order_prepare; a caller may have prepared it already: `prepared`).
 
     The order comes back with `written_lines` and `written_tags`: the OrderLine and Tag
-    objects as written (lines with their ids), so that an answer can show them unread."""
+    objects as written (lines with their ids), so that an answer can show them unread.
+    `savepoint=False`: inside the caller's transaction without a savepoint of its own (two
+    statements less), for a caller whose whole transaction fails with any error here."""
     p = prepared if prepared is not None else order_prepare(data=data, actor=actor)
+    with transaction.atomic(savepoint=savepoint):
+        return _order_write(p, actor, source)
+
+
+def _order_write(p: PreparedOrder, actor, source: str) -> Order:
     data, district = p.data, p.district
     customer = customer_upsert(name=data.customer.name.strip(), phone=p.phone, email=data.customer.email,
                                address=data.customer.address.strip())
@@ -329,6 +348,8 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
         insurance_cost=data.insurance_cost, discount=data.discount, assigned_agent=p.agent,
         created_by=actor_or_none(actor), customer_note=data.note,
     )
+    if p.agent is None and p.agent_id is not None:
+        order.assigned_agent_id = p.agent_id
     # Kept when known (the language the landing page was read in, the API's); ""
     # follows the shop's language for customers (orders.languages.order_language).
     order.language = languages.valid(data.language)

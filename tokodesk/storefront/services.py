@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,6 +106,8 @@ def order_from_thanks_token(token: str) -> Order | None:
 class VariantOption:
     variant: Variant
     available: int
+    # The warehouse the variant ships from (its stock row's), None without a stock row.
+    warehouse: Warehouse | None = None
 
     @property
     def sku(self) -> str:
@@ -141,7 +143,11 @@ def variant_options(page: LandingPage) -> list[VariantOption]:
     variants = list(Variant.objects.filter(product_id=page.product_id, active=True)
                     .select_related("product").order_by("price", "sku"))
     stock = _stock_by_variant(page, [v.pk for v in variants])
-    return [VariantOption(v, max(stock[v.pk].available, 0) if v.pk in stock else 0) for v in variants]
+    return [
+        VariantOption(v, max(stock[v.pk].available, 0), stock[v.pk].warehouse) if v.pk in stock
+        else VariantOption(v, 0)
+        for v in variants
+    ]
 
 
 def payment_choices(page: LandingPage) -> list[tuple[str, str]]:
@@ -181,16 +187,10 @@ class Submitted:
     created: bool  # False: this form was already sent; `order` is the first one
 
 
-def _next_agent(page: LandingPage):
-    """The page's next active agent, in a fixed order (by id), after the one who got the
-    last order. The caller holds the page's row lock."""
-    agents = list(page.agents.filter(is_active=True).order_by("pk"))
-    if not agents:
-        return None
-    index = (page.last_agent_index + 1) % len(agents)
-    page.last_agent_index = index
-    page.save(update_fields=["last_agent_index"])
-    return agents[index]
+def _agent_ids(page: LandingPage) -> list[int]:
+    """The page's active agents in the fixed order of the round robin (by id); read before
+    the page's lock: the turn itself (last_agent_index) is read and moved under it."""
+    return list(page.agents.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
 
 
 def _previous(page_id: int, form_token: str) -> Order | None:
@@ -198,16 +198,20 @@ def _previous(page_id: int, form_token: str) -> Order | None:
     return row.order if row else None
 
 
-def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput) -> Submitted:
+def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput,
+                         page: LandingPage | None = None, options: list[VariantOption] | None = None) -> Submitted:
     """One order from a landing page's form, or the order this form already made.
 
     What does not need the page's lock is read and checked first (the variant and its stock,
-    the shipping quote, the customer's phone; order_prepare): under the lock (on SQLite the
-    one writer of the whole database) only the resubmit check, the rate limit, the round
-    robin and the writes remain. The refusals keep their order: a form already sent gets its
-    order, then the rate limit, then the form's errors."""
+    the shipping quote, the customer's phone, the page's agents; order_prepare): under the
+    lock (on SQLite the one writer of the whole database) only the resubmit check, the rate
+    limit, the round robin's turn and the writes remain. The refusals keep their order: a
+    form already sent gets its order, then the rate limit, then the form's errors.
+
+    `page` and `options` are what the caller has just read for this request (the page as
+    `public_page` gives it, the form's `variant_options`): given, they are not read again."""
     with settings_read_once():
-        ready = _prepare(page_id, data)
+        ready = _prepare(page_id, data, page, options)
         try:
             return _submit(page_id=page_id, form_token=form_token, ip=ip, data=data, ready=ready)
         except IntegrityError:
@@ -222,25 +226,25 @@ def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: Landin
 class _Ready:
     """A submit checked and prepared outside the lock, for the page as it was then."""
 
-    product_id: int
-    warehouse_id: int | None
-    payment_methods: list
+    page: LandingPage
+    agent_ids: list[int]
     error: DomainError | None = None
     prepared: PreparedOrder | None = None
 
-    def still_for(self, page: LandingPage) -> bool:
-        return (page.product_id, page.warehouse_id, list(page.payment_methods or [])) == (
-            self.product_id, self.warehouse_id, self.payment_methods)
+    def still_for(self, product_id, warehouse_id, payment_methods) -> bool:
+        return (product_id, warehouse_id, list(payment_methods or [])) == (
+            self.page.product_id, self.page.warehouse_id, list(self.page.payment_methods or []))
 
 
-def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = None) -> _Ready | None:
+def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = None,
+             options: list[VariantOption] | None = None) -> _Ready | None:
     if page is None:
         page = LandingPage.objects.filter(pk=page_id).first()
         if page is None:
             return None
-    ready = _Ready(page.product_id, page.warehouse_id, list(page.payment_methods or []))
+    ready = _Ready(page, _agent_ids(page))
     try:
-        variant, warehouse = _checked_choice(page, data)
+        variant, warehouse = _checked_choice(page, data, options)
         ready.prepared = order_prepare(
             data=OrderInput(
                 customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city),
@@ -254,27 +258,38 @@ def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = N
                 shipping_cost=None if data.destination else 0,
             ),
             actor=None,
+            # Read just now with its stock row's (active) warehouse: not read again.
+            variants={variant.sku: variant}, warehouse=warehouse,
         )
     except DomainError as exc:
         ready.error = exc  # raised under the lock, after the resubmit and rate checks
     return ready
 
 
-def _checked_choice(page: LandingPage, data: LandingOrderInput):
+def _checked_choice(page: LandingPage, data: LandingOrderInput, options: list[VariantOption] | None = None):
     """The variant chosen and the warehouse it ships from; ValidationFailed if the payment
-    method, the variant or the quantity cannot be ordered."""
+    method, the variant or the quantity cannot be ordered. `options`: the page's
+    variant_options read in this request (else they are read here, for the one variant)."""
     errors = {}
     if data.payment_method not in {m for m, _label in payment_choices(page)}:
         errors["payment_method"] = _("Choose one of the payment methods shown.")
-    variant = (Variant.objects.filter(product_id=page.product_id, sku=data.sku, active=True)
-               .select_related("product").first())
+    if options is not None:
+        option = next((o for o in options if o.sku == data.sku), None)
+    else:
+        variant = (Variant.objects.filter(product_id=page.product_id, sku=data.sku, active=True)
+                   .select_related("product").first())
+        option = None
+        if variant is not None:
+            stock = _stock_by_variant(page, [variant.pk]).get(variant.pk)
+            option = (VariantOption(variant, max(stock.available, 0), stock.warehouse) if stock
+                      else VariantOption(variant, 0))
+    variant = option.variant if option else None
     warehouse: Warehouse | None = None
-    if variant is None:
+    if option is None:
         errors["variant"] = _("Choose a variant.")
     else:
-        stock = _stock_by_variant(page, [variant.pk]).get(variant.pk)
-        available = max(stock.available, 0) if stock else 0
-        warehouse = stock.warehouse if stock else page.warehouse
+        available = option.available
+        warehouse = option.warehouse or page.warehouse
         if available <= 0:
             errors["variant"] = _("%(variant)s is out of stock.") % {
                 "variant": variant.name or variant.product.name}
@@ -287,20 +302,46 @@ def _checked_choice(page: LandingPage, data: LandingOrderInput):
     return variant, warehouse
 
 
+def _locked_state(page_id: int, form_token: str, ip: str, since) -> tuple | None:
+    """The page's row, locked (FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE transaction
+    already holds the database's write lock), with the order this form already made and the
+    sender's submits since `since`: one statement, the first of the page's write lock.
+    Returns (active, product_id, warehouse_id, payment_methods, last_agent_index,
+    previous order id or None, recent submits) or None without the page."""
+    q = connection.ops.quote_name
+    page_table, sub_table = q(LandingPage._meta.db_table), q(LandingSubmission._meta.db_table)
+    sql = (
+        f"SELECT p.{q('active')}, p.{q('product_id')}, p.{q('warehouse_id')}, p.{q('payment_methods')}, "
+        f"p.{q('last_agent_index')}, "
+        f"(SELECT s.{q('order_id')} FROM {sub_table} s WHERE s.{q('landing_page_id')} = p.{q('id')} "
+        f"AND s.{q('form_token')} = %s), "
+        f"(SELECT COUNT(*) FROM {sub_table} s WHERE s.{q('landing_page_id')} = p.{q('id')} "
+        f"AND s.{q('ip')} = %s AND s.{q('created_at')} >= %s) "
+        f"FROM {page_table} p WHERE p.{q('id')} = %s"
+    )
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [form_token, ip, connection.ops.adapt_datetimefield_value(since), page_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    methods = LandingPage._meta.get_field("payment_methods").from_db_value(row[3], None, connection)
+    return (bool(row[0]), row[1], row[2], methods, row[4], row[5], row[6])
+
+
 @transaction.atomic
 def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput, ready: _Ready | None) -> Submitted:
-    page = LandingPage.objects.select_for_update().filter(pk=page_id).first()
-    if page is None:
+    limit, window = rate_limit()
+    state = _locked_state(page_id, form_token, ip, timezone.now() - window)
+    if state is None:
         raise NotFound("not_found", _("This page does not exist."))
-    previous = _previous(page.pk, form_token)
-    if previous is not None:
-        return Submitted(previous, False)
-    if not page.active:
+    active, product_id, warehouse_id, methods, last_agent_index, previous_id, recent = state
+    if previous_id is not None:
+        return Submitted(Order.objects.select_related("landing_page").get(pk=previous_id), False)
+    if not active:
         raise NotFound("not_found", _("This page does not exist."))
 
-    limit, window = rate_limit()
-    recent = LandingSubmission.objects.filter(landing_page=page, ip=ip,
-                                              created_at__gte=timezone.now() - window).count()
     if recent >= limit:
         minutes = max(int(window.total_seconds() // 60), 1)
         raise RateLimited(
@@ -309,13 +350,19 @@ def _submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput, 
               "Please wait a little and try again, or contact us on WhatsApp.") % {"minutes": minutes},
         )
 
-    if ready is None or not ready.still_for(page):  # the page changed meanwhile: check again
-        ready = _prepare(page.pk, data, page)
+    if ready is None or not ready.still_for(product_id, warehouse_id, methods):
+        # The page changed meanwhile: check again, against the page as it is now.
+        ready = _prepare(page_id, data, LandingPage.objects.get(pk=page_id))
     if ready.error is not None:
         raise ready.error
     prepared = ready.prepared
-    prepared.agent = _next_agent(page)
-    prepared.landing_page = page
-    order = order_create(data=prepared.data, actor=None, source="customer", prepared=prepared)
-    LandingSubmission.objects.create(landing_page=page, form_token=form_token, ip=ip, order=order)
+    # Round robin: the next of the page's active agents (by id) after the one who got the last order.
+    if ready.agent_ids:
+        index = (last_agent_index + 1) % len(ready.agent_ids)
+        LandingPage.objects.filter(pk=page_id).update(last_agent_index=index)
+        prepared.agent, prepared.agent_id = None, ready.agent_ids[index]
+    prepared.landing_page = ready.page
+    # One transaction, this one: no savepoint of its own (nothing here is caught and retried).
+    order = order_create(data=prepared.data, actor=None, source="customer", prepared=prepared, savepoint=False)
+    LandingSubmission.objects.create(landing_page_id=page_id, form_token=form_token, ip=ip, order=order)
     return Submitted(order, True)
