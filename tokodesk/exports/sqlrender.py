@@ -14,11 +14,16 @@ compare the parsed rows. When a template holds something SQL cannot render exact
 whole export uses the Python path (`compile_plan` returns None), never a different text:
 
 * another database vendor;
-* SQLite with a shop time zone whose UTC offset changes (DST): SQLite has no time zone
-  database, so local times are only rendered in SQL when the offset is fixed
-  (Asia/Jakarta: +07:00 since 1964);
 * the "Agent" column when a user's first/last name has leading or trailing whitespace
   other than spaces (Python's strip() and SQL's TRIM() would differ).
+
+Local times on SQLite, which has no time zone database: the zone's UTC offsets from 1970
+to 2100 are in the SQL as a search tree of `CASE WHEN t < '<change>'` over the stored UTC
+text (`_offset_tree`: one constant for Asia/Jakarta, +07:00 since 1964; ~9 comparisons
+for Europe/Paris and its two changes a year, in C); a time outside those years asks
+Python's zoneinfo through the SQL function `tokodesk_utcoffset` (registered on every
+SQLite connection by the app, see apps.py), so the text is the Python path's there too
+(Jakarta was +07:30 before 1964).
 
 Chunks are keyset ranges over the order id (newest first): one query finds the chunk's
 lowest id (`LIMIT 1 OFFSET size-1` over the filtered orders), the render query reads
@@ -39,11 +44,13 @@ from __future__ import annotations
 import collections
 import csv
 import datetime as dt
+import functools
 import io
 import queue
 import sqlite3
 import threading
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -94,7 +101,8 @@ class Dialect:
     decimal_comma: bool
     labels: dict[str, dict[str, str]]
     tz_name: str
-    offset_seconds: int | None  # SQLite: the shop's fixed UTC offset
+    # SQLite: the shop's UTC offsets within TREE_YEARS
+    transitions: Transitions | None = None
     joins: list[str] = field(default_factory=list)
     # Aggregates over the order's lines, computed by one join per row (see `lines_join`):
     # aggregate SQL over `l` → its name in `la`.
@@ -200,10 +208,12 @@ class Dialect:
 
     # --- times ------------------------------------------------------------------------
 
-    def _offset(self) -> str:
-        if self.offset_seconds is None:
-            raise Unsupported("the shop's time zone has no fixed offset (SQLite)")
-        return f"'{self.offset_seconds:+d} seconds'"
+    def _offset(self, utc: str) -> str:
+        """SQLite: the date function modifier ('+25200 seconds') that turns the UTC text
+        `utc` ("YYYY-MM-DD HH:MM:SS") into the shop's local time."""
+        if self.transitions is None:
+            raise Unsupported("no offsets for the shop's time zone")
+        return _offset_tree(utc, self.transitions, self.tz_name)
 
     def timestamp(self, expr: str) -> str:
         """Local time to the second (truncated, as the Python path)."""
@@ -211,12 +221,14 @@ class Dialect:
             return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD HH24:MI:SS')"
         # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]"; cut the fraction first
         # (strftime would round it).
-        return f"strftime('%Y-%m-%d %H:%M:%S', substr({expr}, 1, 19), {self._offset()})"
+        utc = f"substr({expr}, 1, 19)"
+        return f"strftime('%Y-%m-%d %H:%M:%S', {utc}, {self._offset(utc)})"
 
     def local_date(self, expr: str) -> str:
         if self.pg:
             return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD')"
-        return f"date(substr({expr}, 1, 19), {self._offset()})"
+        utc = f"substr({expr}, 1, 19)"
+        return f"date({utc}, {self._offset(utc)})"
 
     def date(self, expr: str) -> str:
         """A date column."""
@@ -265,16 +277,89 @@ class Dialect:
         return f"FROM {table} p WHERE p.{_q('order_id')} = o.{_q('id')} AND p.{_q('voided_at')} IS NULL"
 
 
-def _fixed_offset(tz) -> int | None:
-    """The zone's UTC offset in seconds when it is the same from 1970 to 2100, else None."""
-    offsets = set()
-    for year in range(1970, 2101):
-        for month in (1, 4, 7, 10):
-            offsets.add(dt.datetime(year, month, 1, 12, tzinfo=dt.UTC).astimezone(tz).utcoffset())
-            if len(offsets) > 1:
-                return None
-    (offset,) = offsets
-    return int(offset.total_seconds())
+# SQLite, zones whose offset changes: the offsets between these years are in the SQL, a
+# time outside them is converted by zoneinfo (tokodesk_utcoffset).
+TREE_YEARS = (1970, 2100)
+UTC_OFFSET_FUNCTION = "tokodesk_utcoffset"
+
+
+@dataclass(frozen=True)
+class Transitions:
+    """A zone's UTC offsets within TREE_YEARS: `first` (seconds) before the first change,
+    then `changes` = ((UTC text from which it applies, offset seconds), …)."""
+
+    first: int
+    changes: tuple[tuple[str, int], ...]
+
+
+@functools.lru_cache(maxsize=16)
+def transitions(tz_key: str) -> Transitions:
+    """Every change of the zone's UTC offset within TREE_YEARS, to the second (a day at a
+    time, then halved down to the second: ~0.1 s once per zone and process)."""
+    tz = zoneinfo.ZoneInfo(tz_key)
+
+    def offset(ts: int) -> int:
+        return int(dt.datetime.fromtimestamp(ts, tz).utcoffset().total_seconds())
+
+    start = int(dt.datetime(TREE_YEARS[0], 1, 1, tzinfo=dt.UTC).timestamp())
+    end = int(dt.datetime(TREE_YEARS[1], 1, 1, tzinfo=dt.UTC).timestamp())
+    first = current = offset(start)
+    changes = []
+    for day in range(start, end, 86400):
+        following = offset(day + 86400)
+        if following == current:
+            continue
+        low, high = day, day + 86400  # offset(low) == current != offset(high)
+        while high - low > 1:
+            mid = (low + high) // 2
+            if offset(mid) == current:
+                low = mid
+            else:
+                high = mid
+        stamp = dt.datetime.fromtimestamp(high, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+        changes.append((stamp, following))
+        current = following
+    return Transitions(first, tuple(changes))
+
+
+def _offset_tree(utc: str, tr: Transitions, tz_key: str) -> str:
+    """The modifier for `utc` as a binary search over the zone's changes: interval k
+    (k = 0 before the first change) holds offsets[k]."""
+    bounds = [stamp for stamp, _off in tr.changes]
+    offsets = [tr.first] + [off for _stamp, off in tr.changes]
+
+    def node(a: int, b: int) -> str:  # intervals a..b
+        if a == b:
+            return f"'{offsets[a]:+d} seconds'"
+        mid = (a + b + 1) // 2  # interval mid starts at bounds[mid - 1]
+        return f"CASE WHEN {utc} < '{bounds[mid - 1]}' THEN {node(a, mid - 1)} ELSE {node(mid, b)} END"
+
+    low, high = f"{TREE_YEARS[0]:04d}-01-01", f"{TREE_YEARS[1]:04d}-01-01"
+    return (
+        f"CASE WHEN {utc} < '{low}' OR {utc} >= '{high}' "
+        f"THEN {UTC_OFFSET_FUNCTION}({utc}, {_lit(tz_key)}) ELSE {node(0, len(offsets) - 1)} END"
+    )
+
+
+def utc_offset_modifier(utc: str | None, tz_key: str) -> str | None:
+    """SQLite function `tokodesk_utcoffset(utc text, zone)`: the modifier turning the UTC
+    text into local time, from zoneinfo (used outside TREE_YEARS only)."""
+    if utc is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
+        offset = value.astimezone(zoneinfo.ZoneInfo(tz_key)).utcoffset()
+    except (ValueError, OverflowError, zoneinfo.ZoneInfoNotFoundError):
+        return None
+    return f"{int(offset.total_seconds()):+d} seconds"
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """connection_created receiver: the SQL functions the exports' queries may call."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            UTC_OFFSET_FUNCTION, 2, utc_offset_modifier, deterministic=True
+        )
 
 
 @dataclass(frozen=True)
@@ -506,12 +591,13 @@ def compile_plan(plan, ctx, delimiter: str, *, using: str | None = None) -> Comp
     if vendor not in ("sqlite", "postgresql") or not plan.columns:
         return None
     tz = ctx.tz or timezone.get_default_timezone()
+    tz_name = getattr(tz, "key", None) or settings.TIME_ZONE
     d = Dialect(
         vendor=vendor,
         decimal_comma=ctx.decimal_comma,
         labels=ctx.labels,
-        tz_name=getattr(tz, "key", None) or settings.TIME_ZONE,
-        offset_seconds=None if vendor == "postgresql" else _fixed_offset(tz),
+        tz_name=tz_name,
+        transitions=transitions(tz_name) if vendor == "sqlite" else None,
     )
     try:
         exprs = []
