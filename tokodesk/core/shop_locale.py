@@ -4,7 +4,8 @@ page ("Region and languages") or the first-login page. An empty value means the 
 default (TIME_ZONE, TOKODESK_PHONE_REGION, LANGUAGE_CODE, TOKODESK_CURRENCY), so the demo shop
 and a shop that never set them keep those.
 
-At runtime `ShopLocaleMiddleware` reads the row once per request and activates the shop's time
+At runtime `ShopLocaleMiddleware` reads the row (from the process cache,
+`request_row`: no query until someone saves it) and activates the shop's time
 zone (every `timezone.localdate()`, deadline and calendar then uses it) and, for a staff user
 who has not picked a language, the staff language; it also sends the owner of a shop made by
 `tokodesk setup` to the first-login page until it is saved. `phone_region()` and
@@ -34,10 +35,14 @@ from tokodesk.core import settings_pages
 from tokodesk.core.errors import PermissionDenied, ValidationFailed
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import CURRENCY_CHOICES
+from tokodesk.core.stamps import ProcessCache
 
 LOCALE_FIELDS = ("country", "currency", "staff_language", "time_zone", "phone_region")
 _current: ContextVar[ShopSettings | None] = ContextVar("tokodesk_shop_locale", default=None)
 _CURRENCY_LOCKS: dict[str, Callable[[], bool]] = {}
+# The settings row of the requests, per process; emptied in every process when the row is
+# saved (tokodesk.api.apps connects the signals; core.stamps says how and its limits).
+SHOP_SETTINGS_CACHE = ProcessCache("shop_settings")
 
 
 @lru_cache(maxsize=1)
@@ -240,19 +245,31 @@ def register_section() -> None:
 _OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/", "/api/", "/admin/", "/media/")
 
 
+def _load_row() -> ShopSettings:
+    # One query; a shop whose row is not made yet reads the defaults (nothing written here).
+    return ShopSettings.objects.filter(pk=1).first() or ShopSettings(
+        pk=1, **ShopSettings.creation_defaults()
+    )
+
+
+def request_row() -> ShopSettings:
+    """The settings row a request reads: from this process's cache while no process has
+    saved it since (no query), else read once (core.stamps). Read-only: a service that
+    changes the row reads its own with select_for_update."""
+    return SHOP_SETTINGS_CACHE.get(1, _load_row)
+
+
 class ShopLocaleMiddleware:
     """After LocaleMiddleware and AuthenticationMiddleware: the shop's time zone and, for a
     user who picked no language (no cookie), the shop's staff language; the owner of a shop
-    not set up yet goes to the first-login page. One query (the settings row) per request."""
+    not set up yet goes to the first-login page. The settings row comes from the process's
+cache (request_row): no query while nobody changes it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        # One query; a shop whose row is not made yet reads the defaults (nothing written here).
-        row = ShopSettings.objects.filter(pk=1).first() or ShopSettings(
-            pk=1, **ShopSettings.creation_defaults()
-        )
+        row = request_row()
         token = _current.set(row)
         try:
             timezone.activate(time_zone(row))
