@@ -207,7 +207,8 @@ def sample_context(*, locale: str, currency: str = "IDR") -> dict:
     """A made-up return with every variable filled (two lines, one with serial numbers, an
     extra line each way): what a template is validated and previewed against."""
     today = timezone.localdate()
-    unit = 10 ** money.exponent(currency)
+    # Prices of a believable size: 150.00 € or Rp 150.000.
+    unit = 10 ** money.exponent(currency) if money.exponent(currency) else 1000
     lines = [
         {
             "sku": "KAOS-HTM-M",
@@ -236,7 +237,7 @@ def sample_context(*, locale: str, currency: str = "IDR") -> dict:
     ]
     extras = [
         {
-            "label": _label(ExtraKind, "fee"),
+            "label": _("Restocking fee"),
             "kind": "fee",
             "kind_label": _label(ExtraKind, "fee"),
             "description": _("Restocking fee"),
