@@ -50,7 +50,12 @@ class Product(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["name", "id"], name="product_name_id")]
+        indexes = [
+            models.Index(fields=["name", "id"], name="product_name_id"),
+            # The few inactive products: the nav's low-stock count leaves their stock out
+            # by reading this, not every product (selectors.low_stock_count).
+            models.Index(fields=["id"], condition=Q(active=False), name="product_inactive"),
+        ]
 
     def __str__(self):
         return self.name
@@ -92,6 +97,8 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["product_id", "sku"]
+        # The few inactive variants (see Product's product_inactive).
+        indexes = [models.Index(fields=["id"], condition=Q(active=False), name="variant_inactive")]
         constraints = [
             models.CheckConstraint(condition=Q(price__gte=0), name="variant_price_gte_0"),
             models.CheckConstraint(

@@ -135,25 +135,34 @@ def product_list_rows(
         return rows, next_cursor
     ids = [r["pk"] for r in rows]
     variants: dict[int, list] = {}
+    product_of: dict[int, int] = {}
     for v in (
         Variant.objects.filter(product_id__in=ids)
         .order_by("sku")
-        .values("product_id", "sku", "active")
+        .values("id", "product_id", "sku", "active")
     ):
+        product_of[v.pop("id")] = v["product_id"]
         variants.setdefault(v.pop("product_id"), []).append(v)
-    totals = {
-        t["variant__product_id"]: t
-        for t in Stock.objects.filter(variant__product_id__in=ids)
-        .values("variant__product_id")
+    # Summed per variant by the stock rows' own (variant, warehouse) index, then per product
+    # here: grouped per product through a join, PostgreSQL scanned every stock row (50,000
+    # at 10,000 variants × 5 warehouses: 23 ms+ a page, against 0.6 ms).
+    totals: dict[int, list[int]] = {}
+    for variant_id, on_hand, reserved in (
+        Stock.objects.filter(variant_id__in=list(product_of))
+        .values("variant_id")
         .annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved"))
+        .values_list("variant_id", "on_hand", "reserved")
         .order_by()
-    }
+    ):
+        t = totals.setdefault(product_of[variant_id], [0, 0])
+        t[0] += on_hand or 0
+        t[1] += reserved or 0
     for r in rows:
-        t = totals.get(r["pk"], {})
+        on_hand, reserved = totals.get(r["pk"], (0, 0))
         r["variants"] = variants.get(r["pk"], [])
-        r["total_on_hand"] = t.get("on_hand") or 0
-        r["total_reserved"] = t.get("reserved") or 0
-        r["total_available"] = r["total_on_hand"] - r["total_reserved"]
+        r["total_on_hand"] = on_hand
+        r["total_reserved"] = reserved
+        r["total_available"] = on_hand - reserved
     return rows, next_cursor
 
 
@@ -309,9 +318,20 @@ def low_stock_rows(*, warehouse_id: int | None = None, limit: int = 500) -> list
 
 
 def low_stock_count() -> int:
-    return Stock.objects.filter(
-        _low_stock_q(), variant__active=True, variant__product__active=True, warehouse__active=True
-    ).count()
+    """The nav's count (every page): the stock rows of the partial reorder-point index that
+    are low, less those of the few inactive variants, products and warehouses (each read
+    through its own partial index). Joined to every variant and product instead, PostgreSQL
+    hashed the whole variant table each page (3.6–20 ms at 10,000 variants, against 0.5)."""
+    inactive_products = Product.objects.filter(active=False).values("id")
+    return (
+        Stock.objects.filter(_low_stock_q())
+        .exclude(variant_id__in=Variant.objects.filter(active=False).values("id"))
+        .exclude(
+            variant_id__in=Variant.objects.filter(product_id__in=inactive_products).values("id")
+        )
+        .exclude(warehouse_id__in=Warehouse.objects.filter(active=False).values("id"))
+        .count()
+    )
 
 
 def warehouse_list():
