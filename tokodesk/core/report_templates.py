@@ -110,7 +110,10 @@ def freeze(value):
         return MappingProxyType({str(k): freeze(v) for k, v in value.items()})
     if isinstance(value, (list, tuple)):
         return tuple(freeze(v) for v in value)
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, str):
+        # A plain str: a SafeString (marked safe elsewhere) would skip the escaping.
+        return "".join((value,))
+    if value is None or isinstance(value, (int, float, bool)):
         return value
     import datetime
     import decimal

@@ -134,6 +134,9 @@ def test_context_is_plain_data_only(made):
         sandbox.freeze({"ret": made})
     with pytest.raises(TypeError):  # read-only: a template cannot change what it is given
         frozen["lines"][0]["sku"] = "X"
+    from django.utils.safestring import mark_safe
+
+    assert type(sandbox.freeze({"name": mark_safe("<b>")})["name"]) is str  # escaped when printed
 
 
 # --- the editor: preview, save, refusals ----------------------------------------------------
@@ -258,7 +261,8 @@ def test_pdf_fetches_no_file_and_nothing_over_the_network(monkeypatch, tmp_path)
         '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/a.png"><img src="https://example.com/b.png">'
         '<img src="/static/img/dot.png"><img src="/static/../secret.txt"><img src="/static/secret.txt">'
         f'<img src="data:image/png;base64,{__import__("base64").b64encode(png).decode()}">'
-        '<div class="bg">x</div>',
+        '<div class="bg">x</div><link rel="attachment" href="file:///etc/group">'
+        '<object data="file:///etc/shadow" type="image/svg+xml"></object>',
         '@import url("file:///etc/hosts"); @import url("http://127.0.0.1:9/x.css");'
         ".bg { background: url(http://127.0.0.1:9/bg.png); } "
         '@font-face { font-family: x; src: url("file:///usr/share/fonts/x.ttf"); }',
@@ -279,6 +283,8 @@ def test_pdf_fetches_no_file_and_nothing_over_the_network(monkeypatch, tmp_path)
         "http://127.0.0.1:9/bg.png",
         "file:///usr/share/fonts/x.ttf",
         sandbox.STATIC_BASE + "static/secret.txt",
+        "file:///etc/group",
+        "file:///etc/shadow",
     ):
         assert url in refused, url
     # Our static image and the data: URI were fetched, not refused.
@@ -364,7 +370,11 @@ def test_only_owner_and_admin_edit_report_templates(shop, users):
 
 def test_loops_over_loops_are_stopped(shop, users):
     deep = "{% for a in return.reference %}" * 6 + "x" + "{% endfor %}" * 6
-    wide = "{% for line in lines %}{% for a in customer.address %}" + "y" * 90_000 + "{% endfor %}{% endfor %}"
+    wide = (
+        "{% for line in lines %}{% for a in customer.address %}"
+        + "y" * 90_000
+        + "{% endfor %}{% endfor %}"
+    )
     with translation.override("en"):
         for html in (deep, wide):
             problems = services.validate("slip", html, "")
@@ -372,4 +382,7 @@ def test_loops_over_loops_are_stopped(shop, users):
                 "The loops run too many times (over 50000 turns) or print too much."
             ]
         # An ordinary loop is fine, {% empty %} included.
-        assert services.validate("slip", "{% for l in lines %}{{ l.sku }}{% empty %}-{% endfor %}", "") == []
+        assert (
+            services.validate("slip", "{% for l in lines %}{{ l.sku }}{% empty %}-{% endfor %}", "")
+            == []
+        )
