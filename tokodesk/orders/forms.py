@@ -38,6 +38,10 @@ class ActionForm(forms.Form):
     def to_inputs(self) -> dict:
         inputs = {}
         for name, value in self.cleaned_data.items():
+            if name.startswith("serials_"):  # the ship dialog's serials, one field per line
+                inputs.setdefault("serials", []).append(
+                    {"line": int(name.removeprefix("serials_")), "serial_numbers": split_serials(value)})
+                continue
             if name == "proof" or value in (None, ""):
                 continue
             if name in MONEY_FIELDS:
@@ -67,6 +71,46 @@ class ActionForm(forms.Form):
         return proof
 
 
+def split_serials(text: str) -> list[str]:
+    """Serial numbers typed or scanned: one per line (commas and semicolons too)."""
+    return [s.strip() for s in (text or "").replace(",", "\n").replace(";", "\n").splitlines() if s.strip()]
+
+
+class ShipForm(ActionForm):
+    """The ship dialog with the serials of serial-tracked lines not recorded yet: a refusal
+    on `serials.<i>…` is shown on that line's field, the dialog stays open."""
+
+    serial_lines: list = []
+
+    def add_service_error(self, exc) -> None:
+        names = [f"serials_{line.pk}" for line in self.serial_lines]
+        for key, message in (exc.fields or {}).items():
+            parts = key.split(".")
+            if parts[0] == "serials" and len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) < len(names):
+                self.add_error(names[int(parts[1])], str(message))
+            elif key in self.fields:
+                self.add_error(key, str(message))
+            else:
+                self.add_error(None, str(message))
+        if not exc.fields:
+            self.add_error(None, str(exc.message))
+
+
+def serial_fields(order) -> tuple[list, dict[str, forms.Field]]:
+    """The serial-tracked lines of `order` whose serials are not all recorded, and a field
+    for each (one serial per unit, typed or scanned)."""
+    lines = [line for line in order.lines.select_related("variant").order_by("id")
+             if line.variant_id and line.variant.serial_tracked and len(line.serial_numbers) != line.qty]
+    fields = {
+        f"serials_{line.pk}": forms.CharField(
+            label=_("Serial numbers of %(qty)s × %(sku)s (one per line or scan)") % {"qty": line.qty, "sku": line.sku},
+            required=True, max_length=20000, initial="\n".join(line.serial_numbers),
+            widget=forms.Textarea(attrs={"rows": min(max(line.qty, 2), 8), "data-serials": line.sku}))
+        for line in lines
+    }
+    return lines, fields
+
+
 def shipping_option_field(order, label):
     """Confirming an order with a destination district but no courier or shipping cost:
     the couriers and services that ship there, with their prices, cheapest first (None
@@ -91,6 +135,7 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
     """A Django form for the action's inputs, or None when it takes none."""
     model = transition.inputs
     fields: dict[str, forms.Field] = {}
+    serial_lines: list = []
     for name, info in (model.model_fields.items() if model else ()):
         if name == "version":
             continue
@@ -102,6 +147,10 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
             field = shipping_option_field(order, label)
             if field is not None:
                 fields[name] = field
+            continue
+        if name == "serials":
+            serial_lines, more = serial_fields(order)
+            fields.update(more)
             continue
         if name == "courier":
             fields[name] = forms.ChoiceField(
@@ -135,8 +184,10 @@ def action_form_class(transition: Transition, order) -> type[ActionForm] | None:
     adapt_action_form(transition, order, fields)  # the customer's balance on the credit field
     if not fields:
         return None
-    form_class = type(f"{transition.action.title()}Form", (ActionForm,), fields)
+    base = ShipForm if serial_lines else ActionForm
+    form_class = type(f"{transition.action.title()}Form", (base,), fields)
     form_class.currency = order.currency
+    form_class.serial_lines = serial_lines
     return form_class
 
 

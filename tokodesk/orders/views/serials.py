@@ -14,11 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from tokodesk.core.errors import DomainError
 from tokodesk.orders import selectors
+from tokodesk.orders.forms import split_serials
 from tokodesk.orders.serials import SERIAL_STATUSES, order_record_serials
-
-
-def split(text: str) -> list[str]:
-    return [s.strip() for s in (text or "").replace(",", "\n").replace(";", "\n").splitlines() if s.strip()]
 
 
 class SerialsForm(forms.Form):
@@ -37,7 +34,7 @@ class SerialsForm(forms.Form):
         return [{"line": line, "field": self[f"serials_{line.pk}"]} for line in self.lines]
 
     def inputs(self) -> list[dict]:
-        return [{"line": line.pk, "serial_numbers": split(self.cleaned_data.get(f"serials_{line.pk}"))}
+        return [{"line": line.pk, "serial_numbers": split_serials(self.cleaned_data.get(f"serials_{line.pk}"))}
                 for line in self.lines]
 
     def add_service_error(self, exc) -> None:

@@ -46,6 +46,7 @@ DATA_LABELS = {
     "format": gettext_lazy("Format"),
     "rts_fee": gettext_lazy("RTS fee"),
     "rts_fee_source": gettext_lazy("Source"),
+    "serial_numbers": gettext_lazy("Serial numbers"),
 }
 # Keys for machines (ids, the agent change's from/to read above, the WhatsApp text itself).
 HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
@@ -104,6 +105,9 @@ def _short(value, currency, key="") -> str:
         return str(PaymentMethod(value).label)
     if key == "language" and value in dict(settings.LANGUAGES):
         return str(dict(settings.LANGUAGES)[value])
+    if key == "serial_numbers" and isinstance(value, dict):  # shipped: {sku: [serials]}
+        return "; ".join(f"{sku}: {', '.join(map(str, serials))}" for sku, serials in value.items()
+                         if isinstance(serials, list))
     if key == "lines" and isinstance(value, list):
         return ", ".join(
             f"{line.get('qty')} × {line.get('sku')}" for line in value if isinstance(line, dict)
