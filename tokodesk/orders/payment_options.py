@@ -75,3 +75,33 @@ def label_of(flow: str, label: str | None = None, labels: dict | None = None) ->
     if label or labels:
         return localized(labels, label or "")
     return str(Flow(flow).label) if flow in Flow.values else flow
+
+
+def payment_code(order) -> str:
+    """The code of the order's method (its flow's when it has none)."""
+    return order.payment_option.code if order.payment_option_id else order.payment_method
+
+
+def payment_change(order, changes: dict, errors: dict):
+    """For order_edit: the method the order will have. Another method's code, or another flow
+    (its starting method), sets changes["payment_method"] to its flow; the order's own code
+    keeps its method even if inactive now. Refusals go into `errors`."""
+    option = order.payment_option
+    current = (payment_code(order), order.payment_method)
+    wanted = (changes.pop("payment_method_code", None) or None, changes.get("payment_method") or None)
+    if wanted != (None, None) and wanted[0] != current[0] and (wanted[0] or wanted[1] != current[1]):
+        try:
+            changes["payment_method"], option = order_payment(code=wanted[0], flow=wanted[1])
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    elif wanted[0] is not None:
+        changes.pop("payment_method", None)
+    return option
+
+
+def payment_diff(order, option, diff: dict) -> None:
+    """Give the order its new method; the history shows the methods' codes (a starting
+    method's is its flow; the flow's own change, if any, is in `diff` already)."""
+    old = order.payment_option.code if order.payment_option_id else diff.get("payment_method", [order.payment_method])[0]
+    diff["payment_method"] = [old, option.code if option is not None else order.payment_method]
+    order.payment_option = option

@@ -21,11 +21,12 @@ from tokodesk.core.errors import (
 from tokodesk.core.models import ShopSettings, next_reference
 from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.customers.postcodes import clean_postcode
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders import languages
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
 from tokodesk.orders.order_settings import OrderSettings
-from tokodesk.orders.payment_options import order_payment
+from tokodesk.orders.payment_options import order_payment, payment_change, payment_diff
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import (
     FINAL,
@@ -52,6 +53,7 @@ class CustomerInput:
     address: str
     email: str = ""
     city: str = ""
+    postcode: str = ""
 
 
 @dataclass
@@ -285,8 +287,15 @@ def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
     except ValidationFailed as exc:
         errors.update(exc.fields)
         phone = None
+    try:  # required and shaped per the shop's country (customers.postcodes)
+        postcode = clean_postcode(data.customer.postcode, field="customer.postcode")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        postcode = ""
     if errors:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
+    if postcode != data.customer.postcode:
+        data = dataclasses.replace(data, customer=dataclasses.replace(data.customer, postcode=postcode))
     if payment_flow != data.payment_method:
         data = dataclasses.replace(data, payment_method=payment_flow)  # a method's flow, for the quote too
     lines = _resolve_lines(data.lines, actor, known=variants)
@@ -335,13 +344,14 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
 def _order_write(p: PreparedOrder, actor, source: str) -> Order:
     data, district = p.data, p.district
     customer = customer_upsert(name=data.customer.name.strip(), phone=p.phone, email=data.customer.email,
-                               address=data.customer.address.strip())
+                               address=data.customer.address.strip(), postcode=data.customer.postcode)
     order = Order(
         reference=next_reference(p.reference_pattern, "order"),
         channel=data.channel, landing_page=p.landing_page, external_reference=data.external_reference,
         customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=p.phone,
         recipient_email=data.customer.email, destination_address=data.customer.address.strip(),
         destination_city=data.customer.city or (district.label[:100] if district else ""),
+        destination_postcode=data.customer.postcode,
         destination_district=district, warehouse=p.warehouse, courier=p.courier,
         courier_service=p.courier_service, payment_method=data.payment_method,
         payment_option=p.payment_option, currency=p.currency, shipping_cost=p.shipping_cost,
@@ -439,6 +449,7 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
 
 
 EDITABLE = ("recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city",
+            "destination_postcode",
             "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "payment_method",
             "payment_method_code", "warehouse", "customer_note", "lines", "destination")
 
@@ -464,23 +475,19 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     for name in ("shipping_cost", "insurance_cost", "discount"):
         if name in changes and (changes[name] is None or changes[name] < 0):
             errors[name] = _("Cannot be negative.")
-    option = order.payment_option
-    current = (option.code if option is not None else order.payment_method, order.payment_method)
-    wanted = (changes.pop("payment_method_code", None) or None, changes.get("payment_method") or None)
-    if wanted != (None, None) and wanted[0] != current[0] and (wanted[0] or wanted[1] != current[1]):
-        # Another method (a code) or another flow: the shop's method of it (orders.payment_options).
-        try:
-            changes["payment_method"], option = order_payment(code=wanted[0], flow=wanted[1])
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
-    elif wanted[0] is not None:
-        changes.pop("payment_method", None)  # the order's own method, kept even if inactive now
+    option = payment_change(order, changes, errors)  # another method sets changes["payment_method"]
     for name in ("recipient_name", "destination_address"):
         if name in changes and not (changes[name] or "").strip():
             errors[name] = _("Required.")
     if "recipient_phone" in changes:
         try:
             changes["recipient_phone"] = normalize_phone(changes["recipient_phone"] or "", field="recipient_phone")
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if "destination_postcode" in changes:
+        try:
+            changes["destination_postcode"] = clean_postcode(changes["destination_postcode"],
+                                                             field="destination_postcode")
         except ValidationFailed as exc:
             errors.update(exc.fields)
     if errors:
@@ -493,15 +500,13 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     old_lines = list(order.lines.values_list("variant_id", "qty"))
     old_warehouse_id = order.warehouse_id
     for name in ("recipient_name", "recipient_phone", "recipient_email", "destination_address",
-                 "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
-                 "payment_method", "customer_note"):
+                 "destination_city", "destination_postcode", "courier_service", "shipping_cost",
+                 "insurance_cost", "discount", "payment_method", "customer_note"):
         if name in changes and getattr(order, name) != changes[name]:
             diff[name] = [getattr(order, name), changes[name]]
             setattr(order, name, changes[name])
     if option != order.payment_option:
-        # The history shows the methods' codes ("paypal"; a starting method's is its flow).
-        diff["payment_method"] = [current[0], option.code if option is not None else order.payment_method]
-        order.payment_option = option
+        payment_diff(order, option, diff)
     if "destination" in changes and changes["destination"] != order.destination_district_id:
         from tokodesk.shipping.models import District
 

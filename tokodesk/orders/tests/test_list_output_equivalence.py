@@ -71,6 +71,9 @@ def reference_order_out(order, user):
         "destination": order.destination_district_id,
         "awb": order.awb,
         "payment_method": order.payment_method,
+        # The shop's payment method (issue 17), read through the order's own relation.
+        "payment_method_code": order.payment_option.code if order.payment_option_id else None,
+        "payment_method_label": order.payment_method_label,
         "currency": order.currency,
         "subtotal": order.subtotal,
         "shipping_cost": order.shipping_cost,
