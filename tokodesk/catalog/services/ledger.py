@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from tokodesk.catalog.models import Stock, StockMovement, Variant, Warehouse
@@ -139,9 +139,29 @@ def movement_page(f: MovementFilters, *, cursor: str | None = None, limit: int =
     # Fetched for the page's rows only: joined into the page's query, SQLite's planner
     # (with ANALYZE statistics) walked products → variants → movements and sorted the whole
     # ledger (2 s at 1M movements) instead of reading the time index backwards.
-    prefetch_related_objects(page, "variant__product", "warehouse", "actor")
+    _attach_relations(page)
     next_cursor = encode_cursor([page[-1].created_at.isoformat(), page[-1].pk]) if more else None
     return page, next_cursor
+
+
+def _attach_relations(page: list[StockMovement]) -> None:
+    """The page's variants (with their product), warehouses and actors by primary key, set
+    on the movements: three queries. prefetch_related_objects did four and, on
+    PostgreSQL, built its `IN` as a tuple comparison with an expression per key (Django
+    5.2), a few % of the page's CPU there."""
+    from django.contrib.auth import get_user_model
+
+    variants = Variant.objects.select_related("product").in_bulk({m.variant_id for m in page})
+    warehouses = Warehouse.objects.in_bulk({m.warehouse_id for m in page})
+    actor_ids = {m.actor_id for m in page if m.actor_id}
+    actors = get_user_model().objects.in_bulk(actor_ids) if actor_ids else {}
+    variant_field = StockMovement.variant.field
+    warehouse_field = StockMovement.warehouse.field
+    actor_field = StockMovement.actor.field
+    for m in page:
+        variant_field.set_cached_value(m, variants[m.variant_id])
+        warehouse_field.set_cached_value(m, warehouses[m.warehouse_id])
+        actor_field.set_cached_value(m, actors.get(m.actor_id) if m.actor_id else None)
 
 
 def stock_by_warehouse(sku: str) -> list[Stock]:

@@ -193,3 +193,25 @@ def test_owner_manages_the_adjustment_reasons(ledger, users):
         stock_ops.adjust_stock(
             actor=users["owner"], warehouse="jkt", sku="KAOS-M", qty_change=1, reason="sample"
         )
+
+
+def test_ledger_page_reads_its_relations_by_primary_key_in_three_queries(ledger, users):
+    """The page's movements, then their variants with products, warehouses and actors:
+    four queries whatever the page, and no tuple `IN` (prefetch_related_objects built one
+    expression per key on PostgreSQL)."""
+    from tokodesk.catalog.services.ledger import MovementFilters, movement_page
+
+    owner = users["owner"]
+    for sku in ("KAOS-M", "KAOS-L"):
+        stock_ops.adjust_stock(actor=owner, warehouse="jkt", sku=sku, qty_change=-1, reason="lost")
+    with CaptureQueriesContext(connection) as ctx:
+        page, _next = movement_page(MovementFilters(), limit=50)
+        shown = [
+            (m.variant.display_name, m.variant.product.name, m.warehouse.code, m.actor)
+            for m in page
+        ]
+    assert len(ctx.captured_queries) == 4
+    assert not any(") IN ((" in q["sql"] for q in ctx.captured_queries)
+    assert any(actor == owner for *_rest, actor in shown)
+    assert any(actor is None for *_rest, actor in shown)  # the opening movements
+    assert {code for _n, _p, code, _a in shown} >= {"jkt"}
