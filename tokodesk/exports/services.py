@@ -41,21 +41,30 @@ def chunk_size() -> int | None:
     return int(value) if value else None
 
 
-def workers() -> int:
+# Columns from which a template is "wide": SQLite renders it on 2 connections (workers()).
+WIDE_TEMPLATE = 24
+
+
+def workers(plan: Plan | None = None) -> int:
     """Chunks the worker renders at once in the database, each on a connection of its own
     (setting or environment TOKODESK_EXPORT_WORKERS). Default on PostgreSQL 2 (at most
     the CPU count): the server's evaluation of the columns is most of an export's time and
-    one connection uses one core. Default on SQLite 1: the cells are built in this process
-    under the GIL, and a second thread gave the same rows/s for ~15 % more CPU (100k
-    orders, courier template: 67–74k rows/s with 1, 61–72k with 2). 1: one connection, as
-    the page's streamed exports."""
+    one connection uses one core. Default on SQLite: 2 for a wide template (at least
+    WIDE_TEMPLATE columns, at most the CPU count), else 1. SQLite evaluates the columns in
+    this process but without the GIL (sqlite3_step releases it), while the cells are
+    turned into CSV under the GIL: for the full template the evaluation is ~2/3 of the
+    CPU (callgrind, bench/profile_export_columns.py), so a second connection nearly
+    halves the time; for a narrow one (courier list) building the cells dominates and a
+    second thread gave the same rows/s for ~15 % more CPU (100k orders: 67–74k rows/s
+    with 1, 61–72k with 2). 1: one connection, as the page's streamed exports."""
     value = getattr(settings, "TOKODESK_EXPORT_WORKERS", os.environ.get("TOKODESK_EXPORT_WORKERS"))
     try:
         if value:
             return max(1, int(value))
+        cores = min(2, os.cpu_count() or 1)
         if connections["default"].vendor == "sqlite":
-            return 1
-        return min(2, os.cpu_count() or 1)
+            return cores if plan is not None and len(plan.columns) >= WIDE_TEMPLATE else 1
+        return cores
     except ValueError:
         return 1
 
@@ -389,7 +398,7 @@ def export_run(export_id) -> dict:
             with open(part, "wb") as fh:
                 for piece in iter_csv(qs, plan, delimiter=export.delimiter, chunk_size=chunk_size(),
                                       on_chunk=on_chunk, engine=engine(), info=progress,
-                                      workers=workers()):
+                                      workers=workers(plan)):
                     fh.write(piece)
             os.replace(part, path)
     except _Superseded:

@@ -149,9 +149,12 @@ class Dialect:
 
     def neutral(self, expr: str) -> str:
         """Text a spreadsheet would run as a formula gets a leading quote (`expr` twice:
-        use it on columns, not on subqueries — see `neutral_sub`)."""
-        starts = f"'=', '+', '-', '@', {self.chr(9)}, {self.chr(13)}"
-        return f"CASE WHEN substr({expr}, 1, 1) IN ({starts}) THEN '''' || {expr} ELSE {expr} END"
+        use it on columns, not on subqueries — see `neutral_sub`). The first character's
+        code point (unicode() / ascii(): NULL or 0 when empty) rather than substr(), which
+        copies a string for every cell."""
+        first = f"ascii({expr})" if self.pg else f"unicode({expr})"
+        starts = ", ".join(str(ord(c)) for c in "=+-@\t\r")
+        return f"CASE WHEN {first} IN ({starts}) THEN '''' || {expr} ELSE {expr} END"
 
     def neutral_sub(self, select: str) -> str:
         """A scalar subquery `select` (one column `s`) neutralized, evaluated once."""
@@ -195,8 +198,10 @@ class Dialect:
         for code, exp in MINOR_UNITS.items():
             by_exp.setdefault(exp, []).append(code)
         default = 2  # tokodesk.core.money.exponent() of unknown codes
+        # SQLite's upper() and NOCASE both fold ASCII only: the same test without a copy.
+        code = f"upper({currency})" if self.pg else f"{currency} COLLATE NOCASE"
         whens = " ".join(
-            f"WHEN upper({currency}) IN ({', '.join(_lit(c) for c in codes)}) THEN {self._fixed(amount, exp)}"
+            f"WHEN {code} IN ({', '.join(_lit(c) for c in codes)}) THEN {self._fixed(amount, exp)}"
             for exp, codes in sorted(by_exp.items())
             if exp != default
         )
@@ -208,27 +213,26 @@ class Dialect:
 
     # --- times ------------------------------------------------------------------------
 
-    def _offset(self, utc: str) -> str:
-        """SQLite: the date function modifier ('+25200 seconds') that turns the UTC text
-        `utc` ("YYYY-MM-DD HH:MM:SS") into the shop's local time."""
+    def _offset(self, expr: str) -> str:
+        """SQLite: the date function modifier ('+25200 seconds') that turns the stored UTC
+        text `expr` ("YYYY-MM-DD HH:MM:SS[.ffffff]") into the shop's local time."""
         if self.transitions is None:
             raise Unsupported("no offsets for the shop's time zone")
-        return _offset_tree(utc, self.transitions, self.tz_name)
+        return _offset_tree(expr, self.transitions, self.tz_name)
 
     def timestamp(self, expr: str) -> str:
         """Local time to the second (truncated, as the Python path)."""
         if self.pg:
             return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD HH24:MI:SS')"
         # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]"; cut the fraction first
-        # (strftime would round it).
-        utc = f"substr({expr}, 1, 19)"
-        return f"strftime('%Y-%m-%d %H:%M:%S', {utc}, {self._offset(utc)})"
+        # (the date functions would round it); datetime() is strftime('%Y-%m-%d %H:%M:%S')
+        # without a format to read.
+        return f"datetime(substr({expr}, 1, 19), {self._offset(expr)})"
 
     def local_date(self, expr: str) -> str:
         if self.pg:
             return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD')"
-        utc = f"substr({expr}, 1, 19)"
-        return f"date({utc}, {self._offset(utc)})"
+        return f"date(substr({expr}, 1, 19), {self._offset(expr)})"
 
     def date(self, expr: str) -> str:
         """A date column."""
@@ -323,8 +327,10 @@ def transitions(tz_key: str) -> Transitions:
 
 
 def _offset_tree(utc: str, tr: Transitions, tz_key: str) -> str:
-    """The modifier for `utc` as a binary search over the zone's changes: interval k
-    (k = 0 before the first change) holds offsets[k]."""
+    """The modifier for the UTC text `utc` as a binary search over the zone's changes:
+    interval k (k = 0 before the first change) holds offsets[k]. The stored text is
+    compared whole (a fraction of a second after a change sorts after it, as it should),
+    so no substring is built for the comparisons."""
     bounds = [stamp for stamp, _off in tr.changes]
     offsets = [tr.first] + [off for _stamp, off in tr.changes]
 

@@ -265,3 +265,26 @@ def test_chunks_rendered_in_parallel_come_out_in_order(shop, users, monkeypatch)
         monkeypatch.setattr(Compiled, "_render", lambda self, c, sql, params: (0, []))
         b"".join(iter_csv(Order.objects.all(), plan, engine="sql", chunk_size=3, workers=2))
     assert parallel == []
+
+
+def test_sqlite_renders_wide_templates_on_two_connections(settings, monkeypatch):
+    """SQLite evaluates the cells without the GIL: a wide template (the full export) gets
+    a second connection, a narrow one (courier list) keeps one; PostgreSQL two; the
+    setting wins."""
+    import importlib
+
+    from tokodesk.exports import services
+
+    builtin = importlib.import_module("tokodesk.exports.migrations.0002_builtin_templates")
+    full = Plan.build([{"field": key} for key in builtin.FULL])
+    courier = Plan.build([{"field": key} for key in builtin.COURIER])
+    monkeypatch.delenv("TOKODESK_EXPORT_WORKERS", raising=False)
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 2)
+    if connection.vendor == "sqlite":
+        assert (services.workers(full), services.workers(courier), services.workers()) == (2, 1, 1)
+    else:
+        assert (services.workers(full), services.workers(courier)) == (2, 2)
+    monkeypatch.setattr(services.os, "cpu_count", lambda: 1)
+    assert services.workers(full) == 1
+    settings.TOKODESK_EXPORT_WORKERS = "3"
+    assert services.workers(courier) == 3
