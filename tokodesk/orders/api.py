@@ -176,57 +176,69 @@ def order_page(user, query: ListQuery) -> dict:
     lines, tags = selectors.lines_and_tags([r["id"] for r in rows])
     actions = ORDER_TRANSITIONS.available_for(user)
     labels = {}
-    items = []
-    for r in rows:
-        status = r["status"]
+
+    def label_for(status):
         label = labels.get(status)
         if label is None:
             label = labels[status] = str(Status(status).label)
-        items.append({
-            "reference": r["reference"],
-            "status": status,
-            "status_label": label,
-            "version": r["version"],
-            "channel": r["channel"],
-            "landing_page": r["api_landing_page"],
-            "customer": r["customer_id"],
-            "customer_id": r["customer_id"],
-            "recipient": {"name": r["recipient_name"], "phone": r["recipient_phone"],
-                          "email": r["recipient_email"], "address": r["destination_address"],
-                          "city": r["destination_city"]},
-            "warehouse": r["api_warehouse"],
-            "courier": r["api_courier"],
-            "courier_service": r["courier_service"],
-            "destination": r["destination_district_id"],
-            "awb": r["awb"],
-            "payment_method": r["payment_method"],
-            "payment_method_code": r["api_payment_code"],
-            "payment_method_label": label_of(r["payment_method"], r["api_payment_label"], r["api_payment_labels"]),
-            "currency": r["currency"],
-            "subtotal": r["subtotal"],
-            "shipping_cost": r["shipping_cost"],
-            "insurance_cost": r["insurance_cost"],
-            "discount": r["discount"],
-            "transfer_code": r["transfer_code"],
-            "total": r["total"],
-            "paid_total": r["paid_total"],
-            "outstanding": r.outstanding,
-            "assigned_agent": r["api_agent"],
-            "tags": tags[r["id"]],
-            "lines": [{"sku": sku, "name": name, "qty": qty, "unit_price": price, "line_total": qty * price}
-                      for sku, name, qty, price in lines[r["id"]]],
-            "customer_note": r["customer_note"],
-            "language": r["language"] or None,
-            "cancellation_reason": r["cancellation_reason"],
-            "cancellation_deadline": r["cancellation_deadline"],
-            "ship_by": r["ship_by"],
-            "deadline": r.deadline,
-            "invoice_number": r["invoice_number"],
-            "created_at": r["created_at"],
-            "updated_at": r["updated_at"],
-            "actions": actions(r),
-        })
+        return label
+
+    items = [
+        row_out(r, label_for(r["status"]), tags[r["id"]],
+                [{"sku": sku, "name": name, "qty": qty, "unit_price": price, "line_total": qty * price}
+                 for sku, name, qty, price in lines[r["id"]]],
+                actions(r))
+        for r in rows
+    ]
     return {"items": items, "next_cursor": next_cursor}
+
+
+def row_out(r, status_label: str, tags: list[str], lines: list[dict], actions: list[str]) -> dict:
+    """An order read as values (selectors.OrderRow with _LIST_RELATED's columns) as the API
+    shows it: the same as order_out gives for the Order."""
+    return {
+        "reference": r["reference"],
+        "status": r["status"],
+        "status_label": status_label,
+        "version": r["version"],
+        "channel": r["channel"],
+        "landing_page": r["api_landing_page"],
+        "customer": r["customer_id"],
+        "customer_id": r["customer_id"],
+        "recipient": {"name": r["recipient_name"], "phone": r["recipient_phone"],
+                      "email": r["recipient_email"], "address": r["destination_address"],
+                      "city": r["destination_city"]},
+        "warehouse": r["api_warehouse"],
+        "courier": r["api_courier"],
+        "courier_service": r["courier_service"],
+        "destination": r["destination_district_id"],
+        "awb": r["awb"],
+        "payment_method": r["payment_method"],
+        "payment_method_code": r["api_payment_code"],
+        "payment_method_label": label_of(r["payment_method"], r["api_payment_label"], r["api_payment_labels"]),
+        "currency": r["currency"],
+        "subtotal": r["subtotal"],
+        "shipping_cost": r["shipping_cost"],
+        "insurance_cost": r["insurance_cost"],
+        "discount": r["discount"],
+        "transfer_code": r["transfer_code"],
+        "total": r["total"],
+        "paid_total": r["paid_total"],
+        "outstanding": r.outstanding,
+        "assigned_agent": r["api_agent"],
+        "tags": tags,
+        "lines": lines,
+        "customer_note": r["customer_note"],
+        "language": r["language"] or None,
+        "cancellation_reason": r["cancellation_reason"],
+        "cancellation_deadline": r["cancellation_deadline"],
+        "ship_by": r["ship_by"],
+        "deadline": r.deadline,
+        "invoice_number": r["invoice_number"],
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+        "actions": actions,
+    }
 
 
 @router.get("/tab-counts", response={200: TabCountsOut, **ERRORS}, summary="Count of every tab")
@@ -249,12 +261,31 @@ def create_order(request, payload: OrderCreateIn):
     return HttpStatus(201, order_detail_out(order, request.auth, just_created=True))
 
 
+def order_detail(user, reference: str) -> tuple[dict, str] | None:
+    """GET /orders/{reference}'s answer and ETag, built from values (selectors.
+    order_detail_values: five queries, no model instance); the same as order_detail_out
+    gives for order_get's Order."""
+    found = selectors.order_detail_values(user=user, reference=reference, related=_LIST_RELATED)
+    if found is None:
+        return None
+    r = found.row
+    lines = [{"sku": li["sku"], "name": li["name"], "qty": li["qty"], "unit_price": li["unit_price"],
+              "line_total": li["qty"] * li["unit_price"], "serial_numbers": li["serial_numbers"]}
+             for li in found.lines]
+    data = row_out(r, str(Status(r["status"]).label), found.tags, lines,
+                   ORDER_TRANSITIONS.available_for(user)(r))
+    data["payments"] = found.payments
+    data["notes"] = [{"id": n["id"], "body": n["body"], "author": n["author_name"], "created_at": n["created_at"]}
+                     for n in found.notes]
+    return data, r.etag
+
+
 def _detail_response(request, reference, status=200):
-    order = selectors.order_get(user=request.auth, reference=reference)
-    if order is None:
+    found = order_detail(request.auth, reference)
+    if found is None:
         raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
-    request.tokodesk_etag = order.etag
-    return HttpStatus(status, order_detail_out(order, request.auth))
+    data, request.tokodesk_etag = found
+    return HttpStatus(status, data)
 
 
 @router.get("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="One order")
