@@ -23,6 +23,7 @@ import datetime as dt
 import logging
 import mimetypes
 import posixpath
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -175,8 +176,9 @@ def render_return_email(ret: Return, event: str, locale: str, *, message: str = 
         text = render_to_string(names, email_context(ret, event, message=message, label_attached=label_attached,
                                                      base_url=base_url, settings_row=settings_row))
     subject, _sep, body = text.strip().partition("\n")
-    # One line, whatever the template or the data hold (a newline would be a header injection).
-    subject = " ".join(subject.split())[:300]
+    # One line, whatever the template or the data hold (a newline would be a header injection);
+    # the no-break spaces of French typography ("Boutique\u00a0: votre retour") stay.
+    subject = re.sub(r"[^\S\u00a0\u202f]+", " ", subject).strip()[:300]
     body = "\n".join(line.rstrip() for line in body.strip().splitlines())
     # Templates are free with blank lines around {% if %} blocks: keep at most one.
     while "\n\n\n" in body:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.labels import localized
@@ -185,7 +186,10 @@ class Return(TimeStampedModel):
         label = self.reason.display_label
         if self.reason.needs_text:
             return self.reason_text or label
-        return f"{label}: {self.reason_text}" if self.reason_text else label
+        if not self.reason_text:
+            return label
+        # French writes "Colis abîmé\u00a0: le carton…" (a no-break space before the colon).
+        return gettext("%(reason)s: %(details)s") % {"reason": label, "details": self.reason_text}
 
     @property
     def responsible(self):

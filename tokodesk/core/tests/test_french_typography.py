@@ -10,6 +10,7 @@ placeholders) keeps its own spelling and is left out of the check.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -106,6 +107,29 @@ def _builtin_french_texts():
 @pytest.mark.parametrize(("where", "text"), list(_builtin_french_texts()))
 def test_built_in_french_whatsapp_texts_follow_french_typography(where, text):
     assert not typography_faults(text), (where, typography_faults(text))
+
+
+FR_EMAILS = sorted(
+    (Path(__file__).resolve().parents[2] / "notifications/templates/notifications/email/fr").glob(
+        "*.txt"
+    )
+)
+
+
+@pytest.mark.parametrize("path", FR_EMAILS, ids=lambda p: p.name)
+def test_the_french_e_mails_follow_french_typography(path):
+    """The customer's e-mails (first line the subject): their own words, tags left out."""
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "X", path.read_text(encoding="utf-8"))
+    assert not typography_faults(text), (path.name, typography_faults(text))
+
+
+def test_every_french_e_mail_is_checked():
+    assert {p.name for p in FR_EMAILS} >= {
+        "return_approve.txt",
+        "return_receive.txt",
+        "return_complete.txt",
+        "return_reject.txt",
+    }
 
 
 def test_the_french_ask_for_payment_reads_with_no_break_spaces():
