@@ -25,8 +25,8 @@ def method_rows(codes=None, flows=None) -> list[tuple[str, str, str]]:
     rows = {m.code: m for m in _methods().order_by("position", "id")}
     wanted = set(rows) if codes is None else set(codes)
     out = [(c, m.display_label, m.flow) for c, m in rows.items() if c in wanted and m.active]
-    if codes is not None:
-        out += [(c, str(Flow(c).label), c) for c in codes if c not in rows and c in Flow.values]
+    out += [(c, str(Flow(c).label), c) for c in (Flow.values if codes is None else codes)
+            if c not in rows and c in Flow.values]
     return [row for row in out if flows is None or row[2] in flows]
 
 

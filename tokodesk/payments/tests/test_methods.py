@@ -266,3 +266,19 @@ def test_setup_presets_the_methods_of_the_country(db, country, codes):
     active = PaymentMethod.objects.filter(active=True).order_by("position", "id")
     assert list(active.values_list("code", flat=True)) == codes
     assert {m.flow for m in active if m.code in ("card", "paypal")} <= {"payment_gateway"}
+
+
+def test_without_any_method_row_the_flows_stand_for_themselves(users, shop, api_as):
+    # A database whose starting rows are gone (a transactional test's flush): the four flows are
+    # still offered and orders still made; a deactivated row is not brought back.
+    PaymentMethod.objects.all().delete()
+    from tokodesk.orders.payment_options import method_choices
+
+    assert [code for code, _label in method_choices()] == ["cod", "bank_transfer", "payment_gateway", "invoice"]
+    r = api_as("owner").post(ORDERS, order_body(payment_method="cod"))
+    assert r.status_code == 201 and r.json()["payment_method_code"] is None
+    paypal(users["owner"])
+    payment_method_save(actor=users["owner"], code="paypal", active=False)
+    payment_method_save(actor=users["owner"], code="cod", flow="cod", labels={"en": "COD"}, create=True)
+    payment_method_save(actor=users["owner"], code="cod", active=False)
+    assert "cod" not in [code for code, _label in method_choices()]
