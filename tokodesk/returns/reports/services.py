@@ -197,24 +197,24 @@ def render_pdf(page: str) -> bytes:
 
 def preview_page(document: str, html: str, css: str, *, locale: str, ret=None) -> str:
     """The unsaved (html, css) rendered for `ret` (else the sample return) in `locale`;
-    ValidationFailed with the problems, as a save would."""
+    ValidationFailed with the problems, as a save would, in the user's language."""
     document = _document(document)
     html, css = _clean(html), _clean(css)
-    with translation.override(locale):
-        context = (
-            return_context(ret, locale=locale)
-            if ret is not None
-            else sample_context(locale=locale, currency=_shop_currency())
-        )
-        problems = (
-            sandbox.check(html, css, context)
-            if html.strip()
-            else [sandbox.Problem("html", _("Write the template."))]
-        )
-        if problems:
-            raise ValidationFailed(
-                "invalid_input",
-                _("The template cannot be previewed: fix the problems below."),
-                fields=problems_by_field(problems),
+    problems = [] if html.strip() else [sandbox.Problem("html", _("Write the template."))]
+    if not problems:
+        with translation.override(locale):
+            context = (
+                return_context(ret, locale=locale)
+                if ret is not None
+                else sample_context(locale=locale, currency=_shop_currency())
             )
-        return _page(document, html, css, context, locale=locale, style_nonce="")
+            problems = sandbox.check(html, css, context)
+            if not problems:
+                return _page(document, html, css, context, locale=locale, style_nonce="")
+        # Checked again outside the document's language: the messages in the user's.
+        problems = sandbox.check(html, css, context) or problems
+    raise ValidationFailed(
+        "invalid_input",
+        _("The template cannot be previewed: fix the problems below."),
+        fields=problems_by_field(problems),
+    )

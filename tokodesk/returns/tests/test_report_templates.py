@@ -386,3 +386,12 @@ def test_loops_over_loops_are_stopped(shop, users):
             services.validate("slip", "{% for l in lines %}{{ l.sku }}{% empty %}-{% endfor %}", "")
             == []
         )
+
+
+def test_preview_problems_read_in_the_users_language_whatever_the_documents(shop, users):
+    # (Guards the message language once the fr catalog has these strings; today it checks the
+    # message and its field.)
+    with translation.override("en"), pytest.raises(ValidationFailed) as exc:
+        services.preview_page("slip", "<p>{{ nope }}</p>", "", locale="fr")
+    assert exc.value.fields == {"html": "Line 1: Unknown variable {{ nope }}."}
+    assert str(exc.value.message) == "The template cannot be previewed: fix the problems below."
