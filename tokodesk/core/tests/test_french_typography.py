@@ -28,6 +28,8 @@ _CODE = re.compile(
     r"%\(\w+\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]"  # %(name)s
     r"|\{[^{}\s]*\}"  # {name}, {seq:06d}
     r"|\b[a-z][a-z0-9+.-]*://\S*"  # https://…
+    r"|\bdata:"  # a data: URI
+    r"|\|\w+:\w+"  # a template filter with its argument, |money:currency
     r"|\d:\d"  # 10:30
     r"|\b[A-Z][A-Za-z]*(?:-[A-Z][A-Za-z]*)+:"  # Content-Type:, Tokodesk-Signature:
     r'|"\w+":'  # a JSON sample {"fr": "…"}
@@ -61,6 +63,7 @@ def test_the_check_catches_what_it_should():
         "«\u00a0Oui\u00a0» à 10:30 sur https://toko.example/o/ ({seq:06d})"
     )
     assert not typography_faults('Content-Type: application/json, {"fr": "…"}')
+    assert not typography_faults("une URI data: pour |money:currency")
 
 
 def _fr_entries():
