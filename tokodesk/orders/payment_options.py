@@ -30,6 +30,13 @@ def method_rows(codes=None, flows=None) -> list[tuple[str, str, str]]:
     return [row for row in out if flows is None or row[2] in flows]
 
 
+def method_labels() -> dict[str, str]:
+    """{code: label in the reader's language} of every method, inactive ones too (what a page
+    that lists codes shows), the four flows' labels under their codes when they have no row."""
+    labels = {flow: str(label) for flow, label in Flow.choices}
+    return labels | {m.code: m.display_label for m in _methods().all()}
+
+
 def method_choices(codes=None, flows=None) -> list[tuple[str, str]]:
     """(code, label) of method_rows(): a form's choices."""
     return [(code, label) for code, label, _flow in method_rows(codes, flows)]

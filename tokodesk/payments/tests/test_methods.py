@@ -245,6 +245,9 @@ def test_landing_editor_offers_the_active_methods(users, shop):
     payment_method_save(actor=users["owner"], code="invoice", active=False)
     form = client_for(users["owner"]).get(reverse("storefront:manage_new")).content.decode()
     assert 'value="paypal"' in form and 'value="cod"' in form and 'value="invoice"' not in form
+    make_page(shop, methods=("cod", "paypal"))
+    listed = text(client_for(users["owner"]).get(reverse("storefront:manage_list")))
+    assert "PayPal" in listed and "paypal" not in listed
 
 
 def test_manual_order_offers_the_shops_methods(users, shop):

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from tokodesk.orders.payment_options import method_labels
 from tokodesk.storefront.forms import LandingPageForm
 from tokodesk.storefront.models import LandingPage
 
@@ -20,7 +21,8 @@ PERMISSION = "orders.assign_order"
 def landing_pages_view(request):
     pages = (LandingPage.objects.select_related("product", "warehouse").prefetch_related("agents")
              .annotate(order_count=Count("orders")).order_by("name"))
-    return render(request, "storefront/manage_list.html", {"nav": "landing_pages", "pages": pages})
+    return render(request, "storefront/manage_list.html", {"nav": "landing_pages", "pages": pages,
+                                                            "method_labels": method_labels()})
 
 
 @login_required
