@@ -18,7 +18,7 @@ from tokodesk.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from tokodesk.core.models import ShopSettings, next_reference
+from tokodesk.core.models import ShopSettings, next_reference, settings_read_once
 from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.services import customer_upsert
@@ -327,9 +327,10 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
     objects as written (lines with their ids), so that an answer can show them unread.
     `savepoint=False`: inside the caller's transaction without a savepoint of its own (two
     statements less), for a caller whose whole transaction fails with any error here."""
-    p = prepared if prepared is not None else order_prepare(data=data, actor=actor)
-    with transaction.atomic(savepoint=savepoint):
-        return _order_write(p, actor, source)
+    with settings_read_once():  # order_prepare's settings rows serve the writes too (transfer codes)
+        p = prepared if prepared is not None else order_prepare(data=data, actor=actor)
+        with transaction.atomic(savepoint=savepoint):
+            return _order_write(p, actor, source)
 
 
 def _order_write(p: PreparedOrder, actor, source: str) -> Order:
