@@ -11,6 +11,8 @@ class Customer(TimeStampedModel):
     phone = models.CharField(_("phone"), max_length=20, unique=True)
     email = models.EmailField(_("e-mail"), blank=True, default="")
     address = models.TextField(_("address"), blank=True, default="")
+    # The latest delivery postcode the buyer gave (customers.postcodes: per the shop's country).
+    postcode = models.CharField(_("postal code"), max_length=12, blank=True, default="")
 
     class Meta:
         ordering = ["name"]

@@ -109,7 +109,7 @@ def _district_line(order: Order) -> str:
     district = order.destination_district if order.destination_district_id else None
     if district is None:
         return ""
-    postal = district.postal_code_list[:1]
+    postal = [order.destination_postcode] if order.destination_postcode else district.postal_code_list[:1]
     return " ".join([district.label, *postal])
 
 
@@ -128,7 +128,8 @@ def _label(order: Order) -> dict:
         "recipient_name": order.recipient_name,
         "recipient_phone": order.recipient_phone,
         "address": order.destination_address,
-        "city": order.destination_city,
+        # "75011 Paris": the postcode the buyer gave before the free-text city.
+        "city": " ".join(part for part in (order.destination_postcode, order.destination_city) if part),
         # The kecamatan with its city, province and postal code, when the order has one.
         "district": _district_line(order),
         "items": [(line.sku, line.qty) for line in lines],

@@ -61,7 +61,7 @@ def slip_context(ret: Return, *, settings_row: NotificationSettings | None = Non
         "customer_name": order.recipient_name or customer.name,
         "customer_phone": order.recipient_phone or customer.phone,
         "customer_address": order.destination_address or customer.address,
-        "customer_city": order.destination_city,
+        "customer_city": " ".join(part for part in (order.destination_postcode, order.destination_city) if part),
         "lines": [_with_value(line) for line in ret.lines.order_by("id")],
         "items_count": sum(line.qty for line in ret.lines.all()),
         "reason": ret.reason_display,

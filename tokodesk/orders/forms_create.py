@@ -58,6 +58,9 @@ class OrderCreateForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), required=False, max_length=254)
     address = forms.CharField(label=_("Address"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # Required or not and its shape per the shop's country: checked by order_create.
+    postcode = forms.CharField(label=_("Postal code"), max_length=20, required=False,
+                               widget=forms.TextInput(attrs={"autocomplete": "off"}))
     # The destination district (shipping.District id, picked in the district search); the
     # free-text city stays for old orders and shops abroad. With a district and no shipping
     # cost typed, the service prices the order from the rate tables.
@@ -337,7 +340,8 @@ def validate(data, *, user, currency: str) -> Submission:
     cleaned = form.cleaned_data
     sub.order_input = OrderInput(
         customer=CustomerInput(name=cleaned["name"], phone=cleaned["phone"], address=cleaned["address"],
-                               email=cleaned["email"], city=cleaned["city"].strip()),
+                               email=cleaned["email"], city=cleaned["city"].strip(),
+                               postcode=cleaned["postcode"].strip()),
         lines=lines,
         payment_method_code=cleaned["payment_method"],
         warehouse=cleaned["warehouse"],
@@ -362,7 +366,8 @@ def validate(data, *, user, currency: str) -> Submission:
 
 # Where each error key of the service goes on the page.
 CUSTOMER_FIELDS = {"customer.name": "name", "customer.phone": "phone", "customer.email": "email",
-                   "customer.address": "address", "customer.city": "city", "destination": "destination",
+                   "customer.address": "address", "customer.city": "city",
+                   "customer.postcode": "postcode", "destination": "destination",
                    "payment_method_code": "payment_method"}
 FORM_FIELDS = {"warehouse", "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "store_credit",
                "payment_method", "agent", "tags", "note", "internal_note", "language"}

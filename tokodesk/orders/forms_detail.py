@@ -18,7 +18,7 @@ from tokodesk.shipping.models import Courier
 
 MONEY_FIELDS = ("shipping_cost", "insurance_cost", "discount")
 TEXT_FIELDS = ("recipient_name", "recipient_phone", "recipient_email", "destination_address",
-               "destination_city", "courier_service", "payment_method", "customer_note")
+               "destination_city", "destination_postcode", "courier_service", "payment_method", "customer_note")
 MAX_LINES = 50
 
 
@@ -80,6 +80,9 @@ class OrderEditForm(forms.Form):
     recipient_email = forms.EmailField(label=_("E-mail"), required=False)
     destination_address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 3}))
     destination_city = forms.CharField(label=_("City"), required=False, max_length=100)
+    # Checked per the shop's country by order_edit (customers.postcodes).
+    destination_postcode = forms.CharField(label=_("Postal code"), required=False, max_length=20,
+                                           widget=forms.TextInput(attrs={"autocomplete": "postal-code"}))
     warehouse = forms.ChoiceField(label=_("Warehouse (origin)"), required=False)
     courier = forms.ChoiceField(label=_("Courier"), required=False)
     courier_service = forms.CharField(label=_("Service"), required=False, max_length=50,
@@ -106,7 +109,7 @@ class OrderEditForm(forms.Form):
             "version": order.version,
             "recipient_name": order.recipient_name, "recipient_phone": order.recipient_phone,
             "recipient_email": order.recipient_email, "destination_address": order.destination_address,
-            "destination_city": order.destination_city,
+            "destination_city": order.destination_city, "destination_postcode": order.destination_postcode,
             "warehouse": order.warehouse.code if order.warehouse_id else "",
             "courier": order.courier.code if order.courier_id else "",
             "courier_service": order.courier_service,

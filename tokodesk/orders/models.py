@@ -59,6 +59,8 @@ class Order(TimeStampedModel):
     recipient_email = models.EmailField(blank=True, default="")
     destination_address = models.TextField(_("destination"))
     destination_city = models.CharField(max_length=100, blank=True, default="")
+    # Required and shaped per the shop's country (customers.postcodes); "" when not given.
+    destination_postcode = models.CharField(_("postal code"), max_length=12, blank=True, default="")
     # The kecamatan the order ships to (shipping rates price it); free-text city stays for
     # older orders and shops abroad.
     destination_district = models.ForeignKey(

@@ -41,6 +41,8 @@ class CustomerIn(StrictIn):
     address: str = Field(..., min_length=1, max_length=2000)
     email: str = Field("", max_length=254)
     city: str = Field("", max_length=100)
+    postcode: str = Field("", max_length=20, description="Required and checked per the shop's country (FR: 5 "
+                          "digits, required; ID: 5 digits, optional); 422 on customer.postcode.")
 
     _check_email = field_validator("email")(_email)
 
@@ -104,6 +106,7 @@ class OrderPatchIn(StrictIn):
     recipient_email: str | None = Field(None, max_length=254)
     destination_address: str | None = Field(None, min_length=1, max_length=2000)
     destination_city: str | None = Field(None, max_length=100)
+    destination_postcode: str | None = Field(None, max_length=20, description="Checked per the shop's country.")
     courier: str | None = Field(None, max_length=30)
     courier_service: str | None = Field(None, max_length=50)
     shipping_cost: int | None = Field(None, ge=0, le=10**12)
@@ -125,8 +128,8 @@ class OrderPatchIn(StrictIn):
     _check_lines = field_validator("lines")(_lines_amount)
 
     @field_validator("recipient_name", "recipient_phone", "recipient_email", "destination_address",
-                     "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
-                     "payment_method", "payment_method_code", "customer_note", "lines")
+                     "destination_city", "destination_postcode", "courier_service", "shipping_cost",
+                     "insurance_cost", "discount", "payment_method", "payment_method_code", "customer_note", "lines")
     @classmethod
     def _not_null(cls, value):
         # Omit a field to leave it alone; null is only meaningful for `courier` (none yet)
@@ -194,6 +197,7 @@ class RecipientOut(Out):
     email: str
     address: str
     city: str
+    postcode: str
 
 
 class OrderOut(Out):

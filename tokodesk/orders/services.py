@@ -21,6 +21,7 @@ from tokodesk.core.errors import (
 from tokodesk.core.models import ShopSettings, next_reference, settings_read_once
 from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.customers.postcodes import clean_postcode
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders import languages
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
@@ -52,6 +53,7 @@ class CustomerInput:
     address: str
     email: str = ""
     city: str = ""
+    postcode: str = ""
 
 
 @dataclass
@@ -285,8 +287,15 @@ def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
     except ValidationFailed as exc:
         errors.update(exc.fields)
         phone = None
+    try:  # required and shaped per the shop's country (customers.postcodes)
+        postcode = clean_postcode(data.customer.postcode, field="customer.postcode")
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        postcode = ""
     if errors:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
+    if postcode != data.customer.postcode:
+        data = dataclasses.replace(data, customer=dataclasses.replace(data.customer, postcode=postcode))
     if payment_flow != data.payment_method:
         data = dataclasses.replace(data, payment_method=payment_flow)  # a method's flow, for the quote too
     lines = _resolve_lines(data.lines, actor, known=variants)
@@ -336,13 +345,14 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
 def _order_write(p: PreparedOrder, actor, source: str) -> Order:
     data, district = p.data, p.district
     customer = customer_upsert(name=data.customer.name.strip(), phone=p.phone, email=data.customer.email,
-                               address=data.customer.address.strip())
+                               address=data.customer.address.strip(), postcode=data.customer.postcode)
     order = Order(
         reference=next_reference(p.reference_pattern, "order"),
         channel=data.channel, landing_page=p.landing_page, external_reference=data.external_reference,
         customer=customer, recipient_name=data.customer.name.strip(), recipient_phone=p.phone,
         recipient_email=data.customer.email, destination_address=data.customer.address.strip(),
         destination_city=data.customer.city or (district.label[:100] if district else ""),
+        destination_postcode=data.customer.postcode,
         destination_district=district, warehouse=p.warehouse, courier=p.courier,
         courier_service=p.courier_service, payment_method=data.payment_method,
         payment_option=p.payment_option, currency=p.currency, shipping_cost=p.shipping_cost,
@@ -440,6 +450,7 @@ def order_apply_action_many(*, references: list[str], action: str, actor, inputs
 
 
 EDITABLE = ("recipient_name", "recipient_phone", "recipient_email", "destination_address", "destination_city",
+            "destination_postcode",
             "courier", "courier_service", "shipping_cost", "insurance_cost", "discount", "payment_method",
             "payment_method_code", "warehouse", "customer_note", "lines", "destination")
 
@@ -474,6 +485,16 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
             changes["recipient_phone"] = normalize_phone(changes["recipient_phone"] or "", field="recipient_phone")
         except ValidationFailed as exc:
             errors.update(exc.fields)
+    # Checked when it changes (an older order without one can still be edited otherwise).
+    if "destination_postcode" in changes and (
+            " ".join(str(changes["destination_postcode"] or "").split()).upper() != order.destination_postcode):
+        try:
+            changes["destination_postcode"] = clean_postcode(changes["destination_postcode"],
+                                                             field="destination_postcode")
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    elif "destination_postcode" in changes:
+        changes["destination_postcode"] = order.destination_postcode
     if errors:
         raise ValidationFailed("invalid_input", _("The changes are not valid."), fields=errors)
 
@@ -484,8 +505,8 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
     old_lines = list(order.lines.values_list("variant_id", "qty"))
     old_warehouse_id = order.warehouse_id
     for name in ("recipient_name", "recipient_phone", "recipient_email", "destination_address",
-                 "destination_city", "courier_service", "shipping_cost", "insurance_cost", "discount",
-                 "payment_method", "customer_note"):
+                 "destination_city", "destination_postcode", "courier_service", "shipping_cost",
+                 "insurance_cost", "discount", "payment_method", "customer_note"):
         if name in changes and getattr(order, name) != changes[name]:
             diff[name] = [getattr(order, name), changes[name]]
             setattr(order, name, changes[name])

@@ -379,7 +379,7 @@ def test_patch_recipient_before_shipment(shop, owner_api):
     data = r.json()
     assert data["version"] == 2 and r["ETag"] == '"2"'
     assert data["recipient"] == {"name": "Siti R.", "phone": "+6281311112222", "email": "",
-                                 "address": "Jl. Mawar 1", "city": "Bandung"}
+                                 "address": "Jl. Mawar 1", "city": "Bandung", "postcode": ""}
     last = timeline(c, ref)[-1]
     assert last["kind"] == "edited"
     assert last["data"]["changes"]["recipient_name"] == ["Siti Rahayu", "Siti R."]

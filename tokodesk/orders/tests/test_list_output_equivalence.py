@@ -64,6 +64,7 @@ def reference_order_out(order, user):
             "email": order.recipient_email,
             "address": order.destination_address,
             "city": order.destination_city,
+            "postcode": order.destination_postcode,
         },
         "warehouse": _related(order, "api_warehouse", "warehouse", "code"),
         "courier": _related(order, "api_courier", "courier", "code"),

@@ -113,6 +113,7 @@ def _edit_render(request, order, form, formset, *, errors=(), status=200, refuse
                                 "recipient_email",
                                 "destination_address",
                                 "destination_city",
+                                "destination_postcode",
                             )
                         ],
                     ),

@@ -64,6 +64,7 @@ EDIT_LABELS = {
     "recipient_email": gettext_lazy("E-mail"),
     "destination_address": gettext_lazy("Address"),
     "destination_city": gettext_lazy("City"),
+    "destination_postcode": gettext_lazy("Postal code"),
     "courier": gettext_lazy("Courier"),
     "courier_service": gettext_lazy("Service"),
     "shipping_cost": gettext_lazy("Shipping cost"),
