@@ -13,6 +13,7 @@ from tokodesk.catalog.models import Product, Stock, Warehouse
 from tokodesk.core import uploads
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
+from tokodesk.customers.postcodes import clean_postcode, rule_for
 from tokodesk.orders.payment_options import method_choices
 from tokodesk.returns.services import MAX_UPLOAD, ReturnInput, ReturnLineInput
 from tokodesk.returns.states import Resolution
@@ -34,6 +35,8 @@ class LandingOrderForm(forms.Form):
     address = forms.CharField(label=_("Full address"), max_length=1000,
                               widget=forms.Textarea(attrs={"rows": 3}))
     city = forms.CharField(label=_("City"), max_length=100, required=False)
+    # Required or not, and its shape, per the shop's country (customers.postcodes).
+    postcode = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     # The destination district (shipping.District id), picked in the search box above the
     # address; shipping is priced from it (storefront/views/shipping.py).
     district = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -52,6 +55,9 @@ class LandingOrderForm(forms.Form):
         self.fields["variant"].error_messages["invalid_choice"] = _("This variant is out of stock.")
         self.fields["variant"].error_messages["required"] = _("Choose a variant.")
         self.fields["payment_method"].choices = payment_choices(page)
+        rule = rule_for()
+        self.fields["postcode"].required = rule.required
+        self.fields["postcode"].error_messages["required"] = _("Required.")
         self.fields["payment_method"].error_messages.update({
             "required": _("Choose a payment method."),
             "invalid_choice": _("Choose one of the payment methods shown."),
@@ -70,6 +76,8 @@ class LandingOrderForm(forms.Form):
             "address": {"autocomplete": "street-address",
                         "placeholder": _("Street, house number, RT/RW, village, district, postal code")},
             "city": {"autocomplete": "address-level2", "placeholder": _("e.g. Bandung")},
+            "postcode": {"autocomplete": "postal-code", "placeholder": rule.example,
+                         **({"inputmode": "numeric"} if rule.pattern.startswith(r"\d") else {})},
             "qty": {"inputmode": "numeric", "min": 1, "max": MAX_QTY},
             "note": {"placeholder": _("e.g. call before delivery")},
         }
@@ -93,6 +101,12 @@ class LandingOrderForm(forms.Form):
             raise forms.ValidationError(_("Please enter the full address (street, number, district)."))
         return value
 
+    def clean_postcode(self):
+        try:
+            return clean_postcode(self.cleaned_data.get("postcode"), field="postcode")
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.fields["postcode"]) from exc
+
     def clean_phone(self):
         raw = self.cleaned_data["phone"]
         try:
@@ -114,6 +128,7 @@ class LandingOrderForm(forms.Form):
     def order_input(self) -> LandingOrderInput:
         d = self.cleaned_data
         return LandingOrderInput(name=d["name"], phone=d["phone"], address=d["address"], city=d["city"].strip(),
+                                 postcode=d.get("postcode") or "",
                                  sku=d["variant"], qty=d["qty"], payment_method=d["payment_method"],
                                  note=d["note"].strip(), destination=d.get("district"))
 
@@ -121,6 +136,7 @@ class LandingOrderForm(forms.Form):
         """Put the service's per-field messages next to the fields; what has no field is returned."""
         loose = []
         mapping = {"customer.name": "name", "customer.phone": "phone", "customer.address": "address",
+                   "customer.postcode": "postcode",
                    "destination": "district",
                    "variant": "variant", "qty": "qty", "payment_method": "payment_method"}
         for key, message in (exc.fields or {}).items():

@@ -174,6 +174,7 @@ class LandingOrderInput:
     qty: int
     payment_method: str
     city: str = ""
+    postcode: str = ""
     note: str = ""
     # The destination district's id (shipping.District): the order's shipping is priced from it.
     destination: int | None = None
@@ -247,7 +248,8 @@ def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = N
         variant, warehouse = _checked_choice(page, data, options)
         ready.prepared = order_prepare(
             data=OrderInput(
-                customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city),
+                customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city,
+                                       postcode=data.postcode),
                 lines=[LineInput(sku=variant.sku, qty=data.qty)],
                 payment_method=data.payment_method,
                 warehouse=warehouse.code if warehouse else None,
