@@ -62,7 +62,7 @@ VARIABLES: list[tuple[str, object]] = [
     ("return.exchange_items", gettext_lazy("the items wanted in exchange: item.sku, item.qty")),
     ("order.reference / order.invoice_number / order.ordered_on", gettext_lazy("the order")),
     (
-        "customer.name / customer.phone / customer.address / customer.city",
+        "customer.name / customer.phone / customer.address / customer.postcode / customer.city",
         gettext_lazy("the customer"),
     ),
     (
@@ -159,6 +159,7 @@ def return_context(ret, *, locale: str) -> dict:
             "name": order.recipient_name or customer.name,
             "phone": format_phone(order.recipient_phone or customer.phone or ""),
             "address": order.destination_address or customer.address or "",
+            "postcode": getattr(order, "destination_postcode", "") or "",
             "city": order.destination_city or "",
         },
         "lines": [_line(line) for line in lines],
@@ -282,6 +283,7 @@ def sample_context(*, locale: str, currency: str = "IDR") -> dict:
             "name": "Siti Rahmawati",
             "phone": format_phone("+6281234567890"),
             "address": "Jl. Merdeka No. 10\nRT 02 / RW 05",
+            "postcode": "40115",
             "city": "Bandung",
         },
         "lines": lines,
