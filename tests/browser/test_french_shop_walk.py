@@ -316,12 +316,16 @@ def test_a_french_shop_from_nothing_walks_a_return_in_french(
         # The return's calendar entry through its token URL (a calendar app: no cookie, no
         # language): the shop's staff language, the return's words in French.
         token = feeds.calendar_token(get_user_model().objects.get(username="marie"))
-        ics = page.request.get(
-            page.base + f"/api/v1/returns/calendar.ics?include_completed=true&token={token}",
-            headers={"Accept-Language": ""},
-        )
-        assert ics.ok, ics.status
-        body = ics.text().replace("\r\n ", "")  # unfold the ICS lines
+        calendar_app = browser.new_context()  # its own cookie jar: no session, no language
+        try:
+            ics = calendar_app.request.get(
+                page.base + f"/api/v1/returns/calendar.ics?include_completed=true&token={token}",
+                headers={"Accept-Language": ""},
+            )
+            assert ics.ok, ics.status
+            body = ics.text().replace("\r\n ", "")  # unfold the ICS lines
+        finally:
+            calendar_app.close()
         entry = body.split("BEGIN:VEVENT", 1)[1]
         assert ret.reference in entry and "DTSTART;VALUE=DATE:20300301" in entry
         assert f"Statut{NBSP}: Terminé" in entry and "Colis abîmé à la livraison" in entry, entry
