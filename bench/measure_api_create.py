@@ -24,6 +24,18 @@ Reported: orders/s over the timed requests, latency p50/p95/max (ms, as the clie
 it), CPU seconds of gunicorn's processes (master + workers, from /proc) and of this
 client. Target (issue 6): >= 300 orders/s with 2 workers.
 Results: bench/results/api-create-<db>-<orders>.json unless --out.
+
+Ceiling on SQLite (issue 16, measured in process, 2026-12-04, loaded machine): a create
+costs ~17-20 ms of CPU, and ~14-17 ms of it (85 %) runs inside one write transaction: the
+Idempotency-Key middleware (tokodesk/api/idempotency.py) opens it before the view and
+keeps it through token/permission checks, validation, order_prepare's reads, the writes and
+the JSON answer it stores. SQLite has one writer, so creates are serial: 1 / ~15 ms =
+~65-80 orders/s whatever the workers (what this bench measured). 300/s needs the locked
+part under ~3 ms: order_prepare (~45 % of the request) and the checks before the key's
+transaction, i.e. the key claimed and the answer stored inside a short write block the
+view opens after preparing (concurrent same-key requests must still all get the one
+stored answer: tests/served/test_concurrency.py). Without an Idempotency-Key the prepare
+already runs before the write transaction (order_create).
 """
 
 from __future__ import annotations

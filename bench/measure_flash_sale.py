@@ -26,6 +26,13 @@ order, and the orders went to the page's active agents in turn (round robin by i
 continuing from the agent before the sale). Target (issue 16): >= 120 orders/s with 16
 buyers at once on SQLite, submit p95 <= 150 ms.
 Results: bench/results/flash-sale-<db>-<orders>.json unless --out.
+
+Ceiling on SQLite (issue 16): submits are serial only while the page's write transaction
+is open (storefront.services._submit: 11 statements, ~5.7 ms of CPU in process on a loaded
+machine, was 18 statements / ~9.2 ms), so the lock alone allows ~175 submits/s; a buyer
+costs three requests (page, submit, thank-you: ~40-50 ms of CPU in process under load), so
+on 2 cores the whole flow is bound by that CPU (templates, ORM), not by SQLite. Report the
+gunicorn CPU per order beside the rate: it moves less with the machine's load.
 """
 
 from __future__ import annotations
