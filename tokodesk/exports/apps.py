@@ -11,7 +11,7 @@ class ExportsConfig(AppConfig):
         from django.db import connections
         from django.db.backends.signals import connection_created
 
-        from tokodesk.exports.sqlrender import register_sqlite_functions
+        from tokodesk.exports.sqltz import register_sqlite_functions
 
         connection_created.connect(
             register_sqlite_functions, dispatch_uid="exports-sqlite-functions"

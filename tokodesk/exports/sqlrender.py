@@ -19,7 +19,7 @@ whole export uses the Python path (`compile_plan` returns None), never a differe
 
 Local times on SQLite, which has no time zone database: the zone's UTC offsets from 1970
 to 2100 are in the SQL as a search tree of `CASE WHEN t < '<change>'` over the stored UTC
-text (`_offset_tree`: one constant for Asia/Jakarta, +07:00 since 1964; ~9 comparisons
+text (`sqltz.offset_tree`: one constant for Asia/Jakarta, +07:00 since 1964; ~9 comparisons
 for Europe/Paris and its two changes a year, in C); a time outside those years asks
 Python's zoneinfo through the SQL function `tokodesk_utcoffset` (registered on every
 SQLite connection by the app, see apps.py), so the text is the Python path's there too
@@ -43,14 +43,11 @@ from __future__ import annotations
 
 import collections
 import csv
-import datetime as dt
-import functools
 import io
 import queue
 import sqlite3
 import threading
 import time
-import zoneinfo
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -62,6 +59,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokodesk.core.money import MINOR_UNITS
+from tokodesk.exports.sqltz import Transitions, offset_tree, transitions
 from tokodesk.orders.models import Order, OrderLine, Payment
 
 # Cells read per chunk: ~3,500 orders for the full template, ~14,000 for the courier list.
@@ -218,7 +216,7 @@ class Dialect:
         text `expr` ("YYYY-MM-DD HH:MM:SS[.ffffff]") into the shop's local time."""
         if self.transitions is None:
             raise Unsupported("no offsets for the shop's time zone")
-        return _offset_tree(expr, self.transitions, self.tz_name)
+        return offset_tree(expr, self.transitions, self.tz_name)
 
     def timestamp(self, expr: str) -> str:
         """Local time to the second (truncated, as the Python path)."""
@@ -279,93 +277,6 @@ class Dialect:
     def payments_source(self) -> str:
         table = _q(Payment._meta.db_table)
         return f"FROM {table} p WHERE p.{_q('order_id')} = o.{_q('id')} AND p.{_q('voided_at')} IS NULL"
-
-
-# SQLite, zones whose offset changes: the offsets between these years are in the SQL, a
-# time outside them is converted by zoneinfo (tokodesk_utcoffset).
-TREE_YEARS = (1970, 2100)
-UTC_OFFSET_FUNCTION = "tokodesk_utcoffset"
-
-
-@dataclass(frozen=True)
-class Transitions:
-    """A zone's UTC offsets within TREE_YEARS: `first` (seconds) before the first change,
-    then `changes` = ((UTC text from which it applies, offset seconds), …)."""
-
-    first: int
-    changes: tuple[tuple[str, int], ...]
-
-
-@functools.lru_cache(maxsize=16)
-def transitions(tz_key: str) -> Transitions:
-    """Every change of the zone's UTC offset within TREE_YEARS, to the second (a day at a
-    time, then halved down to the second: ~0.1 s once per zone and process)."""
-    tz = zoneinfo.ZoneInfo(tz_key)
-
-    def offset(ts: int) -> int:
-        return int(dt.datetime.fromtimestamp(ts, tz).utcoffset().total_seconds())
-
-    start = int(dt.datetime(TREE_YEARS[0], 1, 1, tzinfo=dt.UTC).timestamp())
-    end = int(dt.datetime(TREE_YEARS[1], 1, 1, tzinfo=dt.UTC).timestamp())
-    first = current = offset(start)
-    changes = []
-    for day in range(start, end, 86400):
-        following = offset(day + 86400)
-        if following == current:
-            continue
-        low, high = day, day + 86400  # offset(low) == current != offset(high)
-        while high - low > 1:
-            mid = (low + high) // 2
-            if offset(mid) == current:
-                low = mid
-            else:
-                high = mid
-        stamp = dt.datetime.fromtimestamp(high, dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-        changes.append((stamp, following))
-        current = following
-    return Transitions(first, tuple(changes))
-
-
-def _offset_tree(utc: str, tr: Transitions, tz_key: str) -> str:
-    """The modifier for the UTC text `utc` as a binary search over the zone's changes:
-    interval k (k = 0 before the first change) holds offsets[k]. The stored text is
-    compared whole (a fraction of a second after a change sorts after it, as it should),
-    so no substring is built for the comparisons."""
-    bounds = [stamp for stamp, _off in tr.changes]
-    offsets = [tr.first] + [off for _stamp, off in tr.changes]
-
-    def node(a: int, b: int) -> str:  # intervals a..b
-        if a == b:
-            return f"'{offsets[a]:+d} seconds'"
-        mid = (a + b + 1) // 2  # interval mid starts at bounds[mid - 1]
-        return f"CASE WHEN {utc} < '{bounds[mid - 1]}' THEN {node(a, mid - 1)} ELSE {node(mid, b)} END"
-
-    low, high = f"{TREE_YEARS[0]:04d}-01-01", f"{TREE_YEARS[1]:04d}-01-01"
-    return (
-        f"CASE WHEN {utc} < '{low}' OR {utc} >= '{high}' "
-        f"THEN {UTC_OFFSET_FUNCTION}({utc}, {_lit(tz_key)}) ELSE {node(0, len(offsets) - 1)} END"
-    )
-
-
-def utc_offset_modifier(utc: str | None, tz_key: str) -> str | None:
-    """SQLite function `tokodesk_utcoffset(utc text, zone)`: the modifier turning the UTC
-    text into local time, from zoneinfo (used outside TREE_YEARS only)."""
-    if utc is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(utc).replace(tzinfo=dt.UTC)
-        offset = value.astimezone(zoneinfo.ZoneInfo(tz_key)).utcoffset()
-    except (ValueError, OverflowError, zoneinfo.ZoneInfoNotFoundError):
-        return None
-    return f"{int(offset.total_seconds()):+d} seconds"
-
-
-def register_sqlite_functions(sender, connection, **kwargs) -> None:
-    """connection_created receiver: the SQL functions the exports' queries may call."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function(
-            UTC_OFFSET_FUNCTION, 2, utc_offset_modifier, deterministic=True
-        )
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from django.utils import translation
 from tokodesk.catalog.models import Variant
 from tokodesk.customers.models import Customer
 from tokodesk.exports.columns import ExportContext
-from tokodesk.exports.sqlrender import TREE_YEARS, compile_plan, transitions
+from tokodesk.exports.sqlrender import compile_plan
+from tokodesk.exports.sqltz import TREE_YEARS, transitions
 from tokodesk.exports.tests.test_sql_render import _varied_orders
 from tokodesk.exports.writer import Plan, iter_csv
 from tokodesk.orders.models import Order, OrderLine, Payment, Tag
