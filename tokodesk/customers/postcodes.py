@@ -63,3 +63,15 @@ def clean_postcode(value, *, field: str = "postcode", country: str | None = None
                    else _("Not a valid postcode."))
         raise ValidationFailed("invalid_input", message, fields={field: message})
     return text
+
+
+def checked_postcode(value, *, field: str, errors: dict, current: str | None = None) -> str:
+    """clean_postcode gathering its refusal into `errors`; with `current` (an edit), an
+    unchanged value is kept as it is, unchecked (an older order without one stays editable)."""
+    if current is not None and " ".join(str(value or "").split()).upper() == current:
+        return current
+    try:
+        return clean_postcode(value, field=field)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+        return current or ""

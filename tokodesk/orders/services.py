@@ -21,7 +21,7 @@ from tokodesk.core.errors import (
 from tokodesk.core.models import ShopSettings, next_reference, settings_read_once
 from tokodesk.core.transitions import apply_transition, apply_transition_many
 from tokodesk.customers.phones import normalize_phone
-from tokodesk.customers.postcodes import clean_postcode
+from tokodesk.customers.postcodes import checked_postcode
 from tokodesk.customers.services import customer_upsert
 from tokodesk.orders import languages
 from tokodesk.orders.models import Order, OrderEvent, OrderLine, OrderNote, Tag
@@ -287,11 +287,7 @@ def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
     except ValidationFailed as exc:
         errors.update(exc.fields)
         phone = None
-    try:  # required and shaped per the shop's country (customers.postcodes)
-        postcode = clean_postcode(data.customer.postcode, field="customer.postcode")
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
-        postcode = ""
+    postcode = checked_postcode(data.customer.postcode, field="customer.postcode", errors=errors)
     if errors:
         raise ValidationFailed("invalid_input", _("The order is not valid."), fields=errors)
     if postcode != data.customer.postcode:
@@ -485,16 +481,9 @@ def order_edit(*, reference: str, actor, changes: dict, expected_version: int | 
             changes["recipient_phone"] = normalize_phone(changes["recipient_phone"] or "", field="recipient_phone")
         except ValidationFailed as exc:
             errors.update(exc.fields)
-    # Checked when it changes (an older order without one can still be edited otherwise).
-    if "destination_postcode" in changes and (
-            " ".join(str(changes["destination_postcode"] or "").split()).upper() != order.destination_postcode):
-        try:
-            changes["destination_postcode"] = clean_postcode(changes["destination_postcode"],
-                                                             field="destination_postcode")
-        except ValidationFailed as exc:
-            errors.update(exc.fields)
-    elif "destination_postcode" in changes:
-        changes["destination_postcode"] = order.destination_postcode
+    if "destination_postcode" in changes:
+        changes["destination_postcode"] = checked_postcode(changes["destination_postcode"], errors=errors,
+                                                           field="destination_postcode", current=order.destination_postcode)
     if errors:
         raise ValidationFailed("invalid_input", _("The changes are not valid."), fields=errors)
 

@@ -23,6 +23,7 @@ from tokodesk.orders import outbox as order_outbox
 from tokodesk.orders import store_credit, transition_hooks
 from tokodesk.orders.cod import cash_within_due, record_cod_at_delivery, settle_cod_at_completion
 from tokodesk.orders.outbox import order_payload
+from tokodesk.orders.ship_serials import ShipSerialsIn, record_shipped_serials, serials_complete
 from tokodesk.shipping.quote_confirm import apply_shipping_option, has_shipping
 
 
@@ -148,21 +149,13 @@ class InvoicePaymentIn(ActionInput):
     reference: str = Field("", max_length=200)
 
 
-class ShipSerialsIn(StrictInput):
-    line: int | None = Field(None, ge=1, description="The order line's id (or `sku`).")
-    sku: str | None = Field(None, max_length=64)
-    serial_numbers: list[str] = Field(default_factory=list, max_length=1000)
-
-
 class ShipIn(ActionInput):
     courier: str | None = Field(None, max_length=30, description="Courier code; the order's when omitted.")
     service: str = Field("", max_length=50)
     awb: str = Field(..., min_length=1, max_length=64)
-    serials: list[ShipSerialsIn] = Field(
-        default_factory=list, max_length=200,
-        description="The serial numbers sent, one per unit, for each line of a serial-tracked variant whose "
-                    "serials were not recorded yet (POST /orders/{ref}/serials): without them the order does "
-                    "not ship (422 on `serials…`).")
+    serials: list[ShipSerialsIn] = Field(default_factory=list, max_length=200, description="The serials sent, "
+                                         "one per unit, of serial-tracked lines not recorded yet (POST /orders/"
+                                         "{ref}/serials): without them, 422 on `serials…`.")
 
 
 class CompleteIn(ActionInput):
@@ -244,13 +237,6 @@ def courier_known(order, inputs):
                                    fields={"courier": _("Unknown courier.")})
     elif order.courier_id is None:
         return "courier_required", _("Choose a courier.")
-
-
-def serials_complete(order, inputs):
-    """every serial-tracked line ships with one serial number per unit"""
-    from tokodesk.orders.serials import serials_at_ship
-
-    serials_at_ship(order, [item.model_dump() for item in inputs.serials])
 
 
 def has_status_to_return_to(order, _inputs):
@@ -420,12 +406,7 @@ def on_ship(ctx):
         order.courier_service = i.service
     order.awb = i.awb.strip()
     order.shipped_at = timezone.now()
-    if i.serials:
-        from tokodesk.orders.serials import apply_serials, serials_at_ship
-
-        changes = apply_serials(serials_at_ship(order, [item.model_dump() for item in i.serials]))
-        if changes:
-            ctx.event_data["serial_numbers"] = {sku: after for sku, (_before, after) in changes.items()}
+    record_shipped_serials(ctx)
     stock_deduct(warehouse_id=order.warehouse_id, lines=_lines(order),
                  reserved=order.stock_state == StockState.RESERVED, doc=order, actor=ctx.actor)
     order.stock_state = StockState.DEDUCTED
@@ -580,8 +561,7 @@ ORDER_TRANSITIONS = TransitionTable(
                    (S.PAID, S.PAYMENT_COMPLETED, S.INVOICE_PAID, S.CONFIRMED), S.READY_TO_SHIP, SHIPPING,
                    NoInput, (cod_or_paid_to_ship,), checks=(stock_on_hand,)),
         Transition("ship", _("Ship order"), (S.READY_TO_SHIP,), S.AWAITING_PICKUP, SHIPPING, ShipIn,
-                   (), on_ship, checks=(courier_known, serials_complete),
-                   description="courier + AWB (+ the serials of serial-tracked lines); deducts stock"),
+                   (), on_ship, checks=(courier_known, serials_complete), description="courier + AWB; deducts stock"),
         Transition("cancel_shipment", _("Cancel shipment"), (S.AWAITING_PICKUP,), S.READY_TO_SHIP, SHIPPING,
                    NoInput, (), on_cancel_shipment, description="AWB cleared (kept in history)"),
         Transition("picked_up", _("Picked up by courier"), (S.AWAITING_PICKUP,), S.IN_TRANSIT, SHIPPING,
