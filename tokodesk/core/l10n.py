@@ -60,6 +60,13 @@ def _locale(code: str, region: str) -> Locale:
     return Locale.parse("en")
 
 
+def valid_locale(value: str | None) -> str | None:
+    """One of the languages we speak from what a request or a record says: "fr", "fr-FR",
+    "fr_FR" → "fr"; anything we do not speak → None."""
+    code = (value or "").strip().lower().replace("_", "-").split("-")[0]
+    return code if code in {c for c, _name in settings.LANGUAGES} else None
+
+
 def language(lang: str | None = None) -> str:
     """The language code formats follow: `lang`, else the active language, else the default."""
     return (lang or translation.get_language() or settings.LANGUAGE_CODE).lower()

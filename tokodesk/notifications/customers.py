@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from tokodesk.core.l10n import valid_locale  # noqa: F401 - where the notifications read it
 from tokodesk.core.models import ShopSettings
 from tokodesk.notifications.models import LandingPageLanguage, NotificationSettings
 
@@ -14,12 +15,6 @@ LOCALES = tuple(code for code, _name in settings.LANGUAGES)
 def shop_language() -> str:
     code = (settings.LANGUAGE_CODE or "en").split("-")[0]
     return code if code in LOCALES else "en"
-
-
-def valid_locale(value: str | None) -> str | None:
-    """"fr", "fr-FR" → "fr"; anything we do not speak → None."""
-    code = (value or "").strip().lower().replace("_", "-").split("-")[0]
-    return code if code in LOCALES else None
 
 
 def customer_locale(order, settings_row: NotificationSettings | None = None) -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core.errors import NotFound, ValidationFailed
+from tokodesk.core.l10n import valid_locale
 from tokodesk.core.pdf import PdfUnavailable
 from tokodesk.core.report_tags import ALLOWED_FILTERS, ALLOWED_TAGS, OUR_FILTERS
 from tokodesk.returns.reports import services
@@ -145,8 +146,6 @@ def report_template_preview_view(request, document: str):
     or the PDF (format=pdf). Nothing is saved."""
     _require(request.user)
     document = _document_or_404(document)
-    from tokodesk.notifications.customers import valid_locale
-
     reference = request.POST.get("reference", "")
     ret = _visible_return(request.user, reference)
     if reference.strip() and ret is None:
@@ -201,8 +200,6 @@ def _summary_return(request, reference: str):
 
 
 def _summary_locale(request) -> str:
-    from tokodesk.notifications.customers import valid_locale
-
     return valid_locale(request.GET.get("lang")) or translation.get_language() or "id"
 
 
