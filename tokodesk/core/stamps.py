@@ -44,6 +44,7 @@ class ProcessCache:
     def __init__(self, name: str):
         self.name = name
         self._path: Path | None = None
+        self._data_dir = None
         self._stamp: bytes | None = None
         self._entries: dict = {}
         self._lock = threading.Lock()
@@ -51,7 +52,9 @@ class ProcessCache:
 
     @property
     def path(self) -> Path:
-        if self._path is None:
+        data_dir = settings.DATA_DIR  # a test may point it elsewhere
+        if self._path is None or self._data_dir != data_dir:
+            self._data_dir = data_dir
             self._path = _directory() / f"{self.name}.stamp"
         return self._path
 

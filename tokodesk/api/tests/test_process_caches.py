@@ -29,6 +29,16 @@ ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _own_stamps(settings, tmp_path):
+    """Stamps of this test only: another xdist worker's saves bump the shared DATA_DIR's
+    (as another process would), which would empty these caches in the middle of a test."""
+    settings.DATA_DIR = tmp_path
+    ProcessCache.clear_all()
+    yield
+    ProcessCache.clear_all()
+
+
 def _bump_in_another_process(name: str) -> None:
     """What a save in another gunicorn worker does to this process: bump the stamp."""
     code = (
