@@ -47,6 +47,7 @@ DATA_LABELS = {
     "rts_fee": gettext_lazy("RTS fee"),
     "rts_fee_source": gettext_lazy("Source"),
     "serial_numbers": gettext_lazy("Serial numbers"),
+    "payment_method": gettext_lazy("Payment method"),
 }
 # Keys for machines (ids, the agent change's from/to read above, the WhatsApp text itself).
 HIDDEN_DATA = {"payment_id", "note_id", "message", "from", "to", "changes"}
