@@ -378,3 +378,18 @@ class StockMovement(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.variant_id}@{self.warehouse_id} {self.on_hand_change:+}/{self.reserved_change:+}"
+
+    @property
+    def reason_label(self) -> str:
+        """The reason in the reader's words: the system's own reasons are stored as codes
+        (SYSTEM_REASONS), a person's as they typed or chose them."""
+        code = LEGACY_SYSTEM_REASONS.get(self.reason, self.reason)
+        return str(SYSTEM_REASONS[code]) if code in SYSTEM_REASONS else self.reason
+
+
+# Reasons the system writes on movements, stored as codes and shown translated.
+SYSTEM_REASONS = {
+    "refused_returned": _("Refused at inspection: sent back to the customer"),
+}
+# What earlier versions stored as text (in English) for those codes.
+LEGACY_SYSTEM_REASONS = {"refused: back to the customer": "refused_returned"}

@@ -138,7 +138,7 @@ def _unrestock_refused(ret, plan: Completion, event_data: dict) -> None:
         raise Conflict("insufficient_stock", _("The refused goods are no longer on the shelf: %(skus)s.") % {
             "skus": ", ".join(sorted(set(short)))})
     stock_deduct(warehouse_id=warehouse_id, lines=[(line.variant_id, qty) for line, qty in out], reserved=False,
-                 doc=ret, kind="return_restock", reason="refused: back to the customer")
+                 doc=ret, kind="return_restock", reason="refused_returned")
     for line, qty in out:
         line.qty_restocked -= qty
     event_data["unrestocked"] = [{"sku": line.sku, "qty": qty} for line, qty in out]

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from tokodesk.catalog.models import Stock
+from tokodesk.catalog.models import Stock, StockMovement
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.core.tests import files
 from tokodesk.orders.models import Order
@@ -117,6 +117,17 @@ def test_partial_acceptance_fees_and_refused_goods_leave_the_shelf(shop, owner):
             refund.account_holder) == (65000, "bank_transfer", "pending", "BCA", "1234567890", "Siti Rahayu")
     event = ret.events.order_by("-id").first()
     assert event.data["unrestocked"] == [{"sku": "KAOS-M", "qty": 1}] and event.data["refund_amount"] == 65000
+    # The stock ledger says why the unit left, in the reader's language (the system's reason is a code).
+    move = StockMovement.objects.filter(variant__sku="KAOS-M", kind="return_restock").latest("id")
+    assert move.on_hand_change == -1 and move.reason == "refused_returned"
+    with translation.override("fr"):
+        assert move.reason_label == "Refusé à l'inspection\u00a0: renvoyé au client"
+    with translation.override("en"):
+        assert move.reason_label == "Refused at inspection: sent back to the customer"
+        move.reason = "refused: back to the customer"  # as earlier versions stored it
+        assert move.reason_label == "Refused at inspection: sent back to the customer"
+        move.reason = "rusak di gudang"  # a person's reason stays as written
+        assert move.reason_label == "rusak di gudang"
 
 
 @pytest.mark.parametrize(("lines", "field"), [
