@@ -67,6 +67,11 @@ def valid_locale(value: str | None) -> str | None:
     return code if code in {c for c, _name in settings.LANGUAGES} else None
 
 
+def colon(lang: str | None = None) -> str:
+    """":" after a label, with the no-break space French typography puts before it."""
+    return NBSP + ":" if language(lang).split("-")[0] == "fr" else ":"
+
+
 def language(lang: str | None = None) -> str:
     """The language code formats follow: `lang`, else the active language, else the default."""
     return (lang or translation.get_language() or settings.LANGUAGE_CODE).lower()

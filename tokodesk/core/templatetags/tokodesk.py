@@ -4,6 +4,7 @@ mapping's item. (An order's status
 badge is the orders app's: `{% load order_tags %}`.)"""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from tokodesk.core import l10n
 from tokodesk.core.money import format_money
@@ -53,3 +54,11 @@ def phone_local(e164: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def colon():
+    """The colon after a label in the active language: French puts a no-break space before
+    it ("Justificatif : …"), the others none (`{% translate "Proof" %}{% colon %} …`)."""
+    return mark_safe(l10n.colon())
+

@@ -169,3 +169,35 @@ def test_a_return_s_statuses_agree_with_retour_and_an_order_s_with_commande():
 def test_a_line_s_decision_reads_as_an_outcome_not_a_verb():
     with translation.override("fr"):
         assert [str(d.label) for d in Decision] == ["Accepté", "Refusé"]
+
+
+# --- pages: a label's colon written by a template or a view (not by the catalog) --------------
+
+_GLUED_COLON = re.compile(r"[^\W\d_][:;?!](?=\s)")
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.django_db
+def test_a_french_return_and_its_order_put_a_no_break_space_before_every_colon(shop, owner):
+    """Templates and views join a label and its value with {% colon %} / l10n.colon():
+    "Accepté : 2 × KAOS-M" on a return's history, "Justificatif : …" on an order."""
+    from django.test import Client
+
+    from tokodesk.core.l10n import colon
+    from tokodesk.returns.tests.factories import return_in
+
+    ret = return_in("completed", owner)
+    c = Client()
+    c.force_login(owner)
+    c.cookies["django_language"] = "fr"
+    for url in (f"/returns/{ret.reference}/", f"/orders/{ret.order.reference}/"):
+        text = _visible_text(c.get(url).content.decode())
+        glued = [text[max(0, m.start() - 30): m.end() + 10] for m in _GLUED_COLON.finditer(text)]
+        assert not glued, f"{url}: a colon without its no-break space: {glued}"
+    assert colon("fr") == "\u00a0:" and colon("id") == ":" and colon("en") == ":"
+    with translation.override("fr"):
+        assert colon() == "\u00a0:"

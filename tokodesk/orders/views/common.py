@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.action_views import toast  # noqa: F401 - the pages' messages
+from tokodesk.core.l10n import colon
 from tokodesk.orders.help import ACTION_HELP, ASK_FIRST
 from tokodesk.orders.states import ORDER_TRANSITIONS, PRE_SHIPMENT
 from tokodesk.orders.whatsapp import can_chat
@@ -91,6 +92,6 @@ def refusal_text(exc) -> str:
     ("AWB / tracking number: Field required."), never by their keys."""
     if not exc.fields:
         return str(exc.message)
-    details = "; ".join(str(text) if name == "__all__" else f"{field_label(name)}: {text}"
+    details = "; ".join(str(text) if name == "__all__" else f"{field_label(name)}{colon()} {text}"
                         for name, text in exc.fields.items())
     return f"{exc.message} {details}"

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tokodesk.core.errors import DomainError, StaleVersion
+from tokodesk.core.l10n import colon
 from tokodesk.orders import services
 from tokodesk.orders.forms_detail import (
     LineFormSet,
@@ -45,7 +46,7 @@ def _apply_service_errors(exc: DomainError, form, formset, line_index) -> list[s
             row.add_error(field, str(message))
             continue
         general.append(
-            f"{EDIT_LABELS.get(key, key)}: {message}" if key != "lines" else str(message)
+            f"{EDIT_LABELS.get(key, key)}{colon()} {message}" if key != "lines" else str(message)
         )
     general.insert(0, str(exc.message))
     return general

@@ -38,6 +38,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core import l10n
 from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.l10n import colon
 from tokodesk.core.models import ShopSettings
 from tokodesk.core.money import format_money
 from tokodesk.core.redirects import safe_next
@@ -335,7 +336,7 @@ def filter_error_texts(form) -> list[str]:
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         for error in errors:
-            texts.append(f"{field.label}: {error}" if field is not None and field.label else str(error))
+            texts.append(f"{field.label}{colon()} {error}" if field is not None and field.label else str(error))
     return texts
 
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tokodesk.core import l10n
 from tokodesk.core.errors import DomainError
+from tokodesk.core.l10n import colon
 from tokodesk.core.money import format_money
 from tokodesk.core.uploads import serve_upload
 from tokodesk.returns import hooks, refunds, selectors, services
@@ -102,11 +103,11 @@ def _line_text(line: dict, received: dict | None = None) -> str:
         got = line.get("qty_received", (received or {}).get(sku))
         refused = got - accepted if isinstance(got, int) and got > accepted else 0
         if line["decision"] == Decision.REFUSE:
-            text = f"{Decision.REFUSE.label}: {refused} × {sku}" if refused else f"{Decision.REFUSE.label}: {sku}"
+            text = f"{Decision.REFUSE.label}{colon()} {refused} × {sku}" if refused else f"{Decision.REFUSE.label}{colon()} {sku}"
         else:
-            text = f"{Decision.ACCEPT.label}: {accepted} × {sku}"
+            text = f"{Decision.ACCEPT.label}{colon()} {accepted} × {sku}"
             if refused:
-                text += f"; {Decision.REFUSE.label}: {refused} × {sku}"
+                text += f"; {Decision.REFUSE.label}{colon()} {refused} × {sku}"
     else:
         text = f"{line.get('qty')} × {sku}"
     if line.get("condition") in Condition.values:
