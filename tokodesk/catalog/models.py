@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tokodesk.core.models import TimeStampedModel
 
@@ -277,7 +278,7 @@ class Stocktake(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Counting")
         POSTED = "posted", _("Posted")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("stocktake status", "Cancelled")
 
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
