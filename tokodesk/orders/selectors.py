@@ -391,17 +391,19 @@ def tab_counts(*, user, filters: OrderFilters | None = None) -> dict[str, int]:
     scope = "all"
     if user is not None and not user.has_perm("orders.view_all_orders"):
         scope = user.pk if user.has_perm("orders.view_order") else None
+    # The tabs' declaration is part of the key: a tab declared anew (orders.tabs) is compiled anew.
     key = (connection.alias, scope, tuple(filters.status or ()), filters.agent or "",
-           filters.payment_method or "")
+           filters.payment_method or "", tuple(map(id, TABS.values())))
     compiled = _COUNTS_SQL.get(key)  # only filters that passed filter_orders' checks are kept
     if compiled is None:
         base = filter_orders(order_queryset_for(user), filters)  # validates the filters, too
         if scope is None:
             return dict.fromkeys(TABS, 0)
-        compiled = _compile_counts(user, filters, base)
+        compiled, counts = _compile_counts(user, filters, base, now)
         if len(_COUNTS_SQL) >= 512:
             _COUNTS_SQL.clear()
         _COUNTS_SQL[key] = compiled
+        return counts  # the compiling run was the query itself, with the real time
     sql, params, now_at, keys = compiled
     params = list(params)
     at_now = connection.ops.adapt_datetimefield_value(now)
@@ -421,24 +423,27 @@ _COUNTS_SQL: dict[tuple, tuple[str, tuple, list[int], list[str]]] = {}
 _COMPILE_NOW = dt.datetime(2001, 2, 3, 4, 5, 6, 789012, tzinfo=dt.UTC)
 
 
-def _compile_counts(user, filters: OrderFilters, base: QuerySet[Order]):
-    """(sql, params, the positions of the time among the params, the tabs in column order)
-    of the counters' aggregate, captured as it runs once with _COMPILE_NOW."""
+def _compile_counts(user, filters: OrderFilters, base: QuerySet[Order], now):
+    """((sql, params, the positions of the time among the params, the tabs in column order),
+    the counts): the counters' aggregate built with _COMPILE_NOW, captured as it runs, and run
+    once with `now` put in its place (one query, as every later call)."""
     captured = []
+    marker = connection.ops.adapt_datetimefield_value(_COMPILE_NOW)
+    at_now = connection.ops.adapt_datetimefield_value(now)
 
     def capture(execute, sql, params, many, context):
         captured.append((sql, tuple(params)))
+        params = [at_now if p == marker or p == _COMPILE_NOW else p for p in params]
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
         result = _counter_aggregate(user, filters, base, _COMPILE_NOW)
     assert len(captured) == 1, captured
     sql, params = captured[0]
-    marker = connection.ops.adapt_datetimefield_value(_COMPILE_NOW)
     now_at = [i for i, p in enumerate(params) if p == marker or p == _COMPILE_NOW]
     live = sum(len(tab.live_parts) for tab in TABS.values())
     assert len(now_at) == live, (now_at, live)
-    return sql, params, now_at, list(result)
+    return (sql, params, now_at, list(result)), {tab: int(n) for tab, n in result.items()}
 
 
 def _counter_aggregate(user, filters: OrderFilters, base: QuerySet[Order], now) -> dict:

@@ -174,6 +174,22 @@ def _who(event) -> str:
     return _("system")
 
 
+
+# A transition's row in the history says what happened ("Return approved"), where its
+# button says what to do ("Approve return"): French and English word them differently.
+HISTORY_TITLES = {
+    "request": pgettext_lazy("return history", "Return requested"),
+    "create": pgettext_lazy("return history", "Return created"),
+    "approve": pgettext_lazy("return history", "Return approved"),
+    "to_draft": pgettext_lazy("return history", "Back to draft"),
+    "hold": pgettext_lazy("return history", "Put on hold"),
+    "resume": pgettext_lazy("return history", "Resumed"),
+    "receive": pgettext_lazy("return history", "Items received"),
+    "complete": pgettext_lazy("return history", "Return completed"),
+    "reject": pgettext_lazy("return history", "Return rejected"),
+    "cancel": pgettext_lazy("return history", "Return cancelled"),
+}
+
 def timeline_entries(ret) -> list[dict]:
     """Newest first: what happened, from which status to which, who, when and what the
     change remembered (lines received, refund, message …)."""
@@ -186,7 +202,7 @@ def timeline_entries(ret) -> list[dict]:
     for event in selectors.return_timeline(ret=ret):
         transition = RETURN_TRANSITIONS.transitions.get(event.action) if event.action else None
         if event.kind in (ReturnEvent.Kind.ACTION, ReturnEvent.Kind.CREATED) and transition:
-            title = transition.label
+            title = HISTORY_TITLES.get(event.action, transition.label)
         elif event.action == "recreate" and event.kind == ReturnEvent.Kind.CREATED:
             title = _("Recreated from another return")
         elif event.kind == ReturnEvent.Kind.NOTIFICATION:
