@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from tokodesk.core import l10n
 from tokodesk.core.money import format_money
@@ -79,6 +79,39 @@ EDIT_LABELS = {
     "total": gettext_lazy("Total"),
     "language": gettext_lazy("Buyer's language"),
     "serial_numbers": gettext_lazy("Serial numbers"),
+}
+# A transition's row in the history says what happened ("Order confirmed"), where its button
+# says what to do ("Confirm order"): French and English word them differently.
+HISTORY_TITLES = {
+    "confirm": pgettext_lazy("order history", "Order confirmed"),
+    "unconfirm": pgettext_lazy("order history", "Confirmation cancelled"),
+    "request_payment": pgettext_lazy("order history", "Payment requested"),
+    "payment_pending": pgettext_lazy("order history", "Payment pending"),
+    "payment_succeeded": pgettext_lazy("order history", "Payment succeeded"),
+    "payment_failed": pgettext_lazy("order history", "Payment failed"),
+    "confirm_payment": pgettext_lazy("order history", "Payment confirmed"),
+    "prepay_store_credit": pgettext_lazy("order history", "Paid with store credit"),
+    "pay_store_credit": pgettext_lazy("order history", "Paid with store credit"),
+    "unconfirm_payment": pgettext_lazy("order history", "Payment confirmation cancelled"),
+    "create_invoice": pgettext_lazy("order history", "Invoice created"),
+    "issue_invoice": pgettext_lazy("order history", "Invoice issued"),
+    "record_invoice_payment": pgettext_lazy("order history", "Invoice payment recorded"),
+    "mark_ready": pgettext_lazy("order history", "Ready to ship"),
+    "ship": pgettext_lazy("order history", "Order shipped"),
+    "cancel_shipment": pgettext_lazy("order history", "Shipment cancelled"),
+    "picked_up": pgettext_lazy("order history", "Picked up by the courier"),
+    "delivered": pgettext_lazy("order history", "Order delivered"),
+    "report_problem": pgettext_lazy("order history", "Delivery problem reported"),
+    "resume_delivery": pgettext_lazy("order history", "Delivery resumed"),
+    "mark_lost": pgettext_lazy("order history", "Marked lost or damaged"),
+    "return_to_sender": pgettext_lazy("order history", "Returning to the sender"),
+    "returned_to_sender": pgettext_lazy("order history", "Received back from the courier"),
+    "complete": pgettext_lazy("order history", "Order completed"),
+    "request_cancellation": pgettext_lazy("order history", "Cancellation requested"),
+    "approve_cancellation": pgettext_lazy("order history", "Cancellation approved"),
+    "reject_cancellation": pgettext_lazy("order history", "Cancellation rejected"),
+    "cancel": pgettext_lazy("order history", "Order cancelled"),
+    "reopen": pgettext_lazy("order history", "Order reopened"),
 }
 MONEY_KEYS = {"amount", "total", "shipping_cost", "insurance_cost", "discount", "store_credit",
               "store_credit_given_back", "rts_fee"}
@@ -212,7 +245,7 @@ def timeline_entries(order) -> list[dict]:
         entries.append(
             {
                 "event": event,
-                "title": transition.label if transition else event.get_kind_display(),
+                "title": HISTORY_TITLES.get(event.action, transition.label) if transition else event.get_kind_display(),
                 "action": event.action,
                 "from_label": _status_label(event.from_status) if event.from_status else "",
                 "to_label": _status_label(event.to_status) if event.to_status else "",
