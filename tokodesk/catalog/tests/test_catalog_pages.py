@@ -290,3 +290,14 @@ def test_picture_upload_makes_a_thumbnail(shop, users, settings, tmp_path):
     fake.name = "x.png"
     c.post(reverse("catalog:image_upload", args=[pid]), {"image": fake})
     assert ProductImage.objects.filter(product_id=pid).count() == 1
+
+
+def test_low_stock_page_shows_the_most_urgent_and_says_how_many_in_all(shop, users, monkeypatch):
+    from tokodesk.catalog.views import products
+
+    monkeypatch.setattr(products, "LOW_STOCK_PAGE", 1)
+    Stock.objects.filter(variant=shop["madu"]).update(reorder_point=100)  # 100 available: low by 0
+    Stock.objects.filter(variant=shop["kaos_m"]).update(reorder_point=150)  # 100 available: low by 50
+    page = client_for(users["warehouse"]).get(reverse("catalog:low_stock")).content.decode()
+    assert re.findall(r'<tr data-sku="([^"]+)"', page) == ["KAOS-M"]  # the worst first, one row
+    assert "data-page-full" in page and "The 1 most urgent of 2 are shown" in page
