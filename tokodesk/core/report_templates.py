@@ -15,8 +15,10 @@ the return summary), safely: the owner's text runs on the server, so it gets a s
   no http(s), no @import of a stylesheet from anywhere.
 
 `check()` is what a save runs: the syntax (TemplateSyntaxError with its line), a render
-against sample data that must succeed, and unknown variables (the engine prints a marker
-for each, found after the render); each problem as a message in the active language."""
+against sample data that must succeed, and unknown variables: every variable the compiled
+nodes name (in {{ }}, {% if %}, {% for %}, {% with %}, filters' arguments …) looked up in
+the sample's shape (core/report_variables.py), and any the render still marks; each problem
+as a message in the active language, with its line."""
 
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ from django.template.base import Template
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from tokodesk.core import report_variables
 from tokodesk.core.report_tags import LOOP_BUDGET, LoopBudgetExceeded
 
 logger = logging.getLogger("tokodesk.reports")
@@ -212,6 +215,22 @@ def check(html: str, css: str, sample_context: dict) -> list[Problem]:
         template = compile_template(html)
     except ReportTemplateError as exc:
         return problems + exc.problems
+    # Every variable the template names, in {{ }} and in tags (an {% if %} on a misspelt name
+    # would be quietly false), from the compiled nodes, before a render (a filter's unknown
+    # argument would make it fail with a less helpful message); then any the render marks.
+    named = set()
+    for unknown in report_variables.unknown_variables(template, sample_context):
+        named.add(unknown.name)
+        if unknown.tag:
+            message = _("Unknown variable %(name)s in {%% %(tag)s %%}.") % {
+                "name": unknown.name,
+                "tag": unknown.tag,
+            }
+        else:
+            message = _("Unknown variable {{ %(name)s }}.") % {"name": unknown.name}
+        problems.append(Problem("html", message, unknown.line))
+    if named:
+        return problems
     try:
         rendered = render_body(template, sample_context)
     except ReportTemplateError as exc:
