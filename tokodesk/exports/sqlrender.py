@@ -59,6 +59,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokodesk.core.money import MINOR_UNITS
+from tokodesk.exports.sqlsplit import iter_split, split_middle
 from tokodesk.exports.sqltz import Transitions, offset_tree, transitions
 from tokodesk.orders.models import Order, OrderLine, Payment
 
@@ -325,7 +326,9 @@ class Compiled:
         of its own (the database evaluates the expressions: one core per connection), and
         handed over in order; at most `workers + 1` chunks are held at once, so memory
         stays flat. Only outside a transaction (other connections would not see its rows)
-        and not on a private in-memory SQLite database: else one connection, in order."""
+        and not on a private in-memory SQLite database: else one connection, in order.
+        SQLite, a large export (`sqlsplit.split_middle`): two processes instead, one per
+        half of the id range (sqlsplit.py)."""
         size = self.chunk_size(chunk_size)
         connection = connections[self.alias]
         if workers > 1 and (
@@ -337,9 +340,19 @@ class Compiled:
             )
         ):
             workers = 1
+        if workers > 1 and self.vendor == "sqlite":
+            middle = split_middle(self, queryset)
+            if middle is not None:  # a large export: two processes (sqlsplit.py)
+                yield from iter_split(self, queryset, size, middle)
+                return
         if workers > 1:
             yield from self._parallel(queryset, size, workers)
             return
+        yield from self.iter_serial(queryset, size)
+
+    def iter_serial(self, queryset: QuerySet, size: int) -> Iterator[tuple[int, bytes]]:
+        """`iter_chunks` on this thread's connection, one chunk after the other."""
+        connection = connections[self.alias]
         if self.vendor == "postgresql":
             # Compiling these wide expressions (JIT) costs more than running them.
             with connection.cursor() as cursor:

@@ -1,0 +1,163 @@
+"""SQLite: a large export rendered by two processes on the two halves of its id range
+(sqlsplit.py) writes the one-process file byte for byte, with the threshold patched low.
+
+The test database is in memory (a forked process cannot see it): the orders are copied
+into a SQLite file of their own, read through a database alias made for the test."""
+
+import importlib
+import os
+import sqlite3
+
+import pytest
+from django.db import connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from tokodesk.exports import sqlsplit
+from tokodesk.exports.columns import REGISTRY
+from tokodesk.exports.tests.helpers import read_csv
+from tokodesk.exports.tests.test_sql_render import _varied_orders
+from tokodesk.exports.writer import Plan, iter_csv
+from tokodesk.orders.models import Order
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite only (processes on id ranges)"
+)
+builtin = importlib.import_module("tokodesk.exports.migrations.0002_builtin_templates")
+ALIAS = "split_file"
+
+
+@pytest.fixture
+def on_file(tmp_path, monkeypatch):
+    """The test database's rows in a SQLite file (WAL, as the app's), as alias ALIAS.
+    Django's test case refuses to connect an alias it was not told about (its
+    ensure_connection patch): the real method is put back for this test."""
+    patched = BaseDatabaseWrapper.ensure_connection
+    real = next(
+        c.cell_contents
+        for c in patched.__closure__ or ()
+        if getattr(c.cell_contents, "__name__", "") == "ensure_connection"
+    )
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", real)
+    path = tmp_path / "split.sqlite3"
+
+    def copy():
+        """The rows as they are now, in the file; the orders there."""
+        target = sqlite3.connect(path)
+        connection.ensure_connection()
+        connection.connection.backup(target)
+        target.execute("PRAGMA journal_mode=wal")
+        target.close()
+        connections.settings[ALIAS] = dict(connections["default"].settings_dict, NAME=str(path))
+        return Order.objects.using(ALIAS).all()
+
+    yield copy
+    if ALIAS in connections.settings:
+        connections[ALIAS].close()
+        del connections[ALIAS]
+        del connections.settings[ALIAS]
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The pids of the processes the export forked."""
+    pids = []
+    fork = os.fork
+
+    def spy():
+        pid = fork()
+        if pid:
+            pids.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", spy)
+    return pids
+
+
+def _reaped(pid) -> bool:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_write_the_one_process_bytes(shop, users, settings, on_file, forks):
+    n = _varied_orders()
+    qs = on_file()
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 0  # off
+    for keys in (builtin.FULL, builtin.COURIER, list(REGISTRY)):
+        plan = Plan.build([{"field": key, "header": ""} for key in keys])
+        one = b"".join(iter_csv(qs, plan, engine="sql", chunk_size=3))
+        python = b"".join(iter_csv(Order.objects.all(), plan, engine="python"))
+        assert read_csv(one) == read_csv(python) and len(read_csv(one)) == n + 1
+        for threshold, chunk in ((5, 3), (n, 2), (n, None)):
+            settings.TOKODESK_EXPORT_SPLIT_ROWS = threshold
+            progress = []
+            info = {}
+            got = b"".join(
+                iter_csv(
+                    qs.all(),
+                    plan,
+                    engine="sql",
+                    chunk_size=chunk,
+                    workers=2,
+                    on_chunk=progress.append,
+                    info=info,
+                )
+            )
+            assert got == one and info["engine"] == "sql"
+            assert progress[-1] == n and progress == sorted(progress)
+    assert len(forks) == 9 and all(_reaped(pid) for pid in forks)
+    # a filtered export: each half is the filtered orders of its ids
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 3
+    plan = Plan.build(
+        [{"field": key} for key in ("reference", "status", "tags", "payments", "total")]
+    )
+    filtered = qs.filter(status__in=["new", "cancelled", "completed"])
+    got = b"".join(iter_csv(filtered, plan, engine="sql", chunk_size=2, workers=2))
+    assert len(forks) == 10
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 0
+    assert got == b"".join(iter_csv(filtered.all(), plan, engine="sql", chunk_size=2))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_split_only_when_large_on_a_file_and_outside_a_transaction(
+    shop, users, settings, on_file, forks
+):
+    n = _varied_orders()
+    on_file = on_file()
+    plan = Plan.build([{"field": key} for key in builtin.FULL])
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = n + 1  # below the threshold: threads (1 process)
+    b"".join(iter_csv(on_file.all(), plan, engine="sql", workers=2))
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 2
+    b"".join(iter_csv(on_file.all(), plan, engine="sql", workers=1))  # one connection asked
+    b"".join(iter_csv(Order.objects.all(), plan, engine="sql", workers=2))  # in memory
+    with transaction.atomic(using=ALIAS):
+        b"".join(iter_csv(on_file.all(), plan, engine="sql", workers=2))
+    assert forks == []
+    b"".join(iter_csv(on_file.all(), plan, engine="sql", workers=2))
+    assert len(forks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_or_abandoned_second_process(shop, users, settings, on_file, forks, monkeypatch):
+    _varied_orders()
+    on_file = on_file()
+    plan = Plan.build([{"field": key} for key in builtin.FULL])
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 2
+
+    def broken(*args):
+        raise ValueError("no disk left")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlsplit, "_child", broken)
+        with pytest.raises(RuntimeError, match="(?s)second process failed.*no disk left"):
+            b"".join(iter_csv(on_file.all(), plan, engine="sql", workers=2, chunk_size=2))
+    assert len(forks) == 1 and _reaped(forks[0])
+    # the consumer stops after the first piece: the child is killed and reaped
+    pieces = iter_csv(on_file.all(), plan, engine="sql", workers=2, chunk_size=2)
+    next(pieces), next(pieces)
+    pieces.close()
+    assert forks and all(_reaped(pid) for pid in forks)
+    assert Order.objects.using(ALIAS).count() == Order.objects.count()  # the parent reads on
