@@ -1,6 +1,6 @@
 """The shop profile on the settings page (core's own section of core.settings_pages): name,
-logo, address with district and city, phone/WhatsApp, e-mail and the bank accounts (a list,
-in order, each active or not). E-mails, the return slip, labels, landing pages and the
+logo, address with district and city (called as in the shop's country: core.addresses),
+phone/WhatsApp, e-mail and the bank accounts (a list, in order, each active or not). E-mails, the return slip, labels, landing pages and the
 order link print it; the shop's side of a bank refund picks one of its accounts.
 
 The logo goes through the one upload path (core.uploads.clean_upload: an image, re-encoded)
@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core import settings_pages, uploads
+from tokodesk.core.addresses import address_labels
 from tokodesk.core.errors import PermissionDenied, ValidationFailed
 from tokodesk.core.models import BankAccount, ShopSettings
 
@@ -36,8 +37,7 @@ class ShopProfileForm(forms.ModelForm):
         fields = PROFILE_FIELDS
         labels = {
             "shop_name": _("Shop name"), "address": _("Street address"),
-            "district": _("District (kecamatan)"), "city": _("City / regency"),
-            "province": _("Province"), "postal_code": _("Postal code"), "phone": _("Phone"),
+            "phone": _("Phone"),
             "whatsapp": _("WhatsApp"), "email": _("E-mail"),
         }
         help_texts = {
@@ -49,6 +49,9 @@ class ShopProfileForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["shop_name"].required = True
+        labels = address_labels()  # "District (kecamatan)" in Indonesia, "District" elsewhere
+        for name in ("district", "city", "province", "postal_code"):
+            self.fields[name].label = getattr(labels, name)
 
     def _phone(self, name):
         value = " ".join(self.cleaned_data.get(name, "").split())

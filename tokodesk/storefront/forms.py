@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Product, Stock, Warehouse
 from tokodesk.core import uploads
+from tokodesk.core.addresses import address_labels
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.postcodes import clean_postcode, rule_for
@@ -56,6 +57,7 @@ class LandingOrderForm(forms.Form):
         self.fields["variant"].error_messages["required"] = _("Choose a variant.")
         self.fields["payment_method"].choices = payment_choices(page)
         rule = rule_for()
+        labels = address_labels()  # the examples of the shop's country (an Indonesian street …)
         self.fields["postcode"].required = rule.required
         self.fields["postcode"].error_messages["required"] = _("Required.")
         self.fields["payment_method"].error_messages.update({
@@ -73,9 +75,9 @@ class LandingOrderForm(forms.Form):
         attrs = {
             "name": {"autocomplete": "name", "placeholder": _("e.g. Siti Rahayu")},
             "phone": {"autocomplete": "tel", "inputmode": "tel", "type": "tel", "placeholder": "08xx xxxx xxxx"},
-            "address": {"autocomplete": "street-address",
-                        "placeholder": _("Street, house number, RT/RW, village, district, postal code")},
-            "city": {"autocomplete": "address-level2", "placeholder": _("e.g. Bandung")},
+            "address": {"autocomplete": "street-address", "placeholder": labels.street_placeholder},
+            "city": {"autocomplete": "address-level2",
+                     **({"placeholder": labels.city_placeholder} if labels.city_placeholder else {})},
             "postcode": {"autocomplete": "postal-code", "placeholder": rule.example,
                          **({"inputmode": "numeric"} if rule.pattern.startswith(r"\d") else {})},
             "qty": {"inputmode": "numeric", "min": 1, "max": MAX_QTY},

@@ -1,12 +1,13 @@
 """Template helpers: money, numbers, dates and times in the active language's CLDR conventions
-(core.l10n: `money`, `number`, `local_date`, `local_datetime`, `local_time`), phone numbers, a
-mapping's item. (An order's status
-badge is the orders app's: `{% load order_tags %}`.)"""
+(core.l10n: `money`, `number`, `local_date`, `local_datetime`, `local_time`), phone
+numbers, a mapping's item, the address labels of the shop's
+country (`{% address_labels as addr %}`). (An order's status badge is the orders app's:
+`{% load order_tags %}`.)"""
 
 from django import template
 from django.utils.safestring import mark_safe
 
-from tokodesk.core import l10n
+from tokodesk.core import addresses, l10n
 from tokodesk.core.money import format_money
 from tokodesk.core.phones import format_phone
 
@@ -62,3 +63,9 @@ def colon():
     it ("Justificatif : …"), the others none (`{% translate "Proof" %}{% colon %} …`)."""
     return mark_safe(l10n.colon())
 
+
+@register.simple_tag
+def address_labels():
+    """`{% address_labels as addr %}`: {{ addr.district }}, {{ addr.city }}, … and
+    addr.district_picker, as the shop's country calls them (core.addresses)."""
+    return addresses.address_labels()
