@@ -108,6 +108,48 @@ def format_money(amount: int, currency: str, lang: str | None = None) -> str:
     return text
 
 
+_SAMPLE_DIGITS = "1234567"
+
+
+@lru_cache(maxsize=256)
+def _money_pattern(code: str, region: str, currency: str) -> dict:
+    from tokodesk.core.money import exponent
+
+    def parts(major: str) -> tuple[str, list[str], list[str], str]:
+        text = format_money(int(major) * 10 ** exponent(currency), currency, code)
+        digits = [i for i, c in enumerate(text) if c.isdigit()]
+        runs = re.findall(r"\d+|\D+", text[digits[0] : digits[-1] + 1])
+        return text[: digits[0]], runs[0::2], runs[1::2], text[digits[-1] + 1 :]
+
+    prefix, numbers, separators, suffix = parts(_SAMPLE_DIGITS)
+    decimals, decimal_sign = 0, ""
+    if "".join(numbers) != _SAMPLE_DIGITS:  # fraction digits shown ("1.234.567,00")
+        decimals, decimal_sign = len(numbers.pop()), separators.pop()
+    if "".join(numbers) != _SAMPLE_DIGITS or len(set(separators)) > 1:
+        raise ValueError(f"unexpected money format for {code}_{region} {currency}")
+    primary = len(numbers[-1]) if len(numbers) > 1 else 0
+    secondary = len(numbers[-2]) if len(numbers) > 2 else primary
+    # CLDR's minimumGroupingDigits: some locales write "1234 €" but "12 345 €".
+    four = parts(_SAMPLE_DIGITS[:4])[1]
+    return {
+        "prefix": prefix, "suffix": suffix, "group": separators[0] if separators else "",
+        "primary": primary, "secondary": secondary, "min_group": 1 if len(four) > 1 else 2,
+        "decimal": decimal_sign, "decimals": decimals, "exponent": exponent(currency),
+    }
+
+
+def money_pattern(currency: str, lang: str | None = None) -> dict:
+    """How `format_money` writes `currency` in the active language, as parts a browser script
+    applies to any amount (the landing page's totals, storefront.js): the text before and
+    after the digits, the group sign and sizes, the decimal sign and digits, and the
+    currency's minor-unit exponent (amounts are sent in minor units). Read from what
+    format_money writes for a sample, so the script writes the very same string as the page."""
+    from tokodesk.core import shop_locale
+
+    # The country is part of the key: format_money reads the same one (en_ID, en_FR …).
+    return _money_pattern(language(lang), shop_locale.country(), (currency or "IDR").upper())
+
+
 def format_number(value, lang: str | None = None, decimals: int | None = None) -> str:
     """A quantity or rate with the locale's separators: 1.234,5 (id), 1,234.5 (en),
     1 234,5 (fr). `decimals` fixes the number of fraction digits."""

@@ -1,6 +1,6 @@
 """Template helpers: money, numbers, dates and times in the active language's CLDR conventions
-(core.l10n: `money`, `number`, `local_date`, `local_datetime`, `local_time`), phone
-numbers, a mapping's item, the address labels of the shop's
+(core.l10n: `money`, `number`, `local_date`, `local_datetime`, `local_time`; `money_pattern`
+for a page's script), phone numbers, a mapping's item, the address labels of the shop's
 country (`{% address_labels as addr %}`). (An order's status badge is the orders app's:
 `{% load order_tags %}`.)"""
 
@@ -69,3 +69,12 @@ def address_labels():
     """`{% address_labels as addr %}`: {{ addr.district }}, {{ addr.city }}, … and
     addr.district_picker, as the shop's country calls them (core.addresses)."""
     return addresses.address_labels()
+
+
+@register.simple_tag
+def money_pattern(currency):
+    """`data-money-format="{% money_pattern currency %}"`: how `money` writes this currency in the
+    active language, as JSON for a page's script (core.l10n.money_pattern; storefront.js)."""
+    import json
+
+    return json.dumps(l10n.money_pattern(currency or "IDR"), ensure_ascii=False)

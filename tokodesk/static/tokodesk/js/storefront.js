@@ -5,18 +5,34 @@
 (function () {
   var form = document.getElementById("order-form");
   if (!form) return;
-  var currency = form.dataset.currency;
+  // How the page writes money (core.l10n.money_pattern, from the server's own formatting):
+  // the totals below read exactly as the prices the server wrote ("Rp 75.000", "75,00 €").
+  var fmt = JSON.parse(form.dataset.moneyFormat);
   var qty = form.querySelector("#id_qty");
   var out = form.querySelector("[data-subtotal]");
   var calc = form.querySelector("[data-calc]");
-  function money(amount) {
-    var exp = {IDR: 0, JPY: 0, VND: 0}[currency];
-    if (exp === undefined) exp = 2;
-    var major = (amount / Math.pow(10, exp)).toFixed(exp).split(".");
-    var grouped = major[0].replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-    if (currency === "IDR") return "Rp " + grouped;
-    if (currency === "EUR") return grouped + (exp ? "," + major[1] : "") + " €";
-    return currency + " " + grouped + (exp ? "," + major[1] : "");
+  function money(amount) {  // amount: minor units, as the server sends prices
+    var n = amount, shift = fmt.decimals - fmt.exponent;
+    if (shift > 0) n = n * Math.pow(10, shift);
+    else if (shift < 0) {  // fewer digits shown than the currency has: half to even, as Babel
+      var q = Math.pow(10, -shift), r = Math.floor(n / q), rest = n - r * q;
+      if (rest * 2 > q || (rest * 2 === q && r % 2 === 1)) r += 1;
+      n = r;
+    }
+    var digits = String(n);
+    while (digits.length <= fmt.decimals) digits = "0" + digits;
+    var whole = fmt.decimals ? digits.slice(0, -fmt.decimals) : digits;
+    var fraction = fmt.decimals ? fmt.decimal + digits.slice(-fmt.decimals) : "";
+    if (fmt.primary && whole.length >= fmt.primary + fmt.min_group) {
+      var grouped = whole.slice(-fmt.primary);
+      whole = whole.slice(0, -fmt.primary);
+      while (whole.length > fmt.secondary) {
+        grouped = whole.slice(-fmt.secondary) + fmt.group + grouped;
+        whole = whole.slice(0, -fmt.secondary);
+      }
+      whole = whole ? whole + fmt.group + grouped : grouped;
+    }
+    return fmt.prefix + whole + fraction + fmt.suffix;
   }
   function update() {
     var chosen = form.querySelector("input[name=variant]:checked");
