@@ -428,7 +428,7 @@ def _tags_sql(d):
     tag = through.get_field("tag").related_model._meta
     source = (f'FROM "{through.db_table}" tt JOIN "{tag.db_table}" t ON t."{tag.pk.column}" = tt."tag_id" '
               f'WHERE tt."order_id" = o."id"')
-    return d.neutral_sub(d.agg('t."name"', ", ", source, 't."name"'))
+    return d.related_list("ta", 't."name"', ", ", source, 't."name"')
 
 
 def _grams_sql(d):
@@ -453,11 +453,11 @@ def _payment_date_sql(d):
 def _payments_sql(d):
     one = (f"{d.label('payment_kind', 'p.kind')} || ' ' || {d.money('p.amount', d.col('currency'))} "
            f"|| ' (' || {_payment_date_sql(d)} || ')'")
-    return d.neutral_sub(d.agg(one, "; ", d.payments_source(), "p.recorded_at, p.id"))
+    return d.related_list("pa", one, "; ", d.payments_source(), "p.recorded_at, p.id")
 
 
 def _last_payment_sql(d):
-    return f"(SELECT {_payment_date_sql(d)} {d.payments_source()} ORDER BY p.recorded_at DESC, p.id DESC LIMIT 1)"
+    return d.related_last("pa", _payment_date_sql(d), d.payments_source(), "p.recorded_at, p.id")
 
 COLUMNS: list[Column] = [
     # order

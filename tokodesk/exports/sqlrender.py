@@ -59,6 +59,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokodesk.core.money import MINOR_UNITS
+from tokodesk.exports.sqllists import RelatedLists
 from tokodesk.exports.sqlsplit import iter_split, split_middle
 from tokodesk.exports.sqltz import Transitions, offset_tree, transitions
 from tokodesk.orders.models import Order, OrderLine, Payment
@@ -93,7 +94,7 @@ JOIN_ALIASES = {
 
 
 @dataclass
-class Dialect:
+class Dialect(RelatedLists):
     """SQL fragments for one vendor, and the joins the columns asked for."""
 
     vendor: str
@@ -106,6 +107,9 @@ class Dialect:
     # Aggregates over the order's lines, computed by one join per row (see `lines_join`):
     # aggregate SQL over `l` → its name in `la`.
     line_aggs: dict[str, str] = field(default_factory=dict)
+    # PostgreSQL: other per-order lists (tags, payments) as LATERAL aggregates
+    # (sqllists.RelatedLists): alias → (FROM … WHERE …, {aggregate SQL: its name}).
+    laterals: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
     @property
     def pg(self) -> bool:
@@ -554,7 +558,7 @@ def compile_plan(plan, ctx, delimiter: str, *, using: str | None = None) -> Comp
         vendor=vendor,
         alias=alias,
         select=select,
-        joins=(d.join_sql() + lines_join).replace("%", "%%"),
+        joins=(d.join_sql() + lines_join + d.laterals_join()).replace("%", "%%"),
         group_by=group_by,
         width=len(plan.columns),
         delimiter=delimiter,
