@@ -8,7 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BigIntegerField, Count, F, Func, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.expressions import RawSQL
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.phones import phone_search_key
+from tokodesk.orders import list_by_status
 from tokodesk.orders.models import Order, OrderCount, OrderEvent, OrderLine, Tag
 from tokodesk.orders.states import PaymentMethod, Status
 from tokodesk.orders.tabs import TABS, Tab
@@ -72,9 +72,13 @@ def _local_day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def filter_orders(qs: QuerySet[Order], f: OrderFilters) -> QuerySet[Order]:
+def filter_orders(qs: QuerySet[Order], f: OrderFilters, *, with_tab: bool = True) -> QuerySet[Order]:
+    """`with_tab` False: the tab is checked but left to the caller (order_list's merge by
+    status, whose per-status conditions say what the tab says, with their own time)."""
     if f.tab:
-        qs = qs.filter(tab_q(f.tab))
+        tab = get_tab(f.tab)
+        if with_tab:
+            qs = qs.filter(tab.q(timezone.now()))
     if f.status:
         unknown = [s for s in f.status if s not in Status.values]
         if unknown:
@@ -202,46 +206,29 @@ def _status_candidates(f: OrderFilters) -> set[str] | None:
 
 
 def _merge_by_status(
-    qs: QuerySet[Order], after: Q, tab: str | None, statuses: set[str], order_by, n: int
+    qs: QuerySet[Order], after_for, cursor, tab: str | None, statuses: set[str], order_by, n: int,
+    key=None,
 ) -> QuerySet[Order]:
-    """The same rows as `qs` (then filtered by `after`, the cursor's condition, which the
-    caller applies) for the first n of `order_by` (created_at, id), found through
+    """The same rows as `qs` (then filtered by the cursor's condition, `after_for(*cursor)`,
+    which the caller applies) for the first n of `order_by` (created_at, id), found through
     one status at a time: the first n of each status (an index range of order_status_created
     or order_agent_status, newest first, stopping after n) merged. A tab of several
     statuses otherwise makes both databases either sort every order of those statuses or
     walk the newest orders until enough of them match, and at a million orders the
-    Cancelled tab (13 % of the orders, most of them old) costs 200 ms either way."""
+    Cancelled tab (13 % of the orders, most of them old) costs 200 ms either way. The
+    union's SQL is compiled once per `key` (list_by_status: only the time and the cursor
+    change)."""
     if not statuses:
         return qs.none()
-    now = timezone.now()  # after filter_orders' own: ship_by < its now implies < this one
-    tab_ = TABS[tab] if tab else None
-    parts = []
-    for status in sorted(statuses):
-        implied = tab_.implied(status, now) if tab_ else Q()
-        part = qs.filter(Q(status=status), implied).values("id")
-        if tab_ and tab_.late_only(status) and order_by[0] == "deadline_sort":
-            # Late orders by deadline: their deadline is ship_by (a late part is of statuses
-            # awaiting shipment, tabs.check), so the same condition on the index's column
-            # makes the soonest n one range of order_status_deadline.
-            part = part.filter(after, deadline_sort__lt=now).order_by(*order_by)[:n]
-        elif tab_ and tab_.late_only(status):
-            # The late orders of a status: all of them through order_status_ship_by (the
-            # caller applies the cursor), not the newest n, which SQLite would find by
-            # walking every order in that status.
-            part = part.order_by()
-        else:
-            part = part.filter(after).order_by(*order_by)[:n]
-        try:
-            parts.append(part.query.sql_with_params())
-        except EmptyResultSet:  # e.g. an unknown tag: qs.none()
-            continue
-    if not parts:
+    now = timezone.now()
+
+    def build(cursor, now):
+        return list_by_status.part_sqls(qs, after_for, cursor, tab, statuses, order_by, n, now)
+
+    merged = list_by_status.merged_sql(key, build, cursor, now)
+    if merged is None:
         return qs.none()
-    sql = " UNION ALL ".join(
-        f"SELECT * FROM ({part}) AS s{i}" for i, (part, _p) in enumerate(parts)
-    )
-    params = tuple(param for _sql, part_params in parts for param in part_params)
-    return Order.objects.filter(id__in=RawSQL(sql, params))
+    return Order.objects.filter(id__in=RawSQL(*merged))
 
 
 def order_list(
@@ -268,28 +255,33 @@ def order_list(
     field = order_by[0].lstrip("-")
     desc = order_by[0].startswith("-")
     id_op = "id__lt" if order_by[1].startswith("-") else "id__gt"
-    qs = filter_orders(order_queryset_for(user), filters)
-    after = Q()
-    if cursor:
-        value, pk = _decode_cursor(cursor, sort)
-        # The first bound is implied by the OR; it is there for the planner, which can start
-        # the index range at the cursor with it (without it both databases walk the index
-        # from the first row and discard every row before the cursor).
-        if desc:
-            after = Q(**{f"{field}__lte": value}) & (
-                Q(**{f"{field}__lt": value}) | Q(**{field: value, id_op: pk})
-            )
-        else:
-            after = Q(**{f"{field}__gte": value}) & (
-                Q(**{f"{field}__gt": value}) | Q(**{field: value, id_op: pk})
-            )
-    statuses = _status_candidates(filters)
+    statuses = _status_candidates(filters) if not filters.tab or filters.tab in TABS else None
     if field == "deadline_sort" and statuses is None:
         # By deadline, every list goes one status at a time (order_status_deadline has the
         # status first): 21 short index ranges instead of a sort of every order.
         statuses = set(Status.values)
-    if statuses is not None and len(statuses) > 1 and field in ("created_at", "deadline_sort"):
-        qs = _merge_by_status(qs, after, filters.tab, statuses, order_by, limit + 1)
+    merge = statuses is not None and len(statuses) > 1 and field in ("created_at", "deadline_sort")
+    # Merged by status, the per-status parts say what the tab says (Tab.implied), each with
+    # the time of the request: the tab's own condition would put a time in the cached SQL.
+    qs = filter_orders(order_queryset_for(user), filters, with_tab=not merge)
+
+    def after_for(value, pk) -> Q:
+        # The first bound is implied by the OR; it is there for the planner, which can start
+        # the index range at the cursor with it (without it both databases walk the index
+        # from the first row and discard every row before the cursor).
+        if desc:
+            return Q(**{f"{field}__lte": value}) & (
+                Q(**{f"{field}__lt": value}) | Q(**{field: value, id_op: pk})
+            )
+        return Q(**{f"{field}__gte": value}) & (
+            Q(**{f"{field}__gt": value}) | Q(**{field: value, id_op: pk})
+        )
+
+    decoded = _decode_cursor(cursor, sort) if cursor else None
+    after = after_for(*decoded) if decoded else Q()
+    if merge:
+        key = list_by_status.cache_key(user, filters, sort, limit + 1, decoded is not None)
+        qs = _merge_by_status(qs, after_for, decoded, filters.tab, statuses, order_by, limit + 1, key)
     qs = qs.filter(after).order_by(*order_by)
     if values is not None:
         values = (*values, *(f for f in ("id", field) if f not in values))
