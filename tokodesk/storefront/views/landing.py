@@ -6,8 +6,9 @@ click, retry) with the first order, so the buyer lands on the same thank-you pag
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,7 +18,7 @@ from tokodesk.core.errors import DomainError, NotFound
 from tokodesk.core.models import ShopSettings, settings_read_once
 from tokodesk.orders.payment_options import method_rows
 from tokodesk.orders.states import PaymentMethod
-from tokodesk.storefront import services
+from tokodesk.storefront import page_cache, services
 from tokodesk.storefront.forms import HONEYPOT, LandingOrderForm
 from tokodesk.storefront.links import order_link_url
 from tokodesk.storefront.models import LandingSubmission
@@ -38,10 +39,15 @@ def _price_range(options):
 
 
 def _render(request, page, form, *, status=200, alert="", alert_kind="error"):
+    return render(request, "storefront/landing.html", _context(page, form, alert=alert, alert_kind=alert_kind),
+                  status=status)
+
+
+def _context(page, form, *, alert="", alert_kind="error") -> dict:
     options = form.options
     low, high = _price_range(options)
     selected = form["variant"].value() if form.is_bound else form.initial.get("variant")
-    return render(request, "storefront/landing.html", {
+    return {
         "page": page,
         "product": page.product,
         "form": form,
@@ -57,7 +63,25 @@ def _render(request, page, form, *, status=200, alert="", alert_kind="error"):
         "honeypot": HONEYPOT,
         "district_label": _district_label(form),
         "method_hints": _method_hints(page),
-    }, status=status)
+    }
+
+
+def _fresh_page(request, page):
+    """The page as a new buyer gets it: its cached render (page_cache) with this request's
+    tokens and the variants' stock of now; rendered in full on a miss."""
+    options = services.variant_options(page)
+    settings_row = ShopSettings.get()
+    cache_key = page_cache.key(page, options, method_rows(page.payment_methods or []), settings_row,
+                               translation.get_language() or "")
+    pieces = page_cache.get(cache_key)
+    if pieces is None:
+        form = LandingOrderForm(page=page, initial={"form_token": page_cache.FORM_TOKEN})
+        context = {**_context(page, form), **page_cache.template_context(request)}
+        pieces = page_cache.put(cache_key, render_to_string("storefront/landing.html", context, request=request))
+    in_stock = [o for o in options if o.in_stock]
+    variants = page_cache.variants_html(options, in_stock[0].sku if in_stock else "", settings_row.currency)
+    return HttpResponse(page_cache.assemble(pieces, request, form_token=services.new_form_token(page),
+                                            variants=variants))
 
 
 def _method_hints(page) -> dict:
@@ -100,7 +124,7 @@ def _fresh_form(page, data=None):
 def landing_page_view(request, slug):
     page = _page_or_404(slug)
     if request.method != "POST":
-        return _render(request, page, _fresh_form(page))
+        return _fresh_page(request, page)
 
     token = request.POST.get("form_token", "")
     if not services.form_token_valid(page, token):
