@@ -35,6 +35,7 @@ class ErrorCode(StrEnum):
     NOTHING = "nothing"
     # Versions and states.
     STALE_VERSION = "stale_version"
+    PRECONDITION_REQUIRED = "precondition_required"  # 428: a write that needs If-Match
     NOT_ALLOWED_IN_STATUS = "not_allowed_in_status"
     NO_PREVIOUS_STATUS = "no_previous_status"
     NOT_EDITABLE = "not_editable"

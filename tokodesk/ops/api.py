@@ -130,6 +130,7 @@ def _register():
     api.add_router("/returns", "tokodesk.notifications.api.router")  # first: its literal paths beat /{reference}
     api.add_router("/returns", returns_router)
     api.add_router("/refunds", refunds_router)
+    api.add_router("/report-templates", "tokodesk.returns.reports.api.router")
     api.add_router("/store-credit", store_credit_router)
     api.add_router("/export-templates", templates_router)
     api.add_router("/exports", exports_router)

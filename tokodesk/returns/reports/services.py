@@ -6,6 +6,7 @@ gives the built-in document, so the customer always gets a slip."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from tokodesk.core import report_templates as sandbox
 from tokodesk.core.documents import actor_or_none, require
-from tokodesk.core.errors import NotFound, ValidationFailed
+from tokodesk.core.errors import NotFound, StaleVersion, ValidationFailed
 from tokodesk.returns.reports.context import return_context, sample_context
 from tokodesk.returns.reports.models import ReportDocument, ReportTemplate
 
@@ -44,6 +45,44 @@ def default_template(document: str) -> tuple[str, str]:
 
 def stored(document: str) -> ReportTemplate | None:
     return ReportTemplate.objects.filter(document=document).first()
+
+
+def version_of(html: str, css: str) -> int:
+    """The template's version for If-Match: a number made from its text (48 bits of its
+    SHA-256), so it changes with every change of the text, the built-in one has one too,
+    and a reset then a save of other text never gives back a version a client holds."""
+    digest = hashlib.sha256(html.encode() + b"\0" + css.encode()).digest()
+    return int.from_bytes(digest[:6], "big")
+
+
+def current(document: str) -> tuple[str, str, ReportTemplate | None]:
+    """The (html, css) a document is made from now, and its stored row (None: built-in)."""
+    row = stored(_document(document))
+    if row is not None:
+        return row.html, row.css, row
+    html, css = default_template(document)
+    return html, css, None
+
+
+def _check_version(document: str, expected_version: int | None, *, unless=None) -> None:
+    """StaleVersion (409, 412 through If-Match) when the template changed since the caller
+    read `expected_version`; not when it already holds `unless` (html, css): a repeated
+    PUT is the same change, not a conflict."""
+    if expected_version is None:
+        return
+    html, css, _row = current(document)
+    if unless is not None and (html, css) == unless:
+        return
+    now = version_of(html, css)
+    if now != expected_version:
+        raise StaleVersion(
+            "stale_version",
+            _(
+                "The template was changed since you read it (version %(yours)s, now "
+                "%(current)s): read it again."
+            )
+            % {"yours": expected_version, "current": now},
+        )
 
 
 def title(document: str, reference: str) -> str:
@@ -82,10 +121,13 @@ def _clean(text: str) -> str:
 
 
 @transaction.atomic
-def template_save(*, actor, document: str, html: str, css: str) -> ReportTemplate:
+def template_save(
+    *, actor, document: str, html: str, css: str, expected_version: int | None = None
+) -> ReportTemplate:
     """Store the owner's template of `document` once it renders the sample return without a
     problem; ValidationFailed (422) with a message per field ("html", "css"), each with its
-    line, in the user's language."""
+    line, in the user's language. Given `expected_version` (the API's If-Match), StaleVersion
+    when the template changed since then."""
     require(actor, PERMISSION)
     document = _document(document)
     html, css = _clean(html), _clean(css)
@@ -99,6 +141,7 @@ def template_save(*, actor, document: str, html: str, css: str) -> ReportTemplat
     row = ReportTemplate.objects.select_for_update().filter(
         document=document
     ).first() or ReportTemplate(document=document)
+    _check_version(document, expected_version, unless=(html, css))
     row.html, row.css, row.updated_by = html, css, actor_or_none(actor)
     row.last_error, row.last_error_at, row.last_error_reference = "", None, ""
     row.save()
@@ -106,10 +149,14 @@ def template_save(*, actor, document: str, html: str, css: str) -> ReportTemplat
 
 
 @transaction.atomic
-def template_reset(*, actor, document: str) -> None:
-    """Back to the built-in template (the stored one is deleted)."""
+def template_reset(*, actor, document: str, expected_version: int | None = None) -> None:
+    """Back to the built-in template (the stored one is deleted); given `expected_version`,
+    StaleVersion when the template changed since then (not when it is the built-in already)."""
     require(actor, PERMISSION)
-    ReportTemplate.objects.filter(document=_document(document)).delete()
+    document = _document(document)
+    ReportTemplate.objects.select_for_update().filter(document=document).first()
+    _check_version(document, expected_version, unless=default_template(document))
+    ReportTemplate.objects.filter(document=document).delete()
 
 
 # --- documents -----------------------------------------------------------------------------
