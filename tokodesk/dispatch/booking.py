@@ -6,7 +6,9 @@ Nothing is half-written: each order is booked inside its own transaction holding
 row lock (a second click books nothing twice: it waits, then finds the order shipped), and a
 booking the order then refuses (the AWB already on another order, stock gone meanwhile) is
 cancelled with the provider before the refusal is reported. Orders the `ship` transition
-does not allow now are refused before the provider is called.
+does not allow now, or whose serial-tracked lines have no serials recorded, are refused
+before the provider is called; a refusal for missing serials names the order's Serial
+numbers page (orders.ship_serials.serials_refusal), and the result carries its link.
 
 The typed AWBs of the bulk table and the CSV import go through `orders_ship_typed`: the same
 `ship` transition, one order per transaction, the refusals in the seller's language."""
@@ -25,6 +27,7 @@ from tokodesk.core.errors import Conflict, DomainError, NotFound, PermissionDeni
 from tokodesk.orders.models import Order
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.services import order_apply_action
+from tokodesk.orders.ship_serials import orders_missing_serials, serials_refusal
 from tokodesk.orders.states import ORDER_TRANSITIONS, PaymentMethod
 from tokodesk.shipping.couriers import ADAPTERS, Adapter, AdapterError, Booking, Parcel, get_adapter
 
@@ -43,12 +46,17 @@ class ShipResult:
     courier: str = ""
     code: str = ""
     message: str = ""
+    serials_url: str = ""  # a refusal for missing serials: the page to record them on
 
     @classmethod
     def refused(cls, reference: str, exc: DomainError) -> ShipResult:
         details = [str(text) for text in exc.fields.values()]
         message = " ".join([str(exc.message), *details]) if details else str(exc.message)
-        return cls(reference=reference, ok=False, code=exc.code, message=message)
+        fix = serials_refusal(reference, exc)
+        if fix is not None:
+            message = f"{message} {fix.hint}"
+        return cls(reference=reference, ok=False, code=exc.code, message=message,
+                   serials_url=fix.url if fix else "")
 
 
 def adapter_credentials(code: str) -> dict:
@@ -107,6 +115,12 @@ def _ship_refusal(order: Order, actor) -> DomainError | None:
         )
     if order.courier_id is None:
         return Conflict("courier_required", _("Choose a courier."))
+    from tokodesk.orders.serials import serials_at_ship
+
+    try:  # the ship's own refusal for serials not recorded, before a pickup is booked
+        serials_at_ship(order, [])
+    except ValidationFailed as exc:
+        return exc
     return None
 
 
@@ -246,6 +260,7 @@ class CsvRow:
     courier: str
     awb: str
     error: str = ""
+    serials_url: str = ""
 
 
 def awb_csv_rows(text: str) -> list[CsvRow]:
@@ -270,7 +285,8 @@ def awb_csv_rows(text: str) -> list[CsvRow]:
 def awb_csv_preview(*, text: str, actor) -> list[CsvRow]:
     """Each row of the file with why it cannot ship (`error`, in the seller's language), or
     none: unknown order, not ready to ship, unknown courier, an AWB twice in the file or
-    already on an order, an order twice in the file. Reads only (three queries)."""
+    already on an order, an order twice in the file, serials not recorded (`serials_url`:
+    where to record them). Reads only (four queries)."""
     from tokodesk.shipping.models import Courier
 
     rows = awb_csv_rows(text)
@@ -288,6 +304,7 @@ def awb_csv_preview(*, text: str, actor) -> list[CsvRow]:
     seen_awb: dict[str, int] = {}
     seen_ref: dict[str, int] = {}
     may_ship = actor is None or actor.has_perm(transition.permission)
+    no_serials = orders_missing_serials(o.pk for o in orders.values())
     for row in rows:
         order = orders.get(row.reference)
         if not row.reference or not row.awb:
@@ -319,6 +336,10 @@ def awb_csv_preview(*, text: str, actor) -> list[CsvRow]:
             row.error = _("Unknown courier “%(code)s”.") % {"code": row.courier}
         elif not row.courier and order.courier_id is None:
             row.error = _("Choose a courier.")
+        elif order.pk in no_serials:
+            fix = serials_refusal(row.reference)
+            row.error = _("Serial-tracked items without their serial numbers.") + " " + fix.hint
+            row.serials_url = fix.url
         seen_ref.setdefault(row.reference, row.line)
         if row.awb:
             seen_awb.setdefault(row.awb, row.line)
@@ -339,8 +360,10 @@ def awb_csv_apply(
         )
         if not all(result.ok for result in results):
             transaction.set_rollback(True)
-            errors = {result.reference: result.message for result in results if not result.ok}
+            errors = {result.reference: result for result in results if not result.ok}
             for row in rows:
-                row.error = errors.get(row.reference, "")
+                refused = errors.get(row.reference)
+                row.error = refused.message if refused else ""
+                row.serials_url = refused.serials_url if refused else ""
             return rows, []
     return rows, results

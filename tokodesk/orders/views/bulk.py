@@ -25,6 +25,7 @@ from tokodesk.core.models import ShopSettings
 from tokodesk.orders import selectors, services
 from tokodesk.orders.forms import OrderFilterForm
 from tokodesk.orders.help import ACTION_HELP, ASK_FIRST
+from tokodesk.orders.ship_serials import serials_refusal
 from tokodesk.orders.states import ORDER_TRANSITIONS, Status
 from tokodesk.orders.views.common import BULK_LIMIT, field_label, refusal_text
 from tokodesk.shipping.models import Courier
@@ -320,7 +321,7 @@ def bulk_view(request):
         references = ticked
     with ShopSettings.read_once():
         if spec is None:
-            changed, refused = [], [(reference, _("Choose an action.")) for reference in references]
+            changed, refused = [], [(reference, _("Choose an action."), "") for reference in references]
         else:
             changed, refused = _bulk_run(request, spec, references)
     html = render_to_string(
@@ -343,7 +344,7 @@ def _bulk_run(request, spec: Spec, references):
         changed, refused = [], []
         for reference in references:
             if f"awb_{reference}" not in request.POST:  # left out by the modal
-                refused.append((reference, _("Left out: it cannot be shipped now.")))
+                refused.append((reference, _("Left out: it cannot be shipped now."), ""))
                 continue
             inputs = {"awb": request.POST[f"awb_{reference}"].strip()[:64]}
             courier = request.POST.get(f"courier_{reference}", "").strip()
@@ -359,7 +360,7 @@ def _bulk_run(request, spec: Spec, references):
                 )
                 changed.append(reference)
             except DomainError as exc:
-                refused.append((reference, refusal_text(exc)))
+                refused.append(_refused(reference, exc))
         return changed, refused
     if operation in ORDER_TRANSITIONS.transitions:
         inputs = {
@@ -370,7 +371,7 @@ def _bulk_run(request, spec: Spec, references):
         changed, errors = services.order_apply_action_many(
             references=references, action=operation, actor=request.user, inputs=inputs, source="web"
         )
-        return changed, [(reference, refusal_text(exc)) for reference, exc in errors]
+        return changed, [_refused(reference, exc) for reference, exc in errors]
     changed, refused = [], []
     tag = request.POST.get("tag", "").strip()
     for reference in references:
@@ -392,5 +393,14 @@ def _bulk_run(request, spec: Spec, references):
                 )
             changed.append(reference)
         except DomainError as exc:
-            refused.append((reference, refusal_text(exc)))
+            refused.append(_refused(reference, exc))
     return changed, refused
+
+
+def _refused(reference: str, exc: DomainError) -> tuple[str, str, str]:
+    """A refused order of the result list: (reference, why, the page that fixes it or "").
+    A ship without serials refused (serial-tracked lines, none recorded) points to the
+    order's Serial numbers page."""
+    text = refusal_text(exc)
+    fix = serials_refusal(reference, exc)
+    return (reference, f"{text} {fix.hint}", fix.url) if fix else (reference, text, "")
