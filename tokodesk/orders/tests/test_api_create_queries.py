@@ -1,6 +1,7 @@
 """What one POST /api/v1/orders costs in statements (issue 16: order creation throughput).
-On SQLite the Idempotency-Key's transaction is the database's one writer, so every
-statement of the request counts twice: this test fails if one comes back."""
+On SQLite a write transaction is the database's one writer: the create reads and checks
+everything before its write block, which claims the Idempotency-Key with the writes
+(core.api.write_block). This test fails if a statement comes back, or moves into the block."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from conftest import order_payload
 
 URL = "/api/v1/orders"
 # A new customer's bank-transfer order with a courier and an agent, with an Idempotency-Key
-# (inside the test's transaction: its savepoints are counted): the shop's settings, token
-# and permissions (the key's check, then the API's), the key's lookup, savepoint and row,
-# payment method, variants, warehouse, its stock rows, courier, agent, the two settings
-# rows, the customer (read, savepoint, insert, release), the order's savepoint, reference,
-# order, line, created event, the key's answer.
-CREATE_STATEMENTS = 28
+# (inside the test's transaction: its savepoints are counted). Before the write block: the
+# shop's settings, token and permissions (the key's check, then the API's), the key's
+# lookup, payment method, variants, warehouse, its stock rows, courier, agent, the two
+# settings rows. The write block (WRITE_BLOCK): its savepoint, the customer (read,
+# savepoint, insert, release), reference, order, line, created event, the key's record
+# with the answer, release.
+CREATE_STATEMENTS = 25
+WRITE_BLOCK = 11
 # (The shop's settings row is read by ShopLocaleMiddleware too, and the token by the
 # Idempotency-Key's check too: caching those is the per-request change's, not this one's.)
 READ_ONCE = ("orders_ordersettings", "catalog_variant", "catalog_warehouse", "shipping_courier")
@@ -53,3 +56,13 @@ def test_one_create_reads_each_thing_once(shop, users, api_as):
         t in _tables_read(sql) for sql in selects for t in ("orders_order", "orders_orderline")
     )
     assert len(statements) == CREATE_STATEMENTS, [sql[:120] for sql in statements]
+    # On SQLite the write block is the one writer: every read and check is done before it
+    # (issue 16); inside, the customer's row only is read, and the key is claimed last.
+    first = next(i for i, sql in enumerate(statements) if sql.startswith("SAVEPOINT"))
+    block = statements[first:]
+    assert len(block) == WRITE_BLOCK, [sql[:120] for sql in block]
+    assert {t for sql in block if sql.startswith("SELECT") for t in _tables_read(sql)} == {
+        "customers_customer"
+    }
+    assert block[-2].startswith('INSERT INTO "api_idempotencyrecord"'), block[-2][:120]
+    assert block[-1].startswith("RELEASE SAVEPOINT"), block[-1]
