@@ -3,33 +3,41 @@
 SQLite evaluates the cells in the exporting process. A second connection in a thread
 (`Compiled._parallel`) runs the evaluation without the GIL, but fetching the cells into
 Python and writing them as CSV still take the GIL in turn. Two processes share nothing:
-the worker forks, the child renders the older half of the orders (ids below the middle
-one) into a spool file, the parent renders the newer half as usual, then hands over the
-child's bytes: the file is the one-process file byte for byte (rows are rendered one by
-one, in id order newest first; chunk bounds do not change a row's text).
+a fresh interpreter (sqlchild.py, no Django setup: ~0.15 s of CPU to start) renders the
+older half of the orders (ids below the middle one) into a spool file while the worker
+renders the newer half as usual, then the worker hands over the child's bytes: the file is
+the one-process file byte for byte (rows are rendered one by one, newest first; chunk
+bounds do not change a row's text). The child's render queries are the exporter's own,
+their chunk bounds found here before it starts, and it connects as Django's SQLite backend
+does (converters, functions). Not a fork(): the worker has other threads (the jobs' loop)
+whose SQLite connections and locks a forked child would inherit.
 
-Only where it is safe and worth it (`split_middle`): SQLite on a file (a forked process
-cannot see a private in-memory database), outside a transaction (the child's connection
-would not see its rows), a platform with fork(), and at least `split_rows()` orders. The
-parent closes its connection before forking: SQLite's locks are per process and a
-connection must never cross a fork; each process opens its own (WAL: readers run in
-parallel). The child touches nothing of the parent's (Django's other connections, files,
-logging) and ends with os._exit(). Progress: the parent's chunks as they are rendered,
-then the child's. Memory: the child is a copy-on-write fork of the worker, its chunks go
-to the spool file (a few MB at a time, as in the parent).
+Only where it is worth it and possible (`split_middle`): SQLite on a file (another process
+cannot see a private in-memory database), outside a transaction (it would not see its
+rows), at least `split_rows()` orders. Should the child fail, the worker renders its half
+itself (logged): the same file, later. Progress: the worker's chunks as they are rendered,
+then the child's. Memory: the child holds a fetch of rows at a time (its RSS is added in
+bench/measure_export.py).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import os
-import signal
+import subprocess
+import sys
 import tempfile
-import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import QuerySet
+
+logger = logging.getLogger("tokodesk.exports")
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding tokodesk/
 
 # Exports of at least this many orders are split (setting or environment
 # TOKODESK_EXPORT_SPLIT_ROWS; 0 turns the split off).
@@ -50,7 +58,7 @@ def split_middle(compiled, queryset: QuerySet) -> int | None:
     """The id from which the parent renders (ids >= it; the child the ones below), or
     None when this export is rendered by one process."""
     threshold = split_rows()
-    if threshold <= 0 or compiled.vendor != "sqlite" or not hasattr(os, "fork"):
+    if threshold <= 0 or compiled.vendor != "sqlite":
         return None
     connection = connections[compiled.alias]
     if connection.in_atomic_block or connection.is_in_memory_db():
@@ -62,67 +70,83 @@ def split_middle(compiled, queryset: QuerySet) -> int | None:
     return ids[total // 2 - 1]
 
 
+def child_command() -> list[str]:
+    """The second process: a fresh interpreter running sqlchild.py."""
+    return [sys.executable, "-m", "tokodesk.exports.sqlchild"]
+
+
+def _child_job(compiled, queryset: QuerySet, size: int) -> bytes | None:
+    """The child's work as JSON (its database file and render queries, the bounds of its
+    chunks found here), or None when its parameters are not plain JSON values."""
+    connection = connections[compiled.alias]
+    queries = [
+        (FORMAT_QMARK_REGEX.sub("?", sql).replace("%%", "%"), params)
+        for sql, params in compiled._queries(queryset, size)
+    ]
+    try:
+        return json.dumps(
+            {
+                "db": str(connection.settings_dict["NAME"]),
+                "uri": True,  # as Django's SQLite backend connects
+                "delimiter": compiled.delimiter,
+                "queries": queries,
+            }
+        ).encode()
+    except (TypeError, ValueError):
+        return None
+
+
 def iter_split(compiled, queryset: QuerySet, size: int, middle: int) -> Iterator[tuple[int, bytes]]:
     """`Compiled.iter_chunks`'s pieces for the whole export: the parent's half (ids >=
-    `middle`) as it renders, then the child's (ids < `middle`) from its spool file."""
+    `middle`) as it renders, then the child's (ids < `middle`) from its spool file. Should
+    the child fail, the parent renders that half itself (the same bytes, later)."""
+    older = queryset.filter(id__lt=middle)
+    job = _child_job(compiled, older, size)
+    if job is None:
+        yield from compiled.iter_serial(queryset, size)
+        return
     folder = getattr(settings, "DATA_DIR", None)
     folder = str(folder) if folder and os.path.isdir(folder) else None
-    spool = tempfile.TemporaryFile(dir=folder)
-    index = tempfile.TemporaryFile(dir=folder)  # "<bytes> <rows>" per chunk, or an error
-    connections[compiled.alias].close()  # never carried across the fork
-    pid = os.fork()
-    if pid == 0:  # the child: render, write, leave without running anything of the parent's
-        code = 1
+    with (
+        tempfile.TemporaryFile(dir=folder) as spool,
+        tempfile.TemporaryFile(dir=folder) as index,
+        tempfile.TemporaryFile(dir=folder) as errors,
+    ):
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join([PACKAGE_ROOT, os.environ.get("PYTHONPATH", "")])
+        )
+        child = subprocess.Popen(
+            [*child_command(), str(spool.fileno()), str(index.fileno())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            pass_fds=(spool.fileno(), index.fileno()),
+            env=env,
+        )
         try:
-            _child(compiled, queryset.filter(id__lt=middle), size, spool, index)
-            code = 0
-        except BaseException:
             try:
-                index.write(b"error " + traceback.format_exc()[-2000:].encode("utf-8", "replace"))
-                index.flush()
-            except BaseException:
+                child.stdin.write(job)
+                child.stdin.close()
+            except OSError:  # the child died before reading: seen at wait()
                 pass
+            yield from compiled.iter_serial(queryset.filter(id__gte=middle), size)
+            code = child.wait()
         finally:
-            os._exit(code)
-    try:
-        yield from compiled.iter_serial(queryset.filter(id__gte=middle), size)
-        _pid, status = os.waitpid(pid, 0)
-        pid = 0
-        index.seek(0)
-        lines = index.read().decode("utf-8", "replace").splitlines()
-        if os.waitstatus_to_exitcode(status) != 0:
-            error = (
-                "\n".join(lines)[6:]
-                if lines and lines[0].startswith("error ")
-                else f"status {status}"
+            if child.returncode is None:  # the consumer stopped (or failed) first
+                child.kill()
+                child.wait()
+        if code != 0:
+            errors.seek(0)
+            logger.warning(
+                "the export's second process failed (%s): rendering its half here\n%s",
+                code,
+                errors.read().decode("utf-8", "replace")[-2000:],
             )
-            raise RuntimeError(f"the export's second process failed: {error}")
+            yield from compiled.iter_serial(older, size)
+            return
+        index.seek(0)
         spool.seek(0)
-        for line in lines:
+        for line in index.read().decode().splitlines():
             nbytes, rows = (int(x) for x in line.split())
             yield 0, spool.read(nbytes)
-            if rows:
-                yield rows, b""
-    finally:
-        if pid:  # the consumer stopped (or failed) first: the child is no longer wanted
-            try:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
-        spool.close()
-        index.close()
-
-
-def _child(compiled, queryset: QuerySet, size: int, spool, index) -> None:
-    connection = connections[compiled.alias]  # closed by the parent: opens its own
-    for sql, params in compiled._queries(queryset, size):
-        nbytes = rows = 0
-        for count, piece in compiled._select(connection, sql, params):
-            spool.write(piece)
-            nbytes += len(piece)
-            rows += count
-        if rows:
-            index.write(f"{nbytes} {rows}\n".encode())
-    spool.flush()
-    index.flush()
+            yield rows, b""
