@@ -7,7 +7,7 @@ number of queries, whatever the columns:
   the customer) — one query per chunk for all of them;
 * `related`: per-order lists loaded once per chunk by one query each (`lines`, `tags`,
   `payments`, see `LOADERS`);
-* `lookups`: small tables (couriers, warehouses, landing pages, users) read once per
+* `lookups`: small tables (couriers, warehouses, landing pages, users, payment methods) read once per
   export into dicts, so the chunk query joins nothing it can avoid (on PostgreSQL seven
   joins cost more to plan than to run).
 
@@ -209,9 +209,24 @@ LOOKUP_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "landing_page": ("storefront.LandingPage", ("slug", "name")),
     "user": (settings.AUTH_USER_MODEL, ("username", "first_name", "last_name")),
 }
+# The shop's payment methods (issue 17): the order's `payment_option`, read with the
+# courier's and the warehouse's; its label is the one in the export's language.
+LOOKUP_FIELDS["payment_option"] = ("payments.PaymentMethod", ("code", "label"))
+
+
+def _load_methods() -> dict:
+    """{id: [code, label]} of the shop's payment methods, the label in the active language
+    as the order page shows it (core.labels.localized: that language's, else the plain one)."""
+    from tokodesk.core.labels import localized
+
+    rows = Order.payment_option.field.related_model._default_manager.values_list("pk", "code", "label", "labels")
+    return {pk: [code, localized(labels, label)] for pk, code, label, labels in rows}
+
+
 # name → loader() → {id: [field values]}, read once per export.
 LOOKUPS: dict[str, Callable[[], dict]] = {name: _lookup(model, *fields)
                                           for name, (model, fields) in LOOKUP_FIELDS.items()}
+LOOKUPS["payment_option"] = _load_methods
 
 
 # --- column builders -------------------------------------------------------------------
@@ -392,6 +407,19 @@ def _payments(v, c, currency, payments):
         for _order, kind, amount, paid_on, recorded_at in v[payments])
 
 
+def _method_code(v, c, option, flow):
+    """The code of the order's payment method, its flow's for an order without one."""
+    return v[flow] if v[option] is None else c.lookups["payment_option"][v[option]][0]
+
+
+def _method_label(v, c, option, flow):
+    """The method's label as the order page shows it: the shop's method's in the export's
+    language, else the flow's."""
+    if v[option] is None:
+        return c.labels["payment_method"].get(v[flow], v[flow])
+    return c.lookups["payment_option"][v[option]][1]
+
+
 def _last_payment(v, c, payments):
     if not v[payments]:
         return ""
@@ -456,6 +484,17 @@ def _payments_sql(d):
     return d.related_list("pa", one, "; ", d.payments_source(), "p.recorded_at, p.id")
 
 
+def _method_code_sql(d):
+    return d.neutral(f"COALESCE({d.col('payment_option__code')}, {d.col('payment_method')})")
+
+
+def _method_label_sql(d):
+    """The labels as constants, read once per export in its language (no join, no JSON)."""
+    flow = d.col("payment_method")
+    labels = {pk: neutralize(label) for pk, (_code, label) in _load_methods().items()}
+    return d.cases(d.col("payment_option_id"), labels, d.cases(flow, d.labels["payment_method"], d.neutral(flow)))
+
+
 def _last_payment_sql(d):
     return d.related_last("pa", _payment_date_sql(d), d.payments_source(), "p.recorded_at, p.id")
 
@@ -483,11 +522,13 @@ COLUMNS: list[Column] = [
     text("recipient_email", _("E-mail"), G_RECIPIENT),
     text("destination_address", _("Address"), G_RECIPIENT),
     text("destination_city", _("City"), G_RECIPIENT),
+    text("destination_postcode", _("Postal code"), G_RECIPIENT),
     # customer (as now)
     text("customer_name", _("Customer name"), G_CUSTOMER, "customer__name"),
     phone("customer_phone", _("Customer phone"), G_CUSTOMER, "customer__phone"),
     text("customer_email", _("Customer e-mail"), G_CUSTOMER, "customer__email"),
     text("customer_address", _("Customer address"), G_CUSTOMER, "customer__address"),
+    text("customer_postcode", _("Customer postal code"), G_CUSTOMER, "customer__postcode"),
     # items
     # "qty × name" starts with a digit: never neutralized, so not in SQL either.
     computed("items", _("Items"), G_ITEMS, _items, related=("lines",),
@@ -512,6 +553,10 @@ COLUMNS: list[Column] = [
     timestamp("ship_by", _("Ship by"), G_SHIPPING),
     # payment and amounts
     choice("payment_method", _("Payment method"), G_PAYMENT, "payment_method"),
+    computed("payment_method_code", _("Payment method code"), G_PAYMENT, _method_code,
+             values=("payment_option_id", "payment_method"), lookups=("payment_option",), sql=_method_code_sql),
+    computed("payment_method_label", _("Payment method name"), G_PAYMENT, _method_label,
+             values=("payment_option_id", "payment_method"), lookups=("payment_option",), sql=_method_label_sql),
     text("currency", _("Currency"), G_PAYMENT),
     money("subtotal", _("Subtotal"), G_PAYMENT),
     money("shipping_cost", _("Shipping cost"), G_PAYMENT),

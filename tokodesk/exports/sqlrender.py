@@ -90,6 +90,7 @@ JOIN_ALIASES = {
     "landing_page": "lp",
     "assigned_agent": "ua",
     "created_by": "uc",
+    "payment_option": "pm",
 }
 
 
@@ -166,6 +167,14 @@ class Dialect(RelatedLists):
     def label(self, kind: str, expr: str) -> str:
         whens = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in self.labels[kind].items())
         return f"CASE {expr} {whens} ELSE {expr} END"
+
+    def cases(self, expr: str, values: dict, default: str) -> str:
+        """`values[expr]` (keys: ints or text, values: text written as constants), else the
+        SQL `default`."""
+        if not values:
+            return default
+        whens = " ".join(f"WHEN {k if isinstance(k, int) else _lit(k)} THEN {_lit(v)}" for k, v in values.items())
+        return f"CASE {expr} {whens} ELSE {default} END"
 
     def agg(self, expr: str, sep: str, source: str, order: str) -> str:
         """`expr` of the rows of `source` (FROM … WHERE …) joined by `sep`, in `order`; NULL

@@ -42,6 +42,11 @@ def test_the_built_in_templates_exist(db):
     assert [c["field"] for c in built_in["Courier pickup list"].columns] == COURIER_COLUMNS
     assert [c["field"] for c in built_in["Accounting"].columns] == ACCOUNTING_COLUMNS
     assert {c["field"] for c in built_in["Full export"].columns} == set(REGISTRY)
+    # the columns added since 0002 (migration 0004) next to their neighbours
+    full = [c["field"] for c in built_in["Full export"].columns]
+    for after, new in [("destination_city", "destination_postcode"), ("customer_address", "customer_postcode"),
+                       ("payment_method", "payment_method_code"), ("payment_method_code", "payment_method_label")]:
+        assert full[full.index(after) + 1] == new
     with translation.override("id"):
         assert built_in["Accounting"].display_name == translation.gettext("Accounting")
 

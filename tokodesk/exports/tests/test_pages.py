@@ -149,3 +149,34 @@ def _render_menu_in(user, language):
 
     with translation.override(language):
         return _render_menu(user)
+
+
+def test_the_builder_lists_the_payment_method_and_postcode_columns_in_the_readers_language(db, users):
+    """Issue 17: the shop's payment method (code, label) and the postal codes are columns of the
+    template form, titled and grouped in the language of whoever builds the template."""
+    from html import unescape
+
+    from django.test import Client
+    from django.utils import translation
+
+    from tokodesk.exports.columns import REGISTRY
+
+    new = ["destination_postcode", "customer_postcode", "payment_method_code", "payment_method_label"]
+    for language in ("en", "fr", "id"):
+        c = Client()
+        c.force_login(users["owner"])
+        c.cookies["django_language"] = language
+        html = c.get("/exports/templates/new/").content.decode()
+        rows = {key: (unescape(label), unescape(group)) for key, label, group in re.findall(
+            r'<tr data-field="(\w+)"[^>]*>\s*<td>[^\n]*</td>\s*<td><label[^>]*>([^<]*)</label></td>\s*'
+            r'<td class="muted small">([^<]*)</td>', html)}
+        assert len(rows) == len(REGISTRY)
+        with translation.override(language):
+            for key in new:
+                assert rows[key] == (str(REGISTRY[key].label), str(REGISTRY[key].group)), (language, key)
+        if language == "en":
+            assert rows["payment_method_code"] == ("Payment method code", "Payment")
+            assert rows["payment_method_label"] == ("Payment method name", "Payment")
+            assert rows["destination_postcode"] == ("Postal code", "Recipient")
+        if language == "fr":
+            assert rows["destination_postcode"][0] == "Code postal"

@@ -2,7 +2,8 @@
 courier templates, an IDR shop (Indonesian, ";") and EUR shops (French ";", English ","),
 Asia/Jakarta and Europe/Paris with times on both sides of both daylight-saving changes
 (and outside the years the SQLite offset tree covers), NULLs, unicode, cells needing
-quotes (separators, quotes, CR/LF), several tags and payments (some voided) per order.
+quotes (separators, quotes, CR/LF), several tags and payments (some voided) per order, the
+shop's payment methods (labels per language, none) and postcodes (issue 17).
 
 SQLite: the same bytes. PostgreSQL: the same bytes except for the one documented case of
 sqlrender.py (COPY quotes a cell that is exactly `\\.`, Python's csv does not), which is
@@ -25,10 +26,13 @@ from tokodesk.exports.sqltz import TREE_YEARS, transitions
 from tokodesk.exports.tests.test_sql_render import _varied_orders
 from tokodesk.exports.writer import Plan, iter_csv
 from tokodesk.orders.models import Order, OrderLine, Payment, Tag
+from tokodesk.payments.models import PaymentMethod
 
 UTC = dt.UTC
 builtin = importlib.import_module("tokodesk.exports.migrations.0002_builtin_templates")
-TEMPLATES = {"full": builtin.FULL, "courier": builtin.COURIER}
+# The full export as it is now: 0002's list and the payment method and postcode columns (0004).
+full = importlib.import_module("tokodesk.exports.migrations.0004_full_export_payment_method_postcode")
+TEMPLATES = {"full": full.FULL, "courier": builtin.COURIER}
 
 # Europe/Paris changes in 2025: 30 March 01:00 UTC (+1 → +2), 26 October 01:00 UTC (+2 → +1).
 SPRING = dt.datetime(2025, 3, 30, 1, 0, tzinfo=UTC)
@@ -59,9 +63,19 @@ def _dst_orders(currency: str) -> int:
     tags = [Tag.objects.get_or_create(name=n)[0] for n in ("été, promo", 'b"q', "ünï")]
     customers = [
         Customer.objects.create(
-            name='Zoë "Ç", 名', phone="+6281100000001", address="Rue 1,\nParis"
+            name='Zoë "Ç", 名', phone="+6281100000001", address="Rue 1,\nParis", postcode="75011"
         ),
         Customer.objects.create(name="=B", phone="+33612345678", address="", email="b@example.com"),
+    ]
+    # The shop's payment methods: a starting one, one with a label per language (quotes,
+    # separators, a formula start in one language), none (the order shows its flow).
+    options = [
+        None,
+        PaymentMethod.objects.get(code="bank_transfer"),
+        PaymentMethod.objects.create(
+            code="carte", label="Carte", flow="payment_gateway",
+            labels={"fr": 'Carte "bleue"; CB', "en": "Card, debit", "id": "=Kartu"},
+        ),
     ]
     variant = Variant.objects.order_by("pk").first()
     stamps = [edge + delta for edge in (SPRING, AUTUMN) for delta in AROUND] + FAR
@@ -78,6 +92,8 @@ def _dst_orders(currency: str) -> int:
             customer_note=NAMES[(i + 3) % len(NAMES)],
             currency=currency,
             payment_method=["cod", "bank_transfer"][i % 2],
+            payment_option=options[i % 3],
+            destination_postcode=["", "75011", "-75", "2A004"][i % 4],
             subtotal=amounts[i % 5],
             shipping_cost=amounts[(i + 1) % 5],
             total=amounts[i % 5] + amounts[(i + 1) % 5],
@@ -150,6 +166,9 @@ def test_sql_writes_the_python_bytes(shop, users, settings, template, shop_kind,
             )
         )
     assert info["engine"] == "sql"  # rendered by the database, not the fallback
+    if template == "full":
+        keys = {c.key for c in plan.columns}
+        assert {"payment_method_code", "payment_method_label", "destination_postcode", "customer_postcode"} <= keys
     assert python.count(b"\r\n") >= n + 1
     if connection.vendor == "postgresql":
         sql = COPY_QUOTED.sub(rb"\\.", sql)

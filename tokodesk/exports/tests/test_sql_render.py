@@ -17,6 +17,7 @@ from tokodesk.exports.tests.helpers import read_csv
 from tokodesk.exports.writer import Plan, iter_csv
 from tokodesk.orders.models import Order, OrderLine, Payment, Tag
 from tokodesk.orders.states import Channel, PaymentMethod, Status
+from tokodesk.payments.models import PaymentMethod as ShopMethod
 from tokodesk.shipping.models import Courier
 from tokodesk.storefront.models import LandingPage
 
@@ -62,11 +63,22 @@ def _varied_orders():
             phone=f"+62811000{i:04d}",
             address=NASTY[-i - 1],
             email=f"c{i}@example.com",
+            postcode=["75011", "", "-12", "=1", "40 115", "K1A 0B1"][i],
         )
         for i, n in enumerate(NASTY[:6])
     ]
+    # The shop's payment methods (issue 17): labels per language or not, a code that needs
+    # the formula guard, labels that need it or quotes; orders without one show their flow.
+    methods = [None, *ShopMethod.objects.filter(code__in=["cod", "invoice"]).order_by("code")] + [
+        ShopMethod.objects.create(code=code, label=label, labels=labels, flow=flow)
+        for code, label, labels, flow in [
+            ("-kartu", "=Kartu", {"fr": 'Carte "bancaire", CB', "id": "@Kartu; kredit"}, "payment_gateway"),
+            ("paypal", "PayPal", {}, "payment_gateway"),
+            ("bca", "Transfer BCA", {"id": "Transfer\r\nBCA", "en": "+BCA transfer"}, "bank_transfer"),
+        ]
+    ]
     statuses = list(Status.values)
-    methods = list(PaymentMethod.values)
+    flows = list(PaymentMethod.values)
     currencies = ["IDR", "EUR", "JPY", "usd", "XXX"]
     amounts = [0, 1, 5, 99, 100, 12345, 10**12 + 7, 987654321012]
     base = dt.datetime(2025, 3, 1, 16, 59, 59, 999999, tzinfo=UTC)
@@ -86,11 +98,13 @@ def _varied_orders():
             recipient_email="" if i % 2 else f"r{i}@example.com",
             destination_address=NASTY[(i + 3) % len(NASTY)] or "Jl. Mawar 1, Bandung",
             destination_city=NASTY[(i + 5) % len(NASTY)],
+            destination_postcode=["", "75011", "-1", "=2; x", '1 "2"'][i % 5],
             warehouse=[jkt, wh_odd, None][i % 3],
             courier=(couriers + [odd_courier, None])[i % (len(couriers) + 2)],
             courier_service=["REG", "", "-YES"][i % 3],
             awb="" if i % 4 else f"=AWB{i}",
-            payment_method=methods[i % len(methods)],
+            payment_method=flows[i % len(flows)],
+            payment_option=methods[i % len(methods)],
             currency=cur,
             subtotal=total,
             shipping_cost=amounts[(i + 1) % len(amounts)],
