@@ -99,6 +99,49 @@ def order_from_thanks_token(token: str) -> Order | None:
             .prefetch_related("lines").filter(pk=int(pk)).first())
 
 
+# The order's columns the thank-you page prints (thanks_values).
+THANKS_FIELDS = ("reference", "currency", "recipient_name", "recipient_phone", "subtotal", "shipping_cost",
+                 "discount", "total", "transfer_code", "payment_method", "destination_address", "destination_city",
+                 "destination_postcode", "customer_note")
+
+
+def thanks_values(token: str) -> dict | None:
+    """What the thank-you page prints of the order `token` names, as plain values (issue 16:
+    every buyer of a flash sale opens it): the order with its page's slug and instructions and
+    its payment method's label and instructions in one query, its lines in another. None for
+    a wrong token or an order that came from no landing page."""
+    from django.db.models import F
+
+    from tokodesk.core.labels import localized
+    from tokodesk.orders.models import OrderLine
+    from tokodesk.orders.payment_options import label_of
+
+    if not token or len(token) > 200:
+        return None
+    try:
+        pk = _thanks_signer().unsign(token)
+    except signing.BadSignature:
+        return None
+    if not pk.isdigit():
+        return None
+    row = (Order.objects.filter(pk=int(pk), landing_page__isnull=False)
+           .values("pk", *THANKS_FIELDS, page_slug=F("landing_page__slug"),
+                   page_instructions=F("landing_page__payment_instructions"), option_id=F("payment_option_id"),
+                   option_label=F("payment_option__label"), option_labels=F("payment_option__labels"),
+                   option_instructions=F("payment_option__instructions"))
+           .first())
+    if row is None:
+        return None
+    row["payment_method_label"] = label_of(row["payment_method"], row["option_label"], row["option_labels"])
+    # The method's own instructions (issue 17) in the reader's language, else the page's.
+    row["instructions"] = ((localized(row["option_instructions"]) if row["option_id"] else "")
+                           or (row["page_instructions"] or "").strip())
+    row["lines"] = [{**line, "line_total": line["qty"] * line["unit_price"]}
+                    for line in OrderLine.objects.filter(order_id=row["pk"]).order_by("pk")
+                    .values("name", "qty", "unit_price")]
+    return row
+
+
 # --- what the page offers ------------------------------------------------------------
 
 

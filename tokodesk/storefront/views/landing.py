@@ -6,6 +6,8 @@ click, retry) with the first order, so the buyer lands on the same thank-you pag
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -176,20 +178,18 @@ def _thanks_redirect(order):
 @require_http_methods(["GET", "HEAD"])
 @settings_read_once()
 def thank_you_view(request, slug, token):
-    order = services.order_from_thanks_token(token)
-    if order is None or order.landing_page is None:
+    order = services.thanks_values(token)  # plain values: two queries, no model instances
+    if order is None:
         raise Http404
-    if order.landing_page.slug != slug:
-        return redirect("storefront:thanks", slug=order.landing_page.slug, token=token)
-    link = request.build_absolute_uri(order_link_url(order))
+    if order["page_slug"] != slug:
+        return redirect("storefront:thanks", slug=order["page_slug"], token=token)
+    link = request.build_absolute_uri(order_link_url(SimpleNamespace(pk=order["pk"])))
     return render(request, "storefront/thanks.html", {
-        "page": order.landing_page,
+        "page": {"slug": order["page_slug"]},
         "order": order,
-        "lines": list(order.lines.all()),
+        "lines": order["lines"],
         "link": link,
-        "is_transfer": order.payment_method == PaymentMethod.BANK_TRANSFER,
-        "is_cod": order.payment_method == PaymentMethod.COD,
-        # The method's own instructions (issue 17) in the reader's language, else the page's.
-        "instructions": (order.payment_option.display_instructions if order.payment_option_id else "")
-        or order.landing_page.payment_instructions.strip(),
+        "is_transfer": order["payment_method"] == PaymentMethod.BANK_TRANSFER,
+        "is_cod": order["payment_method"] == PaymentMethod.COD,
+        "instructions": order["instructions"],
     })
