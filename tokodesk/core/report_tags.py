@@ -41,6 +41,8 @@ ALLOWED_FILTERS = (
     "yesno",
 )
 OUR_FILTERS = ("money", "number", "local_date", "local_datetime", "phone_local")
+# {% colon %}: the colon after a label as the language writes it (French: "Numéros : …").
+OUR_TAGS = ("colon",)
 
 for _name in ALLOWED_TAGS:
     register.tags[_name] = defaulttags.register.tags[_name]
@@ -88,3 +90,5 @@ for _name in ALLOWED_FILTERS:
     register.filters[_name] = defaultfilters.register.filters[_name]
 for _name in OUR_FILTERS:
     register.filters[_name] = ours.register.filters[_name]
+for _name in OUR_TAGS:
+    register.tags[_name] = ours.register.tags[_name]

@@ -18,13 +18,12 @@ import logging
 import os
 import threading
 
-from django.template.loader import get_template
-
 from tokodesk.notifications import slips
+from tokodesk.returns.reports import services as report_services
 
 logger = logging.getLogger("tokodesk.notifications")
 
-# The slip's families (templates/notifications/slip.html), regular, bold and monospace,
+# The slip's families (returns/reports/defaults/slip.css), regular, bold and monospace,
 # and an inline SVG like its barcode: what the first real slip would otherwise load.
 WARM_HTML = """<!doctype html><html><head><meta charset="utf-8"><style>
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; }
@@ -43,7 +42,8 @@ def warm_up() -> bool:
     if weasyprint is None:
         return False
     try:
-        get_template("notifications/slip.html")  # kept by the cached template loader
+        # The built-in slip template, kept compiled for the first slip.
+        report_services.compiled(report_services.default_template("slip")[0])
         slips.barcode_svg("RET-000000")
         pdf = weasyprint.HTML(string=WARM_HTML).write_pdf()
     except Exception:  # a warm-up must never take the worker down

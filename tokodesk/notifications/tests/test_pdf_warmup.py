@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 from tokodesk.notifications import pdf_warmup, slips
+from tokodesk.returns.reports import services as report_services
 
 
 def test_the_wsgi_module_starts_the_warm_up(monkeypatch):
@@ -24,9 +25,9 @@ def test_warm_up_loads_weasyprint_renders_and_compiles_the_slip_template(monkeyp
     # scripts/test.sh installs Pango: as the slip tests, this fails rather than skips without it.
     assert slips.pdf_available(), "WeasyPrint/Pango not installed (scripts/test.sh installs them)"
     compiled = []
-    real_get_template = pdf_warmup.get_template
+    real_compiled = report_services.compiled
     monkeypatch.setattr(
-        pdf_warmup, "get_template", lambda name: compiled.append(name) or real_get_template(name)
+        report_services, "compiled", lambda html: compiled.append(html) or real_compiled(html)
     )
     rendered = []
     weasyprint = slips._weasyprint()
@@ -39,7 +40,7 @@ def test_warm_up_loads_weasyprint_renders_and_compiles_the_slip_template(monkeyp
 
     monkeypatch.setattr(weasyprint.HTML, "write_pdf", spy)
     assert pdf_warmup.warm_up() is True
-    assert compiled == ["notifications/slip.html"]
+    assert compiled == [report_services.default_template("slip")[0]]  # the built-in slip
     assert len(rendered) == 1 and rendered[0].startswith(b"%PDF")
 
 

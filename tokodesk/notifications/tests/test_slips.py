@@ -41,7 +41,8 @@ def test_slip_html_prints_the_order_items_and_reason(returns):
     for line in ret.lines.all():
         assert line.sku in html and line.name in html
     assert "Exchange for the same item" in html
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="barcode"' in html
+    # The barcode: an SVG embedded as a data: URI (the sandboxed template prints no markup).
+    assert '<img class="barcode" src="data:image/svg+xml;base64,' in html
     assert "Return slip" in html
 
 
@@ -126,3 +127,19 @@ def test_a_missing_library_does_not_break_the_import(monkeypatch):
         monkeypatch.undo()
         slips._weasyprint.cache_clear()
     assert slips.pdf_available() is True
+
+
+def test_the_builtin_slip_is_the_report_templates_default(returns, monkeypatch):
+    """One source (issue 17): the slip without a shop template is the built-in report
+    template (returns/reports/defaults/slip.html) through the sandbox, HTML and PDF alike."""
+    from tokodesk.returns.reports import services as report_services
+
+    ret = returns["mine"]
+    monkeypatch.setattr(
+        report_services,
+        "default_template",
+        lambda document: ("<p>ONE SOURCE {{ return.reference }} {{ return.reason }}</p>", "p{}"),
+    )
+    html = slips.render_slip_html(ret, "en")
+    assert f"ONE SOURCE {ret.reference} {REASON}" in html
+    assert f"ONE SOURCE {ret.reference}" in pdf_text(slips.render_slip_pdf(ret, "en"))

@@ -43,6 +43,13 @@ def default_template(document: str) -> tuple[str, str]:
     )
 
 
+@lru_cache(maxsize=16)
+def compiled(html: str):
+    """The template compiled by the sandbox, kept (by its text) for the next document: the
+    built-in slip is made for every slip printed; the PDF warm-up compiles it first."""
+    return sandbox.compile_template(html)
+
+
 def stored(document: str) -> ReportTemplate | None:
     return ReportTemplate.objects.filter(document=document).first()
 
@@ -165,7 +172,7 @@ def template_reset(*, actor, document: str, expected_version: int | None = None)
 def _page(
     document: str, html: str, css: str, context: dict, *, locale: str, style_nonce: str
 ) -> str:
-    template = sandbox.compile_template(html)
+    template = compiled(html)
     problems = sandbox.check_css(css)
     if problems:
         raise sandbox.ReportTemplateError(problems)
@@ -180,8 +187,7 @@ def _page(
 
 
 def render_builtin(document: str, ret, *, locale: str, style_nonce: str = "") -> str:
-    """The built-in document of `ret` through the same sandbox (the summary's only form;
-    the slip's built-in is notifications/slip.html)."""
+    """The built-in document of `ret` through the same sandbox."""
     html, css = default_template(document)
     with translation.override(locale):
         return _page(
@@ -226,14 +232,12 @@ def render_custom(document: str, ret, *, locale: str, style_nonce: str = "") -> 
             return None
 
 
-def render_page(document: str, ret, *, locale: str, style_nonce: str = "", builtin=None) -> str:
-    """The document of `ret` as an HTML page: the owner's template, else `builtin()` (the
-    slip's) or the built-in sandbox template."""
+def render_page(document: str, ret, *, locale: str, style_nonce: str = "") -> str:
+    """The document of `ret` as an HTML page: the owner's template, else the built-in one
+    (the one source of the return slip too: notifications.slips)."""
     page = render_custom(document, ret, locale=locale, style_nonce=style_nonce)
     if page is not None:
         return page
-    if builtin is not None:
-        return builtin()
     return render_builtin(document, ret, locale=locale, style_nonce=style_nonce)
 
 

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tokodesk.core.errors import NotFound, ValidationFailed
 from tokodesk.core.l10n import valid_locale
 from tokodesk.core.pdf import PdfUnavailable
-from tokodesk.core.report_tags import ALLOWED_FILTERS, ALLOWED_TAGS, OUR_FILTERS
+from tokodesk.core.report_tags import ALLOWED_FILTERS, ALLOWED_TAGS, OUR_FILTERS, OUR_TAGS
 from tokodesk.returns.reports import services
 from tokodesk.returns.reports.context import VARIABLES
 from tokodesk.returns.reports.models import ReportDocument
@@ -110,7 +110,7 @@ def report_template_edit_view(request, document: str):
             "loop": "{% for line in lines %} … {% endfor %}",
             "money": "|money:currency",
         },
-        "tags": ALLOWED_TAGS + ("translate", "blocktranslate"),
+        "tags": ALLOWED_TAGS + ("translate", "blocktranslate") + OUR_TAGS,
         "filters": OUR_FILTERS + ALLOWED_FILTERS,
         "languages": _languages(),
         "preview_language": _default_preview_language(document),
