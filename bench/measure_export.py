@@ -12,8 +12,8 @@ MEDIA_ROOT/exports/<id>.csv, with the engine the settings choose: TOKODESK_EXPOR
 recorded when the task reports it). Measured: wall and CPU seconds of the task (and, on
 PostgreSQL, of the database's server processes: the export's connections), rows/s, the
 file's size, the child's RSS before the export (Django and the app loaded) and its peak
-(`ru_maxrss`). On SQLite a large export forks a second process (exports/sqlsplit.py): its
-CPU is added to the task's and its peak RSS to the child's (both processes counted). The file and the Export row are deleted after each run.
+(`ru_maxrss`). On SQLite a large export starts a second process (exports/sqlsplit.py): its
+CPU is added to the task's and its peak RSS (VmHWM, sampled) to the child's: both counted. The file and the Export row are deleted after each run.
 
 Targets (issue 6, 1M orders): >= 100,000 rows/s and peak RSS <= 250 MB.
 Results: bench/results/export-<db>-<orders>.json unless --out.
@@ -108,6 +108,41 @@ class BackendCpu:
         )
 
 
+class ChildRss:
+    """The peak RSS (VmHWM) of this process's child processes (SQLite's split export,
+    exports/sqlsplit.py), sampled every 0.05 s from /proc: ru_maxrss of RUSAGE_CHILDREN
+    would report the worker's own size, which an exec()ed child keeps as its maxrss."""
+
+    def __init__(self):
+        import threading
+
+        self.peak_kb = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.wait(0.05):
+            for tid in os.listdir("/proc/self/task"):
+                try:
+                    pids = Path(f"/proc/self/task/{tid}/children").read_text().split()
+                except OSError:
+                    continue
+                for pid in pids:
+                    try:
+                        status = Path(f"/proc/{pid}/status").read_text()
+                    except OSError:
+                        continue
+                    for line in status.splitlines():
+                        if line.startswith("VmHWM:"):
+                            self.peak_kb = max(self.peak_kb, int(line.split()[1]))
+
+    def mb(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        return self.peak_kb / 1024
+
+
 def children_cpu() -> float:
     """CPU seconds of this process's ended (waited-for) child processes."""
     t = os.times()
@@ -139,15 +174,16 @@ def child(template_key: str) -> dict:
         backends = BackendCpu({k: v for k, v in params.items() if k in (
             "dbname", "user", "password", "host", "port", "sslmode")})
     rss_before = rss_mb()
+    child_rss = ChildRss()
     started, cpu_started, children_started = time.perf_counter(), time.process_time(), children_cpu()
     result = tasks.run_export.call(str(export.pk))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    # SQLite splits a large export over a forked second process (exports/sqlsplit.py):
-    # its CPU and its peak RSS count too (the RSS summed: shared pages counted twice)
+    # SQLite splits a large export over a second process (exports/sqlsplit.py): its CPU
+    # and its peak RSS count too
     forked_cpu = children_cpu() - children_started
     db_cpu = backends.seconds() if backends else None
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    forked_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    forked_peak = child_rss.mb()
     export.refresh_from_db()
     path = services.export_file_path(export)
     size = path.stat().st_size if path.exists() else 0
