@@ -23,6 +23,7 @@ from tokodesk.customers.models import Customer
 from tokodesk.orders import api as orders_api
 from tokodesk.orders import selectors
 from tokodesk.orders.models import Order, OrderLine, Tag
+from tokodesk.orders.schemas import OrderPageOut
 from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod, Status
 from tokodesk.orders.tabs import TABS
 from tokodesk.orders.templatetags.order_tags import status_badge
@@ -139,7 +140,9 @@ def reference_order_page(user, query):
         limit=query.limit,
         relations=reference_api_relations,
     )
-    return {"items": [reference_order_out(o, user) for o in orders], "next_cursor": next_cursor}
+    page = {"items": [reference_order_out(o, user) for o in orders], "next_cursor": next_cursor}
+    # As ninja's response validation gave it (the view now renders its plain data as is).
+    return OrderPageOut.model_validate(page).model_dump()
 
 
 def reference_web_rows(*, user, filters, sort, cursor=None, limit=50):
