@@ -169,3 +169,52 @@ def test_every_key_written_to_a_return_history_has_a_translated_label(shop, user
     assert "E-mail to the customer" in titles and "WhatsApp message to the customer" in titles
     assert "Notification id" not in labels and "Channel" not in labels and "Subject" in labels
     assert_translated(owner, f"/returns/{ret.reference}/")
+
+
+def _method_changes(page: str, language: str = "en") -> list[str]:
+    """The "Payment method" rows of the page's history: "old → new"."""
+    from django.utils import translation
+
+    with translation.override(language):
+        title = translation.gettext("Payment method")
+    timeline = re.search(r'<ol class="timeline">(.*?)</ol>', page, re.S).group(1)
+    return [html.unescape(re.sub(r"<[^>]+>", "", dd)).strip()
+            for dt, dd in re.findall(r"<dt>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", timeline, re.S)
+            if html.unescape(re.sub(r"<[^>]+>", "", dt)).strip() == title]
+
+
+def test_an_order_history_shows_payment_method_labels_never_codes(shop, users, api_as):
+    """Issue 17: changing the shop's payment method (order edit, API PATCH) shows the methods'
+    labels in the reader's language in the order's history, as the order page does — never the
+    codes ("paypal", "carte_bleue") — and reads them once per page, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tokodesk.orders.services import order_edit
+    from tokodesk.payments.methods import payment_method_save
+
+    owner = users["owner"]
+    payment_method_save(actor=owner, code="carte_bleue", flow="payment_gateway", create=True,
+                        labels={"fr": "Carte bancaire", "en": "Debit card", "id": "Kartu debit"})
+    payment_method_save(actor=owner, code="paypal", flow="payment_gateway", create=True, labels={"en": "PayPal"})
+    order = make_order(owner)  # bank_transfer, the starting method of that code
+    order_edit(reference=order.reference, actor=owner, changes={"payment_method_code": "carte_bleue"})
+    r = api_as("owner").patch(f"/api/v1/orders/{order.reference}", {"payment_method_code": "paypal"})
+    assert r.status_code == 200, r.content
+    url = f"/orders/{order.reference}/"
+    pages = {language: _client(owner, language).get(url).content.decode() for language in ("en", "fr", "id")}
+    # newest first
+    assert _method_changes(pages["en"]) == ["Debit card → PayPal", "Bank transfer → Debit card"]
+    assert _method_changes(pages["fr"], "fr") == ["Carte bancaire → PayPal", "Virement bancaire → Carte bancaire"]
+    assert _method_changes(pages["id"], "id") == ["Kartu debit → PayPal", "Transfer bank → Kartu debit"]
+
+    # the labels are read once for the page, whatever the number of changes
+    client = _client(owner, "en")
+    with CaptureQueriesContext(connection) as two:
+        client.get(url)
+    for code in ("carte_bleue", "bank_transfer", "paypal", "carte_bleue"):
+        order_edit(reference=order.reference, actor=owner, changes={"payment_method_code": code})
+    with CaptureQueriesContext(connection) as six:
+        page = client.get(url).content.decode()
+    assert len(_method_changes(page)) == 6
+    assert len(six.captured_queries) == len(two.captured_queries)

@@ -15,6 +15,7 @@ from tokodesk.core import l10n
 from tokodesk.core.money import format_money
 from tokodesk.orders import selectors
 from tokodesk.orders.models import OrderEvent
+from tokodesk.orders.payment_options import method_labels
 from tokodesk.orders.states import ORDER_TRANSITIONS, Channel, PaymentMethod, Status
 from tokodesk.orders.wa_templates import Purpose
 from tokodesk.shipping.models import Courier
@@ -167,10 +168,13 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
                                     f"{', '.join(old or []) or '—'} → {', '.join(new or []) or '—'}"))
                 continue
             old, new = pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)
+            key = name
+            if name == "payment_method":  # the shop's methods' codes (a flow's is its starting method's)
+                old, new, key = names.get(("method", old), old), names.get(("method", new), new), ""
             details.append(
                 (
                     str(EDIT_LABELS.get(name, name)),
-                    f"{_short(old, currency, name)} → {_short(new, currency, name)}",
+                    f"{_short(old, currency, key)} → {_short(new, currency, key)}",
                 )
             )
     for key, value in data.items():
@@ -192,6 +196,8 @@ def _event_details(event, currency, names) -> list[tuple[str, str]]:
             value = dict(settings.LANGUAGES).get(value, value)
         elif key == "courier":
             value = names.get(("courier", value), value)
+        elif key == "payment_method" and ("method", value) in names:
+            value = names[("method", value)]
         elif key == "proof":
             value = os.path.basename(str(value))
         elif key in ("deadline",):
@@ -227,6 +233,12 @@ def timeline_entries(order) -> list[dict]:
         names.update(
             {("courier", code): name for code, name in Courier.objects.values_list("code", "name")}
         )
+    if any(
+        isinstance(e.data, dict)
+        and (e.data.get("payment_method") or "payment_method" in (e.data.get("changes") or {}))
+        for e in events
+    ):  # one query, only when a payment method shows: its label in the reader's language
+        names.update({("method", code): label for code, label in method_labels().items()})
     usernames = {
         e.data.get(k)
         for e in events
