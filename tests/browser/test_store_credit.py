@@ -33,7 +33,7 @@ def page_id(browser, live_server):
 def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id, shop, users):
     page = page_id
     customer = Customer.objects.create(
-        name="Dewi Lestari", phone="+6281234567890", address="Jl. Kenanga 12, Bandung"
+        name="Dewi Lestari", phone="+6281234567890", address="Jl. Kenanga 12, Bandung", postcode="40115"
     )
     StoreCreditEntry.objects.create(customer=customer, amount=100000, kind="goodwill")
     login(page, "owner")
@@ -46,6 +46,7 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     expect(lookup).to_contain_text("Rp 100.000")
     htmx_settled(page)
     page.locator("[data-fill-customer]").click()
+    expect(page.locator("#id_postcode")).to_have_value("40115")  # the postcode too (issue 17)
     page.select_option("#id_warehouse", "jkt")
     htmx_settled(page)
     rows = page.locator("#lines-body [data-line]")
@@ -62,7 +63,7 @@ def test_manual_order_spends_part_of_the_credit_and_cancel_gives_it_back(page_id
     page.wait_for_url("**/orders/ORD-*/")
 
     order = Order.objects.get()
-    assert order.paid_total == 60000
+    assert order.paid_total == 60000 and order.destination_postcode == "40115"
     section = page.locator("[data-section=store_credit]")
     expect(section.locator("[data-store-credit-balance]")).to_have_text("Rp 40.000")
     expect(section.locator("[data-money=store_credit_paid]")).to_have_text("Rp 60.000")

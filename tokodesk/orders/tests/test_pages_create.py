@@ -47,9 +47,9 @@ def row_errors(html: str) -> list[dict]:
     return [dict(re.findall(r'data-error="(\w+)">([^<]+)<', row)) for row in rows]
 
 
-def make_order(user, phone, name, address="Jl. Lama 1", city="Depok"):
+def make_order(user, phone, name, address="Jl. Lama 1", city="Depok", postcode=""):
     return order_create(data=OrderInput(
-        customer=CustomerInput(name=name, phone=phone, address=address, city=city),
+        customer=CustomerInput(name=name, phone=phone, address=address, city=city, postcode=postcode),
         lines=[LineInput(sku="KAOS-L", qty=1)], payment_method="cod", warehouse="jkt", agent=user.username),
         actor=None, source="test")
 
@@ -213,6 +213,15 @@ class TestLookup:
         html = client_for(users["owner"]).get(URL, {"lookup_phone": "+62 812-1111-2222"}).content.decode()
         assert 'data-lookup="found"' in html and "Budi Santoso" in html
         assert 'data-city="Depok"' in html and 'data-address="Jl. Lama 1"' in html
+
+    def test_the_found_customer_brings_the_postcode(self, shop, users):
+        """Issue 17: "Use these details" fills the postal code too (app.js reads data-postcode),
+        for the owner (the customer's) and for an agent (their own latest order's)."""
+        make_order(users["agent"], "081211112222", "Budi Santoso", city="Depok", postcode="16424")
+        for role in ("owner", "agent"):
+            html = client_for(users[role]).get(URL, {"lookup_phone": "081211112222"}).content.decode()
+            assert 'data-postcode="16424"' in html and 'data-city="Depok"' in html, role
+            assert "Jl. Lama 1, 16424 Depok" in html, role
 
     def test_agent_sees_only_customers_of_their_orders(self, shop, users):
         make_order(users["agent"], "081211112222", "Budi Santoso")

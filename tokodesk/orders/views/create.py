@@ -152,12 +152,14 @@ def _lookup(request):
                 "name": customer.name, "phone": customer.phone, "email": customer.email,
                 "address": customer.address or (latest.destination_address if latest else ""),
                 "city": latest.destination_city if latest else "",
+                "postcode": customer.postcode or (latest.destination_postcode if latest else ""),
             }
     elif latest is not None:
         # What this agent was given on their own latest order, never another agent's data.
         context["customer"] = {
             "name": latest.recipient_name, "phone": latest.recipient_phone, "email": latest.recipient_email,
             "address": latest.destination_address, "city": latest.destination_city,
+            "postcode": latest.destination_postcode,
         }
     if context["customer"]:
         context["order_count"] = visible.count()

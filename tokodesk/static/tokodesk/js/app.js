@@ -238,7 +238,7 @@
       if (!(e.target instanceof Element)) { return; }
       var fill = e.target.closest("[data-fill-customer]");
       if (fill) {
-        ["name", "email", "address", "city"].forEach(function (name) {
+        ["name", "email", "address", "city", "postcode"].forEach(function (name) {
           var input = form.elements[name];
           if (input && fill.dataset[name]) { input.value = fill.dataset[name]; }
         });
