@@ -22,7 +22,9 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
+from django.db import connection
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.utils.html import escape
@@ -54,11 +56,55 @@ def settings_fingerprint(row) -> tuple:
     return tuple(getattr(row, f.attname) for f in row._meta.concrete_fields)
 
 
-def key(page, options, methods, settings_row, language: str) -> tuple:
+@dataclass(frozen=True)
+class Option:
+    """A variant as the page shows it (services.VariantOption's shown fields)."""
+
+    sku: str
+    label: str
+    price: int
+    available: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available > 0
+
+
+@dataclass
+class State:
+    """What the page shows of its rows, read by `read()` (two statements) or taken from the
+    model instances a full render used (`state_of`): both give the same key."""
+
+    pk: int
+    slug: str
+    name: str
+    image_url: str
+    payment_methods: tuple
+    warehouse_city: str | None
+    product_pk: int
+    product_name: str
+    product_description: str
+    options: list
+
+    def key_part(self) -> tuple:
+        return (
+            self.pk,
+            self.slug,
+            self.name,
+            self.image_url,
+            self.payment_methods,
+            self.warehouse_city,
+            self.product_pk,
+            self.product_name,
+            self.product_description,
+            tuple((o.sku, o.label, o.price, o.in_stock) for o in self.options),
+        )
+
+
+def state_of(page, options) -> State:
     product, warehouse = page.product, page.warehouse
-    return (
+    return State(
         page.pk,
-        language,
         page.slug,
         page.name,
         page.image_url,
@@ -67,10 +113,82 @@ def key(page, options, methods, settings_row, language: str) -> tuple:
         product.pk,
         product.name,
         product.description,
-        tuple((o.sku, o.label, o.price, o.in_stock) for o in options),
-        tuple(methods),
-        settings_fingerprint(settings_row),
+        [Option(o.sku, o.label, o.price, o.available) for o in options],
     )
+
+
+def read(slug: str) -> State | None:
+    """The active page `slug` (of an active product) and its active variants with what each
+    has available (services.variant_options: the most of one stock row in the page's
+    warehouse, else in any active warehouse; never below 0), in two plain statements: the
+    ORM's compiling of the same reads cost more CPU than the whole cached page."""
+    from tokodesk.catalog.models import Product, Stock, Variant, Warehouse
+    from tokodesk.storefront.models import LandingPage
+
+    q = connection.ops.quote_name
+    page_t, product_t = q(LandingPage._meta.db_table), q(Product._meta.db_table)
+    variant_t, stock_t, warehouse_t = (
+        q(Variant._meta.db_table),
+        q(Stock._meta.db_table),
+        q(Warehouse._meta.db_table),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.{q('id')}, p.{q('slug')}, p.{q('name')}, p.{q('image_url')}, p.{q('payment_methods')}, "
+            f"p.{q('warehouse_id')}, w.{q('city')}, r.{q('id')}, r.{q('name')}, r.{q('description')} "
+            f"FROM {page_t} p INNER JOIN {product_t} r ON r.{q('id')} = p.{q('product_id')} "
+            f"LEFT OUTER JOIN {warehouse_t} w ON w.{q('id')} = p.{q('warehouse_id')} "
+            f"WHERE p.{q('slug')} = %s AND p.{q('active')} AND r.{q('active')}",
+            [slug],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        (
+            page_id,
+            slug,
+            name,
+            image_url,
+            methods,
+            warehouse_id,
+            city,
+            product_id,
+            product_name,
+            description,
+        ) = row
+        in_warehouse = f" AND s.{q('warehouse_id')} = %s" if warehouse_id else ""
+        cursor.execute(
+            f"SELECT v.{q('sku')}, v.{q('name')}, v.{q('price')}, "
+            f"(SELECT MAX(s.{q('on_hand')} - s.{q('reserved')}) FROM {stock_t} s "
+            f"INNER JOIN {warehouse_t} h ON h.{q('id')} = s.{q('warehouse_id')} "
+            f"WHERE s.{q('variant_id')} = v.{q('id')} AND h.{q('active')}{in_warehouse}) "
+            f"FROM {variant_t} v WHERE v.{q('product_id')} = %s AND v.{q('active')} "
+            f"ORDER BY v.{q('price')}, v.{q('sku')}",
+            [warehouse_id, product_id] if warehouse_id else [product_id],
+        )
+        variants = cursor.fetchall()
+    methods = LandingPage._meta.get_field("payment_methods").from_db_value(
+        methods, None, connection
+    )
+    return State(
+        page_id,
+        slug,
+        name,
+        image_url,
+        tuple(methods or []),
+        city if warehouse_id else None,
+        product_id,
+        product_name,
+        description,
+        [
+            Option(sku, vname or product_name, price, max(available or 0, 0))
+            for sku, vname, price, available in variants
+        ],
+    )
+
+
+def key(state: State, methods, settings_row, language: str) -> tuple:
+    return (language, state.key_part(), tuple(methods), settings_fingerprint(settings_row))
 
 
 def variants_html(options, selected_sku: str, currency: str) -> str:

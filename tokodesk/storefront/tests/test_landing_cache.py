@@ -50,11 +50,12 @@ def test_cached_page_is_the_full_render_but_for_the_tokens(shop, monkeypatch, la
     client = buyer(lang=lang)
     miss, hit = get(client), get(client)
     assert page_cache.stats["hits"] >= 1
-    monkeypatch.setattr(
-        landing,
-        "_fresh_page",
-        lambda request, page: landing._render(request, page, landing._fresh_form(page)),
-    )
+
+    def full_render(request, slug):
+        page = landing._page_or_404(slug)
+        return landing._render(request, page, landing._fresh_form(page))
+
+    monkeypatch.setattr(landing, "_fresh_page", full_render)
     full = get(client)
     assert without_tokens(miss) == without_tokens(full)
     assert without_tokens(hit) == without_tokens(full)
@@ -140,3 +141,37 @@ def test_a_nonce_in_a_cached_piece_is_the_requests_own():
         '<script nonce="n1"></script><a href="/p/x/?a=&lt;b&gt;"><i>v</i>',
         '<script nonce="n2"></script><a href="/p/x/?a=&lt;b&gt;"><i>v</i>',
     ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("warehouse", ["jkt", None])
+def test_read_gives_the_state_of_the_model_reads(shop, warehouse):
+    """page_cache.read's two statements = services.variant_options over the model rows: the
+    most available of one row, an inactive warehouse and an inactive variant left out, a
+    variant without a stock row or with more reserved than on hand shown at 0."""
+    from tokodesk.catalog.models import Warehouse
+    from tokodesk.storefront import services
+
+    page = make_page(shop, warehouse=warehouse)
+    kaos_m, kaos_l = shop["kaos_m"], shop["kaos_l"]
+    Stock.objects.create(variant=kaos_m, warehouse=shop["sby"], on_hand=250)
+    closed = Warehouse.objects.create(code="old", name="Old", city="Medan", active=False)
+    Stock.objects.create(variant=kaos_l, warehouse=closed, on_hand=900)
+    Stock.objects.filter(variant=kaos_l, warehouse=shop["jkt"]).update(on_hand=4, reserved=4)
+    Variant.objects.create(
+        product=kaos_m.product, sku="KAOS-XL", name="", price=80000
+    )  # no stock row
+    Variant.objects.create(
+        product=kaos_m.product, sku="KAOS-S", name="S", price=70000, active=False
+    )
+    page = services.public_page(page.slug)
+    state = page_cache.read(page.slug)
+    assert state == page_cache.state_of(page, services.variant_options(page))
+    assert [(o.sku, o.available) for o in state.options] == [
+        ("KAOS-L", 0),
+        ("KAOS-M", 100 if warehouse else 250),
+        ("KAOS-XL", 0),
+    ]
+    assert state.options[2].label == "Kaos Polos"
+    LandingPage.objects.filter(pk=page.pk).update(active=False)
+    assert page_cache.read(page.slug) is None

@@ -68,21 +68,27 @@ def _context(page, form, *, alert="", alert_kind="error") -> dict:
     }
 
 
-def _fresh_page(request, page):
+def _fresh_page(request, slug):
     """The page as a new buyer gets it: its cached render (page_cache) with this request's
     tokens and the variants' stock of now; rendered in full on a miss."""
-    options = services.variant_options(page)
+    state = page_cache.read(slug)
+    if state is None:
+        raise Http404
     settings_row = ShopSettings.get()
-    cache_key = page_cache.key(page, options, method_rows(page.payment_methods or []), settings_row,
-                               translation.get_language() or "")
-    pieces = page_cache.get(cache_key)
+    language = translation.get_language() or ""
+    pieces = page_cache.get(page_cache.key(state, method_rows(list(state.payment_methods)), settings_row, language))
     if pieces is None:
+        page = _page_or_404(slug)
         form = LandingOrderForm(page=page, initial={"form_token": page_cache.FORM_TOKEN})
         context = {**_context(page, form), **page_cache.template_context(request)}
-        pieces = page_cache.put(cache_key, render_to_string("storefront/landing.html", context, request=request))
-    in_stock = [o for o in options if o.in_stock]
-    variants = page_cache.variants_html(options, in_stock[0].sku if in_stock else "", settings_row.currency)
-    return HttpResponse(page_cache.assemble(pieces, request, form_token=services.new_form_token(page),
+        html = render_to_string("storefront/landing.html", context, request=request)
+        # Kept under the key of what this render read (the rows may have changed since `read`).
+        state = page_cache.state_of(page, form.options)
+        pieces = page_cache.put(page_cache.key(state, method_rows(page.payment_methods or []), settings_row,
+                                               language), html)
+    in_stock = [o for o in state.options if o.in_stock]
+    variants = page_cache.variants_html(state.options, in_stock[0].sku if in_stock else "", settings_row.currency)
+    return HttpResponse(page_cache.assemble(pieces, request, form_token=services.new_form_token(state),
                                             variants=variants))
 
 
@@ -124,9 +130,9 @@ def _fresh_form(page, data=None):
 @require_http_methods(["GET", "HEAD", "POST"])
 @settings_read_once()  # the shop's settings: one read per request (the page, its template tags, the order)
 def landing_page_view(request, slug):
-    page = _page_or_404(slug)
     if request.method != "POST":
-        return _fresh_page(request, page)
+        return _fresh_page(request, slug)
+    page = _page_or_404(slug)
 
     token = request.POST.get("form_token", "")
     if not services.form_token_valid(page, token):
