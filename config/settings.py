@@ -135,6 +135,10 @@ def _database_config() -> dict:
         "ENGINE": SQLITE_ENGINE,
         "NAME": DATA_DIR / "tokodesk.sqlite3",
         "OPTIONS": _sqlite_options(),
+        # As with a DATABASE_URL: a thread keeps its connection between requests. Opening one
+        # per request (Django's 0) set up SQLite's ~40 SQL functions and the PRAGMAs each time:
+        # ~4 ms of CPU a request, over a quarter of a flash-sale buyer's (issue 16, bench/profile_landing.py).
+        "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "60")),
         "TEST": {"NAME": os.environ.get("TOKODESK_TEST_SQLITE") or None},
     }
 
