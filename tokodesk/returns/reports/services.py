@@ -11,7 +11,7 @@ import logging
 from functools import lru_cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -145,10 +145,25 @@ def template_save(
             _("The template was not saved: fix the problems below."),
             fields=problems_by_field(problems),
         )
-    row = ReportTemplate.objects.select_for_update().filter(
-        document=document
-    ).first() or ReportTemplate(document=document)
+    row = _locked_row(document)
     _check_version(document, expected_version, unless=(html, css))
+    if row is None:
+        # The first save of this document; another one made at the same moment wins the
+        # unique index: then this one is an ordinary save over it (its version checked).
+        try:
+            with transaction.atomic():
+                return _store(ReportTemplate(document=document), html, css, actor)
+        except IntegrityError:
+            row = _locked_row(document)
+            _check_version(document, expected_version, unless=(html, css))
+    return _store(row, html, css, actor)
+
+
+def _locked_row(document: str) -> ReportTemplate | None:
+    return ReportTemplate.objects.select_for_update().filter(document=document).first()
+
+
+def _store(row: ReportTemplate, html: str, css: str, actor) -> ReportTemplate:
     row.html, row.css, row.updated_by = html, css, actor_or_none(actor)
     row.last_error, row.last_error_at, row.last_error_reference = "", None, ""
     row.save()
@@ -161,7 +176,7 @@ def template_reset(*, actor, document: str, expected_version: int | None = None)
     StaleVersion when the template changed since then (not when it is the built-in already)."""
     require(actor, PERMISSION)
     document = _document(document)
-    ReportTemplate.objects.select_for_update().filter(document=document).first()
+    _locked_row(document)
     _check_version(document, expected_version, unless=default_template(document))
     ReportTemplate.objects.filter(document=document).delete()
 

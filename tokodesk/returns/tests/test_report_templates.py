@@ -395,3 +395,38 @@ def test_preview_problems_read_in_the_users_language_whatever_the_documents(shop
         services.preview_page("slip", "<p>{{ nope }}</p>", "", locale="fr")
     assert exc.value.fields == {"html": "Line 1: Unknown variable {{ nope }}."}
     assert str(exc.value.message) == "The template cannot be previewed: fix the problems below."
+
+
+def _first_lookup_misses(monkeypatch):
+    """The save's locked read sees no row once, as when another first save of the same
+    document commits between that read and this save's insert."""
+    real, calls = services._locked_row, []
+
+    def locked_row(document):
+        calls.append(document)
+        return None if len(calls) == 1 else real(document)
+
+    monkeypatch.setattr(services, "_locked_row", locked_row)
+    return calls
+
+
+def test_two_first_saves_at_once_make_one_row_not_a_500(shop, users, monkeypatch):
+    from tokodesk.core.errors import StaleVersion
+
+    other = CUSTOM_SLIP.replace("BORDEREAU", "SLIP")
+    _save(users, html=other)
+    builtin_version = services.version_of(*services.default_template("slip"))
+
+    # The API's save read the built-in: the other save changed it meanwhile -> stale.
+    _first_lookup_misses(monkeypatch)
+    with pytest.raises(StaleVersion):
+        services.template_save(actor=users["owner"], document="slip", html=CUSTOM_SLIP,
+                               css=CUSTOM_CSS, expected_version=builtin_version)
+    assert ReportTemplate.objects.get(document="slip").html == other
+
+    # The page's save (no version): the last one wins, over the same row.
+    calls = _first_lookup_misses(monkeypatch)
+    _save(users)
+    assert len(calls) == 2
+    assert ReportTemplate.objects.filter(document="slip").count() == 1
+    assert ReportTemplate.objects.get(document="slip").html == CUSTOM_SLIP
