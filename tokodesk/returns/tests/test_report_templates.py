@@ -420,8 +420,13 @@ def test_two_first_saves_at_once_make_one_row_not_a_500(shop, users, monkeypatch
     # The API's save read the built-in: the other save changed it meanwhile -> stale.
     _first_lookup_misses(monkeypatch)
     with pytest.raises(StaleVersion):
-        services.template_save(actor=users["owner"], document="slip", html=CUSTOM_SLIP,
-                               css=CUSTOM_CSS, expected_version=builtin_version)
+        services.template_save(
+            actor=users["owner"],
+            document="slip",
+            html=CUSTOM_SLIP,
+            css=CUSTOM_CSS,
+            expected_version=builtin_version,
+        )
     assert ReportTemplate.objects.get(document="slip").html == other
 
     # The page's save (no version): the last one wins, over the same row.
