@@ -12,18 +12,27 @@ With TOKODESK_SHOTS=<dir> the first-login page, the settings page and the French
 are saved there at 1440 px (docs/screenshots/first-run.png, settings-region.png,
 return-detail-fr.png)."""
 
-import io
-import os
 import re
 from email.header import decode_header, make_header
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.browser.conftest import htmx_settled, open_page
+from tests.browser.steps import (
+    FRENCH_OWNER,
+    FRENCH_PASSWORD,
+    add_carrier,
+    add_payment_method,
+    add_return_reasons,
+    fill_first_run,
+    finish_first_run,
+    log_in,
+    make_french_shop,
+    shoot,
+)
 from tokodesk.catalog.models import Stock, Warehouse
 from tokodesk.notifications import feeds
 from tokodesk.notifications.emails import notification_send
@@ -35,7 +44,6 @@ from tokodesk.storefront.links import order_link_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Lumiere-2026-secret"
 NBSP, NNBSP = "\u00a0", "\u202f"
 # CLDR fr: a narrow no-break space between thousands, a no-break space before the symbol.
 PRICE = f"697,50{NBSP}€"
@@ -51,13 +59,6 @@ FOREIGN = ("Retur", "Pesanan", "Alasan", "Halo", "Return slip", "Reason", "Dear"
 
 # A French address needs its postcode once addresses have one (issue 17; being added this session).
 POSTCODE = {"postcode": "69003"} if "postcode" in CustomerInput.__dataclass_fields__ else {}
-
-
-def shot(page, name):
-    folder = os.environ.get("TOKODESK_SHOTS")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-        page.screenshot(path=os.path.join(folder, name), full_page=True)
 
 
 def flat(text: str) -> str:
@@ -98,95 +99,54 @@ def slip_text(browser, live_server, link: str, reference: str, tmp_path) -> str:
     return flat("\n".join(p.extract_text() for p in PdfReader(str(pdf)).pages))
 
 
-def make_the_shop():
-    call_command("demo", "--no-demo", stdout=io.StringIO())
-    call_command(
-        "setup", "--no-input", "--shop-name", "Boutique Lumière", "--country", "FR",
-        "--currency", "EUR", "--staff-language", "fr", "--customer-language", "fr",
-        "--time-zone", "Europe/Paris", "--phone-region", "FR",
-        "--sender-email", "boutique@example.fr", "--owner", "marie",
-        "--owner-email", "marie@example.fr", "--owner-password", PASSWORD,
-        stdout=io.StringIO(),
-    )  # fmt: skip
-
-
 def test_a_french_shop_from_nothing_walks_a_return_in_french(
     browser, live_server, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    make_the_shop()
+    make_french_shop()
     with open_page(
         browser, live_server, viewport={"width": 1440, "height": 1000}, locale="fr-FR"
     ) as page:
         # The server's first request imports every URL and API schema: slow on a loaded machine.
-        page.goto(page.base + "/accounts/login/", timeout=120_000)
-        page.fill("input[name=username]", "marie")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        log_in(page, FRENCH_OWNER, FRENCH_PASSWORD, then="**/welcome/", timeout=120_000)
 
         # 1. The first-login page: what setup filled in, and the rest.
-        page.wait_for_url("**/welcome/")
         first = page.locator("[data-page=first-run]")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         expect(first.locator("select[name=currency]")).to_have_value("EUR")
         expect(first.locator("select[name=time_zone]")).to_have_value("Europe/Paris")
         expect(first.locator("input[name=phone_region]")).to_have_value("FR")
-        first.locator("input[name=reply_to]").fill("sav@example.fr")
-        first.locator("input[name=warehouse_name]").fill("Entrepôt Lyon")
-        first.locator("input[name=warehouse_city]").fill("Lyon")
-        shot(page, "first-run.png")
-        first.locator("[data-action=finish-setup]").click()
-        page.wait_for_url("**/orders/settings/")
+        fill_first_run(page, "sav@example.fr", "Entrepôt Lyon", "Lyon")
+        shoot(page, "first-run.png", env="TOKODESK_SHOTS")
+        finish_first_run(page)
         expect(page.locator("section#region select[name=staff_language]")).to_have_value("fr")
         expect(page.locator("section#customer_email select[name=customer_language]")).to_have_value(
             "fr"
         )
         expect(page.locator("h1")).to_have_text("Paramètres")
-        shot(page, "settings-region.png")
+        shoot(page, "settings-region.png", env="TOKODESK_SHOTS")
         warehouse = Warehouse.objects.get()
 
         # 2. A carrier of the country.
-        page.click("[data-link=carriers]")
-        add = page.locator("#carrier-add")
-        add.locator("input[name=code]").fill("colissimo")
-        add.locator("input[name=name]").fill("Colissimo")
-        add.locator("input[name=services]").fill("Domicile sans signature, Point retrait")
-        add.locator("input[name=tracking_url]").fill(
-            "https://www.laposte.fr/outils/suivre-vos-envois?code={awb}"
-        )
-        add.locator("button[type=submit]").click()
-        expect(page.locator('[data-carrier="colissimo"] input[name=name]')).to_have_value(
-            "Colissimo"
-        )
+        add_carrier(
+            page, "colissimo", "Colissimo", "Domicile sans signature, Point retrait",
+            "https://www.laposte.fr/outils/suivre-vos-envois?code={awb}",
+        )  # fmt: skip
 
         # 2b. A payment method of its own (a bank-transfer flow), in French and English.
-        page.goto(page.base + "/orders/settings/")
-        page.click("[data-link=payment-methods]")
-        add = page.locator("#method-add")
-        add.locator("input[name=code]").fill("sepa")
-        add.locator("input[name=label_fr]").fill("Virement SEPA instantané")
-        add.locator("input[name=label_en]").fill("SEPA instant transfer")
-        add.locator("select[name=flow]").select_option("bank_transfer")
-        add.locator("summary").click()
-        add.locator("textarea[name=instructions_fr]").fill("IBAN FR76 3000 6000 0112 3456 7890 189")
-        add.locator("button[type=submit]").click()
-        expect(page.locator('[data-method="sepa"] input[name=label_fr]')).to_have_value(
-            "Virement SEPA instantané"
-        )
+        add_payment_method(
+            page, "sepa", "Virement SEPA instantané", "SEPA instant transfer", "bank_transfer",
+            "IBAN FR76 3000 6000 0112 3456 7890 189",
+        )  # fmt: skip
 
         # 3. Two return reasons, each in French and English.
-        page.goto(page.base + "/orders/settings/")
-        page.click("[data-link=return-lists]")
-        for code, fr, en in (
-            ("colis_abime", "Colis abîmé à la livraison", "Parcel damaged in transit"),
-            ("retard", "Livré trop tard", "Delivered too late"),
-        ):
-            form = page.locator("#reason-add")
-            form.locator("input[name=code]").fill(code)
-            form.locator("input[name=label_fr]").fill(fr)
-            form.locator("input[name=label_en]").fill(en)
-            form.locator("button[type=submit]").click()
-            expect(page.locator(f'[data-reason="{code}"] input[name=label_fr]')).to_have_value(fr)
+        add_return_reasons(
+            page,
+            (
+                ("colis_abime", "Colis abîmé à la livraison", "Parcel damaged in transit"),
+                ("retard", "Livré trop tard", "Delivered too late"),
+            ),
+        )
 
         # 4. A product, priced in euros, and its stock received in the warehouse.
         page.goto(page.base + "/catalog/new/")
@@ -262,11 +222,7 @@ def test_a_french_shop_from_nothing_walks_a_return_in_french(
     with open_page(
         browser, live_server, viewport={"width": 1440, "height": 1000}, locale="fr-FR"
     ) as page:
-        page.goto(page.base + "/accounts/login/")
-        page.fill("input[name=username]", "marie")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/orders/**")
+        log_in(page, FRENCH_OWNER, FRENCH_PASSWORD)
         page.goto(page.base + f"/returns/{ret.reference}/")
         detail = page.locator(".return-detail")
         badge = detail.locator(".detail-title .badge")
@@ -309,7 +265,7 @@ def test_a_french_shop_from_nothing_walks_a_return_in_french(
         expect(detail.locator("[data-store-credit]")).to_contain_text(TWO)
         # The line's decision reads as an outcome, not as the verb of the form's choice.
         expect(detail.locator(".rt-decision")).to_have_text(["Accepté"])
-        shot(page, "return-detail-fr.png")
+        shoot(page, "return-detail-fr.png", env="TOKODESK_SHOTS")
         ret.refresh_from_db()
         assert ret.status == "completed"
 

@@ -5,26 +5,17 @@ French customer's return form shows the French labels (never the Indonesian ones
 With TOKODESK_SCREENSHOTS=<dir> the carriers page, the reasons page and the customer's form
 are saved there at 1440 px."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, open_page
+from tests.browser.steps import add_carrier, add_return_reasons, shoot
 from tokodesk.returns.models import ReturnReason
 from tokodesk.returns.tests.factories import paid_order
 from tokodesk.shipping.models import Courier
 from tokodesk.storefront.links import order_link_url
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page, name):
-    folder = os.environ.get("TOKODESK_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True, scale="css")
 
 
 def test_french_owner_adds_a_carrier_and_reasons_the_customer_reads_in_french(browser, live_server, shop, owner):
@@ -35,31 +26,15 @@ def test_french_owner_adds_a_carrier_and_reasons_the_customer_reads_in_french(br
         "labels": {"id": "Ukuran kekecilan", "en": "Size too small", "fr": "Taille trop petite"}})
     with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="fr-FR") as page:
         login(page, "owner")
-        page.goto(page.base + "/orders/settings/")
-        page.click("[data-link=carriers]")
-        add = page.locator("#carrier-add")
-        add.locator("input[name=code]").fill("colissimo")
-        add.locator("input[name=name]").fill("Colissimo")
-        add.locator("input[name=services]").fill("Domicile sans signature, Point retrait")
-        add.locator("input[name=tracking_url]").fill("https://www.laposte.fr/outils/suivre-vos-envois?code={awb}")
-        add.locator("button[type=submit]").click()
-        expect(page.locator('[data-carrier="colissimo"] input[name=services]')).to_have_value(
-            "Domicile sans signature, Point retrait")
+        add_carrier(page, "colissimo", "Colissimo", "Domicile sans signature, Point retrait",
+                    "https://www.laposte.fr/outils/suivre-vos-envois?code={awb}")
         shoot(page, "carriers.png")
         colissimo = Courier.objects.get(code="colissimo")
         assert colissimo.services == ["Domicile sans signature", "Point retrait"]
         assert colissimo.active
 
-        page.goto(page.base + "/orders/settings/")
-        page.click("[data-link=return-lists]")
-        for code, fr, en in (("colis_abime", "Colis abîmé à la livraison", "Parcel damaged in transit"),
-                             ("retard", "Livré trop tard", "Delivered too late")):
-            form = page.locator("#reason-add")
-            form.locator("input[name=code]").fill(code)
-            form.locator("input[name=label_fr]").fill(fr)
-            form.locator("input[name=label_en]").fill(en)
-            form.locator("button[type=submit]").click()
-            expect(page.locator(f'[data-reason="{code}"] input[name=label_fr]')).to_have_value(fr)
+        add_return_reasons(page, (("colis_abime", "Colis abîmé à la livraison", "Parcel damaged in transit"),
+                                  ("retard", "Livré trop tard", "Delivered too late")))
         page.goto(page.base + "/returns/lists/")
         shoot(page, "return-reasons.png")
         assert ReturnReason.objects.get(code="retard").labels == {"fr": "Livré trop tard", "en": "Delivered too late"}

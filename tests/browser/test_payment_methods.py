@@ -5,25 +5,16 @@ flow and the thank-you page names the method.
 
 With TOKODESK_SCREENSHOTS=<dir> the methods page and the customer's form are saved there."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, open_page
+from tests.browser.steps import add_payment_method, shoot
 from tokodesk.orders.models import Order
 from tokodesk.payments.models import PaymentMethod
 from tokodesk.storefront.tests.test_landing import make_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page, name):
-    folder = os.environ.get("TOKODESK_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / name), full_page=True, scale="css")
 
 
 def test_french_owner_adds_carte_bancaire_and_a_customer_pays_with_it(browser, live_server, shop, owner):
@@ -35,18 +26,8 @@ def test_french_owner_adds_carte_bancaire_and_a_customer_pays_with_it(browser, l
     make_page(shop, slug="tshirt", methods=("bank_transfer",))
     with open_page(browser, live_server, viewport={"width": 1440, "height": 900}, locale="fr-FR") as page:
         login(page, "owner")
-        page.goto(page.base + "/orders/settings/")
-        page.click("[data-link=payment-methods]")
-        add = page.locator("#method-add")
-        add.locator("input[name=code]").fill("carte")
-        add.locator("input[name=label_fr]").fill("Carte bancaire")
-        add.locator("input[name=label_en]").fill("Card")
-        add.locator("select[name=flow]").select_option("payment_gateway")
-        add.locator("summary").click()
-        add.locator("textarea[name=instructions_fr]").fill("Vous recevez le lien de paiement par e-mail.")
-        add.locator("button[type=submit]").click()
-        expect(page.locator('[data-method="carte"] input[name=label_fr]')).to_have_value("Carte bancaire")
-        expect(page.locator('[data-method="carte"] select[name=flow]')).to_have_value("payment_gateway")
+        add_payment_method(page, "carte", "Carte bancaire", "Card", "payment_gateway",
+                           "Vous recevez le lien de paiement par e-mail.")
         shoot(page, "payment-methods.png")
         carte = PaymentMethod.objects.get(code="carte")
         assert (carte.flow, carte.active, carte.labels) == ("payment_gateway", True,
