@@ -8,7 +8,13 @@
 set -u
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export PYTHONDONTWRITEBYTECODE=1
+# Compiled bytecode (and pytest's rewritten test modules) go to one cache outside the source
+# tree, not to __pycache__ folders beside the sources, and not nowhere: without a cache every
+# process of the run (each xdist worker of each pass, each `tokodesk` subprocess, gunicorn and
+# its workers) compiled Django, the app and the tests anew — 4.0 s CPU to start the app in a
+# process instead of 2.7 s, 21 s CPU to collect the suite instead of 10 s.
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$PWD/.venv/.pycache}"
 unset DATABASE_URL
 PG_URL="${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 WORKERS="${TOKODESK_TEST_WORKERS:-2}"
