@@ -261,9 +261,15 @@ def order_list(
         # status first): 21 short index ranges instead of a sort of every order.
         statuses = set(Status.values)
     merge = statuses is not None and len(statuses) > 1 and field in ("created_at", "deadline_sort")
-    # Merged by status, the per-status parts say what the tab says (Tab.implied), each with
-    # the time of the request: the tab's own condition would put a time in the cached SQL.
-    qs = filter_orders(order_queryset_for(user), filters, with_tab=not merge)
+    # The SQL of a merged list, and of a page read as values by created_at, is compiled once
+    # (list_by_status) with the time put in at each request: the tab's condition is then
+    # built with that time (merged: the per-status parts say what the tab says, Tab.implied),
+    # never in the scope queryset, where filter_orders' time would stay in the cached SQL.
+    key = None
+    if merge or (field == "created_at" and values is not None):
+        key = list_by_status.cache_key(user, filters, sort, limit + 1, bool(cursor))
+    page_cached = key is not None and values is not None
+    qs = filter_orders(order_queryset_for(user), filters, with_tab=not (merge or page_cached))
 
     def after_for(value, pk) -> Q:
         # The first bound is implied by the OR; it is there for the planner, which can start
@@ -279,14 +285,33 @@ def order_list(
 
     decoded = _decode_cursor(cursor, sort) if cursor else None
     after = after_for(*decoded) if decoded else Q()
-    if merge:
-        key = list_by_status.cache_key(user, filters, sort, limit + 1, decoded is not None)
-        qs = _merge_by_status(qs, after_for, decoded, filters.tab, statuses, order_by, limit + 1, key)
-    qs = qs.filter(after).order_by(*order_by)
     if values is not None:
         values = (*values, *(f for f in ("id", field) if f not in values))
-        page = [OrderRow(row) for row in qs.values(*values, **(values_expressions or {}))[: limit + 1]]
+        values_expressions = values_expressions or {}
+    if page_cached:
+        # The whole page query compiled once (list_by_status.page_rows).
+        def page_query(cursor, now):
+            if merge:
+                parts = list_by_status.part_sqls(qs, after_for, cursor, filters.tab, statuses, order_by,
+                                                 limit + 1, now)
+                union = list_by_status.union_sql(parts)
+                found = Order.objects.filter(id__in=RawSQL(*union)) if union else Order.objects.none()
+            else:
+                found = qs.filter(TABS[filters.tab].q(now)) if filters.tab else qs
+            found = found.filter(after_for(*cursor) if cursor else Q()).order_by(*order_by)
+            return found.values(*values, **values_expressions)[: limit + 1]
+
+        page_key = (key, values, tuple((k, repr(v)) for k, v in values_expressions.items()))
+        page = [OrderRow(row) for row in list_by_status.page_rows(page_key, page_query, decoded, timezone.now())]
+    elif values is not None:
+        if merge:
+            qs = _merge_by_status(qs, after_for, decoded, filters.tab, statuses, order_by, limit + 1, key)
+        qs = qs.filter(after).order_by(*order_by)
+        page = [OrderRow(row) for row in qs.values(*values, **values_expressions)[: limit + 1]]
     else:
+        if merge:
+            qs = _merge_by_status(qs, after_for, decoded, filters.tab, statuses, order_by, limit + 1, key)
+        qs = qs.filter(after).order_by(*order_by)
         page = list((relations or with_list_relations)(qs)[: limit + 1])
     next_cursor = None
     if len(page) > limit:

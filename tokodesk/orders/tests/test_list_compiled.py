@@ -1,8 +1,9 @@
 """The lists of several statuses (most tabs, and every list by deadline) find their page one
 status at a time; that union's SQL is compiled once per process, scope, filters and sort
-(orders.list_by_status, issue 16), and at every request only the time and the cursor are
-put in. The pages must stay those of the plain query at any time, on every page, for
-every scope, and the same request must not build the SQL again."""
+(orders.list_by_status, issue 16), and so is a page read as values (the API's) by
+created_at or deadline: at every request only the time and the cursor are put in. The
+pages must stay those of the plain query at any time, on every page, for every scope, and
+the same request must not build the SQL again."""
 
 import datetime as dt
 
@@ -19,6 +20,7 @@ FILTERS = [
     {},
     {"payment_method": "cod"},
     {"status": ["confirmed", "paid", "delivery_problem", "new"]},
+    {"status": ["paid"]},  # one status: not merged, a late tab's condition with the time put in
     {"agent": "agent"},
     {"min_total": 1},
     {"tag": "vip"},  # compiled at every request (the tag's id is read)
