@@ -50,7 +50,7 @@ def main(argv=None) -> int:
     from tokodesk.exports.bench import TEMPLATES
     from tokodesk.exports.columns import ExportContext
     from tokodesk.exports.models import ExportTemplate
-    from tokodesk.exports.sqlrender import compile_plan
+    from tokodesk.exports.sqlrender import compile_plan, pg_session
     from tokodesk.exports.writer import Plan
     from tokodesk.orders.models import Order
 
@@ -71,7 +71,7 @@ def main(argv=None) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
-            cursor.execute("SET jit = off")  # as the exporter runs
+        pg_session(connection)  # as the exporter runs (JIT and hash joins off)
 
     def server_cpu() -> float:
         if backend is None:
@@ -85,7 +85,9 @@ def main(argv=None) -> int:
             return float("nan")
         # the id subquery bounded as the exporter bounds each chunk (Compiled._queries)
         ids = Order.objects.order_by()
-        sql, params = compiled.query((ids.filter(id__gte=low) if low else ids).values("id"), low=low)
+        sql, params = compiled.query(
+            (ids.filter(id__gte=low) if low else ids).values("id"), low=low
+        )
         best = float("inf")
         for _ in range(args.repeat):
             t0, s0 = time.process_time(), server_cpu()

@@ -70,6 +70,20 @@ MIN_CHUNK, MAX_CHUNK = 1000, 20_000
 FETCH = 500  # rows per fetchmany (SQLite): one piece of CSV
 
 
+# PostgreSQL settings of the export's connections. Compiling these wide expressions (JIT)
+# costs more than running them. Hash joins: the planner hashed the whole customer table
+# for every chunk (a seq scan of all customers per ~3,500 orders, growing with the shop:
+# 100k orders with chunks of 350, as 1M orders with chunks of 3,500 — 95 µs server +
+# client CPU per row, 61 µs with index lookups instead; unchanged at 100k orders).
+PG_SESSION = ("jit", "enable_hashjoin")
+
+
+def pg_session(connection, *, reset: bool = False) -> None:
+    """Set PG_SESSION off (or reset it) in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute("; ".join(f"RESET {name}" if reset else f"SET {name} = off" for name in PG_SESSION))
+
+
 class Unsupported(Exception):
     """This export cannot be rendered in SQL exactly as in Python: use the Python path."""
 
@@ -367,9 +381,7 @@ class Compiled:
         """`iter_chunks` on this thread's connection, one chunk after the other."""
         connection = connections[self.alias]
         if self.vendor == "postgresql":
-            # Compiling these wide expressions (JIT) costs more than running them.
-            with connection.cursor() as cursor:
-                cursor.execute("SET jit = off")
+            pg_session(connection)
         try:
             for sql, params in self._queries(queryset, size):
                 if self.vendor == "postgresql":
@@ -386,8 +398,7 @@ class Compiled:
                     yield count, b""
         finally:
             if self.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET jit")
+                pg_session(connection, reset=True)
 
     def _queries(self, queryset: QuerySet, size: int) -> Iterator[tuple[str, list]]:
         """The render query of each chunk, newest first (its bounds found as it goes)."""
@@ -418,8 +429,7 @@ class Compiled:
             connection = connections.create_connection(self.alias)  # this thread's own
             try:
                 if self.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET jit = off")
+                    pg_session(connection)
                 while (job := jobs.get()) is not None:
                     future, sql, params = job
                     if stop.is_set() or not future.set_running_or_notify_cancel():

@@ -2,6 +2,9 @@
 LATERAL aggregates (sqllists.py) rather than one correlated subquery per column; SQLite
 keeps its scalar subqueries. The bytes are test_sql_bytes.py's on both databases."""
 
+import pytest
+from django.db import connection
+
 from tokodesk.exports.columns import REGISTRY, ExportContext
 from tokodesk.exports.sqlrender import Dialect
 from tokodesk.exports.sqltz import transitions
@@ -37,3 +40,34 @@ def test_sqlite_keeps_scalar_subqueries():
     exprs, d = _sql("sqlite", ["payments", "last_payment_date", "tags"])
     assert d.laterals_join() == "" and all("(SELECT" in e for e in exprs)
     assert exprs[1].endswith("ORDER BY p.recorded_at DESC, p.id DESC LIMIT 1)")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner settings")
+def test_postgresql_exports_without_hash_joins_nor_jit(shop, monkeypatch):
+    """The planner hashed every customer for each chunk (growing with the shop, not the
+    export): the export's connection plans with index lookups, and gets its settings back."""
+    from tokodesk.exports.sqlrender import Compiled
+    from tokodesk.exports.writer import Plan, iter_csv
+    from tokodesk.orders.models import Order
+
+    seen = []
+    copy = Compiled._copy
+
+    def spy(self, conn, sql, params):
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_hashjoin'), current_setting('jit')")
+            seen.append(cursor.fetchone())
+        return copy(self, conn, sql, params)
+
+    monkeypatch.setattr(Compiled, "_copy", spy)
+    from tokodesk.customers.models import Customer
+
+    customer = Customer.objects.create(name="C", phone="+6281100000009")
+    Order.objects.create(reference="HJ-1", customer=customer, recipient_name="R", currency="IDR")
+    plan = Plan.build([{"field": key} for key in ("reference", "customer_name", "tags")])
+    assert b"HJ-1" in b"".join(iter_csv(Order.objects.all(), plan, engine="sql"))
+    assert seen == [("off", "off")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('enable_hashjoin')")
+        assert cursor.fetchone() == ("on",)
