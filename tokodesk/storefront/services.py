@@ -243,7 +243,8 @@ def _previous(page_id: int, form_token: str) -> Order | None:
 
 
 def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: LandingOrderInput,
-                         page: LandingPage | None = None, options: list[VariantOption] | None = None) -> Submitted:
+                         page: LandingPage | None = None, options: list[VariantOption] | None = None,
+                         choices: list[tuple[str, str]] | None = None) -> Submitted:
     """One order from a landing page's form, or the order this form already made.
 
     What does not need the page's lock is read and checked first (the variant and its stock,
@@ -252,10 +253,11 @@ def landing_order_submit(*, page_id: int, form_token: str, ip: str, data: Landin
     limit, the round robin's turn and the writes remain. The refusals keep their order: a
     form already sent gets its order, then the rate limit, then the form's errors.
 
-    `page` and `options` are what the caller has just read for this request (the page as
-    `public_page` gives it, the form's `variant_options`): given, they are not read again."""
+    `page`, `options` and `choices` are what the caller has just read for this request (the
+    page as `public_page` gives it, the form's `variant_options` and `payment_choices`):
+    given, they are not read again."""
     with settings_read_once():
-        ready = _prepare(page_id, data, page, options)
+        ready = _prepare(page_id, data, page, options, choices)
         try:
             return _submit(page_id=page_id, form_token=form_token, ip=ip, data=data, ready=ready)
         except IntegrityError:
@@ -281,14 +283,14 @@ class _Ready:
 
 
 def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = None,
-             options: list[VariantOption] | None = None) -> _Ready | None:
+             options: list[VariantOption] | None = None, choices=None) -> _Ready | None:
     if page is None:
         page = LandingPage.objects.filter(pk=page_id).first()
         if page is None:
             return None
     ready = _Ready(page, _agent_ids(page))
     try:
-        variant, warehouse = _checked_choice(page, data, options)
+        variant, warehouse = _checked_choice(page, data, options, choices)
         ready.prepared = order_prepare(
             data=OrderInput(
                 customer=CustomerInput(name=data.name, phone=data.phone, address=data.address, city=data.city,
@@ -311,12 +313,13 @@ def _prepare(page_id: int, data: LandingOrderInput, page: LandingPage | None = N
     return ready
 
 
-def _checked_choice(page: LandingPage, data: LandingOrderInput, options: list[VariantOption] | None = None):
+def _checked_choice(page: LandingPage, data: LandingOrderInput, options: list[VariantOption] | None = None,
+                    choices: list[tuple[str, str]] | None = None):
     """The variant chosen and the warehouse it ships from; ValidationFailed if the payment
     method, the variant or the quantity cannot be ordered. `options`: the page's
     variant_options read in this request (else they are read here, for the one variant)."""
     errors = {}
-    if data.payment_method not in {m for m, _label in payment_choices(page)}:
+    if data.payment_method not in {m for m, _label in (payment_choices(page) if choices is None else choices)}:
         errors["payment_method"] = _("Choose one of the payment methods shown.")
     if options is not None:
         option = next((o for o in options if o.sku == data.sku), None)

@@ -158,7 +158,8 @@ def landing_page_view(request, slug):
         data.language = translation.get_language() or ""  # the buyer's: the order keeps it
         result = services.landing_order_submit(page_id=page.pk, form_token=token,
                                                ip=services.client_ip(request), data=data,
-                                               page=page, options=form.options)  # not read again
+                                               page=page, options=form.options,  # not read again
+                                               choices=form.fields["payment_method"].choices)
     except services.RateLimited as exc:
         return render(request, "storefront/landing_limited.html", {"page": page, "message": exc.message},
                       status=429)
