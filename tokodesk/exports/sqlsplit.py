@@ -58,7 +58,7 @@ def split_middle(compiled, queryset: QuerySet) -> int | None:
     """The id from which the parent renders (ids >= it; the child the ones below), or
     None when this export is rendered by one process."""
     threshold = split_rows()
-    if threshold <= 0 or compiled.vendor != "sqlite":
+    if threshold <= 0 or compiled.vendor != "sqlite" or os.name != "posix":  # pass_fds
         return None
     connection = connections[compiled.alias]
     if connection.in_atomic_block or connection.is_in_memory_db():
