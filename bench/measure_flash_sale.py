@@ -29,10 +29,20 @@ Results: bench/results/flash-sale-<db>-<orders>.json unless --out.
 
 Ceiling on SQLite (issue 16): submits are serial only while the page's write transaction
 is open (storefront.services._submit: 11 statements, ~5.7 ms of CPU in process on a loaded
-machine, was 18 statements / ~9.2 ms), so the lock alone allows ~175 submits/s; a buyer
-costs three requests (page, submit, thank-you: ~40-50 ms of CPU in process under load), so
-on 2 cores the whole flow is bound by that CPU (templates, ORM), not by SQLite. Report the
-gunicorn CPU per order beside the rate: it moves less with the machine's load.
+machine), so the lock alone allows ~175 submits/s; a buyer costs three requests (page,
+submit, thank-you), and on 2 cores 120 orders/s needs <= ~16 ms of CPU per buyer. Measured
+on 20k orders, loaded machine (load 12-21), the session's start (d686140) and after its cuts
+(the page GET served from a per-process render keyed by the values it shows,
+storefront.page_cache; the thank-you page from values; SQLite connections kept between
+requests), alternated in the same run:
+- in process (bench/profile_landing.py, 150 buyers): page 14-17 -> 2.8-3.3 ms, submit 22-26
+  -> 14-16 ms, thank-you 11-13 -> 5-6 ms: a buyer 48-57 -> 22-25 ms;
+- through gunicorn (this script, 300 buyers, 16 at once): 61.5 / 71.1 -> 41.8 / 48.7 ms of
+  gunicorn CPU per order (the load inflates both; the quiet figure before was 41 ms).
+So the ceiling is now the submit (form, order_prepare and order_create through the ORM:
+~14 ms, 20 statements) and gunicorn's own per-request work (HTTP, WSGI, middleware: the gap
+between its CPU and the in-process sum), not the templates. Report the gunicorn CPU per
+order beside the rate: it moves less with the machine's load.
 """
 
 from __future__ import annotations
