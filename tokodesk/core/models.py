@@ -101,6 +101,14 @@ def settings_read_once():
 _settings_memo: ContextVar[dict | None] = ContextVar("tokodesk_settings_memo", default=None)
 
 
+def settings_seen(row) -> None:
+    """Inside settings_read_once: `row` (a settings row the caller has, from a cache) is
+    what its class's `get()` answers for the rest of the block."""
+    memo = _settings_memo.get()
+    if memo is not None:
+        memo[row._meta.label] = row
+
+
 class ShopSettings(SingletonSettings):
     """The shop itself, shop-wide: its currency and its profile (name, logo, address,
     contacts), which e-mails, slips, labels, landing pages and the order link print.

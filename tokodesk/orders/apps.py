@@ -48,6 +48,10 @@ class OrdersConfig(AppConfig):
         from tokodesk.core import shop_locale
 
         shop_locale.register_currency_lock("orders", _has_orders)
+        # order_prepare's lookups kept per process, read again when one of them changes.
+        from tokodesk.orders.lookups import connect_signals
+
+        connect_signals()
         # Its "WhatsApp templates" section (a link to their own pages).
         from tokodesk.orders import wa_templates
 

@@ -17,9 +17,11 @@ from tokodesk.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from tokodesk.core.models import ShopSettings
+from tokodesk.core.models import ShopSettings, settings_seen
+from tokodesk.core.stamps import ProcessCache
 from tokodesk.customers.phones import normalize_phone
 from tokodesk.customers.postcodes import checked_postcode
+from tokodesk.orders.lookups import cached
 from tokodesk.orders.models import Order
 from tokodesk.orders.order_settings import OrderSettings
 from tokodesk.orders.payment_options import order_payment
@@ -109,7 +111,7 @@ def _resolve_warehouse(code: str | None, variants: list[Variant]) -> Warehouse:
     """The given warehouse, which must stock every product; or the first that does."""
     variant_ids = {v.pk for v in variants}
     if code:
-        warehouse = Warehouse.objects.filter(code=code, active=True).first()
+        warehouse = cached(("warehouse", code), lambda: Warehouse.objects.filter(code=code, active=True).first())
         if warehouse is None:
             raise ValidationFailed("invalid_input", _("Unknown warehouse “%(code)s”.") % {"code": code[:30]},
                                    fields={"warehouse": _("Unknown warehouse.")})
@@ -165,7 +167,7 @@ def _resolve_shipping(data, lines, warehouse, courier):
 def _resolve_courier(code: str | None) -> Courier | None:
     if not code:
         return None
-    courier = Courier.objects.filter(code=code, active=True).first()
+    courier = cached(("courier", code), lambda: Courier.objects.filter(code=code, active=True).first())
     if courier is None:
         raise ValidationFailed("invalid_input", _("Unknown courier “%(code)s”.") % {"code": code[:30]},
                                fields={"courier": _("Unknown courier.")})
@@ -182,7 +184,8 @@ def _money_fields(data, errors):
 def _agent(username: str | None):
     if not username:
         return None
-    agent = get_user_model().objects.filter(username=username, is_active=True).first()
+    agent = cached(("agent", username),
+                   lambda: get_user_model().objects.filter(username=username, is_active=True).first())
     if agent is None:
         raise ValidationFailed("invalid_input", _("Unknown agent “%(name)s”.") % {"name": username[:50]},
                                fields={"agent": _("Unknown user.")})
@@ -229,7 +232,9 @@ def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
     errors: dict = {}
     payment_flow, payment_option = "", None
     try:
-        payment_flow, payment_option = order_payment(code=data.payment_method_code, flow=data.payment_method)
+        payment_flow, payment_option = cached(
+            ("payment", data.payment_method_code, data.payment_method),
+            lambda: order_payment(code=data.payment_method_code, flow=data.payment_method))
     except ValidationFailed as exc:
         errors.update(exc.fields)
     if data.channel not in Channel.values:
@@ -275,8 +280,20 @@ def order_prepare(*, data: OrderInput, actor, variants: dict | None = None,
         raise PermissionDenied("permission_denied", _("You cannot assign orders to someone else."))
     if agent is None and not can_see_all:
         agent = actor  # an agent's own manual order stays theirs
+    order_settings = cached(("order_settings",), OrderSettings.get)
+    settings_seen(order_settings)  # the writes' reads of it (transfer codes) inside settings_read_once
     return PreparedOrder(data=data, phone=phone, lines=lines, warehouse=warehouse, courier=courier,
                          district=district, shipping_cost=shipping_cost, courier_service=courier_service,
-                         landing_page=landing_page, agent=agent, currency=ShopSettings.get().currency,
-                         reference_pattern=OrderSettings.get().order_reference_pattern,
+                         landing_page=landing_page, agent=agent, currency=_currency(),
+                         reference_pattern=order_settings.order_reference_pattern,
                          payment_option=payment_option)
+
+
+def _currency() -> str:
+    """The shop's currency: from the row the requests share (core.shop_locale) outside a
+    transaction, else read (once inside settings_read_once)."""
+    if ProcessCache.usable():
+        from tokodesk.core.shop_locale import request_row
+
+        return request_row().currency
+    return ShopSettings.get().currency

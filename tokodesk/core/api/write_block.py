@@ -11,15 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import transaction
 from django.http import HttpResponse
 
 
 def write_once(request, write: Callable[[], HttpResponse]) -> HttpResponse:
-    """`write()`: the writes and the rendered answer. With the request's key claimed (a
-    retry gets the stored answer, a concurrent request with the key replays it; an error
-    stores nothing), else as is: `write()` opens its own transactions."""
+    """`write()` (the writes and the rendered answer) in one transaction, with the request's
+    key claimed in it when it has one (a retry gets the stored answer, a concurrent request
+    with the key replays it; an error stores nothing)."""
     claim = getattr(request, "idempotency_claim", None)
-    return write() if claim is None else claim.write_once(write)
+    if claim is not None:
+        return claim.write_once(write)
+    with transaction.atomic():
+        return write()
 
 
 def _operation(request):
