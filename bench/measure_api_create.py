@@ -25,17 +25,30 @@ it), CPU seconds of gunicorn's processes (master + workers, from /proc) and of t
 client. Target (issue 6): >= 300 orders/s with 2 workers.
 Results: bench/results/api-create-<db>-<orders>.json unless --out.
 
-Ceiling on SQLite (issue 16, measured in process, 2026-12-04, loaded machine): a create
-costs ~17-20 ms of CPU, and ~14-17 ms of it (85 %) runs inside one write transaction: the
-Idempotency-Key middleware (tokodesk/api/idempotency.py) opens it before the view and
-keeps it through token/permission checks, validation, order_prepare's reads, the writes and
-the JSON answer it stores. SQLite has one writer, so creates are serial: 1 / ~15 ms =
-~65-80 orders/s whatever the workers (what this bench measured). 300/s needs the locked
-part under ~3 ms: order_prepare (~45 % of the request) and the checks before the key's
-transaction, i.e. the key claimed and the answer stored inside a short write block the
-view opens after preparing (concurrent same-key requests must still all get the one
-stored answer: tests/served/test_concurrency.py). Without an Idempotency-Key the prepare
-already runs before the write transaction (order_create).
+--in-process N: instead of gunicorn, N creates one after another through Django's test
+client in this process (every middleware, token, Idempotency-Key): the CPU per order and
+the CPU inside the write block (api.idempotency.Claim.write_once, BEGIN to COMMIT: what
+SQLite serialises), which give the ceiling even on a loaded machine.
+
+Ceiling on SQLite (issue 16, 2026-12-04, 20k-order bench database, loaded machine, load
+average 8-16: CPU figures, not wall-clock). Before: the Idempotency-Key middleware opened
+the write transaction before the view and held it through auth, validation, order_prepare
+and the writes (~85 % of ~15-18 ms): 1 / ~15 ms = 65-80 orders/s. Now the view prepares
+outside any transaction (order_prepare's warehouse, courier, payment method, agent and
+settings from a per-process cache, orders.lookups) and one short block writes the order,
+renders the answer and inserts the key's record with it (core.api.write_block):
+    in process: 11.1 ms CPU per order (was 17.5 with the same block and no cache; 18.3 ms
+    for the whole request before), 5.4 ms of it in the write block (49 %), 12.4 statements;
+    gunicorn 2x4, 8 clients: 11.7 ms of gunicorn CPU per order (81 orders/s on the loaded
+    machine, every order created once).
+So the ceiling on 2 quiet cores is ~170 orders/s (2 cores / ~11.7 ms), with the writer at
+1 / 5.4 ms = ~185/s right behind it: 300/s is out of reach on this stack. Both costs are
+Django's ORM per statement (compiling and running ~12 statements, ~0.4 ms each, and
+building model instances), not SQLite: inside the block the customer's get_or_create
+(select, savepoint, insert, release), the sequence, the order, its lines, its event and
+the key's record; outside it the variants and stock rows (not cached: queryset updates
+and every stock movement change them) and the token/key checks. Next: the block's inserts
+as prepared SQL, the customer upsert as one INSERT ... ON CONFLICT.
 """
 
 from __future__ import annotations
@@ -73,6 +86,15 @@ def parse_args(argv=None):
         help="gunicorn threads per worker (default 4, as make run)",
     )
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--in-process",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead of gunicorn: N creates one after another through Django's test client "
+        "in this process, for the CPU per order and the CPU inside the write block (what "
+        "SQLite's one writer serialises), which give the ceiling on a loaded machine",
+    )
     p.add_argument("--out")
     return p.parse_args(argv)
 
@@ -249,9 +271,76 @@ def post_all(base: str, token: str, work: list[dict], clients: int) -> tuple[lis
     return latencies, failures
 
 
+def in_process(work: list[dict], warmup: int) -> dict:
+    """Each body POSTed through Django's test client (every middleware, a bearer token, an
+    Idempotency-Key), one after another: the thread's CPU per request and inside the
+    write block (api.idempotency.Claim.write_once: from the transaction's BEGIN to its
+    COMMIT, the part SQLite serialises), and the statements of each."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from tokodesk.accounts.models import ApiToken
+    from tokodesk.api import idempotency
+
+    raw = ApiToken.issue(get_user_model().objects.get(username="owner"), name="bench-api")[1]
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_HOST="127.0.0.1")
+    block = [0.0]
+    write_once = idempotency.Claim.write_once
+
+    def timed(self, write):
+        t0 = time.thread_time()
+        try:
+            return write_once(self, write)
+        finally:
+            block[0] += time.thread_time() - t0
+
+    idempotency.Claim.write_once = timed
+    cpu, locked, statements, failures = [], [], [], []
+    try:
+        for i, body in enumerate(work):
+            block[0] = 0.0
+            t0 = time.thread_time()
+            with CaptureQueriesContext(connection) as ctx:
+                r = client.post(
+                    "/api/v1/orders",
+                    body,
+                    content_type="application/json",
+                    headers={"Idempotency-Key": uuid.uuid4().hex},
+                )
+            spent = time.thread_time() - t0
+            if r.status_code != 201:
+                failures.append((r.status_code, r.content[:300].decode()))
+            elif i >= warmup:
+                cpu.append(spent * 1000)
+                locked.append(block[0] * 1000)
+                statements.append(len(ctx.captured_queries))
+    finally:
+        idempotency.Claim.write_once = write_once
+        ApiToken.objects.filter(name="bench-api").delete()
+    n = len(cpu)
+    cpu_ms, locked_ms = sum(cpu) / n, sum(locked) / n
+    return {
+        "count": n,
+        "cpu_ms_per_order": round(cpu_ms, 2),
+        "cpu_ms_p50": round(pct(cpu, 0.5), 2),
+        "write_block_cpu_ms_per_order": round(locked_ms, 2),
+        "write_block_share": round(locked_ms / cpu_ms, 3),
+        "statements_per_order": round(sum(statements) / n, 2),
+        # Two cores, and SQLite's one writer: whichever is lower bounds orders/s.
+        "ceiling_cpu_2_cores_orders_per_s": round(2000 / cpu_ms),
+        "ceiling_write_lock_orders_per_s": round(1000 / locked_ms) if locked_ms else None,
+        "failures": len(failures),
+        "failure_samples": failures[:5],
+    }
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django(args.database_url)
+    if args.in_process:
+        return main_in_process(args)
     from django.db import connection
 
     from tokodesk.accounts.models import ApiToken
@@ -343,6 +432,42 @@ def main(argv=None) -> int:
         else RESULTS / f"api-create-{meta['database']}-{meta['orders']}.json"
     )
     write_json(out, {"meta": meta, "targets": {"orders_per_s": TARGET_ORDERS_S}, "result": res})
+    print(f"wrote {shown(out)}")
+    return 0 if ok else 1
+
+
+def main_in_process(args) -> int:
+    from tokodesk.orders.models import Order
+
+    meta = context()
+    print(
+        f"API order creation in process on {meta['database']} {meta['version']} "
+        f"({meta['orders']:,} orders): {args.warmup} + {args.in_process} creates one after "
+        f"another; load average {meta['load_average']}",
+        flush=True,
+    )
+    before = Order.objects.count()
+    res = in_process(bodies(args.warmup + args.in_process, args.seed), args.warmup)
+    res["orders_grown"] = Order.objects.count() - before
+    ok = not res["failures"] and res["orders_grown"] == args.warmup + args.in_process
+    res["ok"] = ok
+    print(
+        f"CPU {res['cpu_ms_per_order']} ms/order (p50 {res['cpu_ms_p50']}), of which "
+        f"{res['write_block_cpu_ms_per_order']} ms in the write block "
+        f"({res['write_block_share']:.0%}); {res['statements_per_order']} statements/order. "
+        f"Ceilings: 2 cores / CPU = {res['ceiling_cpu_2_cores_orders_per_s']}/s, "
+        f"1 / write block = {res['ceiling_write_lock_orders_per_s']}/s "
+        f"(gunicorn and HTTP add CPU per request on top)"
+    )
+    if res["failures"]:
+        print("first failures:", res["failure_samples"][:3])
+    meta["load_average_after"] = round(os.getloadavg()[0], 2)
+    out = (
+        Path(args.out)
+        if args.out
+        else RESULTS / f"api-create-in-process-{meta['database']}-{meta['orders']}.json"
+    )
+    write_json(out, {"meta": meta, "result": res})
     print(f"wrote {shown(out)}")
     return 0 if ok else 1
 
