@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from tokodesk.core.errors import DomainError, NotFound
 from tokodesk.core.models import ShopSettings, settings_read_once
+from tokodesk.core.shop_locale import request_row
 from tokodesk.orders.payment_options import method_rows
 from tokodesk.orders.states import PaymentMethod
 from tokodesk.storefront import page_cache, services
@@ -74,7 +75,7 @@ def _fresh_page(request, slug):
     state = page_cache.read(slug)
     if state is None:
         raise Http404
-    settings_row = ShopSettings.get()
+    settings_row = request_row()  # the shop's row the middleware read: this process's copy, no query
     language = translation.get_language() or ""
     pieces = page_cache.get(page_cache.key(state, method_rows(list(state.payment_methods)), settings_row, language))
     if pieces is None:
