@@ -9,8 +9,9 @@ the rest is per request: the CSRF token, the form's one-time token, the language
 
 So the page is rendered once with sentinels in those places, cut at the sentinels, and kept
 under a key made of the VALUES read by this request (never a version that a missed signal
-could leave stale): a change to any of them is a new key. Each request reads the page, the
-variants with their stock and the methods (as before), renders the small variants list
+could leave stale): a change to any of them is a new key. Each request reads the page and
+its variants' availability (`read`: two plain statements) and the payment methods, takes the
+shop's settings row of its process (core.shop_locale.request_row), renders the small variants list
 (`_landing_variants.html`: stock, "Only 3 left", the first in stock checked) and joins the
 pieces with its own tokens. A nonce is asked of django-csp only when a cached piece holds
 one (as a template that prints it would), so the CSP header is the one the full render
