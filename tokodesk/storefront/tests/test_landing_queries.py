@@ -17,8 +17,9 @@ from tokodesk.storefront.models import LandingSubmission
 from tokodesk.storefront.tests.test_landing import buyer, form_token, make_agents, make_page, submit
 
 # Every statement of one submit by a new buyer (the form, the checks, the order, the redirect;
-# the payment methods the form offered are not read again by the service's checks).
-SUBMIT_STATEMENTS = 20
+# the payment methods the form offered are not read again by the service's checks; the
+# lookups of order_prepare kept per process come from orders.lookups' cache).
+SUBMIT_STATEMENTS = 17
 # Those inside the page's write transaction: the locked read of the page row with the
 # form's earlier order and the sender's recent submits, the turn, the customer (read,
 # savepoint, insert, release), the reference, the order, its line, its created event,
