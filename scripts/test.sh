@@ -87,9 +87,16 @@ then
   # tests, the fuzz tests, the property tests. The browser tests run in the SQLite pass, and
   # here only those marked postgres_too (conftest.py, _browser_once: chromium's time, not the
   # database's, and the same pages' queries run here through the other tests).
+  # The API fuzz (tests/fuzz) is derandomized: the SQLite pass sent its 40 (positive) / 30
+  # (negative) examples per operation, and this pass would send the very same requests again
+  # (>= 17 % of the SQLite pass's time in this session's run). Here each operation and mode
+  # gets 20 (the same derandomized search, stopped sooner): every operation still meets
+  # PostgreSQL's types, constraints and locks, at about half the cost (TOKODESK_FUZZ_EXAMPLES
+  # set by the caller wins, in both passes).
   echo "== tests on PostgreSQL ($PG_URL) =="
   run_pass "PostgreSQL" TOKODESK_DATA_DIR="$(mktemp -d)" DATABASE_URL="$PG_URL" \
     TOKODESK_TEST_DB_NAME="test_tokodesk_$$" TOKODESK_TEST_SKIP_DB_INDEPENDENT=1 \
+    TOKODESK_FUZZ_EXAMPLES="${TOKODESK_FUZZ_EXAMPLES:-20}" \
     $BIN/pytest "${PARALLEL[@]}" "${REPORT[@]}" "$@"
   rc=$?
   # 5: every test selected was one of those (e.g. `scripts/test.sh tokodesk/ops/tests`); they
