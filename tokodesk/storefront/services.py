@@ -86,17 +86,15 @@ def thanks_token(order: Order) -> str:
     return _thanks_signer().sign(str(order.pk))
 
 
-def order_from_thanks_token(token: str) -> Order | None:
+def _thanks_pk(token: str) -> int | None:
+    """The order id a thank-you token signs; None for a wrong or forged token."""
     if not token or len(token) > 200:
         return None
     try:
         pk = _thanks_signer().unsign(token)
     except signing.BadSignature:
         return None
-    if not pk.isdigit():
-        return None
-    return (Order.objects.select_related("landing_page", "warehouse")
-            .prefetch_related("lines").filter(pk=int(pk)).first())
+    return int(pk) if pk.isdigit() else None
 
 
 # The order's columns the thank-you page prints (thanks_values).
@@ -116,15 +114,10 @@ def thanks_values(token: str) -> dict | None:
     from tokodesk.orders.models import OrderLine
     from tokodesk.orders.payment_options import label_of
 
-    if not token or len(token) > 200:
+    pk = _thanks_pk(token)
+    if pk is None:
         return None
-    try:
-        pk = _thanks_signer().unsign(token)
-    except signing.BadSignature:
-        return None
-    if not pk.isdigit():
-        return None
-    row = (Order.objects.filter(pk=int(pk), landing_page__isnull=False)
+    row = (Order.objects.filter(pk=pk, landing_page__isnull=False)
            .values("pk", *THANKS_FIELDS, page_slug=F("landing_page__slug"),
                    page_instructions=F("landing_page__payment_instructions"), option_id=F("payment_option_id"),
                    option_label=F("payment_option__label"), option_labels=F("payment_option__labels"),
