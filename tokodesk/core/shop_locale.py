@@ -85,6 +85,25 @@ def phone_region(row: ShopSettings | None = None, *, request_only: bool = False)
     )
 
 
+# The example Indonesian sellers know (phonenumbers' own ID example reads 0812-345-678).
+_PHONE_EXAMPLES = {"ID": "0812 3456 7890"}
+
+
+@lru_cache(maxsize=64)
+def _phone_example(region: str) -> str:
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return _PHONE_EXAMPLES["ID"]
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def phone_example(region: str | None = None) -> str:
+    """A mobile number as a buyer of the shop's phone region types it, for examples in help
+    texts and refusals: "0812 3456 7890" in Indonesia, "06 12 34 56 78" in France."""
+    region = (region or phone_region(request_only=True)).upper()
+    return _PHONE_EXAMPLES.get(region) or _phone_example(region)
+
+
 def country(*, request_only: bool = True) -> str:
     """The shop's country (the region of its formats, core.l10n): the request's or the
     worker's row, else its phone region, else the environment's (no query unless asked)."""

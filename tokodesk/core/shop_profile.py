@@ -14,7 +14,7 @@ from django import forms
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from tokodesk.core import settings_pages, uploads
+from tokodesk.core import settings_pages, shop_locale, uploads
 from tokodesk.core.addresses import address_labels
 from tokodesk.core.errors import PermissionDenied, ValidationFailed
 from tokodesk.core.models import BankAccount, ShopSettings
@@ -42,13 +42,15 @@ class ShopProfileForm(forms.ModelForm):
         }
         help_texts = {
             "shop_name": _("Printed on e-mails, the return slip and the buyer's pages."),
-            "whatsapp": _("The number buyers write to, e.g. 0812 3456 7890."),
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["shop_name"].required = True
+        self.fields["whatsapp"].help_text = _("The number buyers write to, e.g. %(example)s.") % {
+            "example": shop_locale.phone_example(self.instance.phone_region or None)
+        }
         labels = address_labels()  # "District (kecamatan)" in Indonesia, "District" elsewhere
         for name in ("district", "city", "province", "postal_code"):
             self.fields[name].label = getattr(labels, name)
@@ -56,7 +58,10 @@ class ShopProfileForm(forms.ModelForm):
     def _phone(self, name):
         value = " ".join(self.cleaned_data.get(name, "").split())
         if value and not PHONE_CHARS.match(value):
-            raise forms.ValidationError(_("Digits, spaces and + only, e.g. 0812 3456 7890."))
+            raise forms.ValidationError(
+                _("Digits, spaces and + only, e.g. %(example)s.")
+                % {"example": shop_locale.phone_example(self.instance.phone_region or None)}
+            )
         return value
 
     def clean_phone(self):

@@ -62,10 +62,6 @@ class OrderSettingsForm(forms.Form):
     unique_transfer_code = forms.BooleanField(
         label=_("Add a unique code to bank transfer totals"),
         required=False,
-        help_text=_(
-            "Each new bank-transfer order gets a small code (up to Rp 999) added to its total, "
-            "so that finance can match a transfer to its order by the amount alone."
-        ),
     )
     whatsapp_template = forms.CharField(
         label=_("WhatsApp message"),
@@ -77,6 +73,18 @@ class OrderSettingsForm(forms.Form):
             "{name}, {reference}, {total}, {status}, {items}."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from tokodesk.core.l10n import format_money
+        from tokodesk.core.models import ShopSettings
+        from tokodesk.orders.transfer_codes import code_range
+
+        currency = ShopSettings.get().currency
+        self.fields["unique_transfer_code"].help_text = _(
+            "Each new bank-transfer order gets a small code (up to %(most)s) added to its total, "
+            "so that finance can match a transfer to its order by the amount alone."
+        ) % {"most": format_money(code_range(currency)[-1], currency)}
 
 
 EDITABLE = {

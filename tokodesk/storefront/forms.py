@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Product, Stock, Warehouse
-from tokodesk.core import uploads
+from tokodesk.core import shop_locale, uploads
 from tokodesk.core.addresses import address_labels
 from tokodesk.core.errors import DomainError, ValidationFailed
 from tokodesk.customers.phones import normalize_phone
@@ -115,7 +115,8 @@ class LandingOrderForm(forms.Form):
             normalize_phone(raw)
         except ValidationFailed as exc:
             raise forms.ValidationError(
-                _("“%(phone)s” is not a valid phone number. Example: 0812 3456 7890.") % {"phone": raw[:32]}
+                _("“%(phone)s” is not a valid phone number. Example: %(example)s.")
+                % {"phone": raw[:32], "example": shop_locale.phone_example()}
             ) from exc
         return raw.strip()
 

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Category, Product, ProductImage, Stock, Variant, Warehouse
+from tokodesk.core import shop_locale
 from tokodesk.core.errors import (
     Conflict,
     NotFound,
@@ -496,7 +497,9 @@ def _clean_warehouse(values: dict, errors: dict) -> dict:
     if "phone" in values:
         phone = _clean_text(values["phone"], 40)
         if phone and not PHONE_RE.match(phone):
-            errors["phone"] = _("Enter a phone number, like 0812 3456 7890.")
+            errors["phone"] = _("Enter a phone number, like %(example)s.") % {
+                "example": shop_locale.phone_example()
+            }
         out["phone"] = phone
     if "active" in values:
         out["active"] = bool(values["active"])

@@ -41,7 +41,7 @@ from tokodesk.orders.forms_create import (
 from tokodesk.orders.payment_options import flow_of
 from tokodesk.orders.selectors import order_queryset_for
 from tokodesk.orders.states import PaymentMethod
-from tokodesk.orders.transfer_codes import codes_enabled
+from tokodesk.orders.transfer_codes import code_range, codes_enabled
 from tokodesk.shipping.models import Courier
 
 SESSION_TOKENS = "order_create_tokens"  # form token -> reference: a second submit opens the order
@@ -107,7 +107,8 @@ def _summary(data, rows: list[Row], currency: str, options=None) -> dict:
             "counted": [row for row in rows if row.line_total is not None and row.qty_value > 0],
             # A bank transfer gets its unique code when the order is created (transfer_codes).
             "transfer_code": flow_of(data.get("payment_method") or "") == PaymentMethod.BANK_TRANSFER
-            and codes_enabled()}
+            and codes_enabled(),
+            "transfer_code_most": code_range(currency)[-1]}
 
 
 def _context(request, *, form, rows, stocked, currency, lines_error="", loose_errors=()):
