@@ -193,8 +193,8 @@ def order_page(user, query: ListQuery) -> dict:
     items = [
         row_out(r, label_for(r["status"]), tags[r["id"]],
                 [{"sku": sku, "name": name, "qty": qty, "unit_price": price, "line_total": qty * price,
-                  "serial_numbers": []}
-                 for sku, name, qty, price in lines[r["id"]]],
+                  "serial_numbers": serials}
+                 for sku, name, qty, price, serials in lines[r["id"]]],
                 actions(r))
         for r in rows
     ]

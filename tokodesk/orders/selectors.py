@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -347,18 +348,21 @@ class OrderRow(dict):
 
 
 def lines_and_tags(ids) -> tuple[dict[int, list[tuple]], dict[int, list[str]]]:
-    """The lines (sku, name, qty, unit_price, in id order) and the tag names (by name) of
-    these orders: one query each, as tuples. Plain SQL: building the two querysets cost
-    about as much as running them (issue 16); the columns are text and integers, which
-    need no conversion."""
+    """The lines (sku, name, qty, unit_price, serial_numbers, in id order) and the tag names
+    (by name) of these orders: one query each, as tuples. Plain SQL: building the two
+    querysets cost about as much as running them (issue 16); the columns are text and
+    integers, which need no conversion, but for the serials (JSON: text on SQLite, a list
+    from PostgreSQL's jsonb)."""
     lines: dict[int, list[tuple]] = {i: [] for i in ids}
     tags: dict[int, list[str]] = {i: [] for i in ids}
     if ids:
         sql_lines, sql_tags = _lines_and_tags_sql(len(ids))
         with connection.cursor() as cursor:
             cursor.execute(sql_lines, list(ids))
-            for order_id, *line in cursor.fetchall():
-                lines[order_id].append(line)
+            for order_id, sku, name, qty, price, serials in cursor.fetchall():
+                if isinstance(serials, str):
+                    serials = json.loads(serials)
+                lines[order_id].append((sku, name, qty, price, serials or []))
             cursor.execute(sql_tags, list(ids))
             for order_id, name in cursor.fetchall():
                 tags[order_id].append(name)
@@ -367,7 +371,8 @@ def lines_and_tags(ids) -> tuple[dict[int, list[tuple]], dict[int, list[str]]]:
 
 def _lines_and_tags_sql(n: int) -> tuple[str, str]:
     """What OrderLine.objects.filter(order_id__in=ids).order_by("id").values_list("order_id",
-    "sku", "name", "qty", "unit_price") and the tags' through table ordered by tag__name run."""
+    "sku", "name", "qty", "unit_price", "serial_numbers") and the tags' through table ordered
+    by tag__name run."""
     q = connection.ops.quote_name
     marks = ", ".join(["%s"] * n)
 
@@ -375,7 +380,7 @@ def _lines_and_tags_sql(n: int) -> tuple[str, str]:
         return q(model._meta.get_field(field).column)
 
     line, through = OrderLine, Order.tags.through
-    lines = (f"SELECT {', '.join(col(line, f) for f in ('order', 'sku', 'name', 'qty', 'unit_price'))} "
+    lines = (f"SELECT {', '.join(col(line, f) for f in ('order', 'sku', 'name', 'qty', 'unit_price', 'serial_numbers'))} "
              f"FROM {q(line._meta.db_table)} WHERE {col(line, 'order')} IN ({marks}) ORDER BY {col(line, 'id')} ASC")
     tags = (f"SELECT t0.{col(through, 'order')}, t1.{col(Tag, 'name')} FROM {q(through._meta.db_table)} t0 "
             f"INNER JOIN {q(Tag._meta.db_table)} t1 ON t0.{col(through, 'tag')} = t1.{col(Tag, 'id')} "

@@ -94,6 +94,9 @@ def reference_order_out(order, user):
                 "qty": li.qty,
                 "unit_price": li.unit_price,
                 "line_total": li.line_total,
+                # The list gave [] here (the schema's default) until session 16: a client
+                # reading the list saw no serials where the detail had them.
+                "serial_numbers": li.serial_numbers,
             }
             for li in lines
         ],
@@ -315,6 +318,10 @@ def _make_orders(n, owner):
                 name=f"Produk {v.sku} – {v.name}" if j % 2 else v.sku,
                 qty=1 + (i + j) % 3,
                 unit_price=v.price,
+                # Serials recorded on some lines: the list shows them as the detail does.
+                serial_numbers=[f"SN-{i}-{j}-{k}" for k in range(1 + (i + j) % 3)]
+                if (i + j) % 5 == 0
+                else [],
             )
             for i, o in enumerate(orders)
             for j, v in enumerate(variants[: i % 4])

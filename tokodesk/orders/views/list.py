@@ -414,7 +414,7 @@ def page_rows(*, user, filters, sort, cursor=None, limit=50):
     )
     lines, tags = selectors.lines_and_tags([r["id"] for r in rows])
     for r in rows:
-        r["lines"] = [_line_values(name, qty) for _sku, name, qty, _price in lines[r["id"]]]
+        r["lines"] = [_line_values(name, qty) for _sku, name, qty, _price, _serials in lines[r["id"]]]
         r["tags"] = tags[r["id"]]
     return rows, next_cursor
 
