@@ -52,15 +52,16 @@ import os
 import random
 import re
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, context, pct, setup_django, shown, write_json  # noqa: E402
+from common import RESULTS, ROOT, context, pct, setup_django, shown, write_json  # noqa: E402
 from measure_api_create import (  # noqa: E402
+    BIN,
     free_port,
-    start_gunicorn,
     stop,
     tree_cpu_seconds,
     wait_ready,
@@ -87,6 +88,11 @@ def parse_args(argv=None):
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
     p.add_argument("--seed", type=int, default=16)
+    p.add_argument(
+        "--trace",
+        action="store_true",
+        help="time each write transaction and request in the server (bench/write_trace.py)",
+    )
     p.add_argument("--out")
     return p.parse_args(argv)
 
@@ -195,7 +201,10 @@ def run_buyers(base: str, slug: str, forms: list[tuple[int, dict, bool]], concur
             if item is None:
                 return
             ip_index, data, double = item
-            with httpx.Client(base_url=base, timeout=120) as http:  # a new browser
+            # A new browser: a new client, so a new connection. verify=False: the bench speaks
+            # plain HTTP, and httpx otherwise builds an SSL context (the CA bundle) for each
+            # client: ~24 ms of the client's CPU per buyer, more than the server's per buyer.
+            with httpx.Client(base_url=base, timeout=120, verify=False) as http:
                 try:
                     failure, timing, again = one(http, ip_index, data, double)
                 except httpx.HTTPError as exc:
@@ -243,6 +252,84 @@ def check_round_robin(
     return {"orders": len(got), "out_of_turn": wrong}
 
 
+def start_gunicorn(port: int, workers: int, threads: int, log: Path, trace: bool = False):
+    """gunicorn as `make run` starts it (without its access log), on `port`; with `trace`,
+    with bench/write_trace.py as its config (hooks only: the same workers and threads)."""
+    import subprocess
+
+    cmd = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    cmd += ["--workers", str(workers), "--threads", str(threads), "--graceful-timeout", "5"]
+    if trace:
+        cmd += ["-c", str(Path(__file__).resolve().parent / "write_trace.py")]
+    fh = open(log, "w")  # closed with the process
+    return subprocess.Popen(
+        cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=os.environ.copy()
+    )
+
+
+def read_trace(trace_dir: Path, started: float, ended: float, buyers: int) -> dict:
+    """The workers' traces (bench/write_trace.py) of the timed buyers: the write
+    transactions' waits and spans (ms), and each request kind's wall and CPU (ms)."""
+    import json
+
+    txs, reqs = [], []
+    for f in sorted(trace_dir.glob("*.json")):
+        data = json.loads(f.read_text())
+        txs += [t for t in data["transactions"] if started <= t["ask"] <= ended]
+        reqs += [r for r in data["requests"] if started <= r["start"] <= ended]
+        f.unlink()
+    trace_dir.rmdir()
+    busy = sum(t["span"] for t in txs)
+
+    def ms(values):
+        return summary([v * 1000 for v in values])
+
+    kinds: dict[str, list] = {}
+    for r in reqs:
+        kind = r["path"].split(" ", 1)[0] + (
+            " thanks" if "/thanks/" in r["path"] or "/t/" in r["path"] else ""
+        )
+        kinds.setdefault(kind, []).append(r)
+    return {
+        "transactions": len(txs),
+        "per_buyer": round(len(txs) / buyers, 2),
+        "lock_wait_ms": ms([t["lock_wait"] for t in txs]),
+        "begin_wait_ms": ms([t["begin_wait"] for t in txs]),
+        "span_ms": ms([t["span"] for t in txs]),
+        "span_cpu_ms": ms([t["span_cpu"] for t in txs]),
+        "writer_busy_share": round(busy / (ended - started), 3),
+        "requests": {
+            k: {
+                "n": len(v),
+                "wall_ms": ms([r["wall"] for r in v]),
+                "cpu_ms": ms([r["cpu"] for r in v]),
+                "cpu_mean_ms": round(sum(r["cpu"] for r in v) * 1000 / len(v), 2),
+            }
+            for k, v in sorted(kinds.items())
+        },
+    }
+
+
+def print_trace(trace: dict) -> None:
+    def f(d):
+        return f"p50 {d['p50']} p95 {d['p95']} max {d['max']}"
+
+    print(
+        f"write transactions: {trace['transactions']} ({trace['per_buyer']} a buyer); the writer busy "
+        f"{trace['writer_busy_share']:.0%} of the run"
+    )
+    print(f"  wait for the process's lock (ms): {f(trace['lock_wait_ms'])}")
+    print(f"  BEGIN polling, other process (ms): {f(trace['begin_wait_ms'])}")
+    print(
+        f"  span BEGIN -> COMMIT (ms): {f(trace['span_ms'])}; thread CPU in it: {f(trace['span_cpu_ms'])}"
+    )
+    for kind, r in trace["requests"].items():
+        print(
+            f"  {kind:12s} {r['n']:5d} requests: wall {f(r['wall_ms'])}; CPU {f(r['cpu_ms'])}, "
+            f"mean {r['cpu_mean_ms']}"
+        )
+
+
 def summary(values: list[float]) -> dict:
     if not values:
         return {"p50": None, "p95": None, "max": None}
@@ -288,7 +375,11 @@ def main(argv=None) -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"tokodesk-bench-flash-{os.getpid()}.log"
-    proc = start_gunicorn(port, args.workers, args.threads, log)
+    trace_dir = None
+    if args.trace:
+        trace_dir = Path(tempfile.mkdtemp(prefix="tokodesk-flash-trace-"))
+        os.environ["FLASH_TRACE_DIR"] = str(trace_dir)
+    proc = start_gunicorn(port, args.workers, args.threads, log, trace=args.trace)
     try:
         wait_ready(base, proc, timeout=240)  # a loaded machine builds the API schemas slowly
         warm = run_buyers(base, page.slug, forms[: args.warmup], min(args.concurrency, 4))
@@ -300,13 +391,17 @@ def main(argv=None) -> int:
         last_index = LandingPage.objects.get(pk=page.pk).last_agent_index
         connection.close()
         cpu0, load0 = tree_cpu_seconds(proc.pid), os.getloadavg()[0]
+        client0 = time.process_time()
         started = time.perf_counter()
         res = run_buyers(base, page.slug, forms[args.warmup :], args.concurrency)
-        seconds = time.perf_counter() - started
+        ended = time.perf_counter()
+        seconds = ended - started
         cpu = tree_cpu_seconds(proc.pid) - cpu0
+        client_cpu = time.process_time() - client0
         load1 = os.getloadavg()[0]
     finally:
         stop(proc)
+    trace = read_trace(trace_dir, started, ended, args.buyers) if trace_dir else None
     after = Order.objects.filter(landing_page_id=page.pk).count()
     locations = [loc for loc in res["locations"] if loc]
     tokens = {loc.rstrip("/").rsplit("/", 1)[1] for loc in locations}
@@ -337,6 +432,9 @@ def main(argv=None) -> int:
         "thanks_ms": summary(res["thanks"]),
         "server_cpu_seconds": round(cpu, 2),
         "server_cpu_ms_per_order": round(cpu * 1000 / args.buyers, 1),
+        "client_cpu_seconds": round(client_cpu, 2),
+        "client_cpu_ms_per_order": round(client_cpu * 1000 / args.buyers, 1),
+        "trace": trace,
         "double_submits": res["doubles"],
         "double_submits_same_order": res["doubles_ok"],
         "failures": len(res["failures"]),
@@ -364,6 +462,9 @@ def main(argv=None) -> int:
         f"double submits {res['doubles_ok']}/{res['doubles']} same order; round robin {rr['orders']:,} orders, "
         f"{rr['out_of_turn']} out of turn: {'ok' if ok else 'MISMATCH'}"
     )
+    print(f"client CPU {client_cpu:.1f} s ({result['client_cpu_ms_per_order']} ms/order)")
+    if trace:
+        print_trace(trace)
     if res["failures"]:
         print("first failures:", res["failures"][:3])
         print(f"gunicorn log: {log}")
