@@ -151,8 +151,11 @@ class TransitionTable:
         with the permissions checked once and the transitions grouped by source status
         (the same rule, in the table's order)."""
         by_status: dict[str, list[Transition]] = {}
+        allowed: dict[str, bool] = {}  # each permission asked once (many transitions share one)
         for t in self:
-            if actor is None or actor.has_perm(t.permission):
+            if actor is not None and t.permission not in allowed:
+                allowed[t.permission] = actor.has_perm(t.permission)
+            if actor is None or allowed[t.permission]:
                 for status in t.sources:
                     by_status.setdefault(status, []).append(t)
 
