@@ -12,15 +12,22 @@ does not sleep 100 ms while the other one hands the lock from thread to thread.
 
 The lock only orders who asks SQLite first: SQLite still enforces the write lock, so a
 lock released early or never taken changes no result. A thread that waits longer than the
-connection's timeout goes on to BEGIN without it (as before this backend)."""
+connection's timeout goes on to BEGIN without it (as before this backend).
+
+Its operations read a datetime column's value as Django's do (an aware datetime in the
+connection's time zone), without Django's three calls per value (is_aware, make_aware and
+its is_aware again): a page of 50 orders reads ~550 of them (issue 16)."""
 
 from __future__ import annotations
 
+import datetime
 import sqlite3
 import threading
 import time
 
-from django.db.backends.sqlite3 import base
+from django.conf import settings
+from django.db.backends.sqlite3 import base, operations
+from django.utils.dateparse import parse_datetime
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -31,7 +38,20 @@ def _writer_lock(name: str) -> threading.Lock:
         return _locks.setdefault(name, threading.Lock())
 
 
+class DatabaseOperations(operations.DatabaseOperations):
+    def convert_datetimefield_value(self, value, expression, connection):
+        # Django's rule (sqlite3.operations): parse a string; with USE_TZ, a value without
+        # an offset (is_aware: utcoffset() is None) gets the connection's time zone.
+        if value is not None:
+            if not isinstance(value, datetime.datetime):
+                value = parse_datetime(value)
+            if settings.USE_TZ and value.utcoffset() is None:
+                value = value.replace(tzinfo=self.connection.timezone)
+        return value
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
     _held = None  # the writer lock this connection's open transaction holds
 
     def _start_transaction_under_autocommit(self):
