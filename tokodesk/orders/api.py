@@ -297,17 +297,25 @@ def order_detail(user, reference: str) -> tuple[dict, str] | None:
     return data, r.etag
 
 
-def _detail_response(request, reference, status=200):
+def _detail_data(request, reference) -> dict:
+    """The order's detail (its ETag on the request for the ETag middleware); 404 if not seen."""
     found = order_detail(request.auth, reference)
     if found is None:
         raise NotFound("not_found", _("Order %(reference)s not found.") % {"reference": reference[:60]})
     data, request.tokodesk_etag = found
-    return HttpStatus(status, data)
+    return data
+
+
+def _detail_response(request, reference, status=200):
+    return HttpStatus(status, _detail_data(request, reference))
 
 
 @router.get("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="One order")
 def get_order(request, reference: str):
-    return _detail_response(request, reference)
+    # order_detail builds plain data in OrderDetailOut's shape (test_api_detail_compiled: the
+    # same bytes as ninja's validated answer): rendered as is, as the list is (issue 16).
+    data = _detail_data(request, reference)
+    return write_block._operation(request).api.create_response(request, data, status=200)
 
 
 @router.patch("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="Edit an order (before shipment)")

@@ -544,25 +544,35 @@ def order_detail_values(*, user, reference: str, related: dict) -> OrderDetailVa
     """What GET /orders/{reference} shows, in five queries (the order with `related`, name →
     expression, e.g. the codes of its warehouse and courier; its lines; tags; payments;
     notes with their author's name), as values: what order_get's objects give, without
-    building them."""
+    building them. Their SQL is compiled once per process and scope (orders.detail_sql)."""
+    from tokodesk.orders import detail_sql
     from tokodesk.orders.models import OrderNote, Payment
 
-    found = list(order_queryset_for(user).filter(reference=reference)
-                 .values(*order_columns(), **related)[:1])
+    scope = "all"
+    if user is not None and not user.has_perm("orders.view_all_orders"):
+        if not user.has_perm("orders.view_order"):
+            return None  # order_queryset_for: none
+        scope = user.pk
+    shown = tuple((name, repr(expression)) for name, expression in related.items())
+    found = detail_sql.rows(
+        ("order", scope, shown),
+        lambda ref: order_queryset_for(user).filter(reference=ref).values(*order_columns(), **related)[:1],
+        reference,
+    )
     if not found:
         return None
     row = OrderRow(found[0])
     pk = row["id"]
-    lines = list(OrderLine.objects.filter(order_id=pk).order_by("id")
-                 .values("sku", "name", "qty", "unit_price", "serial_numbers"))
-    tags = list(Order.tags.through.objects.filter(order_id=pk).order_by("tag__name")
-                .values_list("tag__name", flat=True))
-    payments = list(Payment.objects.filter(order_id=pk).values(
+    lines = detail_sql.rows(("lines",), lambda pk: OrderLine.objects.filter(order_id=pk).order_by("id").values(
+        "sku", "name", "qty", "unit_price", "serial_numbers"), pk)
+    tags = detail_sql.rows(("tags",), lambda pk: Order.tags.through.objects.filter(order_id=pk).order_by(
+        "tag__name").values("tag__name"), pk)
+    payments = detail_sql.rows(("payments",), lambda pk: Payment.objects.filter(order_id=pk).values(
         "id", "kind", "amount", "paid_on", "account", "reference", "recorded_at", "voided_at",
-        "remitted_at"))
-    notes = list(OrderNote.objects.filter(order_id=pk).values(
-        "id", "body", "created_at", author_name=F("author__username")))
-    return OrderDetailValues(row, lines, tags, payments, notes)
+        "remitted_at"), pk)
+    notes = detail_sql.rows(("notes",), lambda pk: OrderNote.objects.filter(order_id=pk).values(
+        "id", "body", "created_at", author_name=F("author__username")), pk)
+    return OrderDetailValues(row, lines, [t["tag__name"] for t in tags], payments, notes)
 
 
 def order_timeline(*, order: Order) -> QuerySet[OrderEvent]:
