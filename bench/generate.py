@@ -2,6 +2,7 @@
 
     .venv/bin/tokodesk migrate
     .venv/bin/python bench/generate.py --orders 100000 [--database-url URL] [--append] [--seed S]
+        [--returns N]  (then N returns: bench/generate_returns.py)
 
 This is NOT how orders are made. `tokodesk demo` goes through the real services
 (`order_create`, `order_apply_action`): every rule checked, every event written by the
@@ -290,6 +291,12 @@ def parse_args(argv=None):
         action=argparse.BooleanOptionalAction,
         default=None,
         help="run ANALYZE at the end (default: yes; --no-analyze to measure without statistics)",
+    )
+    p.add_argument(
+        "--returns",
+        type=int,
+        default=0,
+        help="then add this many returns of delivered/completed orders (bench/generate_returns.py)",
     )
     p.add_argument(
         "--status",
@@ -1049,6 +1056,10 @@ def main(argv=None) -> int:
         f"{args.orders / timings['total']:,.0f} orders/s, {rows / timings['total']:,.0f} rows/s"
     )
     print("statuses: " + ", ".join(f"{s} {c}" for s, c in gen.by_status.most_common()))
+    if args.returns:
+        from generate_returns import add_returns
+
+        add_returns(args.returns, seed=args.seed, batch=args.batch)
     return 0
 
 
