@@ -11,17 +11,40 @@ notifications provides the customers' default language in its AppConfig.ready().
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 _default_language: list[Callable[[], str]] = []
+_default_memo: ContextVar[list | None] = ContextVar("tokodesk_default_language_memo", default=None)
 
 
 def provide_default_language(fn: Callable[[], str]) -> None:
     """Register where the customers' default language comes from (notifications' setting)."""
     _default_language[:] = [fn]
+
+
+def _customers_default() -> str:
+    memo = _default_memo.get()
+    if memo is None:
+        return _default_language[0]()
+    if not memo:
+        memo.append(_default_language[0]())
+    return memo[0]
+
+
+@contextmanager
+def default_language_read_once():
+    """Inside this block `localized()` looks the customers' default language up at most once
+    (a page of rows with labels: one settings read, not one per row)."""
+    token = _default_memo.set([])
+    try:
+        yield
+    finally:
+        _default_memo.reset(token)
 
 
 def languages() -> list[tuple[str, str]]:
@@ -39,7 +62,7 @@ def localized(labels: dict | None, fallback: str = "", language: str | None = No
     if text:
         return text
     if labels and _default_language:  # (no lookup of the setting for a row without labels)
-        text = labels.get(_code(_default_language[0]()))
+        text = labels.get(_code(_customers_default()))
         if text:
             return text
     if fallback:
@@ -56,7 +79,7 @@ def clean_labels(value, *, limit: int, field: str = "labels") -> tuple[dict, dic
     if value is None:
         return labels, errors
     if not isinstance(value, dict):
-        return labels, {field: _("A label per language: {\"fr\": \"…\"}.")}
+        return labels, {field: _('A label per language: {"fr": "…"}.')}
     for lang, text in value.items():
         key = f"{field}.{lang}"
         if lang not in codes:

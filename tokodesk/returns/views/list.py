@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from tokodesk.core.chips import filter_chips
 from tokodesk.core.errors import ValidationFailed
-from tokodesk.returns import selectors
+from tokodesk.returns import list_values, selectors
 from tokodesk.returns.forms import ReturnFilterForm
 from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import Status
@@ -33,6 +33,9 @@ COLUMNS = [
     ("responsible", _("Responsible")), ("target_date", _("Target date")),
 ]
 PAGE_SIZES = (25, 50, 100)
+# The page's returns as rows of values with their lines (issue 16): no Return instance; the
+# row template, badge and menu read them as they read a Return.
+page_rows = list_values.return_rows
 
 
 def build_rows(returns, user, returns_enabled: bool):
@@ -67,12 +70,11 @@ def return_list_view(request):
         counts = dict.fromkeys(TABS, 0)
     else:
         try:
-            returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort,
-                                                         cursor=cursor, limit=limit)
+            returns, next_cursor = page_rows(user=request.user, filters=filters, sort=sort, cursor=cursor,
+                                             limit=limit)
         except ValidationFailed:
             cursor = None
-            returns, next_cursor = selectors.return_list(user=request.user, filters=filters, sort=sort,
-                                                         limit=limit)
+            returns, next_cursor = page_rows(user=request.user, filters=filters, sort=sort, limit=limit)
         counts = selectors.status_counts(user=request.user, filters=filters)
     enabled = ReturnSettings.get().returns_enabled
 
