@@ -32,8 +32,16 @@ from tokodesk.core.errors import (
 )
 from tokodesk.core.timeline import Timeline
 
-# A guard returns None when the action may proceed, or (code, message) to refuse it.
+# A guard returns None when the action may proceed, or (code, message) to refuse it. It may
+# also carry `refuses(obj) -> bool`, the same decision without building the message: what the
+# lists ask for every row (available_for; a translated, formatted refusal cost ~20 µs, and a
+# page of the orders' Action needed tab built two per row, issue 16).
 Guard = Callable[[Any, Any], "tuple[str, Any] | None"]
+
+
+def _refusal_test(guard: Guard) -> Callable[[Any], bool]:
+    refuses = getattr(guard, "refuses", None)
+    return refuses if refuses is not None else (lambda obj: bool(guard(obj, None)))
 
 
 @dataclass
@@ -159,11 +167,13 @@ class TransitionTable:
                 for status in t.sources:
                     by_status.setdefault(status, []).append(t)
 
+        tests = {t.action: tuple(map(_refusal_test, t.guards)) for t in self}
+
         def actions(obj) -> list[str]:
             return [
                 t.action
                 for t in by_status.get(obj.status, ())
-                if not any(guard(obj, None) for guard in t.guards)
+                if not any(refuses(obj) for refuses in tests[t.action])
             ]
 
         return actions

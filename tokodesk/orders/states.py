@@ -171,7 +171,7 @@ def method_is(method):
         if order.payment_method != method:
             return "wrong_payment_method", _("Only for orders paid by %(method)s.") % {
                 "method": PaymentMethod(method).label}
-    guard.__doc__ = f"payment method is {method}"
+    guard.__doc__, guard.refuses = f"payment method is {method}", lambda order: order.payment_method != method
     return guard
 
 

@@ -48,3 +48,15 @@ def test_available_for_as_available_asking_each_permission_once(shop, users):
     anyone = ORDER_TRANSITIONS.available_for(None)
     for order in orders:
         assert anyone(order) == [t.action for t in ORDER_TRANSITIONS.available(order, None)]
+
+
+def test_a_guards_refuses_is_its_decision():
+    """A guard's `refuses(obj)` (what available_for asks) says what the guard says."""
+    from types import SimpleNamespace
+
+    with_test = [g for t in ORDER_TRANSITIONS for g in t.guards if hasattr(g, "refuses")]
+    assert with_test, "method_is guards carry refuses"
+    for guard in with_test:
+        for flow in [*PaymentMethod.values, "paypal"]:
+            order = SimpleNamespace(payment_method=flow)
+            assert guard.refuses(order) == bool(guard(order, None)), (guard.__doc__, flow)
