@@ -5,6 +5,7 @@ The test database is in memory (another process cannot see it): the orders are c
 into a SQLite file of their own, read through a database alias made for the test."""
 
 import importlib
+import json
 import sqlite3
 import subprocess
 import sys
@@ -160,3 +161,34 @@ def test_a_failing_or_abandoned_second_process(shop, users, settings, on_file, f
     pieces.close()
     assert len(forks) == 2 and all(_reaped(child) for child in forks)
     assert Order.objects.using(ALIAS).count() == Order.objects.count()  # the parent reads on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_half_bounds_its_chunks_once_each_way(shop, users, settings, on_file, monkeypatch):
+    """SQLite searches a rowid range with one bound each way: the half's own limit (the
+    middle id) is a chunk's bound, never a second `id <` / `id >=` beside the chunk's, which
+    made every chunk's bound query and IN list search from the middle (quadratic at 1M)."""
+    from django.test.utils import CaptureQueriesContext
+
+    n = _varied_orders()
+    qs = on_file()
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 0
+    plan = Plan.build([{"field": key} for key in ("reference", "items", "tags", "total")])
+    one = b"".join(iter_csv(qs, plan, engine="sql", chunk_size=2))
+    jobs = []
+    child_job = sqlsplit._child_job
+    monkeypatch.setattr(
+        sqlsplit, "_child_job", lambda *args: jobs.append(child_job(*args)) or jobs[-1]
+    )
+    settings.TOKODESK_EXPORT_SPLIT_ROWS = 2
+    with CaptureQueriesContext(connections[ALIAS]) as parent:
+        got = b"".join(iter_csv(qs.all(), plan, engine="sql", chunk_size=2, workers=2))
+    assert got == one and len(read_csv(got)) == n + 1
+    child = [sql for sql, _params in json.loads(jobs[0])["queries"]]
+    rendered = [
+        q["sql"] for q in parent.captured_queries if "OFFSET" in q["sql"] or " IN (" in q["sql"]
+    ]
+    assert len(child) >= n // 4 and len(rendered) >= n // 2
+    for sql in child + rendered:
+        assert sql.count('"orders_order"."id" < ') <= 1, sql
+        assert sql.count('"orders_order"."id" >= ') <= 1, sql
