@@ -141,9 +141,13 @@ def landing_page_view(request, slug):
             "This form has expired. Please check your details and press the order button again."))
 
     # A form already sent (refresh, double click, retry): the first order's thank-you page.
-    previous = LandingSubmission.objects.filter(landing_page=page, form_token=token).select_related("order").first()
+    previous = services.previous_thanks(page.pk, token)
     if previous is not None:
-        return _thanks_redirect(previous.order)
+        order_page_id, order_id = previous
+        if order_page_id != page.pk:  # its order is no longer this page's: as before (read whole)
+            submission = LandingSubmission.objects.filter(landing_page=page, form_token=token).select_related("order")
+            return _thanks_redirect(submission.first().order)
+        return _thanks_redirect_to(page.slug, order_id)  # the page just read: its slug of now
 
     if request.POST.get(HONEYPOT, "").strip():
         return _render(request, page, _fresh_form(page, request.POST), status=400, alert=_(
@@ -177,7 +181,11 @@ def landing_page_view(request, slug):
 
 def _thanks_redirect(order):
     """303: the browser GETs the thank-you page, so a refresh there does not resend."""
-    response = redirect("storefront:thanks", slug=order.landing_page.slug, token=services.thanks_token(order))
+    return _thanks_redirect_to(order.landing_page.slug, order.pk)
+
+
+def _thanks_redirect_to(slug: str, order_id: int):
+    response = redirect("storefront:thanks", slug=slug, token=services.thanks_token(SimpleNamespace(pk=order_id)))
     response.status_code = 303
     return response
 
