@@ -360,7 +360,9 @@ def lines_and_tags(ids) -> tuple[dict[int, list[tuple]], dict[int, list[str]]]:
         with connection.cursor() as cursor:
             cursor.execute(sql_lines, list(ids))
             for order_id, sku, name, qty, price, serials in cursor.fetchall():
-                if isinstance(serials, str):
+                if serials == "[]":  # most lines: what json.loads gives, a new empty list
+                    serials = []
+                elif isinstance(serials, str):
                     serials = json.loads(serials)
                 lines[order_id].append((sku, name, qty, price, serials or []))
             cursor.execute(sql_tags, list(ids))
