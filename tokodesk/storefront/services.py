@@ -226,8 +226,7 @@ def payment_choices(page: LandingPage) -> list[tuple[str, str]]:
 
 
 def public_page(slug: str) -> LandingPage:
-    page = (LandingPage.objects.select_related("product", "warehouse")
-            .filter(slug=slug, active=True, product__active=True).first())
+    page = options_sql.public_page(slug)  # select_related product and warehouse, SQL written once
     if page is None:
         raise NotFound("not_found", _("This page does not exist."))
     return page

@@ -95,3 +95,43 @@ def test_a_product_without_active_variants_reads_once(shop):
     with CaptureQueriesContext(connection) as queries:
         assert services.variant_options(page) == [] == orm_options(page)
     assert len(queries.captured_queries) == 2
+
+
+def orm_page(slug):
+    from tokodesk.storefront.models import LandingPage
+
+    return (
+        LandingPage.objects.select_related("product", "warehouse")
+        .filter(slug=slug, active=True, product__active=True)
+        .first()
+    )
+
+
+@pytest.mark.django_db
+def test_the_page_from_sql_is_the_orm_page(shop):
+    from tokodesk.core.errors import NotFound
+    from tokodesk.storefront.models import LandingPage
+
+    with_warehouse = make_page(
+        shop, slug="kaos", methods=("cod",), image_url="https://x.test/a.png"
+    )
+    make_page(shop, slug="tanpa-gudang", warehouse=None)
+    for slug in ("kaos", "tanpa-gudang"):
+        with CaptureQueriesContext(connection) as queries:
+            new = services.public_page(slug)
+            shown_new = (values(new), values(new.product), values(new.warehouse))
+        old = orm_page(slug)
+        assert shown_new == (values(old), values(old.product), values(old.warehouse))
+        assert len(queries.captured_queries) == 1  # product and warehouse came with the page
+    assert services.public_page("tanpa-gudang").warehouse is None
+    LandingPage.objects.filter(pk=with_warehouse.pk).update(active=False)
+    for slug in ("kaos", "nope"):
+        assert orm_page(slug) is None
+        with pytest.raises(NotFound):
+            services.public_page(slug)
+    product = with_warehouse.product
+    LandingPage.objects.filter(pk=with_warehouse.pk).update(active=True)
+    type(product).objects.filter(pk=product.pk).update(active=False)
+    assert orm_page("kaos") is None
+    with pytest.raises(NotFound):
+        services.public_page("kaos")
