@@ -28,6 +28,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,10 +147,67 @@ def _child_job(compiled, queryset: QuerySet, size: int, middle: int) -> bytes | 
         return None
 
 
+PREFETCH_STEP = 8 << 20  # bytes per posix_fadvise call (the kernel reads ~8 MB per call)
+
+
+def _available_memory() -> int:
+    """MemAvailable (Linux), else 0."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def prefetch(path: str) -> list[str]:
+    """Ask the kernel to read the database file (and its WAL) into its page cache ahead of
+    the export (posix_fadvise WILLNEED, 8 MB a call), when it fits in half the available
+    memory; returns the files asked for.
+
+    A large export reads most pages of the orders, lines, customers, payments and tags, one
+    4 KB pread at a time and newest order first, i.e. backwards through the file, which
+    the kernel's readahead does not follow: with the file out of the page cache (after a
+    restart, or evicted) every page was a read of its own, ~20-35 µs of CPU more per row
+    of the full template at 1M orders (66-84 instead of 45-48, measured by chunks, loaded
+    machine). The kernel reads the whole file instead in large requests (2.9 GB: 0.44 s of
+    CPU), and the export's reads find the pages cached. The pages are the kernel's cache,
+    not this process's memory (unlike mmap, RSS does not grow); with the file cached
+    already, nothing is read."""
+    if not hasattr(os, "posix_fadvise"):
+        return []
+    budget = _available_memory() // 2
+    asked = []
+    for name in (path, f"{path}-wal"):
+        try:
+            fd = os.open(name, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            size = os.fstat(fd).st_size
+            if not 0 < size <= budget:
+                continue
+            budget -= size
+            for offset in range(0, size, PREFETCH_STEP):
+                os.posix_fadvise(fd, offset, PREFETCH_STEP, os.POSIX_FADV_WILLNEED)
+            asked.append(name)
+        except OSError:
+            continue
+        finally:
+            os.close(fd)
+    return asked
+
+
 def iter_split(compiled, queryset: QuerySet, size: int, middle: int) -> Iterator[tuple[int, bytes]]:
     """`Compiled.iter_chunks`'s pieces for the whole export: the parent's half (ids >=
     `middle`) as it renders, then the child's (ids < `middle`) from its spool file. Should
-    the child fail, the parent renders that half itself (the same bytes, later)."""
+    the child fail, the parent renders that half itself (the same bytes, later). The
+    database file is read ahead meanwhile (`prefetch`, a thread: the calls take ~1-2 s)."""
+    name = str(connections[compiled.alias].settings_dict["NAME"])
+    if os.path.isfile(name):
+        threading.Thread(target=prefetch, args=(name,), daemon=True, name="export-prefetch").start()
     job = _child_job(compiled, queryset, size, middle)
     if job is None:
         yield from compiled.iter_serial(queryset, size)

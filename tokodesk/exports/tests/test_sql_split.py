@@ -6,9 +6,11 @@ into a SQLite file of their own, read through a database alias made for the test
 
 import importlib
 import json
+import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -180,6 +182,8 @@ def test_each_half_bounds_its_chunks_once_each_way(shop, users, settings, on_fil
     monkeypatch.setattr(
         sqlsplit, "_child_job", lambda *args: jobs.append(child_job(*args)) or jobs[-1]
     )
+    asked = []
+    monkeypatch.setattr(sqlsplit, "prefetch", asked.append)
     settings.TOKODESK_EXPORT_SPLIT_ROWS = 2
     with CaptureQueriesContext(connections[ALIAS]) as parent:
         got = b"".join(iter_csv(qs.all(), plan, engine="sql", chunk_size=2, workers=2))
@@ -192,3 +196,34 @@ def test_each_half_bounds_its_chunks_once_each_way(shop, users, settings, on_fil
     for sql in child + rendered:
         assert sql.count('"orders_order"."id" < ') <= 1, sql
         assert sql.count('"orders_order"."id" >= ') <= 1, sql
+    for _ in range(100):  # the database file was read ahead (a thread)
+        if asked:
+            break
+        time.sleep(0.05)
+    assert asked == [connections[ALIAS].settings_dict["NAME"]]
+
+
+def test_prefetch_asks_the_kernel_for_the_files_that_fit(tmp_path, monkeypatch):
+    db = tmp_path / "db.sqlite3"
+    db.write_bytes(b"x" * (20 << 20))
+    (tmp_path / "db.sqlite3-wal").write_bytes(b"y" * 10)
+    calls = []
+
+    def fadvise(fd, offset, length, advice):
+        calls.append((os.fstat(fd).st_size, offset, length, advice))
+
+    monkeypatch.setattr(sqlsplit.os, "posix_fadvise", fadvise, raising=False)
+    monkeypatch.setattr(sqlsplit, "_available_memory", lambda: 1 << 30)
+    assert sqlsplit.prefetch(str(db)) == [str(db), f"{db}-wal"]
+    step, willneed = sqlsplit.PREFETCH_STEP, os.POSIX_FADV_WILLNEED
+    assert calls == [
+        (20 << 20, 0, step, willneed),
+        (20 << 20, step, step, willneed),
+        (20 << 20, 2 * step, step, willneed),
+        (10, 0, step, willneed),
+    ]
+    calls.clear()  # more than half the available memory: not asked
+    monkeypatch.setattr(sqlsplit, "_available_memory", lambda: 30 << 20)
+    assert sqlsplit.prefetch(str(db)) == [f"{db}-wal"] and calls == [(10, 0, step, willneed)]
+    monkeypatch.setattr(sqlsplit, "_available_memory", lambda: 0)  # unknown: never
+    assert sqlsplit.prefetch(str(db)) == [] and sqlsplit.prefetch(str(tmp_path / "none")) == []
