@@ -18,6 +18,13 @@ rows), at least `split_rows()` orders. Should the child fail, the worker renders
 itself (logged): the same file, later. Progress: the worker's chunks as they are rendered,
 then the child's. Memory: the child holds a fetch of rows at a time (its RSS is added in
 bench/measure_export.py).
+
+Each half's limit is its first or last chunk's id bound, never a second filter beside the
+chunk's (`half_queries`: SQLite would search from the middle, quadratic at 1M orders), and
+the database file is read ahead by the kernel meanwhile (`prefetch`: the export reads its
+pages backwards, one at a time, which readahead does not follow when the file is not
+cached). Both processes then cost about the same CPU per row (issue 16, 1M orders, full
+template, loaded machine: ~52 µs per row for the two together, 69 before).
 """
 
 from __future__ import annotations
