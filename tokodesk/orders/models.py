@@ -155,6 +155,16 @@ class Order(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["status", "-created_at", "-id"], name="order_status_created"),
+            # The Completed tab, newest first. Most orders end completed, the newest of them
+            # long after they were created: PostgreSQL's planner, which takes the statuses as
+            # spread evenly over time, read order_created from the newest order and skipped
+            # the ~170k recent orders not yet completed (74 ms at 1M orders) rather than
+            # order_status_created's range. This index is the cheaper path to it.
+            models.Index(
+                fields=["-created_at", "-id"],
+                name="order_completed_created",
+                condition=Q(status="completed"),
+            ),
             # The newest first, for everyone and for one agent. The recipient's name rides
             # along so that SQLite tests a name fragment (LIKE '%…%') on the index entry and
             # reads only the matching rows (PostgreSQL has a trigram index for it, 0004).
