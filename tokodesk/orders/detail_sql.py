@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.db import connection, connections
 from django.db.models import QuerySet
 
+from tokodesk.core import pg_prepare
+
 # The value's two marker values by kind: a reference (text) and an id (an integer, never a
 # real one).
 _MARKERS = {
@@ -43,7 +45,7 @@ def rows(key: tuple, build, value) -> list[dict]:
     sql, params, at, compiler, converters, names = compiled
     params = list(params)
     params[at] = value
-    with connection.cursor() as cursor:
+    with pg_prepare.cursor() as cursor:  # prepared once per connection on PostgreSQL
         cursor.execute(sql, params)
         found = cursor.fetchall()
     if converters:

@@ -27,6 +27,7 @@ from django.db import connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
+from tokodesk.core import pg_prepare
 from tokodesk.orders.tabs import TABS
 
 # Marker values: the time, the cursor's sort value and its id (negative: never a real id).
@@ -134,7 +135,7 @@ def page_rows(key, build, cursor, now) -> list[dict]:
         return []
     sql, params = _fill(compiled, cursor, now)
     compiler, converters, names = compiled[3]
-    with connection.cursor() as db:
+    with pg_prepare.cursor() as db:  # prepared once per connection on PostgreSQL
         db.execute(sql, params)
         rows = db.fetchall()
     if converters:

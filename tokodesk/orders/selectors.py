@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core import pg_prepare
 from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.customers.phones import phone_search_key
@@ -449,7 +450,7 @@ def tab_counts(*, user, filters: OrderFilters | None = None) -> dict[str, int]:
     at_now = connection.ops.adapt_datetimefield_value(now)
     for i in now_at:
         params[i] = at_now
-    with connection.cursor() as cursor:
+    with pg_prepare.cursor() as cursor:  # prepared once per connection on PostgreSQL
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return {tab: int(n) for tab, n in zip(keys, row, strict=True)}
