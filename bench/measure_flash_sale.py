@@ -43,6 +43,18 @@ So the ceiling is now the submit (form, order_prepare and order_create through t
 ~14 ms, 20 statements) and gunicorn's own per-request work (HTTP, WSGI, middleware: the gap
 between its CPU and the in-process sum), not the templates. Report the gunicorn CPU per
 order beside the rate: it moves less with the machine's load.
+
+The client (later, 180b746): each buyer's new httpx.Client built an SSL context (the CA
+bundle, ~24 ms of CPU) though the bench speaks plain HTTP, and the client's 16 threads share
+one GIL: it saturated a core at ~30 buyers/s (the quiet figure was 29 orders/s). verify=False
+leaves it ~4.5 ms a buyer (client CPU is printed). --trace (write_trace.py) times each write
+transaction in the server: on the loaded machine (load 8-20, 2 cores) its span BEGIN ->
+COMMIT is p50 19-47 ms for 2.8-3.7 ms of its thread's CPU: the holder waits for the cores
+and for the GIL (each statement releases it; a thread that takes it keeps it up to the 5 ms
+switch interval). sys.setswitchinterval(0.5 ms) shortened the spans (p50 16-22 ms) but cost
+more CPU per buyer (23 -> 29-33 ms); 4 workers x 2 threads cost 25 ms a buyer against 22-24
+for 2 x 4. On 2 cores with the client on the same machine, 120 orders/s needs server +
+client <= ~16.5 ms of CPU a buyer.
 """
 
 from __future__ import annotations
