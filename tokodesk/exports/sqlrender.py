@@ -75,13 +75,16 @@ FETCH = 500  # rows per fetchmany (SQLite): one piece of CSV
 # for every chunk (a seq scan of all customers per ~3,500 orders, growing with the shop:
 # 100k orders with chunks of 350, as 1M orders with chunks of 3,500 — 95 µs server +
 # client CPU per row, 61 µs with index lookups instead; unchanged at 100k orders).
-PG_SESSION = ("jit", "enable_hashjoin")
+# DateStyle: times and dates are written by their text output (`timestamp`, `date`), which
+# is YYYY-MM-DD HH:MM:SS only in the ISO style, whatever the server's default.
+PG_SESSION = {"jit": "off", "enable_hashjoin": "off", "DateStyle": "'ISO, MDY'"}
 
 
 def pg_session(connection, *, reset: bool = False) -> None:
-    """Set PG_SESSION off (or reset it) in one round trip."""
+    """Set PG_SESSION (or reset it) in one round trip."""
     with connection.cursor() as cursor:
-        cursor.execute("; ".join(f"RESET {name}" if reset else f"SET {name} = off" for name in PG_SESSION))
+        items = PG_SESSION.items()
+        cursor.execute("; ".join(f"RESET {k}" if reset else f"SET {k} = {v}" for k, v in items))
 
 
 class Unsupported(Exception):
@@ -231,6 +234,12 @@ class Dialect(RelatedLists):
             for exp, codes in sorted(by_exp.items())
             if exp != default
         )
+        if self.pg:  # the codes as stored (upper case) first: no upper() copy, ~1/3 less CPU
+            exact = (
+                f"WHEN {currency} IN ({', '.join(_lit(c) for c in codes)}) THEN {self._fixed(amount, exp)}"
+                for exp, codes in sorted(by_exp.items())
+            )
+            whens = " ".join([*exact, whens])
         return f"CASE {whens} ELSE {self._fixed(amount, default)} END"
 
     def kg(self, grams: str) -> str:
@@ -249,20 +258,22 @@ class Dialect(RelatedLists):
     def timestamp(self, expr: str) -> str:
         """Local time to the second (truncated, as the Python path)."""
         if self.pg:
-            return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD HH24:MI:SS')"
+            # Its text in the ISO DateStyle (PG_SESSION) once the fraction is cut: to_char's
+            # YYYY-MM-DD HH24:MI:SS cost ~1/2 more CPU per cell.
+            return f"CAST(date_trunc('second', {expr} AT TIME ZONE {_lit(self.tz_name)}) AS TEXT)"
         # Django stores UTC text "YYYY-MM-DD HH:MM:SS[.ffffff]"; cut the fraction first
         # (the date functions would round it); datetime() is strftime('%Y-%m-%d %H:%M:%S')
         # without a format to read.
         return f"datetime(substr({expr}, 1, 19), {self._offset(expr)})"
 
     def local_date(self, expr: str) -> str:
-        if self.pg:
-            return f"to_char({expr} AT TIME ZONE {_lit(self.tz_name)}, 'YYYY-MM-DD')"
+        if self.pg:  # a date's text in the ISO DateStyle (PG_SESSION) is YYYY-MM-DD
+            return f"CAST(CAST({expr} AT TIME ZONE {_lit(self.tz_name)} AS DATE) AS TEXT)"
         return f"date(substr({expr}, 1, 19), {self._offset(expr)})"
 
     def date(self, expr: str) -> str:
         """A date column."""
-        return f"to_char({expr}, 'YYYY-MM-DD')" if self.pg else expr
+        return f"CAST({expr} AS TEXT)" if self.pg else expr  # PostgreSQL: ISO DateStyle
 
     # --- related lists ----------------------------------------------------------------
 

@@ -71,3 +71,47 @@ def test_postgresql_exports_without_hash_joins_nor_jit(shop, monkeypatch):
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_hashjoin')")
         assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's DateStyle")
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Europe/Paris"])
+def test_postgresql_times_are_iso_whatever_the_server_datestyle(shop, users, settings, zone):
+    """Times and dates are written as their text in the ISO DateStyle (faster than
+    to_char), which the export's session sets: a server whose default is another style
+    writes the same bytes. Money: currency codes as stored (upper case) are matched
+    before upper() is called; codes in other cases and unknown ones still render as in
+    Python."""
+    from tokodesk.exports.tests.test_sql_bytes import COPY_QUOTED, TEMPLATES, _dst_orders
+    from tokodesk.exports.tests.test_sql_render import _varied_orders
+    from tokodesk.exports.writer import Plan, iter_csv
+    from tokodesk.orders.models import Order
+
+    settings.TIME_ZONE = zone
+    from tokodesk.customers.models import Customer
+    from tokodesk.orders.models import Payment
+
+    _dst_orders("IDR")
+    _varied_orders()
+    customer = Customer.objects.create(name="Cur", phone="+6281100000077")
+    for i, code in enumerate(["idr", "Eur", "jPy", "XYZ", "usd", "EUR", "VND"]):
+        order = Order.objects.create(
+            reference=f"CUR-{i}",
+            customer=customer,
+            recipient_name="R",
+            currency=code,
+            subtotal=123457,
+            total=7 if i == 3 else 123457,
+            paid_total=1205,
+        )
+        Payment.objects.create(order=order, kind="transfer", amount=1205)
+    plan = Plan.build([{"field": key} for key in TEMPLATES["full"]])
+    python = b"".join(iter_csv(Order.objects.all(), plan, delimiter=";", engine="python"))
+    with connection.cursor() as cursor:
+        cursor.execute("SET DateStyle = 'SQL, DMY'")
+    info = {}
+    sql = b"".join(
+        iter_csv(Order.objects.all(), plan, delimiter=";", engine="sql", info=info, chunk_size=7)
+    )
+    assert info["engine"] == "sql"
+    assert COPY_QUOTED.sub(rb"\\.", sql) == python
