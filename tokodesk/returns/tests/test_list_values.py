@@ -204,3 +204,29 @@ def test_query_counts_do_not_grow_with_the_page(shop, users, api_as, client):
     # token, permissions, the returns with their related columns, their lines, the customers'
     # language (labels without the reader's: read once, not per row) and the token's stamp.
     assert max(many[:-1]) <= 6
+
+
+@pytest.mark.parametrize("role", ["owner", "agent"])
+def test_row_links_are_what_reverse_gives(returns, users, role):
+    """The row template's links come from views.common.RowUrls (one reverse() per page and
+    link, then a string join per row) where it reversed each one: the same URLs."""
+    from django.urls import reverse
+
+    from tokodesk.returns.views.common import RowUrls, row_for
+
+    user = users[role]
+    urls = RowUrls()
+    rows, _cursor = list_values.return_rows(user=user, filters=selectors.ReturnFilters(), limit=100)
+    assert rows or role == "agent"  # (the agent's orders have no returns: the instances below)
+    actions = 0
+    for ret in [*rows, *Return.objects.select_related("order")]:
+        row = row_for(ret, user, True, urls)
+        ref = ret.reference
+        assert row["urls"]["detail"] == reverse("returns:detail", args=[ref])
+        assert row["urls"]["order"] == reverse("orders:detail", args=[ret.order.reference])
+        if row["menu"]["can_recreate"]:
+            assert row["urls"]["recreate"] == reverse("returns:recreate", args=[ref])
+        for item in row["menu"]["actions"]:
+            assert item["url"] == reverse("returns:action", args=[ref, item["transition"].action])
+            actions += 1
+    assert actions or role == "agent"

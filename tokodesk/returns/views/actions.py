@@ -20,7 +20,7 @@ from tokodesk.returns import hooks, services
 from tokodesk.returns.forms import CompleteForm, ReceiveForm, action_form_class, with_custom_states
 from tokodesk.returns.help import ACTION_HELP
 from tokodesk.returns.states import RETURN_TRANSITIONS, Status
-from tokodesk.returns.views.common import menu_for, return_or_404
+from tokodesk.returns.views.common import return_or_404, row_for
 
 DISPLAYS = {"row": "returns/_row.html", "detail": "returns/_detail_body.html"}
 FORM_TEMPLATES = {"receive": "returns/_receive_form.html", "complete": "returns/_complete_form.html"}
@@ -34,7 +34,7 @@ def render_display(request, ret, display) -> str:
         return render_to_string(DISPLAYS["detail"], detail_context(request, ret), request=request)
     from tokodesk.returns.views.list import COLUMNS
 
-    context = {"row": {"ret": ret, "menu": menu_for(ret, request.user)}, "columns": COLUMNS, "swap": True}
+    context = {"row": row_for(ret, request.user), "columns": COLUMNS, "swap": True}
     return render_to_string(DISPLAYS["row"], context, request=request)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from tokodesk.orders.views.common import htmx_response, toast  # noqa: F401 - the pages' toasts
+from tokodesk.orders.views.list import _UrlPattern
 from tokodesk.returns import selectors
 from tokodesk.returns.forms import needs_input
 from tokodesk.returns.help import ACTION_HELP, ASK_FIRST
@@ -47,6 +48,36 @@ def menu_for(ret, user, returns_enabled: bool | None = None) -> dict:
         "can_recreate": returns_enabled and ret.status in (Status.REJECTED, Status.CANCELLED)
         and user.has_perm("returns.add_return"),
     }
+
+
+class RowUrls:
+    """The links of a return's row and menu: each URL reversed once per page with a
+    placeholder (orders' _UrlPattern), then one string join per row (issue 16: reverse()
+    was ~15 % of the returns page, six per row). Adds `url` to each menu action."""
+
+    def __init__(self):
+        self.detail = _UrlPattern("returns:detail")
+        self.order = _UrlPattern("orders:detail")
+        self.recreate = _UrlPattern("returns:recreate")
+        self.actions: dict[str, _UrlPattern] = {}
+
+    def __call__(self, ret, menu: dict) -> dict:
+        ref = ret.reference
+        for item in menu["actions"]:
+            action = item["transition"].action
+            pattern = self.actions.get(action)
+            if pattern is None:
+                pattern = self.actions[action] = _UrlPattern("returns:action", action)
+            item["url"] = pattern(ref)
+        return {"detail": self.detail(ref), "order": self.order(ret.order.reference),
+                "recreate": self.recreate(ref) if menu["can_recreate"] else ""}
+
+
+def row_for(ret, user, returns_enabled: bool | None = None, urls: RowUrls | None = None) -> dict:
+    """What returns/_row.html reads of one return: the return (or its row of values), its
+    menu and its links."""
+    menu = menu_for(ret, user, returns_enabled)
+    return {"ret": ret, "menu": menu, "urls": (urls or RowUrls())(ret, menu)}
 
 
 def return_or_404(request, reference):

@@ -14,7 +14,7 @@ from tokodesk.returns import list_values, selectors
 from tokodesk.returns.forms import ReturnFilterForm
 from tokodesk.returns.return_settings import ReturnSettings
 from tokodesk.returns.states import Status
-from tokodesk.returns.views.common import menu_for
+from tokodesk.returns.views.common import RowUrls, row_for
 
 # Tab names are plural in some languages where the status is singular, hence their context.
 TAB_LABELS = {
@@ -39,7 +39,8 @@ page_rows = list_values.return_rows
 
 
 def build_rows(returns, user, returns_enabled: bool):
-    return [{"ret": r, "menu": menu_for(r, user, returns_enabled)} for r in returns]
+    urls = RowUrls()
+    return [row_for(r, user, returns_enabled, urls) for r in returns]
 
 
 @login_required
