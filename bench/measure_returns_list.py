@@ -8,7 +8,8 @@ token, removed at the end).
 Each request goes through Django's full stack (test Client: WSGI handler, every
 middleware, ninja) as the owner. "old" is the model-instance code the values replaced
 (selectors.return_list + api.return_out, patched in as test_list_values does), "new" the
-code as it is; the two alternate request by request, so a loaded machine weighs on both
+code as it is (on the page, both render the row template as it is now: its links joined
+by views.common.RowUrls since 969a7a1, ~10 ms of the page before); the two alternate request by request, so a loaded machine weighs on both
 alike. CPU is `time.process_time` of the request (Python and, on SQLite, the database:
 PostgreSQL's own work is in its server, not here); the figure is the median of --runs.
 Statements are counted on three more requests of each (the least: the token and
