@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
 from tokodesk.core import validation_messages
-from tokodesk.core.api import actions, guard
+from tokodesk.core.api import actions, guard, write_block
 from tokodesk.core.errors import DomainError
 
 
@@ -48,6 +48,7 @@ api = TokodeskAPI(
     urls_namespace="api",
     parser=guard.ApiParser(),
 )
+write_block.serve(api)  # the renderer of the answers its views render themselves
 
 
 def error(request, status: int, code: str, message, fields: dict | None = None):

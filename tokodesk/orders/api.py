@@ -156,7 +156,7 @@ def list_orders(request, query: Query[ListQuery]):
     # order_page builds plain data in OrderPageOut's shape (test_list_unvalidated: the same
     # bytes as ninja's validated answer, every tab): rendered as is, without validating a
     # page of 50 orders again (~1 ms of CPU per request, issue 16).
-    api = write_block._operation(request).api  # the API serving this request (its renderer)
+    api = write_block.serving_api(request)  # the API serving this request (its renderer)
     return api.create_response(request, order_page(request.auth, query), status=200)
 
 
@@ -273,7 +273,7 @@ def create_order(request, payload: OrderCreateIn):
             # The order comes back with its lines and tags as written: the answer is the
             # same as GET /orders/{reference} without reading the order back.
             request.tokodesk_etag = order.etag
-            return rendered(request, 201, order_detail_out(order, request.auth, just_created=True))
+            return rendered(request, 201, order_detail_out(order, request.auth, just_created=True), OrderDetailOut)
 
         return write_once(request, write)
 
@@ -315,7 +315,7 @@ def get_order(request, reference: str):
     # order_detail builds plain data in OrderDetailOut's shape (test_api_detail_compiled: the
     # same bytes as ninja's validated answer): rendered as is, as the list is (issue 16).
     data = _detail_data(request, reference)
-    return write_block._operation(request).api.create_response(request, data, status=200)
+    return write_block.serving_api(request).create_response(request, data, status=200)
 
 
 @router.patch("/{reference}", response={200: OrderDetailOut, **ERRORS}, summary="Edit an order (before shipment)")

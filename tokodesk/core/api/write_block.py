@@ -26,9 +26,28 @@ def write_once(request, write: Callable[[], HttpResponse]) -> HttpResponse:
         return write()
 
 
+# The NinjaAPI serving each URL namespace (tokodesk.ops.api registers the one at /api/v1/):
+# its renderer and content type render an answer the view renders itself (rendered).
+_APIS: dict[str, object] = {}
+
+
+def serve(api) -> None:
+    """Register `api` (a NinjaAPI) as the one serving its URL namespace."""
+    _APIS[api.urls_namespace] = api
+
+
+def serving_api(request):
+    """The NinjaAPI serving this request (registered with serve), for its renderer."""
+    try:
+        return _APIS[request.resolver_match.namespace]
+    except (AttributeError, KeyError):
+        raise LookupError(f"no API registered for {request.path!r}") from None
+
+
 def _operation(request):
-    """The django-ninja operation running this request (bound to the API, with its renderer):
-    the one the URL's view (a PathView's wrapper) finds for the method."""
+    """The django-ninja operation running this request, reached through the URL view's
+    closure and ninja's private _find_operation: only for tests that compare rendered()
+    with ninja's own validation (test_list_unvalidated), never for an answer."""
     import inspect
 
     from ninja.operation import PathView
@@ -40,16 +59,34 @@ def _operation(request):
     raise LookupError(f"not a django-ninja view: {view!r}")
 
 
-def rendered(request, status: int, data) -> HttpResponse:
-    """`data` rendered as django-ninja renders the running view's Status(status, data) when
-    the view returns it (its response schema, the API's renderer), with the ETag the view
-    set (request.tokodesk_etag)."""
-    from ninja import Status
+def rendered(request, status: int, data, schema=None) -> HttpResponse:
+    """`data` rendered as django-ninja renders a view's Status(status, data) when its
+    response for `status` is `schema` (a ninja Schema): validated by the schema and dumped
+    with ninja's defaults (no alias, nothing excluded), then the serving API's renderer
+    (create_response): ninja's public API only, so an upgrade that moves ninja's internals
+    changes nothing here (test_write_block_render compares the bytes with ninja's own
+    answer). With the ETag the view set (request.tokodesk_etag).
 
-    operation = _operation(request)
-    response = operation._result_to_response(
-        request, Status(status, data), operation.api.create_temporal_response(request)
-    )
+    Without `schema`: ninja's own rendering of the running operation (its private
+    _result_to_response, through _operation), the reference the tests compare with."""
+    if schema is None:
+        from ninja import Status
+
+        operation = _operation(request)
+        response = operation._result_to_response(
+            request, Status(status, data), operation.api.create_temporal_response(request)
+        )
+    else:
+        context = {"request": request, "response_status": status}
+        validated = schema.model_validate(data, context=context)
+        body = validated.model_dump(
+            by_alias=False,
+            exclude_unset=False,
+            exclude_defaults=False,
+            exclude_none=False,
+            context=context,
+        )
+        response = serving_api(request).create_response(request, body, status=status)
     etag = getattr(request, "tokodesk_etag", None)
     if etag and 200 <= response.status_code < 300:
         # What api.idempotency.ETagMiddleware adds later: here before the key stores it.
