@@ -36,6 +36,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 
 from tokodesk.core.api.guard import too_big
+from tokodesk.core.compiled_sql import CompiledInsert, CompiledSelect
 
 API_PREFIX = "/api/v1/"
 REPLAYED_HEADERS = ("ETag", "Location")
@@ -122,7 +123,9 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
         return JsonResponse(
             {
                 "code": "idempotency_key_reused",
-                "message": gettext("This Idempotency-Key was already used with a different request."),
+                "message": gettext(
+                    "This Idempotency-Key was already used with a different request."
+                ),
                 "fields": {"Idempotency-Key": "already used"},
             },
             status=422,
@@ -148,6 +151,18 @@ def _answer(response) -> dict | None:
     }
 
 
+# The record's INSERT and its lookup by (scope, key), written once per process
+# (core.compiled_sql, issue 16): as objects.create and .filter(scope=, key=).first().
+_RECORD_INSERT = CompiledInsert(IdempotencyRecord)
+_RECORDS = CompiledSelect(IdempotencyRecord)
+
+
+def _record(scope: str, key: str) -> IdempotencyRecord | None:
+    """The key's record (unique by scope and key), or None."""
+    found = _RECORDS.fetch(scope=scope, key=key)
+    return found[0] if found else None
+
+
 @dataclass(frozen=True)
 class Claim:
     """A request's key, claimed by its view (VIEW_CLAIMED) through
@@ -170,12 +185,20 @@ class Claim:
                 if answer is None:
                     transaction.set_rollback(True)
                 else:
-                    IdempotencyRecord.objects.create(
-                        scope=self.scope, key=self.key, fingerprint=self.fingerprint, **answer
+                    # As IdempotencyRecord.objects.create, compiled once (core.compiled_sql).
+                    _RECORD_INSERT.insert(
+                        [
+                            IdempotencyRecord(
+                                scope=self.scope,
+                                key=self.key,
+                                fingerprint=self.fingerprint,
+                                **answer,
+                            )
+                        ]
                     )
                 return response
         except IntegrityError:
-            existing = IdempotencyRecord.objects.filter(scope=self.scope, key=self.key).first()
+            existing = _record(self.scope, self.key)
             if existing is None:
                 raise
             return _replay(existing, self.fingerprint)
@@ -219,7 +242,7 @@ class IdempotencyMiddleware:
                 },
                 status=400,
             )
-        existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+        existing = _record(scope, key)
         if existing is not None:
             return _replay(existing, fingerprint)
         if request.path in VIEW_CLAIMED:
@@ -241,7 +264,7 @@ class IdempotencyMiddleware:
                 return response
         except IntegrityError:
             # Another request with this key committed first; answer as it did.
-            existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+            existing = _record(scope, key)
             if existing is None:
                 raise
             return _replay(existing, fingerprint)

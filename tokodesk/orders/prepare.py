@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tokodesk.catalog.models import Stock, Variant, Warehouse
+from tokodesk.core.compiled_sql import CompiledSelect
 from tokodesk.core.documents import require
 from tokodesk.core.errors import (
     PermissionDenied,
@@ -78,6 +79,13 @@ class OrderInput:
     language: str = ""
 
 
+# Variants with their product (as select_related("product")) and the stock rows of a
+# warehouse, by SQL written once per process and count of values (core.compiled_sql): the
+# ORM compiled each anew, ~0.5 ms of CPU per order (issue 16).
+_VARIANTS = CompiledSelect(Variant, related="product")
+_STOCKED = CompiledSelect(Stock)
+
+
 def _resolve_lines(lines: list[LineInput], user, known: dict | None = None) -> list[tuple[Variant, int, int]]:
     """`known`: variants (with their product) by SKU the caller has just read; the others are read."""
     if not lines:
@@ -86,7 +94,7 @@ def _resolve_lines(lines: list[LineInput], user, known: dict | None = None) -> l
     skus = {line.sku for line in lines}
     variants = dict(known or {})
     if not skus <= set(variants):
-        variants.update({v.sku: v for v in Variant.objects.select_related("product").filter(sku__in=skus)})
+        variants.update({v.sku: v for v in _VARIANTS.fetch(sku=skus)})
     errors = {}
     resolved = []
     for i, line in enumerate(lines):
@@ -115,8 +123,8 @@ def _resolve_warehouse(code: str | None, variants: list[Variant]) -> Warehouse:
         if warehouse is None:
             raise ValidationFailed("invalid_input", _("Unknown warehouse “%(code)s”.") % {"code": code[:30]},
                                    fields={"warehouse": _("Unknown warehouse.")})
-        linked = set(Stock.objects.filter(warehouse=warehouse, variant_id__in=variant_ids)
-                     .values_list("variant_id", flat=True))
+        linked = {variant_id for (variant_id,) in _STOCKED.fetch(warehouse=warehouse.pk, variant=variant_ids,
+                                                                   only=("variant",))}
         missing = [v.sku for v in variants if v.pk not in linked]
         if missing:
             raise ValidationFailed(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from tokodesk.core.compiled_sql import CompiledInsert
 from tokodesk.core.documents import actor_or_none, locked, require
 from tokodesk.core.errors import (
     Conflict,
@@ -88,10 +89,17 @@ def order_create(*, data: OrderInput, actor, source: str = "api", prepared: Prep
             return _order_write(p, actor, source)
 
 
+# The order's and its lines' INSERTs compiled once per process (core.compiled_sql: ~0.5 ms
+# of CPU less per order inside the write transaction, issue 16).
+_ORDER_INSERT = CompiledInsert(Order)
+_LINES_INSERT = CompiledInsert(OrderLine)
+
+
 def _order_write(p: PreparedOrder, actor, source: str) -> Order:
     data, district = p.data, p.district
     customer = customer_upsert(name=data.customer.name.strip(), phone=p.phone, email=data.customer.email,
-                               address=data.customer.address.strip(), postcode=data.customer.postcode)
+                               address=data.customer.address.strip(), postcode=data.customer.postcode,
+                               normalized=True)  # order_prepare's E.164
     order = Order(
         reference=next_reference(p.reference_pattern, "order"),
         channel=data.channel, landing_page=p.landing_page, external_reference=data.external_reference,
@@ -116,10 +124,10 @@ def _order_write(p: PreparedOrder, actor, source: str) -> Order:
         for v, qty, price in p.lines
     ]
     _recompute_totals(order, order_lines)  # before any write: a too large total writes nothing
-    order.save(force_insert=True)
+    _ORDER_INSERT.insert([order])  # as order.save(force_insert=True)
     for line in order_lines:
         line.order = order  # the order has its id now
-    OrderLine.objects.bulk_create(order_lines)
+    _LINES_INSERT.insert(order_lines)  # as OrderLine.objects.bulk_create
     tags = []
     if data.tags:
         names = dict.fromkeys(name.strip()[:50] for name in data.tags if name.strip())

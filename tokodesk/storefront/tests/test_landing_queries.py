@@ -19,12 +19,13 @@ from tokodesk.storefront.tests.test_landing import buyer, form_token, make_agent
 # Every statement of one submit by a new buyer (the form, the checks, the order, the redirect;
 # the payment methods the form offered are not read again by the service's checks; the
 # lookups of order_prepare kept per process come from orders.lookups' cache).
-SUBMIT_STATEMENTS = 17
+SUBMIT_STATEMENTS = 14
 # Those inside the page's write transaction: the locked read of the page row with the
-# form's earlier order and the sender's recent submits, the turn, the customer (read,
-# savepoint, insert, release), the reference, the order, its line, its created event,
+# form's earlier order and the sender's recent submits, the turn, the customer (one
+# INSERT … ON CONFLICT … RETURNING, customers.services: it was a read, a savepoint, the
+# insert and its release, 11 -> 8), the reference, the order, its line, its created event,
 # the submission.
-LOCKED_STATEMENTS = 11
+LOCKED_STATEMENTS = 8
 READ_ONCE = (
     "storefront_landingpage",
     "catalog_variant",
