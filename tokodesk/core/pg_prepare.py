@@ -36,7 +36,7 @@ from django.db import connection as default_connection
 # psycopg prepares a statement run this many times unasked: never, here; only the
 # statements this cursor runs, which ask for it.
 _ONLY_WHEN_ASKED = 2**62
-_CURSOR_CLASS = None
+_CLASSES = None
 
 
 def enabled(conn=None) -> bool:
@@ -60,20 +60,24 @@ def cursor(conn=None):
     factory = raw.cursor_factory
     # Django's create_cursor, with this cursor class (it registers the connection's time
     # zone on the cursor when needed, as for its own cursors).
-    raw.cursor_factory = _cursor_class()
+    raw.cursor_factory = _classes()[0]
     try:
         with conn.wrap_database_errors:
-            wrapped = conn._prepare_cursor(conn.create_cursor())
+            prepared = conn.create_cursor()
     finally:
         raw.cursor_factory = factory
+    conn.validate_thread_sharing()
+    # As Django's _prepare_cursor, logging the statement as it logs one bound on the client.
+    wrapped = _classes()[1](prepared, conn) if conn.queries_logged else conn.make_cursor(prepared)
     with wrapped:
         yield wrapped
 
 
-def _cursor_class():
-    global _CURSOR_CLASS
-    if _CURSOR_CLASS is None:
-        from django.db.backends.postgresql.base import ServerBindingCursor
+def _classes():
+    global _CLASSES
+    if _CLASSES is None:
+        import psycopg
+        from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor
 
         class PreparingCursor(ServerBindingCursor):
             """Binds on the server and prepares every statement (once per connection)."""
@@ -88,5 +92,21 @@ def _cursor_class():
                 finally:
                     conn.prepare_threshold = threshold
 
-        _CURSOR_CLASS = PreparingCursor
-    return _CURSOR_CLASS
+        class LoggedAsBoundOnClient(CursorDebugWrapper):
+            """Logs (queries_log, CaptureQueriesContext, django.db.backends) the statement
+            with its values in the text, as Django logs its client-side bound statements:
+            Django would log a prepared statement's text with $1... (or nothing)."""
+
+            @contextmanager
+            def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+                if use_last_executed_query and not many and params is not None:
+                    try:
+                        sql = self.db.ops.compose_sql(sql, params)
+                    except psycopg.Error:
+                        pass
+                    use_last_executed_query = False
+                with super().debug_sql(sql, params, use_last_executed_query, many):
+                    yield
+
+        _CLASSES = (PreparingCursor, LoggedAsBoundOnClient)
+    return _CLASSES
