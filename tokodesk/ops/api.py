@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from tokodesk.accounts.api_auth import TokenAuth, UserSessionAuth
 from tokodesk.core import validation_messages
 from tokodesk.core.api import actions, guard, write_block
+from tokodesk.core.api.renderer import ApiRenderer
 from tokodesk.core.errors import DomainError
 
 
@@ -47,6 +48,7 @@ api = TokodeskAPI(
     auth=[TokenAuth(), UserSessionAuth()],
     urls_namespace="api",
     parser=guard.ApiParser(),
+    renderer=ApiRenderer(),  # ninja's bytes, cheaper (core/api/renderer.py)
 )
 write_block.serve(api)  # the renderer of the answers its views render themselves
 

@@ -113,6 +113,12 @@ def test_aware_times_are_refused_as_django_refuses_them():
         ApiRenderer().render(None, object(), response_status=200)
 
 
+def test_the_api_serves_with_it():
+    from tokodesk.ops.api import api
+
+    assert isinstance(api.renderer, ApiRenderer)
+
+
 def test_the_api_answers_byte_for_byte_as_with_ninjas_renderer(shop, users, api_as, monkeypatch):
     from django.utils import timezone
 
