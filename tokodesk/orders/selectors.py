@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from tokodesk.core import pg_prepare
 from tokodesk.core.cursors import decode_cursor, encode_cursor
 from tokodesk.core.errors import ValidationFailed
+from tokodesk.core.value_rows import ValueRow
 from tokodesk.customers.phones import phone_search_key
 from tokodesk.orders import list_by_status
 from tokodesk.orders.models import Order, OrderCount, OrderEvent, OrderLine, Tag
@@ -329,20 +330,13 @@ def order_columns() -> tuple[str, ...]:
     return tuple(f.attname for f in Order._meta.concrete_fields)
 
 
-class OrderRow(dict):
+class OrderRow(ValueRow):
     """An order read as values (`order_list(values=…)`): a dict whose keys also read as
     attributes, with Order's computed properties, so that the transition guards, the
     deadlines and the badges take it as they take an Order. No model instance is built."""
 
     __slots__ = ()
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    pk = property(lambda self: self["id"])
     outstanding = Order.outstanding
     deadline = Order.deadline
     etag = Order.etag

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tokodesk.core.errors import ValidationFailed
 from tokodesk.core.labels import default_language_read_once, localized
+from tokodesk.core.value_rows import ValueRow
 from tokodesk.returns import selectors
 from tokodesk.returns.models import Return, ReturnLine
 from tokodesk.returns.states import RETURN_TRANSITIONS, Resolution, Status
@@ -67,20 +68,13 @@ class Ref:
         return _full_name(self)
 
 
-class ReturnRow(dict):
+class ReturnRow(ValueRow):
     """A return read as values: a dict whose keys also read as attributes, with the related
     rows the row template and the transition guards read, and `lines` (tuples of
     LINE_COLUMNS). Return's own properties it needs are computed here."""
 
     __slots__ = ()
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    pk = property(lambda self: self["id"])
     items_count = property(lambda self: sum(line[4] for line in self["lines"]))
 
     def get_resolution_display(self):
