@@ -411,14 +411,16 @@ class Compiled:
             if self.vendor == "postgresql":
                 pg_session(connection, reset=True)
 
-    def _queries(self, queryset: QuerySet, size: int) -> Iterator[tuple[str, list]]:
-        """The render query of each chunk, newest first (its bounds found as it goes)."""
+    def _queries(self, queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[str, list]]:
+        """Each chunk's render query, newest first; below `high` / from `floor` up: a split's half."""
         base = queryset.order_by()
         bounds = base.order_by("-id").values_list("id", flat=True)
-        high = None
         while True:
             page = bounds if high is None else bounds.filter(id__lt=high)
             low = next(iter(page[size - 1 : size]), None)
+            last = low is None
+            if floor is not None and (low is None or low <= floor):
+                low, last = floor, True  # the half's last chunk
             ids = base
             if high is not None:
                 ids = ids.filter(id__lt=high)
@@ -428,7 +430,7 @@ class Compiled:
                 yield self.query(ids.values("id"), low, high)
             except EmptyResultSet:
                 return
-            if low is None:
+            if last:
                 return
             high = low
 

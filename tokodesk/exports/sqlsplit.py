@@ -40,7 +40,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.backends.sqlite3.base import FORMAT_QMARK_REGEX
 from django.db.models import QuerySet
@@ -97,26 +96,7 @@ def half_queries(
     its `IN (…)` list alike: quadratic in the half's size. At 1M orders (loaded machine) the
     worker spent ~8 s of CPU finding the child's bounds before starting it, and an IN list
     200k orders from the middle cost 36 ms of CPU instead of 0.6."""
-    base = queryset.order_by()
-    bounds = base.order_by("-id").values_list("id", flat=True)
-    while True:
-        page = bounds if high is None else bounds.filter(id__lt=high)
-        low = next(iter(page[size - 1 : size]), None)
-        last = low is None
-        if floor is not None and (low is None or low <= floor):
-            low, last = floor, True  # the half's last chunk
-        ids = base
-        if high is not None:
-            ids = ids.filter(id__lt=high)
-        if low is not None:
-            ids = ids.filter(id__gte=low)
-        try:
-            yield compiled.query(ids.values("id"), low, high)
-        except EmptyResultSet:
-            return
-        if last:
-            return
-        high = low
+    return compiled._queries(queryset, size, high=high, floor=floor)
 
 
 def _render(compiled, queries) -> Iterator[tuple[int, bytes]]:
