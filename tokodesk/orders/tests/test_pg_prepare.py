@@ -63,10 +63,10 @@ def _answers(client, paths):
 def test_same_answers_and_statements_prepared_or_not(shop, users, api_as, monkeypatch):
     orders = _variety(users["owner"], users)
     for role in ("owner", "agent"):
+        monkeypatch.setenv("TOKODESK_PG_PREPARE", "0")
         client = api_as(role)
         client.get("/api/v1/orders/tab-counts")  # the token's first use
         paths = _paths(orders)
-        monkeypatch.setenv("TOKODESK_PG_PREPARE", "0")
         _answers(client, paths)  # compiled (the first run of a list or a detail compiles)
         old, old_counts = _answers(client, paths)
         assert role != "owner" or not _prepared()  # none yet (the agent's: after the owner's)
