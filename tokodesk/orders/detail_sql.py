@@ -15,9 +15,9 @@ other parameter is ever taken for it."""
 from __future__ import annotations
 
 from django.db import connection, connections
-from django.db.models import QuerySet
 
 from tokodesk.core import pg_prepare
+from tokodesk.orders.list_by_status import values_sql
 
 # The value's two marker values by kind: a reference (text) and an id (an integer, never a
 # real one).
@@ -53,29 +53,12 @@ def rows(key: tuple, build, value) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in found]
 
 
-def _values_sql(qs: QuerySet):
-    """(sql, params, compiler, converters, names) of a values queryset; None when it can
-    have no row (qs.none())."""
-    from django.core.exceptions import EmptyResultSet
-
-    query = qs.query
-    compiler = query.get_compiler(connection.alias)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    names = [*query.extra_select, *query.values_select, *query.annotation_select]
-    fields = [col for col, _sql, _alias in compiler.select]
-    assert len(fields) == len(names), (names, fields)
-    return sql, tuple(params), compiler, compiler.get_converters(fields), names
-
-
 def _compile(build, markers):
-    first, second = (_values_sql(build(marker)) for marker in markers)
+    first, second = (values_sql(build(marker)) for marker in markers)
     if first is None:
         assert second is None
         return _NO_ROWS
-    sql, params, *rest = first
+    sql, params, rest = first
     assert sql == second[0] and len(params) == len(second[1]), (sql, second[0])
     differ = [i for i, (a, b) in enumerate(zip(params, second[1], strict=True)) if a != b]
     # The value stands at exactly one place, as given (no other parameter differs).

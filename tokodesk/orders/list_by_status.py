@@ -128,7 +128,7 @@ def page_rows(key, build, cursor, now) -> list[dict]:
     compiled = _cached(
         _PAGE_SQL,
         (key, id(connections[connection.alias])),
-        lambda c, t: _values_sql(build(c, t)),
+        lambda c, t: values_sql(build(c, t)),
         cursor is not None,
     )
     if compiled is _NO_ROWS:
@@ -143,7 +143,7 @@ def page_rows(key, build, cursor, now) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
-def _values_sql(qs):
+def values_sql(qs):
     """(sql, params, (compiler, converters, names)) of a values queryset, None when empty."""
     query = qs.query
     compiler = query.get_compiler(connection.alias)
