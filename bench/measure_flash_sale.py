@@ -47,7 +47,10 @@ order beside the rate: it moves less with the machine's load.
 The client (later, 180b746): each buyer's new httpx.Client built an SSL context (the CA
 bundle, ~24 ms of CPU) though the bench speaks plain HTTP, and the client's 16 threads share
 one GIL: it saturated a core at ~30 buyers/s (the quiet figure was 29 orders/s). verify=False
-leaves it ~4.5 ms a buyer (client CPU is printed). --trace (write_trace.py) times each write
+leaves it ~4.5 ms a buyer (client CPU is printed); quiet, 3.3 ms a buyer at 111 orders/s, a
+third of what the 2 cores had left. Since then the buyers use the standard library's
+http.client (StdlibBrowser: a new connection per buyer, its cookies, no redirect followed),
+~1.3 ms a buyer; `--client httpx` keeps the old client to compare. --trace (write_trace.py) times each write
 transaction in the server: on the loaded machine (load 8-20, 2 cores) its span BEGIN ->
 COMMIT is p50 19-47 ms for 2.8-3.7 ms of its thread's CPU: the holder waits for the cores
 and for the GIL (each statement releases it; a thread that takes it keeps it up to the 5 ms
@@ -105,6 +108,12 @@ def parse_args(argv=None):
         action="store_true",
         help="time each write transaction and request in the server (bench/write_trace.py)",
     )
+    p.add_argument(
+        "--client",
+        choices=("stdlib", "httpx"),
+        default="stdlib",
+        help="the buyers' HTTP client (default stdlib: ~1 ms of CPU a buyer; httpx ~3.3)",
+    )
     p.add_argument("--out")
     return p.parse_args(argv)
 
@@ -154,9 +163,74 @@ def buyer_form(i: int, rng: random.Random, districts: list[int]) -> dict:
     }
 
 
-def run_buyers(base: str, slug: str, forms: list[tuple[int, dict, bool]], concurrency: int) -> dict:
+class StdlibBrowser:
+    """One buyer's browser on the standard library: one new connection (kept alive for the
+    buyer's requests, as httpx's client does), its cookies sent back, redirects not
+    followed. ~1 ms of client CPU per buyer where httpx costs ~3.3 (measured quiet,
+    2026-12-04): the client shares the server's 2 cores, so a heavy client caps the
+    measured rate (`--client httpx` keeps the old one to compare)."""
+
+    class Response:
+        def __init__(self, status: int, headers, body: bytes):
+            self.status_code = status
+            self.headers = {k.lower(): v for k, v in headers.items()}
+            self.text = body.decode("utf-8", "replace")
+
+    def __init__(self, base: str):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies: dict[str, str] = {}
+        self.conn = None
+
+    def __enter__(self):
+        import http.client
+
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+        return self
+
+    def __exit__(self, *exc):
+        self.conn.close()
+
+    def _send(self, method: str, url: str, headers: dict, body: bytes | None = None):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = dict(headers)
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        r = self.conn.getresponse()
+        data = r.read()
+        for cookie in r.headers.get_all("Set-Cookie") or ():
+            name, _, value = cookie.split(";", 1)[0].partition("=")
+            self.cookies[name.strip()] = value.strip()
+        return self.Response(r.status, r.headers, data)
+
+    def get(self, url: str, headers: dict):
+        return self._send("GET", url, headers)
+
+    def post(self, url: str, data: dict, headers: dict):
+        from urllib.parse import urlencode
+
+        return self._send("POST", url, headers, urlencode(data).encode())
+
+
+def run_buyers(
+    base: str,
+    slug: str,
+    forms: list[tuple[int, dict, bool]],
+    concurrency: int,
+    client: str = "stdlib",
+) -> dict:
     """Each (ip index, form, double) is one buyer on a new connection; returns latencies and
     the thank-you location of each buyer (None on failure)."""
+    import http.client as http_client
+
     import httpx
 
     out = {
@@ -216,10 +290,15 @@ def run_buyers(base: str, slug: str, forms: list[tuple[int, dict, bool]], concur
             # A new browser: a new client, so a new connection. verify=False: the bench speaks
             # plain HTTP, and httpx otherwise builds an SSL context (the CA bundle) for each
             # client: ~24 ms of the client's CPU per buyer, more than the server's per buyer.
-            with httpx.Client(base_url=base, timeout=120, verify=False) as http:
+            browser = (
+                StdlibBrowser(base)
+                if client == "stdlib"
+                else httpx.Client(base_url=base, timeout=120, verify=False)
+            )
+            with browser as http:
                 try:
                     failure, timing, again = one(http, ip_index, data, double)
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, OSError, http_client.HTTPException) as exc:
                     failure, timing, again = ("http", 0, repr(exc)), None, None
             with lock:
                 if failure:
@@ -394,7 +473,9 @@ def main(argv=None) -> int:
     proc = start_gunicorn(port, args.workers, args.threads, log, trace=args.trace)
     try:
         wait_ready(base, proc, timeout=240)  # a loaded machine builds the API schemas slowly
-        warm = run_buyers(base, page.slug, forms[: args.warmup], min(args.concurrency, 4))
+        warm = run_buyers(
+            base, page.slug, forms[: args.warmup], min(args.concurrency, 4), args.client
+        )
         if warm["failures"]:
             print(f"warm-up failed: {warm['failures'][:3]}", file=sys.stderr)
             return 1
@@ -405,7 +486,7 @@ def main(argv=None) -> int:
         cpu0, load0 = tree_cpu_seconds(proc.pid), os.getloadavg()[0]
         client0 = time.process_time()
         started = time.perf_counter()
-        res = run_buyers(base, page.slug, forms[args.warmup :], args.concurrency)
+        res = run_buyers(base, page.slug, forms[args.warmup :], args.concurrency, args.client)
         ended = time.perf_counter()
         seconds = ended - started
         cpu = tree_cpu_seconds(proc.pid) - cpu0
@@ -444,6 +525,7 @@ def main(argv=None) -> int:
         "thanks_ms": summary(res["thanks"]),
         "server_cpu_seconds": round(cpu, 2),
         "server_cpu_ms_per_order": round(cpu * 1000 / args.buyers, 1),
+        "client": args.client,
         "client_cpu_seconds": round(client_cpu, 2),
         "client_cpu_ms_per_order": round(client_cpu * 1000 / args.buyers, 1),
         "trace": trace,
