@@ -21,12 +21,15 @@ def _methods():
     return Order.payment_option.field.related_model.objects
 
 
-def method_rows(codes=None, flows=None) -> list[tuple[str, str, str]]:
+def method_rows(codes=None, flows=None, methods=None) -> list[tuple[str, str, str]]:
     """(code, label in the reader's language, flow) of the active methods, in the shop's
     order; with `codes` (a landing page's list) only those, with `flows` only of those flows.
     A code with no row at all that is one of the four flows stands for itself (a database
-    whose starting rows were removed)."""
-    rows = {m.code: m for m in _methods().order_by("position", "id")}
+    whose starting rows were removed). `methods`: every method row in the shop's order
+    (position, id), read just now by the caller (the landing submit's SQL written once)."""
+    if methods is None:
+        methods = _methods().order_by("position", "id")
+    rows = {m.code: m for m in methods}
     wanted = set(rows) if codes is None else set(codes)
     out = [(c, m.display_label, m.flow) for c, m in rows.items() if c in wanted and m.active]
     out += [(c, str(Flow(c).label), c) for c in (Flow.values if codes is None else codes)
@@ -41,9 +44,9 @@ def method_labels() -> dict[str, str]:
     return labels | {m.code: m.display_label for m in _methods().all()}
 
 
-def method_choices(codes=None, flows=None) -> list[tuple[str, str]]:
+def method_choices(codes=None, flows=None, methods=None) -> list[tuple[str, str]]:
     """(code, label) of method_rows(): a form's choices."""
-    return [(code, label) for code, label, _flow in method_rows(codes, flows)]
+    return [(code, label) for code, label, _flow in method_rows(codes, flows, methods)]
 
 
 def flow_of(code: str) -> str:

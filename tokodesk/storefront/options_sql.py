@@ -1,6 +1,8 @@
 """The landing page's reads of its catalog rows in SQL written once per process (issue 16):
-the page with its product and warehouse (services.public_page), and the form's variants
-with their product and their stock rows with their warehouse (services.variant_options).
+the page with its product and warehouse (services.public_page), the form's variants
+with their product and their stock rows with their warehouse (services.variant_options),
+the shop's payment methods (services.payment_choices) and the page's active agents
+(services._agent_ids, the round robin's order).
 
 Every submit of a flash sale reads the page and builds the form, and the ORM compiled these
 querysets anew each time (~2.2 ms of CPU of the submit's ~12). The statements here are the ones Django
@@ -151,3 +153,48 @@ def stock(variant_ids: list[int], warehouse_id: int | None) -> list:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     return _joined(Stock, Warehouse, "warehouse", rows)
+
+
+def payment_methods() -> list:
+    """Every payment method row in the shop's order, as
+    PaymentMethod.objects.order_by("position", "id") (orders.payment_options.method_rows
+    reads them; inactive rows too, it filters)."""
+    from tokodesk.orders.models import Order
+
+    model = Order.payment_option.field.related_model  # payments.PaymentMethod
+    key = (connection.vendor, "methods")
+    sql = _SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        t = q(model._meta.db_table)
+        sql = _SQL[key] = (
+            f"SELECT {_select(model)} FROM {t} ORDER BY {t}.{q('position')} ASC, {t}.{q('id')} ASC"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+    return _instances(model, rows, 0)
+
+
+def agent_ids(page_id: int) -> list[int]:
+    """The ids of the page's active agents by id (the round robin's order), as
+    page.agents.filter(is_active=True).order_by("pk").values_list("pk", flat=True)."""
+    from tokodesk.storefront.models import LandingPage
+
+    key = (connection.vendor, "agents")
+    sql = _SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        field = LandingPage._meta.get_field("agents")
+        through = field.remote_field.through
+        user = field.related_model
+        u, a = q(user._meta.db_table), q(through._meta.db_table)
+        pk, active = q(user._meta.pk.column), q(user._meta.get_field("is_active").column)
+        sql = _SQL[key] = (
+            f"SELECT {u}.{pk} FROM {u} INNER JOIN {a} ON ({u}.{pk} = {a}.{q(field.m2m_reverse_name())}) "
+            f"WHERE ({a}.{q(field.m2m_column_name())} = %s AND {u}.{active}) "
+            f"ORDER BY {u}.{pk} ASC"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [page_id])
+        return [row[0] for row in cursor.fetchall()]

@@ -222,7 +222,10 @@ def variant_options(page: LandingPage) -> list[VariantOption]:
 
 
 def payment_choices(page: LandingPage) -> list[tuple[str, str]]:
-    return method_choices(page.payment_methods or [], flows=LANDING_PAYMENT_METHODS)
+    """The page's methods offered in its form: the method rows read at each call, their
+    SQL written once (options_sql.payment_methods, issue 16)."""
+    methods = options_sql.payment_methods()
+    return method_choices(page.payment_methods or [], flows=LANDING_PAYMENT_METHODS, methods=methods)
 
 
 def public_page(slug: str) -> LandingPage:
@@ -260,8 +263,9 @@ class Submitted:
 
 def _agent_ids(page: LandingPage) -> list[int]:
     """The page's active agents in the fixed order of the round robin (by id); read before
-    the page's lock: the turn itself (last_agent_index) is read and moved under it."""
-    return list(page.agents.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+    the page's lock: the turn itself (last_agent_index) is read and moved under it. Read at
+    each submit, its SQL written once (options_sql.agent_ids, issue 16)."""
+    return options_sql.agent_ids(page.pk)
 
 
 def previous_thanks(page_id: int, form_token: str) -> tuple[int | None, int] | None:
