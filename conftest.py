@@ -153,6 +153,18 @@ def _reset_request_locale():
     timezone.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with the per-process caches (core.stamps.ProcessCache: shop settings,
+    API tokens, order lookups) empty, as a test run alone does. A transactional test's data
+    is flushed without signals, and an entry filled by an earlier test in the same worker
+    could expire (MAX_AGE, 30 s) in the middle of a test that counts statements: the landing
+    submit's count was 16 instead of 14 depending on what ran before it."""
+    from tokodesk.core.stamps import ProcessCache
+
+    ProcessCache.clear_all()
+
+
 @pytest.fixture
 def shop(db):
     """Two warehouses, three products, five couriers."""
