@@ -16,8 +16,7 @@ from __future__ import annotations
 
 from django.db import connection, connections
 
-from tokodesk.core import pg_prepare
-from tokodesk.orders.list_by_status import values_sql
+from tokodesk.orders.list_by_status import run_values, values_sql
 
 # The value's two marker values by kind: a reference (text) and an id (an integer, never a
 # real one).
@@ -45,12 +44,7 @@ def rows(key: tuple, build, value) -> list[dict]:
     sql, params, at, compiler, converters, names = compiled
     params = list(params)
     params[at] = value
-    with pg_prepare.cursor() as cursor:  # prepared once per connection on PostgreSQL
-        cursor.execute(sql, params)
-        found = cursor.fetchall()
-    if converters:
-        found = compiler.apply_converters(found, converters)
-    return [dict(zip(names, row, strict=True)) for row in found]
+    return run_values(sql, params, compiler, converters, names)
 
 
 def _compile(build, markers):

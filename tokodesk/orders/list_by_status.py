@@ -134,8 +134,13 @@ def page_rows(key, build, cursor, now) -> list[dict]:
     if compiled is _NO_ROWS:
         return []
     sql, params = _fill(compiled, cursor, now)
-    compiler, converters, names = compiled[3]
-    with pg_prepare.cursor() as db:  # prepared once per connection on PostgreSQL
+    return run_values(sql, params, *compiled[3])
+
+
+def run_values(sql, params, compiler, converters, names) -> list[dict]:
+    """Rows of a values query compiled once (`values_sql`) as dicts, converted as Django
+    converts them; prepared once per connection on PostgreSQL (core.pg_prepare)."""
+    with pg_prepare.cursor() as db:
         db.execute(sql, params)
         rows = db.fetchall()
     if converters:
