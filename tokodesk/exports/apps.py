@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _after_migrate(sender, using="default", **kwargs):
+    """After every migrate (and flush): the kept rows' triggers and revision column are in
+    place and current (SQLite loses them when a migration rebuilds a table)."""
+    from tokodesk.exports import kept_schema
+
+    kept_schema.ensure(connections[using])
 
 
 class ExportsConfig(AppConfig):
@@ -8,11 +18,11 @@ class ExportsConfig(AppConfig):
     verbose_name = _("Exports")
 
     def ready(self):
-        from django.db import connections
         from django.db.backends.signals import connection_created
 
         from tokodesk.exports.sqltz import register_sqlite_functions
 
+        post_migrate.connect(_after_migrate, sender=self, dispatch_uid="tokodesk.exports.after_migrate")
         connection_created.connect(
             register_sqlite_functions, dispatch_uid="exports-sqlite-functions"
         )

@@ -122,3 +122,48 @@ class Export(models.Model):
 
         stamp = timezone.localtime(self.created_at).strftime("%Y%m%d-%H%M")
         return f"orders-{stamp}-{slugify(self.template_name) or 'export'}.csv"
+
+
+class KeptForm(models.Model):
+    """A template compiled for one language, time zone, currency and separator, whose
+    orders' lines are kept (kept.py): its digest, and when an export last used it."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "exports_keptform"
+
+    def __str__(self):
+        return self.digest[:12]
+
+
+class KeptRow(models.Model):
+    """One order's CSV line for one form, at the order's `export_rev` (kept.py). The table
+    is made by migration 0005 (SQLite: WITHOUT ROWID, the line beside its key)."""
+
+    pk = models.CompositePrimaryKey("form_id", "order_id")
+    form_id = models.BigIntegerField()
+    order_id = models.BigIntegerField()
+    rev = models.BigIntegerField()
+    line = models.BinaryField()
+
+    class Meta:
+        db_table = "exports_keptrow"
+
+    def __str__(self):
+        return f"{self.form_id}/{self.order_id}@{self.rev}"
+
+
+class KeptGen(models.Model):
+    """Generations of the small tables the kept rows name (a courier renamed moves its
+    table's), and the digest of the triggers' DDL (kept_schema.py)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "exports_keptgen"
+
+    def __str__(self):
+        return f"{self.name}={self.n}"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connections, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q, QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
@@ -19,6 +19,8 @@ from pydantic import ValidationError as PydanticValidationError
 from tokodesk.core import validation_messages
 from tokodesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from tokodesk.exports.columns import REGISTRY, ExportContext
+from tokodesk.exports.kept import evict
+from tokodesk.exports.kept_schema import keep_forms
 from tokodesk.exports.models import Delimiter, Export, ExportTemplate, default_delimiter
 from tokodesk.exports.schemas import MAX_COLUMNS, MAX_REFERENCES, ExportFilters
 from tokodesk.exports.writer import Plan, iter_csv
@@ -398,7 +400,7 @@ def export_run(export_id) -> dict:
             with open(part, "wb") as fh:
                 for piece in iter_csv(qs, plan, delimiter=export.delimiter, chunk_size=chunk_size(),
                                       on_chunk=on_chunk, engine=engine(), info=progress,
-                                      workers=workers(plan)):
+                                      workers=workers(plan), keep=keep_forms() > 0):
                     fh.write(piece)
             os.replace(part, path)
     except _Superseded:
@@ -430,4 +432,6 @@ def export_cleanup(now=None) -> int:
                 logger.warning("could not delete the export file %s", name)
     if old:
         Export.objects.filter(pk__in=[pk for pk, _name in old]).delete()
+    # Kept rows (kept.py) of forms no export used within the same days.
+    evict(connections[router.db_for_write(Order)], keep=keep_forms(), unused_before=cutoff)
     return len(old)

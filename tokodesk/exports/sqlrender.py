@@ -338,8 +338,19 @@ class Compiled:
     ) -> tuple[str, list]:
         """The render query of the orders `ids` (a values("id") queryset), within
         low <= id < high (repeated outside the subquery: an index range scan)."""
+        where, params = self.where(ids, low, high)
+        group = f" GROUP BY o.{_q('id')}" if self.group_by else ""
+        sql = (
+            f"SELECT {self.select} FROM {_q(Order._meta.db_table)} o{self.joins} "
+            f"WHERE {where}{group} ORDER BY o.{_q('id')} DESC"
+        )
+        return sql, params
+
+    @staticmethod
+    def where(ids: QuerySet, low: int | None = None, high: int | None = None) -> tuple[str, list]:
+        """The condition on `o` of the orders `ids` (a values("id") queryset) within
+        low <= id < high, and its parameters."""
         sub, params = ids.query.sql_with_params()
-        table = _q(Order._meta.db_table)
         where, params = [f"o.{_q('id')} IN ({sub})"], list(params)
         if low is not None:
             where.append(f"o.{_q('id')} >= %s")
@@ -347,12 +358,7 @@ class Compiled:
         if high is not None:
             where.append(f"o.{_q('id')} < %s")
             params.append(high)
-        group = f" GROUP BY o.{_q('id')}" if self.group_by else ""
-        sql = (
-            f"SELECT {self.select} FROM {table} o{self.joins} "
-            f"WHERE {' AND '.join(where)}{group} ORDER BY o.{_q('id')} DESC"
-        )
-        return sql, params
+        return " AND ".join(where), params
 
     def iter_chunks(
         self, queryset: QuerySet, chunk_size: int | None = None, workers: int = 1
@@ -413,6 +419,15 @@ class Compiled:
 
     def _queries(self, queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[str, list]]:
         """Each chunk's render query, newest first; below `high` / from `floor` up: a split's half."""
+        for ids, low, top in self.ranges(queryset, size, high=high, floor=floor):
+            try:
+                yield self.query(ids, low, top)
+            except EmptyResultSet:
+                return
+
+    @staticmethod
+    def ranges(queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[QuerySet, int | None, int | None]]:
+        """Each chunk as (its orders as a values("id") queryset, low, high), newest first."""
         base = queryset.order_by()
         bounds = base.order_by("-id").values_list("id", flat=True)
         while True:
@@ -426,10 +441,7 @@ class Compiled:
                 ids = ids.filter(id__lt=high)
             if low is not None:
                 ids = ids.filter(id__gte=low)
-            try:
-                yield self.query(ids.values("id"), low, high)
-            except EmptyResultSet:
-                return
+            yield ids.values("id"), low, high
             if last:
                 return
             high = low

@@ -107,7 +107,8 @@ def iter_chunks(queryset: QuerySet, plan: Plan, ctx: ExportContext,
 
 def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size: int | None = None,
              on_chunk: Callable[[int], None] | None = None, ctx: ExportContext | None = None,
-             engine: str = "auto", info: dict | None = None, workers: int = 1) -> Iterator[bytes]:
+             engine: str = "auto", info: dict | None = None, workers: int = 1,
+             keep: bool = False) -> Iterator[bytes]:
     """The CSV file as UTF-8 bytes: the BOM and header row first, then one piece per chunk.
     `on_chunk(rows_done)` is called once each chunk's piece has been taken.
 
@@ -116,7 +117,9 @@ def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size
     there exactly as in Python. "sql" falls back to Python in that case too. The engine
     used is set in `info["engine"]` when `info` is given. `workers` > 1: the SQL engine
     renders that many chunks at once on connections of their own (see
-    `sqlrender.Compiled.iter_chunks`), the file being the same."""
+    `sqlrender.Compiled.iter_chunks`), the file being the same. `keep`: with the SQL
+    engine, each order's line is kept and reused while the order is unchanged (kept.py;
+    the worker's exports), the file being the same."""
     if delimiter not in (",", ";"):
         raise ValueError("delimiter must be ',' or ';'")
     if engine not in ("auto", "sql", "python"):
@@ -131,7 +134,13 @@ def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size
     if info is not None:
         info["engine"] = "python" if compiled is None else "sql"
     if compiled is not None:
-        for count, piece in compiled.iter_chunks(queryset, chunk_size, workers=workers):
+        if keep:
+            from tokodesk.exports.kept import iter_kept
+
+            pieces = iter_kept(compiled, queryset, chunk_size, stats=info)
+        else:
+            pieces = compiled.iter_chunks(queryset, chunk_size, workers=workers)
+        for count, piece in pieces:
             if piece:
                 yield piece
             if count:

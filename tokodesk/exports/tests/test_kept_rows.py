@@ -1,0 +1,277 @@
+"""Kept export rows (issue 16, exports/kept.py): the worker's exports keep each order's line
+and reuse it while nothing it is made of changed. The file must be the bytes the SQL
+renderer writes now, cold (nothing kept), warm (everything kept) and after every kind of
+change the triggers watch — and a change the line does not show must not re-render."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.utils import timezone, translation
+
+from tokodesk.catalog.models import Warehouse
+from tokodesk.customers.models import Customer
+from tokodesk.exports import kept_schema
+from tokodesk.exports.columns import COLUMNS, ExportContext
+from tokodesk.exports.kept import evict
+from tokodesk.exports.models import Export, ExportTemplate, KeptForm, KeptRow
+from tokodesk.exports.services import export_cleanup, export_create, export_run
+from tokodesk.exports.sqlrender import JOIN_ALIASES, compile_plan
+from tokodesk.exports.tests.test_sql_bytes import TEMPLATES, _dst_orders
+from tokodesk.exports.tests.test_sql_render import _varied_orders
+from tokodesk.exports.writer import Plan, iter_csv
+from tokodesk.orders.models import Order, OrderLine, Payment, Tag
+from tokodesk.payments.models import PaymentMethod
+from tokodesk.shipping.models import Courier
+from tokodesk.storefront.models import LandingPage
+
+FULL = Plan.build([{"field": key, "header": ""} for key in TEMPLATES["full"]])
+
+
+def _export(*, keep: bool, plan=FULL, qs=None, delimiter=";", chunk_size=7, language="id"):
+    info: dict = {}
+    with translation.override(language):
+        data = b"".join(
+            iter_csv(
+                (qs if qs is not None else Order.objects.all()),
+                plan,
+                delimiter=delimiter,
+                engine="sql",
+                info=info,
+                chunk_size=chunk_size,
+                keep=keep,
+            )
+        )
+    assert info["engine"] == "sql"
+    return data, info
+
+
+def _check(**kw) -> dict:
+    """A kept export: the bytes of the SQL renderer without kept rows; its counts."""
+    kept, info = _export(keep=True, **kw)
+    fresh, _ = _export(keep=False, **kw)
+    assert kept == fresh
+    return info
+
+
+@pytest.fixture
+def orders(shop, users, settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    settings.LANGUAGE_CODE = "id"
+    return _dst_orders("IDR") + _varied_orders()
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES))
+@pytest.mark.parametrize(("language", "delimiter"), [("id", ";"), ("en", ",")])
+def test_cold_then_warm_same_bytes(orders, template, language, delimiter):
+    plan = Plan.build([{"field": key, "header": ""} for key in TEMPLATES[template]])
+    cold = _check(plan=plan, language=language, delimiter=delimiter)
+    assert (cold["rendered"], cold["kept"]) == (orders, 0)
+    warm = _check(plan=plan, language=language, delimiter=delimiter)
+    assert (warm["rendered"], warm["kept"]) == (0, orders)
+    assert KeptRow.objects.count() == orders
+
+
+def test_one_column_template_and_one_chunk(orders):
+    """A row of one empty cell is `""` both ways (sqlrender's COALESCE case)."""
+    plan = Plan.build([{"field": "awb", "header": ""}])
+    _check(plan=plan, chunk_size=None)
+    assert _check(plan=plan, chunk_size=None)["rendered"] == 0
+
+
+def _first():
+    return Order.objects.filter(reference__startswith="EQ-").order_by("pk").first()
+
+
+def _lines_order():
+    return Order.objects.filter(lines__isnull=False).order_by("pk").first()
+
+
+def _save_field(o):
+    o.recipient_name = "Baru, nama"
+    o.save()
+
+
+def _add_line(o):
+    line = o.lines.first()
+    OrderLine.objects.create(order=o, variant=line.variant, sku="NEW", name="Baru", qty=3, unit_price=5)
+
+
+def _edit_line(o):
+    OrderLine.objects.filter(pk=o.lines.first().pk).update(qty=9)
+
+
+def _delete_line(o):
+    o.lines.first().delete()
+
+
+def _add_payment(o):
+    Payment.objects.create(order=o, kind="transfer", amount=12345)
+
+
+def _void_payment(o):
+    Payment.objects.create(order=o, kind="transfer", amount=5)
+    _check()
+    Payment.objects.filter(order=o).update(voided_at=timezone.now())
+
+
+PER_ORDER = {
+    "order saved": (_first, _save_field, 1),
+    "order .update()": (_first, lambda o: Order.objects.filter(pk=o.pk).update(customer_note="x"), 1),
+    "line added": (_lines_order, _add_line, 1),
+    "line .update()": (_lines_order, _edit_line, 1),
+    "line deleted": (_lines_order, _delete_line, 1),
+    "payment added": (_first, _add_payment, 1),
+    "payment voided": (_first, _void_payment, 1),
+    "tag added": (_first, lambda o: o.tags.add(Tag.objects.create(name="baru")), 1),
+    "tags cleared": (lambda: Order.objects.filter(tags__isnull=False).first(), lambda o: o.tags.clear(), 1),
+}
+
+
+@pytest.mark.parametrize("change", sorted(PER_ORDER))
+def test_a_change_to_an_order_renders_that_order_again(orders, change):
+    pick, apply, expected = PER_ORDER[change]
+    _check()
+    order = pick()
+    apply(order)
+    info = _check()
+    assert info["rendered"] == expected
+    assert _check()["rendered"] == 0
+
+
+def test_customer_changed_renders_their_orders_again(orders):
+    _check()
+    customer = Order.objects.exclude(customer=None).first().customer
+    theirs = Order.objects.filter(customer=customer).count()
+    customer.name = "Nama baru"
+    customer.save()
+    assert _check()["rendered"] == theirs
+    # A change the lines do not show moves nothing.
+    Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
+    assert _check()["rendered"] == 0
+
+
+SMALL = {
+    "courier renamed": lambda: Courier.objects.filter(pk=Order.objects.exclude(courier=None).first().courier_id)
+    .update(name="Kurir baru"),
+    "warehouse renamed": lambda: Warehouse.objects.filter(code="odd").update(name="Gudang baru"),
+    "agent renamed": lambda: get_user_model().objects.filter(username="ag1").update(first_name="Andi"),
+    "page renamed": lambda: LandingPage.objects.update(name="Halaman baru"),
+    "method code": lambda: PaymentMethod.objects.filter(code="paypal").update(code="pp"),
+    "tag renamed": lambda: Tag.objects.filter(name="vip").update(name="VIP!"),
+    "tag deleted": lambda: Tag.objects.filter(name="zeta").delete(),
+}
+
+
+@pytest.mark.parametrize("change", sorted(SMALL))
+def test_a_small_table_changed_makes_a_new_form(orders, change):
+    _check()
+    SMALL[change]()
+    info = _check()
+    assert info["rendered"] == orders  # every line again: the form is new
+    assert KeptForm.objects.count() == 2
+
+
+def test_changes_the_lines_do_not_show_keep_them(orders):
+    _check()
+    User = get_user_model()
+    User.objects.filter(username="ag1").update(last_login=timezone.now())
+    Courier.objects.filter(code="odd").update(name="+Kurir; baru")  # the same name again
+    Warehouse.objects.filter(code="odd").update(city="Depok")
+    assert _check()["rendered"] == 0
+    assert KeptForm.objects.count() == 1
+
+
+def test_settings_and_language_make_their_own_forms(orders, settings):
+    _check()
+    settings.TIME_ZONE = "Asia/Jakarta"
+    assert _check()["rendered"] == orders
+    assert _check(language="en", delimiter=",")["rendered"] == orders
+    assert _check(language="en", delimiter=",")["rendered"] == 0
+    assert KeptForm.objects.count() == 3
+
+
+def test_a_stale_instance_saved_cannot_bring_an_old_revision_back(orders):
+    order = _lines_order()
+    stale = Order.objects.get(pk=order.pk)
+    _check()
+    _add_line(order)
+    stale.customer_note = "dari instance lama"
+    stale.save()  # Django does not know export_rev: it cannot write it back
+    assert _check()["rendered"] == 1
+
+
+def test_filters_and_selection_use_their_own_rows(orders):
+    _check()
+    some = Order.objects.filter(status="new")
+    info = _check(qs=some)
+    assert info["rendered"] == 0 and info["kept"] == some.count()
+    assert _check(qs=Order.objects.filter(pk__in=[]))["kept"] == 0
+
+
+def test_worker_export_keeps_rows_and_writes_the_same_file(orders, users, settings):
+    owner = users["owner"]
+    template = ExportTemplate.objects.get(name="Full export")
+
+    def run():
+        export = export_create(user=owner, template=template, filters={"tab": "all"})
+        export_run(export.pk)
+        export.refresh_from_db()
+        assert export.status == Export.Status.DONE
+        return (settings.MEDIA_ROOT / export.file.name).read_bytes()
+
+    settings.TOKODESK_EXPORT_KEEP_FORMS = 0
+    plain = run()
+    assert KeptRow.objects.count() == 0
+    settings.TOKODESK_EXPORT_KEEP_FORMS = 3
+    assert run() == plain
+    assert KeptRow.objects.count() == orders
+    assert run() == plain
+
+
+def test_least_recently_used_forms_are_dropped(orders, settings):
+    settings.TOKODESK_EXPORT_KEEP_FORMS = 2
+    _check(language="id")
+    _check(language="en")
+    _check(language="fr")
+    assert KeptForm.objects.count() == 2
+    assert KeptRow.objects.values("form_id").distinct().count() == 2
+    # export_cleanup drops forms no export used within the keep days.
+    KeptForm.objects.update(used_at=timezone.now() - timezone.timedelta(days=30))
+    export_cleanup()
+    assert KeptForm.objects.count() == 0 and KeptRow.objects.count() == 0
+    assert evict(connection, keep=1) == 0
+
+
+def test_ensure_puts_back_a_lost_trigger_and_empties_the_rows(orders):
+    _check()
+    assert kept_schema.ensure(connection) is False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER kept_orders_orderline_ins ON orders_orderline")
+        else:
+            cursor.execute("DROP TRIGGER kept_orders_orderline_ins")
+    assert kept_schema.ensure(connection) is True
+    assert KeptRow.objects.count() == 0
+    assert kept_schema.installed(connection) == {name for name, _sql in kept_schema.ddl(connection)}
+
+
+def test_the_registry_reads_only_watched_tables(shop, users):
+    """Every table the SQL of every column reads has triggers, and every column it reads of
+    the customer and the small tables moves a revision or a generation: a column added to
+    the registry that reads something unwatched fails here."""
+    plan = Plan.build([{"field": c.key, "header": ""} for c in COLUMNS])
+    with translation.override("en"):
+        compiled = compile_plan(plan, ExportContext.build(decimal_comma=False), ",")
+    text = compiled.select + compiled.joins
+    read = set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', text))
+    customer, _fk, customer_columns = kept_schema.customer_watch()
+    small = kept_schema.small_tables()
+    watched = {Order._meta.db_table, customer, *small, *(t for t, _c in kept_schema.per_order_tables())}
+    assert read and read <= watched
+    for rel, alias in JOIN_ALIASES.items():
+        table = Order._meta.get_field(rel).related_model._meta.db_table
+        allowed = customer_columns if table == customer else small[table]
+        used = set(re.findall(rf'\b{alias}\."(\w+)"', text)) - {"id"}
+        assert used <= set(allowed), (rel, used - set(allowed))
