@@ -30,12 +30,16 @@ TOKODESK_EXPORT_KEEP_DAYS is dropped by `export_cleanup`.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import hashlib
-import io
+import queue
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.utils import timezone
 
@@ -133,29 +137,43 @@ def _aware(connection, value) -> dt.datetime:
 
 
 def iter_kept(
-    compiled: Compiled, queryset, chunk_size: int | None = None, stats: dict | None = None
+    compiled: Compiled,
+    queryset,
+    chunk_size: int | None = None,
+    stats: dict | None = None,
+    workers: int = 1,
 ) -> Iterator[tuple[int, bytes]]:
     """`Compiled.iter_chunks`'s (0, bytes) / (rows, b"") pieces from the kept rows,
-    rendering and keeping the missing and stale ones first (module doc)."""
+    rendering and keeping the missing and stale ones first (module doc).
+
+    `workers` > 1: that many threads, each on a connection of its own, render and keep
+    the chunks ahead (a cold export is mostly the database evaluating the cells, without
+    the GIL), while this thread reads them in order; only outside a transaction and not
+    on an in-memory SQLite database."""
     connection = connections[compiled.alias]
     form = form_for(connection, compiled)
     evict(connection, keep=max(keep_forms(), 1))
     size = chunk_size or KEPT_CHUNK
     pg = compiled.vendor == "postgresql"
-    if pg:
-        pg_session(connection)
     stats = stats if stats is not None else {}
     stats.setdefault("rendered", 0)
     stats.setdefault("kept", 0)
+    if workers > 1 and (
+        connection.in_atomic_block
+        # An in-memory SQLite database (the tests') shares one cache between connections,
+        # with table locks: a thread's upsert would find another's read on the table.
+        or (not pg and connection.is_in_memory_db())
+    ):
+        workers = 1
+    if pg:
+        pg_session(connection)
     try:
-        from django.core.exceptions import EmptyResultSet
-
-        for ids, low, high in compiled.ranges(queryset, size):
-            try:
-                where, params = compiled.where(ids, low, high)
-            except EmptyResultSet:
-                return
-            rendered = _refresh(connection, compiled, form, where, params)
+        chunks = _chunks(compiled, queryset, size)
+        if workers > 1:
+            refreshed = _ahead(compiled, form, chunks, workers)
+        else:
+            refreshed = ((w, p, _refresh(connection, compiled, form, w, p)) for w, p in chunks)
+        for where, params, rendered in refreshed:
             count, data = _read(connection, form, where, params, pg)
             stats["rendered"] += rendered
             stats["kept"] += max(count - rendered, 0)
@@ -165,6 +183,64 @@ def iter_kept(
     finally:
         if pg:
             pg_session(connection, reset=True)
+
+
+def _chunks(compiled: Compiled, queryset, size: int) -> Iterator[tuple[str, list]]:
+    """Each chunk's condition on `o` and its parameters, newest first."""
+    for ids, low, high in compiled.ranges(queryset, size):
+        try:
+            yield compiled.where(ids, low, high)
+        except EmptyResultSet:
+            return
+
+
+def _ahead(compiled: Compiled, form: int, chunks, workers: int) -> Iterator[tuple[str, list, int]]:
+    """(where, params, rendered) per chunk in order, the chunks refreshed by `workers`
+    threads at most `workers + 1` chunks ahead."""
+    jobs: queue.Queue = queue.Queue()
+
+    def work():
+        connection = connections[compiled.alias]  # this thread's own
+        try:
+            if compiled.vendor == "postgresql":
+                pg_session(connection)
+            while (job := jobs.get()) is not None:
+                future, where, params = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(_refresh(connection, compiled, form, where, params))
+                except BaseException as exc:  # handed to the reader
+                    future.set_exception(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, daemon=True, name=f"kept-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    pending: collections.deque = collections.deque()
+    try:
+        more = True
+        while more or pending:
+            while more and len(pending) <= workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    more = False
+                    break
+                future: Future = Future()
+                jobs.put((future, *chunk))
+                pending.append((future, *chunk))
+            if not pending:
+                break
+            future, where, params = pending.popleft()
+            yield where, params, future.result()
+    finally:
+        for future, *_chunk in pending:
+            future.cancel()
+        for _thread in threads:
+            jobs.put(None)
+        for thread in threads:
+            thread.join()
 
 
 def _render_sql(compiled: Compiled, where: str) -> str:
@@ -202,17 +278,27 @@ def _refresh(connection, compiled: Compiled, form: int, where: str, params: list
 
 def _sqlite_rows(connection, compiled: Compiled, form: int, sql: str, params: list) -> list[tuple]:
     out = []
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=compiled.delimiter, lineterminator="\r\n")
+    lines: list[str] = []
+    # csv.writer writes each row with one write() of its whole line: a list's append is
+    # the file, so each row's line arrives alone, without a buffer to reset.
+    writer = csv.writer(_Sink(lines), delimiter=compiled.delimiter, lineterminator="\r\n")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(FETCH):
-            for row in batch:
-                buffer.seek(0)
-                buffer.truncate()
-                writer.writerow(row[2:])
-                out.append((form, row[0], row[1], buffer.getvalue().encode("utf-8")))
+            writer.writerows(row[2:] for row in batch)
+            out.extend(
+                (form, row[0], row[1], line.encode())
+                for row, line in zip(batch, lines, strict=True)
+            )
+            lines.clear()
     return out
+
+
+class _Sink:
+    __slots__ = ("write",)
+
+    def __init__(self, lines: list):
+        self.write = lines.append
 
 
 def _pg_rows(connection, compiled: Compiled, form: int, sql: str, params: list) -> list[tuple]:

@@ -140,7 +140,7 @@ class KeptForm(models.Model):
 
 class KeptRow(models.Model):
     """One order's CSV line for one form, at the order's `export_rev` (kept.py). The table
-    is made by migration 0005 (SQLite: WITHOUT ROWID, the line beside its key)."""
+    is made by migration 0005."""
 
     pk = models.CompositePrimaryKey("form_id", "order_id")
     form_id = models.BigIntegerField()

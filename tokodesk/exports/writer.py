@@ -137,7 +137,7 @@ def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size
         if keep:
             from tokodesk.exports.kept import iter_kept
 
-            pieces = iter_kept(compiled, queryset, chunk_size, stats=info)
+            pieces = iter_kept(compiled, queryset, chunk_size, stats=info, workers=workers)
         else:
             pieces = compiled.iter_chunks(queryset, chunk_size, workers=workers)
         for count, piece in pieces:

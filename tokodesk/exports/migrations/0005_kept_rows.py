@@ -3,24 +3,6 @@ the orders' `export_rev` column and the triggers that move it (exports/kept_sche
 
 from django.db import migrations, models
 
-_SQLITE_ROWS = (
-    "CREATE TABLE exports_keptrow (form_id integer NOT NULL, order_id integer NOT NULL, "
-    "rev integer NOT NULL, line blob NOT NULL, PRIMARY KEY (form_id, order_id)) WITHOUT ROWID"
-)
-_PG_ROWS = (
-    "CREATE TABLE exports_keptrow (form_id bigint NOT NULL, order_id bigint NOT NULL, "
-    "rev bigint NOT NULL, line bytea NOT NULL, PRIMARY KEY (form_id, order_id))"
-)
-
-
-def create_rows(apps, schema_editor):
-    pg = schema_editor.connection.vendor == "postgresql"
-    schema_editor.execute(_PG_ROWS if pg else _SQLITE_ROWS)
-
-
-def drop_rows(apps, schema_editor):
-    schema_editor.execute("DROP TABLE exports_keptrow")
-
 
 def install(apps, schema_editor):
     from tokodesk.exports import kept_schema
@@ -44,7 +26,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="KeptForm",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("digest", models.CharField(max_length=64, unique=True)),
                 ("used_at", models.DateTimeField()),
             ],
@@ -58,22 +45,30 @@ class Migration(migrations.Migration):
             ],
             options={"db_table": "exports_keptgen"},
         ),
-        migrations.SeparateDatabaseAndState(
-            state_operations=[
-                migrations.CreateModel(
-                    name="KeptRow",
-                    fields=[
-                        ("pk", models.CompositePrimaryKey("form_id", "order_id", blank=True, editable=False,
-                                                          primary_key=True, serialize=False)),
-                        ("form_id", models.BigIntegerField()),
-                        ("order_id", models.BigIntegerField()),
-                        ("rev", models.BigIntegerField()),
-                        ("line", models.BinaryField()),
-                    ],
-                    options={"db_table": "exports_keptrow"},
+        # SQLite: a rowid table beside its key's index (Django's composite primary key), not
+        # WITHOUT ROWID: a line is ~750 bytes for the full template, and rows that large in a
+        # WITHOUT ROWID b-tree cost ~2x to insert and read (8.9 vs 5.0 µs an upsert, 1.0 vs
+        # 0.55 µs a row read, measured).
+        migrations.CreateModel(
+            name="KeptRow",
+            fields=[
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "form_id",
+                        "order_id",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                    ),
                 ),
+                ("form_id", models.BigIntegerField()),
+                ("order_id", models.BigIntegerField()),
+                ("rev", models.BigIntegerField()),
+                ("line", models.BinaryField()),
             ],
-            database_operations=[migrations.RunPython(create_rows, drop_rows)],
+            options={"db_table": "exports_keptrow"},
         ),
         migrations.RunPython(install, uninstall),
     ]

@@ -95,7 +95,9 @@ def _save_field(o):
 
 def _add_line(o):
     line = o.lines.first()
-    OrderLine.objects.create(order=o, variant=line.variant, sku="NEW", name="Baru", qty=3, unit_price=5)
+    OrderLine.objects.create(
+        order=o, variant=line.variant, sku="NEW", name="Baru", qty=3, unit_price=5
+    )
 
 
 def _edit_line(o):
@@ -118,14 +120,22 @@ def _void_payment(o):
 
 PER_ORDER = {
     "order saved": (_first, _save_field, 1),
-    "order .update()": (_first, lambda o: Order.objects.filter(pk=o.pk).update(customer_note="x"), 1),
+    "order .update()": (
+        _first,
+        lambda o: Order.objects.filter(pk=o.pk).update(customer_note="x"),
+        1,
+    ),
     "line added": (_lines_order, _add_line, 1),
     "line .update()": (_lines_order, _edit_line, 1),
     "line deleted": (_lines_order, _delete_line, 1),
     "payment added": (_first, _add_payment, 1),
     "payment voided": (_first, _void_payment, 1),
     "tag added": (_first, lambda o: o.tags.add(Tag.objects.create(name="baru")), 1),
-    "tags cleared": (lambda: Order.objects.filter(tags__isnull=False).first(), lambda o: o.tags.clear(), 1),
+    "tags cleared": (
+        lambda: Order.objects.filter(tags__isnull=False).first(),
+        lambda o: o.tags.clear(),
+        1,
+    ),
 }
 
 
@@ -153,10 +163,13 @@ def test_customer_changed_renders_their_orders_again(orders):
 
 
 SMALL = {
-    "courier renamed": lambda: Courier.objects.filter(pk=Order.objects.exclude(courier=None).first().courier_id)
-    .update(name="Kurir baru"),
+    "courier renamed": lambda: Courier.objects.filter(
+        pk=Order.objects.exclude(courier=None).first().courier_id
+    ).update(name="Kurir baru"),
     "warehouse renamed": lambda: Warehouse.objects.filter(code="odd").update(name="Gudang baru"),
-    "agent renamed": lambda: get_user_model().objects.filter(username="ag1").update(first_name="Andi"),
+    "agent renamed": lambda: (
+        get_user_model().objects.filter(username="ag1").update(first_name="Andi")
+    ),
     "page renamed": lambda: LandingPage.objects.update(name="Halaman baru"),
     "method code": lambda: PaymentMethod.objects.filter(code="paypal").update(code="pp"),
     "tag renamed": lambda: Tag.objects.filter(name="vip").update(name="VIP!"),
@@ -268,10 +281,80 @@ def test_the_registry_reads_only_watched_tables(shop, users):
     read = set(re.findall(r'(?:FROM|JOIN)\s+"(\w+)"', text))
     customer, _fk, customer_columns = kept_schema.customer_watch()
     small = kept_schema.small_tables()
-    watched = {Order._meta.db_table, customer, *small, *(t for t, _c in kept_schema.per_order_tables())}
+    watched = {
+        Order._meta.db_table,
+        customer,
+        *small,
+        *(t for t, _c in kept_schema.per_order_tables()),
+    }
     assert read and read <= watched
     for rel, alias in JOIN_ALIASES.items():
         table = Order._meta.get_field(rel).related_model._meta.db_table
         allowed = customer_columns if table == customer else small[table]
         used = set(re.findall(rf'\b{alias}\."(\w+)"', text)) - {"id"}
         assert used <= set(allowed), (rel, used - set(allowed))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_render_ahead_and_the_file_comes_in_order(shop, users, settings, monkeypatch):
+    """workers > 1 (the worker's exports): threads on connections of their own render and
+    keep the chunks ahead; the file is the one-connection file, cold and warm; an error in
+    a thread reaches the export; inside a transaction one connection."""
+    from tokodesk.exports import kept
+
+    settings.TIME_ZONE = "Europe/Paris"
+    n = _dst_orders("IDR") + _varied_orders()
+    ahead = []
+    original = kept._ahead
+
+    def spy(compiled, form, chunks, workers):
+        ahead.append(workers)
+        yield from original(compiled, form, chunks, workers)
+
+    monkeypatch.setattr(kept, "_ahead", spy)
+
+    def export(workers, keep=True, qs=None):
+        info: dict = {}
+        with translation.override("id"):
+            data = b"".join(
+                iter_csv(
+                    qs if qs is not None else Order.objects.all(),
+                    FULL,
+                    delimiter=";",
+                    engine="sql",
+                    info=info,
+                    chunk_size=5,
+                    keep=keep,
+                    workers=workers,
+                )
+            )
+        return data, info
+
+    # The tests' in-memory SQLite database shares one cache with table locks: one
+    # connection there (the bench's file databases run the threads on SQLite too).
+    threads = connection.vendor == "postgresql" or not connection.is_in_memory_db()
+    fresh, _ = export(1, keep=False)
+    cold, info = export(2)
+    assert cold == fresh and info["rendered"] == n and ahead == ([2] if threads else [])
+    warm, info = export(3)
+    assert warm == fresh and (info["rendered"], info["kept"]) == (0, n)
+    assert ahead == ([2, 3] if threads else [])
+    order = Order.objects.order_by("pk")[3]
+    OrderLine.objects.filter(order=order).delete()
+    again, info = export(2)
+    assert again == export(1, keep=False)[0] and info["rendered"] == 1
+    agent = get_user_model().objects.get(username="ag1")
+    mine = Order.objects.filter(assigned_agent=agent)
+    assert export(2, qs=mine)[0] == export(1, keep=False, qs=mine)[0]
+    monkeypatch.setattr(kept, "_refresh", lambda *a: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        export(2)
+    if not threads:
+        return
+    from django.db import transaction
+
+    ahead.clear()
+    monkeypatch.setattr(kept, "_refresh", lambda *a: 0)
+    with transaction.atomic():
+        export(2)
+    assert ahead == []
