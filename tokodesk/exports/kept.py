@@ -36,6 +36,7 @@ import datetime as dt
 import hashlib
 import queue
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 
@@ -51,6 +52,9 @@ from tokodesk.orders.models import Order
 # COPY's rows): every form then is new.
 FORMAT = 1
 KEPT_CHUNK = 5000  # orders per chunk (a chunk's lines are one value: ~1 MB for the full template)
+MAX_KEPT_CHUNK = (
+    20_000  # a chunk's stale ids are parameters of one statement (SQLite: at most 32,766)
+)
 EVICT_BATCH = 20_000
 FETCH = 500
 
@@ -136,53 +140,160 @@ def _aware(connection, value) -> dt.datetime:
     return value if timezone.is_aware(value) else timezone.make_aware(value, dt.UTC)
 
 
+def pieces(
+    compiled: Compiled, queryset, chunk_size: int | None, workers: int, info: dict | None
+) -> Iterator[tuple[int, bytes]]:
+    """The export's pieces for `writer.iter_csv(keep=True)`: from the kept rows when its
+    form has some; else (the form's first export) rendered as without kept rows — on 2
+    connections or processes, as fast as ever — and `info["warm_form"]` set, so that the
+    worker keeps the lines afterwards (`services.export_warm`)."""
+    connection = connections[compiled.alias]
+    form = form_for(connection, compiled)
+    evict(connection, keep=max(keep_forms(), 1))
+    if has_rows(connection, form):
+        return iter_kept(compiled, queryset, form, chunk_size, stats=info, workers=workers)
+    if info is not None:
+        info["warm_form"] = form
+    return compiled.iter_chunks(queryset, chunk_size, workers=workers)
+
+
+def has_rows(connection, form: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {ROWS} WHERE form_id = %s LIMIT 1", [form])
+        return cursor.fetchone() is not None
+
+
 def iter_kept(
     compiled: Compiled,
     queryset,
+    form: int,
     chunk_size: int | None = None,
     stats: dict | None = None,
     workers: int = 1,
 ) -> Iterator[tuple[int, bytes]]:
-    """`Compiled.iter_chunks`'s (0, bytes) / (rows, b"") pieces from the kept rows,
-    rendering and keeping the missing and stale ones first (module doc).
+    """`Compiled.iter_chunks`'s (0, bytes) / (rows, b"") pieces from the kept rows of
+    `form`, rendering and keeping the missing and stale ones on the way (module doc).
 
-    `workers` > 1: that many threads, each on a connection of its own, render and keep
-    the chunks ahead (a cold export is mostly the database evaluating the cells, without
-    the GIL), while this thread reads them in order; only outside a transaction and not
-    on an in-memory SQLite database."""
+    `workers` > 1: that many threads, each on a connection of its own, read the chunks
+    ahead (the database joins and concatenates a chunk's lines, without the GIL), handed
+    over in order, at most `workers + 1` chunks held; only outside a transaction and not
+    on an in-memory SQLite database (its connections share one cache, with table locks)."""
     connection = connections[compiled.alias]
-    form = form_for(connection, compiled)
-    evict(connection, keep=max(keep_forms(), 1))
-    size = chunk_size or KEPT_CHUNK
-    pg = compiled.vendor == "postgresql"
+    size = min(chunk_size or KEPT_CHUNK, MAX_KEPT_CHUNK)
     stats = stats if stats is not None else {}
     stats.setdefault("rendered", 0)
     stats.setdefault("kept", 0)
     if workers > 1 and (
-        connection.in_atomic_block
-        # An in-memory SQLite database (the tests') shares one cache between connections,
-        # with table locks: a thread's upsert would find another's read on the table.
-        or (not pg and connection.is_in_memory_db())
+        connection.in_atomic_block or (compiled.vendor == "sqlite" and connection.is_in_memory_db())
     ):
         workers = 1
-    if pg:
-        pg_session(connection)
+    chunks = _chunks(compiled, queryset, size)
+    if workers > 1:
+        done = _ahead(compiled, form, chunks, workers)
+    else:
+        done = _in_turn(connection, compiled, form, chunks)
+    for count, data, rendered in done:
+        stats["rendered"] += rendered
+        stats["kept"] += max(count - rendered, 0)
+        if count:
+            yield 0, data
+            yield count, b""
+
+
+def _chunk(
+    connection, compiled: Compiled, form: int, where: str, params: list
+) -> tuple[int, bytes, int]:
+    """One chunk's (rows, lines, rendered): read, and when some lines are missing or
+    stale, render and keep them, then read the chunk again (in order)."""
+    pg = compiled.vendor == "postgresql"
+    count, data, stale = _read_checked(connection, form, where, params, pg)
+    if not stale:
+        return count, data, 0
+    rendered = _render_keep(connection, compiled, form, stale)
+    count, data = _read(connection, form, where, params, pg)
+    return count, data, rendered
+
+
+def _session(connection, compiled: Compiled, *, reset: bool = False) -> None:
+    """PostgreSQL: the export's session settings (sqlrender.PG_SESSION) and room to sort
+    a chunk's lines in memory (4 MB, the default work_mem, spilled a chunk to disk)."""
+    if compiled.vendor != "postgresql":
+        return
+    pg_session(connection, reset=reset)
+    with connection.cursor() as cursor:
+        cursor.execute("RESET work_mem" if reset else "SET work_mem = '64MB'")
+
+
+def _in_turn(connection, compiled: Compiled, form: int, chunks) -> Iterator[tuple[int, bytes, int]]:
+    _session(connection, compiled)
     try:
-        chunks = _chunks(compiled, queryset, size)
-        if workers > 1:
-            refreshed = _ahead(compiled, form, chunks, workers)
-        else:
-            refreshed = ((w, p, _refresh(connection, compiled, form, w, p)) for w, p in chunks)
-        for where, params, rendered in refreshed:
-            count, data = _read(connection, form, where, params, pg)
-            stats["rendered"] += rendered
-            stats["kept"] += max(count - rendered, 0)
-            if count:
-                yield 0, data
-                yield count, b""
+        for where, params in chunks:
+            yield _chunk(connection, compiled, form, where, params)
     finally:
-        if pg:
-            pg_session(connection, reset=True)
+        _session(connection, compiled, reset=True)
+
+
+def _ahead(compiled: Compiled, form: int, chunks, workers: int) -> Iterator[tuple[int, bytes, int]]:
+    jobs: queue.Queue = queue.Queue()
+
+    def work():
+        connection = connections[compiled.alias]  # this thread's own
+        try:
+            _session(connection, compiled)
+            while (job := jobs.get()) is not None:
+                future, where, params = job
+                if not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(_chunk(connection, compiled, form, where, params))
+                except BaseException as exc:  # handed to the reader
+                    future.set_exception(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, daemon=True, name=f"kept-{i}") for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    pending: collections.deque[Future] = collections.deque()
+    try:
+        more = True
+        while more or pending:
+            while more and len(pending) <= workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    more = False
+                    break
+                future: Future = Future()
+                jobs.put((future, *chunk))
+                pending.append(future)
+            if pending:
+                yield pending.popleft().result()
+    finally:
+        for future in pending:
+            future.cancel()
+        for _thread in threads:
+            jobs.put(None)
+        for thread in threads:
+            thread.join()
+
+
+def warm(compiled: Compiled, queryset, form: int, chunk_size: int | None = None) -> int:
+    """Render and keep the lines of `queryset`'s orders that have none at their revision
+    (the worker, after a form's first export); how many were rendered."""
+    connection = connections[compiled.alias]
+    size = min(chunk_size or KEPT_CHUNK, MAX_KEPT_CHUNK)
+    rendered = 0
+    _session(connection, compiled)
+    try:
+        for where, params in _chunks(compiled, queryset, size):
+            with connection.cursor() as cursor:
+                cursor.execute(_stale_sql(where), [*params, form])
+                stale = [row[0] for row in cursor.fetchall()]
+            if stale:
+                rendered += _render_keep(connection, compiled, form, stale)
+    finally:
+        _session(connection, compiled, reset=True)
+    return rendered
 
 
 def _chunks(compiled: Compiled, queryset, size: int) -> Iterator[tuple[str, list]]:
@@ -194,65 +305,51 @@ def _chunks(compiled: Compiled, queryset, size: int) -> Iterator[tuple[str, list
             return
 
 
-def _ahead(compiled: Compiled, form: int, chunks, workers: int) -> Iterator[tuple[str, list, int]]:
-    """(where, params, rendered) per chunk in order, the chunks refreshed by `workers`
-    threads at most `workers + 1` chunks ahead."""
-    jobs: queue.Queue = queue.Queue()
-
-    def work():
-        connection = connections[compiled.alias]  # this thread's own
-        try:
-            if compiled.vendor == "postgresql":
-                pg_session(connection)
-            while (job := jobs.get()) is not None:
-                future, where, params = job
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    future.set_result(_refresh(connection, compiled, form, where, params))
-                except BaseException as exc:  # handed to the reader
-                    future.set_exception(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, daemon=True, name=f"kept-{i}") for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    pending: collections.deque = collections.deque()
-    try:
-        more = True
-        while more or pending:
-            while more and len(pending) <= workers:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    more = False
-                    break
-                future: Future = Future()
-                jobs.put((future, *chunk))
-                pending.append((future, *chunk))
-            if not pending:
-                break
-            future, where, params = pending.popleft()
-            yield where, params, future.result()
-    finally:
-        for future, *_chunk in pending:
-            future.cancel()
-        for _thread in threads:
-            jobs.put(None)
-        for thread in threads:
-            thread.join()
-
-
-def _render_sql(compiled: Compiled, where: str) -> str:
+def _read_checked(
+    connection, form: int, where: str, params: list, pg: bool
+) -> tuple[int, bytes, list[int]]:
+    """The chunk's lines that are at their order's revision, joined newest first, how
+    many, and the ids of its orders without one (one statement: a warm chunk is read once)."""
     table = _q(Order._meta.db_table)
-    group = ' GROUP BY o."id"' if compiled.group_by else ""
-    fresh = (
-        f'SELECT 1 FROM {ROWS} kept_r WHERE kept_r.form_id = %s AND kept_r.order_id = o."id" '
-        f"AND kept_r.rev = o.export_rev"
-    )
+    join = f'LEFT JOIN {ROWS} kept_r ON kept_r.form_id = %s AND kept_r.order_id = o."id"'
+    if pg:
+        sql = (
+            "SELECT count(*) FILTER (WHERE kept_r.rev = o.export_rev), "
+            "string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) FILTER (WHERE kept_r.rev = o.export_rev), "
+            'array_agg(o."id") FILTER (WHERE kept_r.rev IS DISTINCT FROM o.export_rev) '
+            f"FROM {table} o {join} WHERE {where}"
+        )
+    else:  # group_concat keeps the order of an ordered subquery (see sqlrender.Dialect.agg)
+        sql = (
+            "SELECT total(fresh), CAST(group_concat(CASE WHEN fresh THEN line END, '') AS BLOB), "
+            "group_concat(CASE WHEN fresh THEN NULL ELSE id END) FROM "
+            f'(SELECT o."id" AS id, kept_r.line AS line, kept_r.rev IS o.export_rev AS fresh '
+            f'FROM {table} o {join} WHERE {where} ORDER BY o."id" DESC)'
+        )
+    count, data, stale = _one(connection, sql, [form, *params], pg)
+    if not pg:
+        stale = [int(i) for i in stale.split(",")] if stale else []
+    return int(count or 0), bytes(data or b""), list(stale or [])
+
+
+def _stale_sql(where: str) -> str:
+    """The ids of the chunk's orders without a line at their revision: index probes only,
+    so a warm chunk costs no cell (PostgreSQL computed the LATERAL aggregates of every
+    order before an anti-join in the render query itself: 25 µs a row, warm)."""
     return (
-        f'SELECT o."id", o.export_rev, {compiled.select} FROM {table} o{compiled.joins} '
-        f'WHERE {where} AND NOT EXISTS ({fresh}){group} ORDER BY o."id" DESC'
+        f'SELECT o."id" FROM {_q(Order._meta.db_table)} o WHERE {where} AND NOT EXISTS ('
+        f'SELECT 1 FROM {ROWS} kept_r WHERE kept_r.form_id = %s AND kept_r.order_id = o."id" '
+        f"AND kept_r.rev = o.export_rev)"
+    )
+
+
+def _render_sql(compiled: Compiled, count: int) -> str:
+    """The lines of `count` orders by id (parameters), with their id and revision read by
+    the same statement."""
+    group = ' GROUP BY o."id"' if compiled.group_by else ""
+    return (
+        f'SELECT o."id", o.export_rev, {compiled.select} FROM {_q(Order._meta.db_table)} o{compiled.joins} '
+        f'WHERE o."id" IN ({", ".join(["%s"] * count)}){group} ORDER BY o."id" DESC'
     )
 
 
@@ -263,13 +360,13 @@ _UPSERT = (
 )
 
 
-def _refresh(connection, compiled: Compiled, form: int, where: str, params: list) -> int:
-    """Render and keep the chunk's orders without a line at their revision; how many."""
-    sql, params = _render_sql(compiled, where), [*params, form]
+def _render_keep(connection, compiled: Compiled, form: int, ids: list[int]) -> int:
+    """Render and keep the lines of the orders `ids`; how many."""
+    sql = _render_sql(compiled, len(ids))
     if compiled.vendor == "postgresql":
-        rows = _pg_rows(connection, compiled, form, sql, params)
+        rows = _pg_rows(connection, compiled, form, sql, ids)
     else:
-        rows = _sqlite_rows(connection, compiled, form, sql, params)
+        rows = _sqlite_rows(connection, compiled, form, sql, ids)
     if rows:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.executemany(_UPSERT, rows)
@@ -329,7 +426,27 @@ def _read(connection, form: int, where: str, params: list, pg: bool) -> tuple[in
             f"SELECT count(*), CAST(group_concat(line, '') AS BLOB) FROM "
             f'(SELECT kept_r.line AS line FROM {table} o {join} WHERE {where} ORDER BY o."id" DESC)'
         )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [form, *params])
-        count, data = cursor.fetchone()
+    count, data = _one(connection, sql, [form, *params], pg)
     return int(count), bytes(data or b"")
+
+
+def _one(connection, sql: str, params: list, pg: bool) -> tuple:
+    """The one row of `sql`. PostgreSQL in binary format: as text, bytea travels in hex —
+    twice the bytes, and the server's hex encoding was most of its CPU per row."""
+    if not pg:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    connection.ensure_connection()
+    started = time.monotonic()
+    # Django's cursors bind on the client, which has no binary results: a server-binding one.
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, binary=True)
+        row = cursor.fetchone()
+    if connection.queries_logged:  # as Django logs its own queries (tests count them)
+        connection.queries_log.append(
+            {"sql": f"{sql} {params!r}", "time": f"{time.monotonic() - started:.3f}"}
+        )
+    return row

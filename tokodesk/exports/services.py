@@ -416,7 +416,34 @@ def export_run(export_id) -> dict:
     mine.update(
         status=Export.Status.DONE, rows_done=done, rows_total=done, finished_at=timezone.now(),
         file=f"exports/{export.pk}.csv")
-    return {"rows": done, "engine": progress["engine"]}
+    warm = "warm_form" in progress
+    if warm:  # the form's first export: keep its lines now, in the background (kept.py)
+        from tokodesk.exports.tasks import warm_kept
+
+        warm_kept.enqueue(str(export.pk))
+    return {"rows": done, "engine": progress["engine"], "warm": warm,
+            "rendered": progress.get("rendered", 0), "kept": progress.get("kept", 0)}
+
+
+def export_warm(export_id) -> dict:
+    """Keep the lines of an export's orders in its form (the worker, after the form's first
+    export): the same queryset, template, separator and language as the export, so the
+    same form. Nothing when the export is gone or kept rows are off."""
+    from tokodesk.exports import kept
+    from tokodesk.exports.sqlrender import compile_plan
+
+    export = Export.objects.select_related("user").filter(pk=export_id).first()
+    if export is None or keep_forms() == 0 or export.user is None:
+        return {"rendered": 0}
+    with translation.override(export.language or settings.LANGUAGE_CODE):
+        qs = export_queryset(user=export.user, filters=export.filters, references=export.references)
+        plan = Plan.build(export.columns)
+        ctx = ExportContext.build(decimal_comma=export.delimiter == ";")
+        compiled = compile_plan(plan, ctx, export.delimiter, using=qs.db)
+        if compiled is None or engine() == "python":
+            return {"rendered": 0}
+        form = kept.form_for(connections[compiled.alias], compiled)
+        return {"rendered": kept.warm(compiled, qs, form, chunk_size())}
 
 
 def export_cleanup(now=None) -> int:

@@ -12,3 +12,12 @@ def run_export(export_id: str) -> dict:
     from tokodesk.exports.services import export_run
 
     return export_run(export_id)
+
+
+@task()
+def warm_kept(export_id: str) -> dict:
+    """After a template's first export in a language (its form), keep its orders' lines
+    so that the next exports read them (exports/kept.py)."""
+    from tokodesk.exports.services import export_warm
+
+    return export_warm(export_id)

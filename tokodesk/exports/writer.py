@@ -135,9 +135,9 @@ def iter_csv(queryset: QuerySet, plan: Plan, *, delimiter: str = ",", chunk_size
         info["engine"] = "python" if compiled is None else "sql"
     if compiled is not None:
         if keep:
-            from tokodesk.exports.kept import iter_kept
+            from tokodesk.exports import kept
 
-            pieces = iter_kept(compiled, queryset, chunk_size, stats=info, workers=workers)
+            pieces = kept.pieces(compiled, queryset, chunk_size, workers, info)
         else:
             pieces = compiled.iter_chunks(queryset, chunk_size, workers=workers)
         for count, piece in pieces:

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from tokodesk.catalog.models import Warehouse
 from tokodesk.customers.models import Customer
-from tokodesk.exports import kept_schema
+from tokodesk.exports import kept, kept_schema
 from tokodesk.exports.columns import COLUMNS, ExportContext
 from tokodesk.exports.kept import evict
 from tokodesk.exports.models import Export, ExportTemplate, KeptForm, KeptRow
@@ -30,11 +30,14 @@ FULL = Plan.build([{"field": key, "header": ""} for key in TEMPLATES["full"]])
 
 
 def _export(*, keep: bool, plan=FULL, qs=None, delimiter=";", chunk_size=7, language="id"):
+    """An export's bytes and info; a form's first export (`warm_form`) is followed by
+    what the worker then does (services.export_warm), its count in info["warmed"]."""
     info: dict = {}
+    qs = qs if qs is not None else Order.objects.all()
     with translation.override(language):
         data = b"".join(
             iter_csv(
-                (qs if qs is not None else Order.objects.all()),
+                qs,
                 plan,
                 delimiter=delimiter,
                 engine="sql",
@@ -43,15 +46,20 @@ def _export(*, keep: bool, plan=FULL, qs=None, delimiter=";", chunk_size=7, lang
                 keep=keep,
             )
         )
+        if "warm_form" in info:
+            compiled = compile_plan(
+                plan, ExportContext.build(decimal_comma=delimiter == ";"), delimiter
+            )
+            info["warmed"] = kept.warm(compiled, qs, info["warm_form"], chunk_size)
     assert info["engine"] == "sql"
     return data, info
 
 
 def _check(**kw) -> dict:
     """A kept export: the bytes of the SQL renderer without kept rows; its counts."""
-    kept, info = _export(keep=True, **kw)
+    kept_bytes, info = _export(keep=True, **kw)
     fresh, _ = _export(keep=False, **kw)
-    assert kept == fresh
+    assert kept_bytes == fresh
     return info
 
 
@@ -67,10 +75,14 @@ def orders(shop, users, settings):
 def test_cold_then_warm_same_bytes(orders, template, language, delimiter):
     plan = Plan.build([{"field": key, "header": ""} for key in TEMPLATES[template]])
     cold = _check(plan=plan, language=language, delimiter=delimiter)
-    assert (cold["rendered"], cold["kept"]) == (orders, 0)
+    # the form's first export renders as without kept rows; the worker keeps them after
+    assert cold["warmed"] == orders and "rendered" not in cold
     warm = _check(plan=plan, language=language, delimiter=delimiter)
-    assert (warm["rendered"], warm["kept"]) == (0, orders)
+    assert (warm["rendered"], warm["kept"]) == (0, orders) and "warm_form" not in warm
     assert KeptRow.objects.count() == orders
+    # a chunk's missing lines are rendered on the way (an order the warm-up missed)
+    KeptRow.objects.filter(order_id=Order.objects.order_by("pk")[5].pk).delete()
+    assert _check(plan=plan, language=language, delimiter=delimiter)["rendered"] == 1
 
 
 def test_one_column_template_and_one_chunk(orders):
@@ -182,7 +194,7 @@ def test_a_small_table_changed_makes_a_new_form(orders, change):
     _check()
     SMALL[change]()
     info = _check()
-    assert info["rendered"] == orders  # every line again: the form is new
+    assert info["warmed"] == orders  # every line again: the form is new
     assert KeptForm.objects.count() == 2
 
 
@@ -199,8 +211,8 @@ def test_changes_the_lines_do_not_show_keep_them(orders):
 def test_settings_and_language_make_their_own_forms(orders, settings):
     _check()
     settings.TIME_ZONE = "Asia/Jakarta"
-    assert _check()["rendered"] == orders
-    assert _check(language="en", delimiter=",")["rendered"] == orders
+    assert _check()["warmed"] == orders
+    assert _check(language="en", delimiter=",")["warmed"] == orders
     assert _check(language="en", delimiter=",")["rendered"] == 0
     assert KeptForm.objects.count() == 3
 
@@ -224,23 +236,32 @@ def test_filters_and_selection_use_their_own_rows(orders):
 
 
 def test_worker_export_keeps_rows_and_writes_the_same_file(orders, users, settings):
+    from tokodesk.exports import tasks
+
     owner = users["owner"]
     template = ExportTemplate.objects.get(name="Full export")
 
     def run():
         export = export_create(user=owner, template=template, filters={"tab": "all"})
-        export_run(export.pk)
+        result = export_run(export.pk)
         export.refresh_from_db()
         assert export.status == Export.Status.DONE
-        return (settings.MEDIA_ROOT / export.file.name).read_bytes()
+        return (settings.MEDIA_ROOT / export.file.name).read_bytes(), result, export
 
     settings.TOKODESK_EXPORT_KEEP_FORMS = 0
-    plain = run()
-    assert KeptRow.objects.count() == 0
+    plain, result, _export_row = run()
+    assert KeptRow.objects.count() == 0 and result["warm"] is False
     settings.TOKODESK_EXPORT_KEEP_FORMS = 3
-    assert run() == plain
+    first, result, export = run()
+    assert first == plain and result["warm"] is True and KeptRow.objects.count() == 0
+    assert tasks.warm_kept.call(str(export.pk)) == {"rendered": orders}
     assert KeptRow.objects.count() == orders
-    assert run() == plain
+    again, result, _export_row = run()
+    assert again == plain and (result["warm"], result["rendered"], result["kept"]) == (
+        False,
+        0,
+        orders,
+    )
 
 
 def test_least_recently_used_forms_are_dropped(orders, settings):
@@ -296,12 +317,12 @@ def test_the_registry_reads_only_watched_tables(shop, users):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_threads_render_ahead_and_the_file_comes_in_order(shop, users, settings, monkeypatch):
-    """workers > 1 (the worker's exports): threads on connections of their own render and
-    keep the chunks ahead; the file is the one-connection file, cold and warm; an error in
-    a thread reaches the export; inside a transaction one connection."""
-    from tokodesk.exports import kept
-
+def test_threads_read_ahead_and_the_file_comes_in_order(shop, users, settings, monkeypatch):
+    """workers > 1 (the worker's exports): threads on connections of their own read (and,
+    for missing lines, render and keep) the chunks ahead; the file is the one-connection
+    file; an error in a thread reaches the export; inside a transaction one connection.
+    The tests' in-memory SQLite database shares one cache with table locks: one connection
+    there (the bench's file databases run the threads on SQLite too)."""
     settings.TIME_ZONE = "Europe/Paris"
     n = _dst_orders("IDR") + _varied_orders()
     ahead = []
@@ -312,13 +333,15 @@ def test_threads_render_ahead_and_the_file_comes_in_order(shop, users, settings,
         yield from original(compiled, form, chunks, workers)
 
     monkeypatch.setattr(kept, "_ahead", spy)
+    threads = connection.vendor == "postgresql" or not connection.is_in_memory_db()
 
     def export(workers, keep=True, qs=None):
         info: dict = {}
+        qs = qs if qs is not None else Order.objects.all()
         with translation.override("id"):
             data = b"".join(
                 iter_csv(
-                    qs if qs is not None else Order.objects.all(),
+                    qs,
                     FULL,
                     delimiter=";",
                     engine="sql",
@@ -328,33 +351,31 @@ def test_threads_render_ahead_and_the_file_comes_in_order(shop, users, settings,
                     workers=workers,
                 )
             )
+            if "warm_form" in info:
+                compiled = compile_plan(FULL, ExportContext.build(decimal_comma=True), ";")
+                kept.warm(compiled, Order.objects.all(), info["warm_form"], 5)
         return data, info
 
-    # The tests' in-memory SQLite database shares one cache with table locks: one
-    # connection there (the bench's file databases run the threads on SQLite too).
-    threads = connection.vendor == "postgresql" or not connection.is_in_memory_db()
     fresh, _ = export(1, keep=False)
-    cold, info = export(2)
-    assert cold == fresh and info["rendered"] == n and ahead == ([2] if threads else [])
-    warm, info = export(3)
+    first, info = export(2)
+    assert first == fresh and "warm_form" in info and ahead == []
+    warm, info = export(2)
     assert warm == fresh and (info["rendered"], info["kept"]) == (0, n)
-    assert ahead == ([2, 3] if threads else [])
-    order = Order.objects.order_by("pk")[3]
-    OrderLine.objects.filter(order=order).delete()
-    again, info = export(2)
-    assert again == export(1, keep=False)[0] and info["rendered"] == 1
+    assert ahead == ([2] if threads else [])
+    for order in Order.objects.order_by("pk")[2:9:3]:  # stale lines in several chunks
+        Order.objects.filter(pk=order.pk).update(customer_note="diubah; lagi")
+    again, info = export(3)
+    assert again == export(1, keep=False)[0] and (info["rendered"], info["kept"]) == (3, n - 3)
     agent = get_user_model().objects.get(username="ag1")
     mine = Order.objects.filter(assigned_agent=agent)
     assert export(2, qs=mine)[0] == export(1, keep=False, qs=mine)[0]
-    monkeypatch.setattr(kept, "_refresh", lambda *a: 1 / 0)
+    monkeypatch.setattr(kept, "_read_checked", lambda *a: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         export(2)
-    if not threads:
-        return
     from django.db import transaction
 
     ahead.clear()
-    monkeypatch.setattr(kept, "_refresh", lambda *a: 0)
+    monkeypatch.setattr(kept, "_read_checked", lambda *a: (0, b"", []))
     with transaction.atomic():
         export(2)
     assert ahead == []
