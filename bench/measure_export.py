@@ -44,6 +44,13 @@ def parse_args(argv=None):
     p.add_argument("--runs", type=int, default=1, help="child processes per template (default 1)")
     p.add_argument("--out")
     p.add_argument(
+        "--touch-every",
+        type=int,
+        default=0,
+        help="before the runs, write every K-th order again (UPDATE … SET updated_at = "
+        "updated_at): its kept line is then stale, as after a day's changes",
+    )
+    p.add_argument(
         "--forget-kept",
         action="store_true",
         help="delete every kept export row first (exports/kept.py): the first run is then its "
@@ -263,6 +270,14 @@ def main(argv=None) -> int:
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM exports_keptrow")
             cursor.execute("DELETE FROM exports_keptform")
+    if args.touch_every:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE orders_order SET updated_at = updated_at WHERE id %% %s = 0", [args.touch_every]
+            )
+            print(f"touched {cursor.rowcount:,} orders (every {args.touch_every})", flush=True)
     meta = context()
     print(
         f"CSV export of all {meta['orders']:,} orders on {meta['database']} {meta['version']}, "

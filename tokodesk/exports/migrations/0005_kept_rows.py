@@ -20,6 +20,14 @@ class Migration(migrations.Migration):
     dependencies = [
         ("exports", "0004_full_export_payment_method_postcode"),
         ("orders", "0022_order_completed_created"),
+        # after the latest migration of every table with triggers (SQLite drops a table's
+        # triggers when a migration rebuilds it; kept_schema.ensure() repairs that later)
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("catalog", "0006_inactive_partial_indexes"),
+        ("customers", "0004_customer_postcode"),
+        ("payments", "0003_payment_methods"),
+        ("shipping", "0005_load_regions"),
+        ("storefront", "0003_http_url_validators"),
     ]
 
     operations = [
