@@ -6,19 +6,22 @@ little once they are old, so the worker's exports keep what they render: a row o
 `exports_keptrow` holds one order's line (its CSV bytes, CRLF included) for one *form* —
 the template compiled to SQL in the exporter's language, time zone, currency, phone region
 and separator (`Compiled.select` and `joins` say all of that), plus the generations of the
-small tables the SQL reads — and the order's `export_rev` when it was rendered. The
-triggers of kept_schema.py move an order's `export_rev` whenever something its line is made
+small tables the SQL reads — and the order's revision when it was rendered. The
+triggers of kept_schema.py move an order's revision whenever something its line is made
 of changes, so a kept line is used only while it is the line the order would render now.
 
-An export, per keyset chunk of its own queryset (the same ranges, filters and agent scope
-as `Compiled.iter_chunks`):
-
-1. renders the orders of the chunk that have no kept line at their current revision, with
-   the template's own SQL (`Compiled.select`) plus `o.id, o.export_rev` read by the same
-   statement (so a change committed meanwhile leaves a revision behind, never a stale line
-   under the new one), and stores them (an upsert that never replaces a newer revision);
-2. reads the chunk's lines joined together by the database, newest order first
-   (`group_concat` / `string_agg`): one value per chunk, not one Python object per row.
+A form's first export (or one over orders mostly never kept in it, `RENDER_SHARE`)
+renders as without kept rows, as fast as ever, and the worker keeps the lines afterwards
+(`warm`, task `warm_kept`). Later exports, per keyset chunk of their own queryset (the same
+ranges, filters and agent scope as `Compiled.iter_chunks`), read in one statement the
+chunk's lines that are at their order's revision, joined by the database newest first
+(`group_concat` / `string_agg`: one value per chunk, not one Python object per row), and
+the ids of the chunk's orders without one. When there are such orders, the chunk's orders
+are read once more with their fresh lines, the others rendered with the template's own SQL
+plus the order's id and revision read by the same statement (a change committed meanwhile
+leaves a revision behind, never a stale line under the new one), kept (an upsert that never
+replaces a newer revision) and merged in. 2 threads on connections of their own read
+chunks ahead.
 
 The bytes are those of `Compiled.iter_chunks` (SQLite: the same csv.writer per row;
 PostgreSQL: COPY's rows with CRLF), tested byte for byte, cold and warm and after every
@@ -34,6 +37,7 @@ import collections
 import csv
 import datetime as dt
 import hashlib
+import json
 import queue
 import threading
 import time
@@ -44,7 +48,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.utils import timezone
 
-from tokodesk.exports.kept_schema import FORMS, GEN, ROWS, keep_forms
+from tokodesk.exports.chunks import chunk_ranges, chunk_where
+from tokodesk.exports.kept_schema import FORMS, GEN, REVS, ROWS, keep_forms
 from tokodesk.exports.sqlrender import Compiled, _q, pg_session
 from tokodesk.orders.models import Order
 
@@ -59,6 +64,11 @@ MAX_KEPT_CHUNK = 20_000
 RENDER_SHARE = 0.2
 EVICT_BATCH = 20_000
 FETCH = 500
+# A form an export used within this long is never evicted (it may be mid-export).
+IN_USE = dt.timedelta(hours=1)
+# The order's revision (kept_schema.py: no row is 0), joined to the orders `o`.
+REV_JOIN = f' LEFT JOIN {REVS} kept_v ON kept_v.order_id = o."id"'
+REV = "COALESCE(kept_v.rev, 0)"
 
 
 def _small_table_gens(connection, compiled: Compiled) -> list[tuple[str, int]]:
@@ -87,8 +97,20 @@ def digest(connection, compiled: Compiled) -> str:
         compiled.select,
         compiled.joins,
         repr(_small_table_gens(connection, compiled)),
+        # PostgreSQL's local times come from its time zone database, not from the SQL text:
+        # the zone's changes as this machine's tzdata says (the server reads the same files)
+        _zone_changes(compiled) if compiled.vendor == "postgresql" else "",
     ]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+def _zone_changes(compiled: Compiled) -> str:
+    from tokodesk.exports.sqltz import transitions
+
+    try:
+        return f"{compiled.tz_name}:{transitions(compiled.tz_name)!r}"
+    except Exception:  # an unknown zone: the name alone
+        return compiled.tz_name
 
 
 def form_for(connection, compiled: Compiled) -> int:
@@ -107,33 +129,62 @@ def form_for(connection, compiled: Compiled) -> int:
 
 def evict(connection, *, keep: int, unused_before: dt.datetime | None = None) -> int:
     """Drop the rows of all but the `keep` most recently used forms (and of forms unused
-    since `unused_before`), in batches of EVICT_BATCH rows, each its own transaction (a
-    writer waits for one batch, not for a million rows). Returns the forms dropped."""
+    since `unused_before`), never a form an export used within IN_USE (it may be mid-export),
+    in batches of EVICT_BATCH rows, each its own transaction (a writer waits for one batch,
+    not for a million rows); and rows of a form that no longer exists. Returns the forms
+    dropped."""
+    recent = timezone.now() - IN_USE
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id, used_at FROM {FORMS} ORDER BY used_at DESC, id DESC")
-        forms = cursor.fetchall()
+        forms = [(pk, _aware(connection, used)) for pk, used in cursor.fetchall()]
     doomed = [
         pk
         for i, (pk, used) in enumerate(forms)
-        if i >= keep or (unused_before is not None and _aware(connection, used) < unused_before)
+        if used < recent and (i >= keep or (unused_before is not None and used < unused_before))
     ]
     for pk in doomed:
-        while True:
-            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT order_id FROM {ROWS} WHERE form_id = %s ORDER BY order_id "
-                    f"LIMIT 1 OFFSET {EVICT_BATCH - 1}",
-                    [pk],
-                )
-                bound = cursor.fetchone()
-                if bound is None:
-                    cursor.execute(f"DELETE FROM {ROWS} WHERE form_id = %s", [pk])
-                    cursor.execute(f"DELETE FROM {FORMS} WHERE id = %s", [pk])
-                    break
-                cursor.execute(
-                    f"DELETE FROM {ROWS} WHERE form_id = %s AND order_id <= %s", [pk, bound[0]]
-                )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {FORMS} WHERE id = %s", [pk])
+    with_rows = _form_ids(connection)
+    with connection.cursor() as cursor:  # read after: a form is made before its rows
+        cursor.execute(f"SELECT id FROM {FORMS}")
+        known = {pk for (pk,) in cursor.fetchall()}
+    for pk in with_rows:
+        if pk not in known:
+            _drop_rows(connection, pk)
     return len(doomed)
+
+
+def _form_ids(connection) -> list[int]:
+    """The form ids that have rows, by a skip over the key's index (a few probes, not a
+    scan of a million rows)."""
+    out: list[int] = []
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                f"SELECT MIN(form_id) FROM {ROWS} WHERE form_id > %s", [out[-1] if out else -1]
+            )
+            (pk,) = cursor.fetchone()
+            if pk is None:
+                return out
+            out.append(int(pk))
+
+
+def _drop_rows(connection, form: int) -> None:
+    while True:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT order_id FROM {ROWS} WHERE form_id = %s ORDER BY order_id "
+                f"LIMIT 1 OFFSET {EVICT_BATCH - 1}",
+                [form],
+            )
+            bound = cursor.fetchone()
+            if bound is None:
+                cursor.execute(f"DELETE FROM {ROWS} WHERE form_id = %s", [form])
+                return
+            cursor.execute(
+                f"DELETE FROM {ROWS} WHERE form_id = %s AND order_id <= %s", [form, bound[0]]
+            )
 
 
 def _aware(connection, value) -> dt.datetime:
@@ -167,13 +218,13 @@ def _stale_count(connection, queryset, form: int) -> tuple[int, int]:
     """How many orders the export has, and how many of them lack a line at their revision
     (index probes: ~1 µs an order)."""
     try:
-        where, params = Compiled.where(queryset.order_by().values("id"))
+        where, params = chunk_where(queryset.order_by().values("id"))
     except EmptyResultSet:
         return 0, 0
     sql = (
         f"SELECT count(*), COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM {ROWS} kept_r "
-        f'WHERE kept_r.form_id = %s AND kept_r.order_id = o."id" AND kept_r.rev = o.export_rev) '
-        f"THEN 1 ELSE 0 END), 0) FROM {_q(Order._meta.db_table)} o WHERE {where}"
+        f'WHERE kept_r.form_id = %s AND kept_r.order_id = o."id" AND kept_r.rev = {REV}) '
+        f"THEN 1 ELSE 0 END), 0) FROM {_q(Order._meta.db_table)} o{REV_JOIN} WHERE {where}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [form, *params])
@@ -227,15 +278,24 @@ def iter_kept(
 def _chunk(
     connection, compiled: Compiled, form: int, where: str, params: list
 ) -> tuple[int, bytes, int]:
-    """One chunk's (rows, lines, rendered): read, and when some lines are missing or
-    stale, render and keep them, then read the chunk again (in order)."""
+    """One chunk's (rows, lines, rendered). Warm: one statement. When some lines are
+    missing or stale: the chunk's orders and their fresh lines read once more, one row
+    each, the others rendered and kept, and the lines merged in order — the orders are
+    those of that one read (never a kept line of an order that came into the filter
+    meanwhile, unchecked)."""
     pg = compiled.vendor == "postgresql"
     count, data, stale = _read_checked(connection, form, where, params, pg)
     if not stale:
         return count, data, 0
-    rendered = _render_keep(connection, compiled, form, stale)
-    count, data = _read(connection, form, where, params, pg)
-    return count, data, rendered
+    rows = _read_rows(connection, form, where, params, pg)
+    fresh = {pk: line for pk, line in rows if line is not None}
+    rendered = _render_keep(connection, compiled, form, [pk for pk, line in rows if line is None])
+    lines = [
+        fresh[pk] if pk in fresh else rendered[pk]
+        for pk, _line in rows
+        if pk in fresh or pk in rendered
+    ]
+    return len(lines), b"".join(lines), len(rendered)
 
 
 def _session(connection, compiled: Compiled, *, reset: bool = False) -> None:
@@ -314,7 +374,7 @@ def warm(compiled: Compiled, queryset, form: int, chunk_size: int | None = None)
                 cursor.execute(_stale_sql(where), [*params, form])
                 stale = [row[0] for row in cursor.fetchall()]
             if stale:
-                rendered += _render_keep(connection, compiled, form, stale)
+                rendered += len(_render_keep(connection, compiled, form, stale))
     finally:
         _session(connection, compiled, reset=True)
     return rendered
@@ -322,9 +382,9 @@ def warm(compiled: Compiled, queryset, form: int, chunk_size: int | None = None)
 
 def _chunks(compiled: Compiled, queryset, size: int) -> Iterator[tuple[str, list]]:
     """Each chunk's condition on `o` and its parameters, newest first."""
-    for ids, low, high in compiled.ranges(queryset, size):
+    for ids, low, high in chunk_ranges(queryset, size):
         try:
-            yield compiled.where(ids, low, high)
+            yield chunk_where(ids, low, high)
         except EmptyResultSet:
             return
 
@@ -335,20 +395,20 @@ def _read_checked(
     """The chunk's lines that are at their order's revision, joined newest first, how
     many, and the ids of its orders without one (one statement: a warm chunk is read once)."""
     table = _q(Order._meta.db_table)
-    join = f'LEFT JOIN {ROWS} kept_r ON kept_r.form_id = %s AND kept_r.order_id = o."id"'
+    join = f'{REV_JOIN} LEFT JOIN {ROWS} kept_r ON kept_r.form_id = %s AND kept_r.order_id = o."id"'
     if pg:
         sql = (
-            "SELECT count(*) FILTER (WHERE kept_r.rev = o.export_rev), "
-            "string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) FILTER (WHERE kept_r.rev = o.export_rev), "
-            'array_agg(o."id") FILTER (WHERE kept_r.rev IS DISTINCT FROM o.export_rev) '
-            f"FROM {table} o {join} WHERE {where}"
+            f"SELECT count(*) FILTER (WHERE kept_r.rev = {REV}), "
+            f"string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) FILTER (WHERE kept_r.rev = {REV}), "
+            f'array_agg(o."id") FILTER (WHERE kept_r.rev IS DISTINCT FROM {REV}) '
+            f"FROM {table} o{join} WHERE {where}"
         )
     else:  # group_concat keeps the order of an ordered subquery (see sqlrender.Dialect.agg)
         sql = (
             "SELECT total(fresh), CAST(group_concat(CASE WHEN fresh THEN line END, '') AS BLOB), "
             "group_concat(CASE WHEN fresh THEN NULL ELSE id END) FROM "
-            f'(SELECT o."id" AS id, kept_r.line AS line, kept_r.rev IS o.export_rev AS fresh '
-            f'FROM {table} o {join} WHERE {where} ORDER BY o."id" DESC)'
+            f'(SELECT o."id" AS id, kept_r.line AS line, kept_r.rev IS {REV} AS fresh '
+            f'FROM {table} o{join} WHERE {where} ORDER BY o."id" DESC)'
         )
     count, data, stale = _one(connection, sql, [form, *params], pg)
     if not pg:
@@ -361,19 +421,21 @@ def _stale_sql(where: str) -> str:
     so a warm chunk costs no cell (PostgreSQL computed the LATERAL aggregates of every
     order before an anti-join in the render query itself: 25 µs a row, warm)."""
     return (
-        f'SELECT o."id" FROM {_q(Order._meta.db_table)} o WHERE {where} AND NOT EXISTS ('
+        f'SELECT o."id" FROM {_q(Order._meta.db_table)} o{REV_JOIN} WHERE {where} AND NOT EXISTS ('
         f'SELECT 1 FROM {ROWS} kept_r WHERE kept_r.form_id = %s AND kept_r.order_id = o."id" '
-        f"AND kept_r.rev = o.export_rev)"
+        f"AND kept_r.rev = {REV})"
     )
 
 
-def _render_sql(compiled: Compiled, count: int) -> str:
-    """The lines of `count` orders by id (parameters), with their id and revision read by
+def _render_sql(compiled: Compiled) -> str:
+    """The lines of the orders whose ids are the one parameter (a JSON array on SQLite, an
+    array on PostgreSQL: no limit on their number), with their id and revision read by
     the same statement."""
     group = ' GROUP BY o."id"' if compiled.group_by else ""
+    ids = "= ANY(%s)" if compiled.vendor == "postgresql" else "IN (SELECT value FROM json_each(%s))"
     return (
-        f'SELECT o."id", o.export_rev, {compiled.select} FROM {_q(Order._meta.db_table)} o{compiled.joins} '
-        f'WHERE o."id" IN ({", ".join(["%s"] * count)}){group} ORDER BY o."id" DESC'
+        f'SELECT o."id", {REV}, {compiled.select} FROM {_q(Order._meta.db_table)} o{REV_JOIN}{compiled.joins} '
+        f'WHERE o."id" {ids}{group} ORDER BY o."id" DESC'
     )
 
 
@@ -384,17 +446,19 @@ _UPSERT = (
 )
 
 
-def _render_keep(connection, compiled: Compiled, form: int, ids: list[int]) -> int:
-    """Render and keep the lines of the orders `ids`; how many."""
-    sql = _render_sql(compiled, len(ids))
+def _render_keep(connection, compiled: Compiled, form: int, ids: list[int]) -> dict[int, bytes]:
+    """Render and keep the lines of the orders `ids` (those that still exist): {id: line}."""
+    if not ids:
+        return {}
+    sql = _render_sql(compiled)
     if compiled.vendor == "postgresql":
-        rows = _pg_rows(connection, compiled, form, sql, ids)
+        rows = _pg_rows(connection, compiled, form, sql, [ids])
     else:
-        rows = _sqlite_rows(connection, compiled, form, sql, ids)
+        rows = _sqlite_rows(connection, compiled, form, sql, [json.dumps(ids)])
     if rows:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.executemany(_UPSERT, rows)
-    return len(rows)
+    return {pk: line for _form, pk, _rev, line in rows}
 
 
 def _sqlite_rows(connection, compiled: Compiled, form: int, sql: str, params: list) -> list[tuple]:
@@ -432,26 +496,26 @@ def _pg_rows(connection, compiled: Compiled, form: int, sql: str, params: list) 
         with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})", params) as copy:
             for block in copy:  # one row a block, ending in "\n" (sqlrender.Compiled._copy)
                 pk, rev, line = bytes(block).split(delimiter, 2)
+                if line == b"\\.\n" and compiled.width == 1:
+                    # COPY quotes a row that is exactly \. (its end-of-data marker), as the
+                    # one-column render does; here the cell is not alone on its row
+                    line = b'"\\."\n'
                 out.append((form, int(pk), int(rev), line[:-1] + b"\r\n"))
     return out
 
 
-def _read(connection, form: int, where: str, params: list, pg: bool) -> tuple[int, bytes]:
-    """The chunk's kept lines joined, newest order first, and how many."""
-    table = _q(Order._meta.db_table)
-    join = f'JOIN {ROWS} kept_r ON kept_r.form_id = %s AND kept_r.order_id = o."id"'
-    if pg:
-        sql = (
-            f"SELECT count(*), string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) "
-            f"FROM {table} o {join} WHERE {where}"
-        )
-    else:  # group_concat keeps the order of an ordered subquery (see sqlrender.Dialect.agg)
-        sql = (
-            f"SELECT count(*), CAST(group_concat(line, '') AS BLOB) FROM "
-            f'(SELECT kept_r.line AS line FROM {table} o {join} WHERE {where} ORDER BY o."id" DESC)'
-        )
-    count, data = _one(connection, sql, [form, *params], pg)
-    return int(count), bytes(data or b"")
+def _read_rows(
+    connection, form: int, where: str, params: list, pg: bool
+) -> list[tuple[int, bytes | None]]:
+    """The chunk's orders, newest first, each with its kept line when at its revision."""
+    sql = (
+        f'SELECT o."id", CASE WHEN kept_r.rev = {REV} THEN kept_r.line END '
+        f"FROM {_q(Order._meta.db_table)} o{REV_JOIN} LEFT JOIN {ROWS} kept_r "
+        f'ON kept_r.form_id = %s AND kept_r.order_id = o."id" WHERE {where} ORDER BY o."id" DESC'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [form, *params])
+        return [(pk, None if line is None else bytes(line)) for pk, line in cursor.fetchall()]
 
 
 def _one(connection, sql: str, params: list, pg: bool) -> tuple:

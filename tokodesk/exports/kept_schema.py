@@ -1,31 +1,35 @@
 """What keeps the kept export rows honest (kept.py): a revision per order, moved by triggers.
 
 A kept row is an order's CSV line for one "form" (a compiled template: columns, separator,
-language, time zone, currency …) and the order's `export_rev` when it was rendered. It is
-used only while the order's `export_rev` is the same, and the triggers here move that
-revision whenever anything the line is made of changes, in the writing transaction, on
-every write path (services, bulk_create, `.update()`, raw SQL, the bench generator):
+language, time zone, currency …) and the order's revision when it was rendered
+(`exports_orderrev`: order id → rev, no row = 0). It is used only while the order's
+revision is the same, and the triggers here move that revision whenever anything the line
+is made of changes, in the writing transaction, on every write path (services,
+bulk_create, `.update()`, raw SQL, the bench generator):
 
-* `orders_order` itself: any UPDATE (SQLite: an AFTER trigger writes `export_rev + 1`;
-  PostgreSQL: a BEFORE trigger sets it). The column is not a model field, so Django never
-  writes it back from a stale instance;
-* the order's lines, payments and tags (the through table): INSERT, UPDATE, DELETE move
-  the revision of the orders concerned (PostgreSQL: INSERT and DELETE per statement over
-  its rows, so a bulk insert of lines is one UPDATE);
+* `orders_order` itself: any UPDATE, and a DELETE (so an id used again — a sequence reset,
+  `loaddata` — never meets the deleted order's line; its kept lines are deleted too);
+* the order's lines, payments and tags (the through table): INSERT, UPDATE, DELETE
+  (PostgreSQL: per statement over its rows, so a bulk insert of lines is one upsert);
 * the customer (the "as now" customer columns): an UPDATE that changes one of the fields
-  the registry reads moves the revision of the customer's orders;
+  the registry reads moves the revision of the customer's orders. PostgreSQL: an order
+  inserted for a customer (or moved to one) first takes a share lock on the customer row,
+  so it waits for a change of the customer in flight — else that change's fan-out, which
+  sees only committed orders, would miss it and leave its line stale;
 * the small tables the rows name (couriers, warehouses, landing pages, users, payment
   methods, tags): an UPDATE that changes a field the registry reads, or a DELETE, moves
   that table's generation (`exports_keptgen`), which is part of every form whose SQL reads
-  the table: a courier renamed makes new forms, it does not touch a million orders.
+  the table: a courier renamed makes new forms, it does not touch a million orders;
+* PostgreSQL TRUNCATE of any of these tables (no row trigger fires): every kept line goes.
 
-The revisions start at 0 for every order; ids are never reused (AUTOINCREMENT, sequences).
-
-SQLite drops a table's triggers with the table, and Django's SQLite schema editor alters a
-table by copying it into a new one (which also drops the column): `ensure()`, after every
-migrate, puts back what is missing — and then empties the kept rows, since changes may
-have been made without the triggers. The DDL's digest is stored too (`exports_keptgen`
-row "ddl"): triggers of an older registry are replaced the same way.
+The revisions live in their own table rather than a column of `orders_order`: Django never
+writes them from a stale model instance, the orders table is not rewritten by a line
+insert (PostgreSQL: no new order tuple per line), and a SQLite migration that rebuilds a
+table drops only that table's triggers — never a column the other triggers write, which
+would make every write to them fail until the migration ended. `ensure()`, after every
+migrate and flush, puts back what is missing (or disabled, or made by an older registry:
+the DDL's digest is kept in `exports_keptgen`, row "ddl") and then empties the kept rows,
+since changes may have been made without the triggers.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from django.db import transaction
 
 logger = logging.getLogger("tokodesk.exports")
 
-COLUMN = "export_rev"
+REVS = "exports_orderrev"
 ROWS = "exports_keptrow"
 FORMS = "exports_keptform"
 GEN = "exports_keptgen"
@@ -108,56 +112,62 @@ def _bump_gen(table: str) -> str:
     )
 
 
+def _bump(select: str) -> str:
+    """Move the revision of the orders `select` gives (one column of order ids)."""
+    return (
+        f"INSERT INTO {REVS} (order_id, rev) {select} "
+        f"ON CONFLICT (order_id) DO UPDATE SET rev = {REVS}.rev + 1"
+    )
+
+
 def _sqlite_ddl() -> list[tuple[str, str]]:
     """[(trigger name, CREATE TRIGGER …)] for SQLite."""
     orders = _order()._meta.db_table
-    bump = f"UPDATE {orders} SET {COLUMN} = {COLUMN} + 1 WHERE id"
+
+    def one(expr: str) -> str:  # (a SELECT with a WHERE: SQLite's upsert needs one)
+        return _bump(f"SELECT {expr}, 1 WHERE {expr} IS NOT NULL")
+
+    def trigger(name: str, event: str, table: str, body: str, when: str = "") -> tuple[str, str]:
+        when = f" WHEN {when}" if when else ""
+        return name, f"CREATE TRIGGER {name} AFTER {event} ON {table}{when} BEGIN {body}; END"
+
     out = [
-        (
-            f"{PREFIX}order",
-            f"CREATE TRIGGER {PREFIX}order AFTER UPDATE ON {orders} "
-            f"WHEN NEW.{COLUMN} = OLD.{COLUMN} "
-            f"BEGIN UPDATE {orders} SET {COLUMN} = OLD.{COLUMN} + 1 WHERE id = NEW.id; END",
-        )
+        trigger(f"{PREFIX}order_upd", "UPDATE", orders, one("NEW.id")),
+        trigger(
+            f"{PREFIX}order_del",
+            "DELETE",
+            orders,
+            f"{one('OLD.id')}; DELETE FROM {ROWS} WHERE form_id IN (SELECT id FROM {FORMS}) "
+            "AND order_id = OLD.id",
+        ),
     ]
     for table, fk in per_order_tables():
         out += [
-            (
-                f"{PREFIX}{table}_ins",
-                f"CREATE TRIGGER {PREFIX}{table}_ins AFTER INSERT ON {table} "
-                f"BEGIN {bump} = NEW.{_q(fk)}; END",
-            ),
-            (
+            trigger(f"{PREFIX}{table}_ins", "INSERT", table, one(f"NEW.{_q(fk)}")),
+            trigger(
                 f"{PREFIX}{table}_upd",
-                f"CREATE TRIGGER {PREFIX}{table}_upd AFTER UPDATE ON {table} "
-                f"BEGIN {bump} IN (OLD.{_q(fk)}, NEW.{_q(fk)}); END",
+                "UPDATE",
+                table,
+                f"{one(f'OLD.{_q(fk)}')}; {one(f'NEW.{_q(fk)}')}",
             ),
-            (
-                f"{PREFIX}{table}_del",
-                f"CREATE TRIGGER {PREFIX}{table}_del AFTER DELETE ON {table} "
-                f"BEGIN {bump} = OLD.{_q(fk)}; END",
-            ),
+            trigger(f"{PREFIX}{table}_del", "DELETE", table, one(f"OLD.{_q(fk)}")),
         ]
     table, fk, columns = customer_watch()
     out.append(
-        (
+        trigger(
             f"{PREFIX}{table}_upd",
-            f"CREATE TRIGGER {PREFIX}{table}_upd AFTER UPDATE ON {table} WHEN {_changed(columns, False)} "
-            f"BEGIN UPDATE {orders} SET {COLUMN} = {COLUMN} + 1 WHERE {_q(fk)} = NEW.id; END",
+            "UPDATE",
+            table,
+            _bump(f"SELECT id, 1 FROM {orders} WHERE {_q(fk)} = NEW.id"),
+            _changed(columns, False),
         )
     )
     for table, columns in small_tables().items():
         out += [
-            (
-                f"{PREFIX}{table}_upd",
-                f"CREATE TRIGGER {PREFIX}{table}_upd AFTER UPDATE ON {table} "
-                f"WHEN {_changed(columns, False)} BEGIN {_bump_gen(table)}; END",
+            trigger(
+                f"{PREFIX}{table}_upd", "UPDATE", table, _bump_gen(table), _changed(columns, False)
             ),
-            (
-                f"{PREFIX}{table}_del",
-                f"CREATE TRIGGER {PREFIX}{table}_del AFTER DELETE ON {table} "
-                f"BEGIN {_bump_gen(table)}; END",
-            ),
+            trigger(f"{PREFIX}{table}_del", "DELETE", table, _bump_gen(table)),
         ]
     return out
 
@@ -165,54 +175,91 @@ def _sqlite_ddl() -> list[tuple[str, str]]:
 def _pg_ddl() -> list[tuple[str, str]]:
     """[(trigger name, its function and CREATE TRIGGER …)] for PostgreSQL."""
     orders = _order()._meta.db_table
-    bump = f"UPDATE {orders} SET {COLUMN} = {COLUMN} + 1 WHERE id"
 
-    def function(name: str, body: str) -> str:
+    def function(name: str, body: str, returns: str = "NULL") -> str:
         return (
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN {body}; RETURN NULL; END $$; "
+            f"BEGIN {body}; RETURN {returns}; END $$; "
         )
 
-    out = [
-        (
-            f"{PREFIX}order",
-            f"CREATE OR REPLACE FUNCTION {PREFIX}order() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN NEW.{COLUMN} := OLD.{COLUMN} + 1; RETURN NEW; END $$; "
-            f"CREATE TRIGGER {PREFIX}order BEFORE UPDATE ON {orders} FOR EACH ROW "
-            f"WHEN (NEW.{COLUMN} = OLD.{COLUMN}) EXECUTE FUNCTION {PREFIX}order()",
+    def rows(source: str, column: str) -> str:
+        # distinct and in order: an upsert may not touch a row twice, and two statements
+        # moving the same orders take their locks in the same order
+        return _bump(
+            f"SELECT DISTINCT {_q(column)}, 1 FROM {source} WHERE {_q(column)} IS NOT NULL ORDER BY 1"
         )
+
+    def per_statement(
+        name: str, event: str, table: str, body: str, transition: str = ""
+    ) -> tuple[str, str]:
+        ref = f" REFERENCING {transition}" if transition else ""
+        return name, (
+            function(name, body)
+            + f"CREATE TRIGGER {name} AFTER {event} ON {table}{ref} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
+
+    drop_all = f"DELETE FROM {ROWS}"
+    out = [
+        per_statement(
+            f"{PREFIX}order_upd", "UPDATE", orders, rows("kept_new", "id"), "NEW TABLE AS kept_new"
+        ),
+        per_statement(
+            f"{PREFIX}order_del",
+            "DELETE",
+            orders,
+            f"{rows('kept_old', 'id')}; DELETE FROM {ROWS} k USING kept_old d "
+            f"WHERE k.form_id IN (SELECT id FROM {FORMS}) AND k.order_id = d.id",
+            "OLD TABLE AS kept_old",
+        ),
+        per_statement(f"{PREFIX}order_trunc", "TRUNCATE", orders, drop_all),
     ]
+    table, fk, columns = customer_watch()
+    lock = f"{PREFIX}order_customer"
+    out.append(
+        (
+            lock,
+            function(lock, f"PERFORM 1 FROM {table} WHERE id = NEW.{_q(fk)} FOR SHARE", "NEW")
+            + f"CREATE TRIGGER {lock} BEFORE INSERT OR UPDATE OF {_q(fk)} ON {orders} FOR EACH ROW "
+            f"WHEN (NEW.{_q(fk)} IS NOT NULL) EXECUTE FUNCTION {lock}()",
+        )
+    )
     for table, fk in per_order_tables():
-        ins, upd, dele = f"{PREFIX}{table}_ins", f"{PREFIX}{table}_upd", f"{PREFIX}{table}_del"
+        upd = f"{PREFIX}{table}_upd"
         out += [
-            (
-                ins,
-                function(ins, f"{bump} IN (SELECT {_q(fk)} FROM kept_new)")
-                + f"CREATE TRIGGER {ins} AFTER INSERT ON {table} REFERENCING NEW TABLE AS kept_new "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {ins}()",
+            per_statement(
+                f"{PREFIX}{table}_ins",
+                "INSERT",
+                table,
+                rows("kept_new", fk),
+                "NEW TABLE AS kept_new",
             ),
-            (
+            per_statement(
                 upd,
-                function(upd, f"{bump} IN (OLD.{_q(fk)}, NEW.{_q(fk)})")
-                + f"CREATE TRIGGER {upd} AFTER UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {upd}()",
+                "UPDATE",
+                table,
+                f"{rows('kept_old', fk)}; {rows('kept_new', fk)}",
+                "OLD TABLE AS kept_old NEW TABLE AS kept_new",
             ),
-            (
-                dele,
-                function(dele, f"{bump} IN (SELECT {_q(fk)} FROM kept_old)")
-                + f"CREATE TRIGGER {dele} AFTER DELETE ON {table} REFERENCING OLD TABLE AS kept_old "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {dele}()",
+            per_statement(
+                f"{PREFIX}{table}_del",
+                "DELETE",
+                table,
+                rows("kept_old", fk),
+                "OLD TABLE AS kept_old",
             ),
+            per_statement(f"{PREFIX}{table}_trunc", "TRUNCATE", table, drop_all),
         ]
     table, fk, columns = customer_watch()
     name = f"{PREFIX}{table}_upd"
-    out.append(
+    out += [
         (
             name,
-            function(name, f"UPDATE {orders} SET {COLUMN} = {COLUMN} + 1 WHERE {_q(fk)} = NEW.id")
+            function(name, _bump(f"SELECT id, 1 FROM {orders} WHERE {_q(fk)} = NEW.id ORDER BY 1"))
             + f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
             f"WHEN ({_changed(columns, True)}) EXECUTE FUNCTION {name}()",
-        )
-    )
+        ),
+        per_statement(f"{PREFIX}{table}_trunc", "TRUNCATE", table, drop_all),
+    ]
     gen = f"{PREFIX}gen"
     gen_function = (
         f"CREATE OR REPLACE FUNCTION {gen}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -230,8 +277,8 @@ def _pg_ddl() -> list[tuple[str, str]]:
             (
                 f"{PREFIX}{table}_del",
                 gen_function
-                + f"CREATE TRIGGER {PREFIX}{table}_del AFTER DELETE ON {table} FOR EACH STATEMENT "
-                f"EXECUTE FUNCTION {gen}()",
+                + f"CREATE TRIGGER {PREFIX}{table}_del AFTER DELETE OR TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {gen}()",
             ),
         ]
     return out
@@ -251,21 +298,14 @@ def installed(connection) -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"SELECT tgname FROM pg_trigger WHERE tgname LIKE '{PREFIX}%%' AND NOT tgisinternal"
+                f"SELECT tgname FROM pg_trigger WHERE tgname LIKE '{PREFIX}%%' AND NOT tgisinternal "
+                "AND tgenabled <> 'D'"
             )
         else:
             cursor.execute(
                 f"SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '{PREFIX}%'"
             )
         return {row[0] for row in cursor.fetchall()}
-
-
-def has_column(connection) -> bool:
-    table = _order()._meta.db_table
-    with connection.cursor() as cursor:
-        return COLUMN in {
-            c.name for c in connection.introspection.get_table_description(cursor, table)
-        }
 
 
 def drop(connection) -> None:
@@ -289,13 +329,9 @@ def drop(connection) -> None:
 
 
 def install(connection) -> None:
-    """(Re)create the column when missing, the triggers, the DDL's digest; empty the kept
-    rows (they may be stale: what changed meanwhile moved no revision)."""
-    orders = _order()._meta.db_table
+    """(Re)create the triggers and the DDL's digest; empty the kept rows (they may be
+    stale: what changed meanwhile moved no revision)."""
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-        if not has_column(connection):
-            kind = "bigint" if connection.vendor == "postgresql" else "integer"
-            cursor.execute(f"ALTER TABLE {orders} ADD COLUMN {COLUMN} {kind} NOT NULL DEFAULT 0")
         drop(connection)
         for _name, sql in ddl(connection):
             cursor.execute(sql)
@@ -308,11 +344,7 @@ def install(connection) -> None:
 
 
 def uninstall(connection) -> None:
-    orders = _order()._meta.db_table
     drop(connection)
-    if has_column(connection):
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {orders} DROP COLUMN {COLUMN}")
 
 
 def ensure(connection) -> bool:
@@ -320,7 +352,7 @@ def ensure(connection) -> bool:
     something was repaired. One look at the schema when all is well."""
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
-    if not {ROWS, FORMS, GEN, _order()._meta.db_table} <= tables:
+    if not {ROWS, FORMS, GEN, REVS, _order()._meta.db_table} <= tables:
         return False
     from django.db.migrations.recorder import MigrationRecorder
 
@@ -330,17 +362,10 @@ def ensure(connection) -> bool:
         cursor.execute(f"SELECT n FROM {GEN} WHERE name = 'ddl'")
         row = cursor.fetchone()
     expected = {name for name, _sql in ddl(connection)}
-    if (
-        row is not None
-        and row[0] == ddl_digest(connection)
-        and installed(connection) == expected
-        and has_column(connection)
-    ):
+    if row is not None and row[0] == ddl_digest(connection) and installed(connection) == expected:
         return False
     if row is not None:  # not a fresh flush: say so
-        logger.warning(
-            "kept export rows: triggers or revision column missing or outdated; reinstalled"
-        )
+        logger.warning("kept export rows: triggers missing, disabled or outdated; reinstalled")
     install(connection)
     return True
 

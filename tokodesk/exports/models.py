@@ -139,8 +139,7 @@ class KeptForm(models.Model):
 
 
 class KeptRow(models.Model):
-    """One order's CSV line for one form, at the order's `export_rev` (kept.py). The table
-    is made by migration 0005."""
+    """One order's CSV line for one form, at the order's revision (`OrderRev`, kept.py)."""
 
     pk = models.CompositePrimaryKey("form_id", "order_id")
     form_id = models.BigIntegerField()
@@ -153,6 +152,21 @@ class KeptRow(models.Model):
 
     def __str__(self):
         return f"{self.form_id}/{self.order_id}@{self.rev}"
+
+
+class OrderRev(models.Model):
+    """An order's revision for its kept export lines (kept_schema.py): moved by triggers
+    whenever something its line shows changes; no row is revision 0. Not a column of the
+    order, so Django never writes it from a stale instance."""
+
+    order_id = models.BigIntegerField(primary_key=True)
+    rev = models.BigIntegerField()
+
+    class Meta:
+        db_table = "exports_orderrev"
+
+    def __str__(self):
+        return f"{self.order_id}@{self.rev}"
 
 
 class KeptGen(models.Model):

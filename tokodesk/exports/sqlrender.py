@@ -59,6 +59,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokodesk.core.money import MINOR_UNITS
+from tokodesk.exports.chunks import chunk_ranges, chunk_where
 from tokodesk.exports.sqllists import RelatedLists
 from tokodesk.exports.sqlsplit import iter_split, split_middle
 from tokodesk.exports.sqltz import Transitions, offset_tree, transitions
@@ -329,6 +330,7 @@ class Compiled:
     width: int
     delimiter: str
     group_by: bool = False  # SQLite with line aggregates: GROUP BY the order id
+    tz_name: str = ""  # the shop's time zone (kept.py: part of a form on PostgreSQL)
 
     def chunk_size(self, requested: int | None) -> int:
         return requested or max(MIN_CHUNK, min(MAX_CHUNK, SQL_CHUNK_VALUES // max(self.width, 1)))
@@ -338,27 +340,13 @@ class Compiled:
     ) -> tuple[str, list]:
         """The render query of the orders `ids` (a values("id") queryset), within
         low <= id < high (repeated outside the subquery: an index range scan)."""
-        where, params = self.where(ids, low, high)
+        where, params = chunk_where(ids, low, high)
         group = f" GROUP BY o.{_q('id')}" if self.group_by else ""
         sql = (
             f"SELECT {self.select} FROM {_q(Order._meta.db_table)} o{self.joins} "
             f"WHERE {where}{group} ORDER BY o.{_q('id')} DESC"
         )
         return sql, params
-
-    @staticmethod
-    def where(ids: QuerySet, low: int | None = None, high: int | None = None) -> tuple[str, list]:
-        """The condition on `o` of the orders `ids` (a values("id") queryset) within
-        low <= id < high, and its parameters."""
-        sub, params = ids.query.sql_with_params()
-        where, params = [f"o.{_q('id')} IN ({sub})"], list(params)
-        if low is not None:
-            where.append(f"o.{_q('id')} >= %s")
-            params.append(low)
-        if high is not None:
-            where.append(f"o.{_q('id')} < %s")
-            params.append(high)
-        return " AND ".join(where), params
 
     def iter_chunks(
         self, queryset: QuerySet, chunk_size: int | None = None, workers: int = 1
@@ -419,32 +407,11 @@ class Compiled:
 
     def _queries(self, queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[str, list]]:
         """Each chunk's render query, newest first; below `high` / from `floor` up: a split's half."""
-        for ids, low, top in self.ranges(queryset, size, high=high, floor=floor):
+        for ids, low, top in chunk_ranges(queryset, size, high=high, floor=floor):
             try:
                 yield self.query(ids, low, top)
             except EmptyResultSet:
                 return
-
-    @staticmethod
-    def ranges(queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[QuerySet, int | None, int | None]]:
-        """Each chunk as (its orders as a values("id") queryset, low, high), newest first."""
-        base = queryset.order_by()
-        bounds = base.order_by("-id").values_list("id", flat=True)
-        while True:
-            page = bounds if high is None else bounds.filter(id__lt=high)
-            low = next(iter(page[size - 1 : size]), None)
-            last = low is None
-            if floor is not None and (low is None or low <= floor):
-                low, last = floor, True  # the half's last chunk
-            ids = base
-            if high is not None:
-                ids = ids.filter(id__lt=high)
-            if low is not None:
-                ids = ids.filter(id__gte=low)
-            yield ids.values("id"), low, high
-            if last:
-                return
-            high = low
 
     def _parallel(self, queryset: QuerySet, size: int, workers: int) -> Iterator[tuple[int, bytes]]:
         jobs: queue.Queue = queue.Queue()
@@ -606,6 +573,7 @@ def compile_plan(plan, ctx, delimiter: str, *, using: str | None = None) -> Comp
         group_by=group_by,
         width=len(plan.columns),
         delimiter=delimiter,
+        tz_name=tz_name,
     )
 
 

@@ -1,5 +1,5 @@
-"""Kept export rows (exports/kept.py): the forms, the rows, the small tables' generations,
-the orders' `export_rev` column and the triggers that move it (exports/kept_schema.py)."""
+"""Kept export rows (exports/kept.py): the forms, the rows, the orders' revisions, the small
+tables' generations and the triggers that move them (exports/kept_schema.py)."""
 
 from django.db import migrations, models
 
@@ -44,6 +44,14 @@ class Migration(migrations.Migration):
                 ("used_at", models.DateTimeField()),
             ],
             options={"db_table": "exports_keptform"},
+        ),
+        migrations.CreateModel(
+            name="OrderRev",
+            fields=[
+                ("order_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("rev", models.BigIntegerField()),
+            ],
+            options={"db_table": "exports_orderrev"},
         ),
         migrations.CreateModel(
             name="KeptGen",
