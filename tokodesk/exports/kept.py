@@ -278,23 +278,24 @@ def iter_kept(
 def _chunk(
     connection, compiled: Compiled, form: int, where: str, params: list
 ) -> tuple[int, bytes, int]:
-    """One chunk's (rows, lines, rendered). Warm: one statement. When some lines are
-    missing or stale: the chunk's orders and their fresh lines read once more, one row
-    each, the others rendered and kept, and the lines merged in order — the orders are
-    those of that one read (never a kept line of an order that came into the filter
-    meanwhile, unchecked)."""
+    """One chunk's (rows, lines, rendered), from one statement: its fresh lines joined and
+    its layout — per order, newest first, the byte length of its fresh line or minus its
+    id. The orders without a fresh line are rendered and kept, and their lines put in
+    their places; the chunk's orders are those of that one statement (never a kept line
+    read again unchecked, nor an order that came into the filter meanwhile)."""
     pg = compiled.vendor == "postgresql"
-    count, data, stale = _read_checked(connection, form, where, params, pg)
+    count, data, layout = _read_checked(connection, form, where, params, pg)
+    stale = [-n for n in layout if n < 0]
     if not stale:
         return count, data, 0
-    rows = _read_rows(connection, form, where, params, pg)
-    fresh = {pk: line for pk, line in rows if line is not None}
-    rendered = _render_keep(connection, compiled, form, [pk for pk, line in rows if line is None])
-    lines = [
-        fresh[pk] if pk in fresh else rendered[pk]
-        for pk, _line in rows
-        if pk in fresh or pk in rendered
-    ]
+    rendered = _render_keep(connection, compiled, form, stale)
+    lines, at = [], 0
+    for n in layout:
+        if n > 0:
+            lines.append(data[at : at + n])
+            at += n
+        elif -n in rendered:  # (else deleted meanwhile)
+            lines.append(rendered[-n])
     return len(lines), b"".join(lines), len(rendered)
 
 
@@ -393,27 +394,29 @@ def _read_checked(
     connection, form: int, where: str, params: list, pg: bool
 ) -> tuple[int, bytes, list[int]]:
     """The chunk's lines that are at their order's revision, joined newest first, how
-    many, and the ids of its orders without one (one statement: a warm chunk is read once)."""
+    many, and the chunk's layout: per order, newest first, the byte length of its fresh
+    line, or minus its id when it has none (one statement: a warm chunk is read once)."""
     table = _q(Order._meta.db_table)
     join = f'{REV_JOIN} LEFT JOIN {ROWS} kept_r ON kept_r.form_id = %s AND kept_r.order_id = o."id"'
     if pg:
+        fresh = f"kept_r.rev = {REV}"
         sql = (
-            f"SELECT count(*) FILTER (WHERE kept_r.rev = {REV}), "
-            f"string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) FILTER (WHERE kept_r.rev = {REV}), "
-            f'array_agg(o."id") FILTER (WHERE kept_r.rev IS DISTINCT FROM {REV}) '
+            f"SELECT count(*) FILTER (WHERE {fresh}), "
+            f"string_agg(kept_r.line, ''::bytea ORDER BY o.\"id\" DESC) FILTER (WHERE {fresh}), "
+            f'array_agg(CASE WHEN {fresh} THEN octet_length(kept_r.line) ELSE -o."id" END ORDER BY o."id" DESC) '
             f"FROM {table} o{join} WHERE {where}"
         )
     else:  # group_concat keeps the order of an ordered subquery (see sqlrender.Dialect.agg)
         sql = (
             "SELECT total(fresh), CAST(group_concat(CASE WHEN fresh THEN line END, '') AS BLOB), "
-            "group_concat(CASE WHEN fresh THEN NULL ELSE id END) FROM "
+            "group_concat(CASE WHEN fresh THEN length(line) ELSE -id END) FROM "
             f'(SELECT o."id" AS id, kept_r.line AS line, kept_r.rev IS {REV} AS fresh '
             f'FROM {table} o{join} WHERE {where} ORDER BY o."id" DESC)'
         )
-    count, data, stale = _one(connection, sql, [form, *params], pg)
+    count, data, layout = _one(connection, sql, [form, *params], pg)
     if not pg:
-        stale = [int(i) for i in stale.split(",")] if stale else []
-    return int(count or 0), bytes(data or b""), list(stale or [])
+        layout = [int(n) for n in layout.split(",")] if layout else []
+    return int(count or 0), bytes(data or b""), list(layout or [])
 
 
 def _stale_sql(where: str) -> str:
@@ -502,20 +505,6 @@ def _pg_rows(connection, compiled: Compiled, form: int, sql: str, params: list) 
                     line = b'"\\."\n'
                 out.append((form, int(pk), int(rev), line[:-1] + b"\r\n"))
     return out
-
-
-def _read_rows(
-    connection, form: int, where: str, params: list, pg: bool
-) -> list[tuple[int, bytes | None]]:
-    """The chunk's orders, newest first, each with its kept line when at its revision."""
-    sql = (
-        f'SELECT o."id", CASE WHEN kept_r.rev = {REV} THEN kept_r.line END '
-        f"FROM {_q(Order._meta.db_table)} o{REV_JOIN} LEFT JOIN {ROWS} kept_r "
-        f'ON kept_r.form_id = %s AND kept_r.order_id = o."id" WHERE {where} ORDER BY o."id" DESC'
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [form, *params])
-        return [(pk, None if line is None else bytes(line)) for pk, line in cursor.fetchall()]
 
 
 def _one(connection, sql: str, params: list, pg: bool) -> tuple:
