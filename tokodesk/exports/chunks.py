@@ -4,14 +4,23 @@ A chunk is a range of ids: one query finds its lowest id (`LIMIT 1 OFFSET size-1
 export's own queryset), and its orders are `o.id IN (<the export's queryset between the
 bounds>)`, the bounds repeated outside the subquery (an index range scan), so selection,
 filters and agent scoping are the export's own. Used by the SQL renderer (sqlrender.py,
-sqlsplit.py) and the kept rows (kept.py).
+sqlsplit.py) and the kept rows (kept.py), which also render or read chunks on threads of
+their own, handed over in order (`in_order`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import collections
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future
+from typing import TypeVar
 
+from django.db import connections
 from django.db.models import QuerySet
+
+T = TypeVar("T")
 
 
 def chunk_where(ids: QuerySet, low: int | None = None, high: int | None = None) -> tuple[str, list]:
@@ -50,3 +59,65 @@ def chunk_ranges(
         if last:
             return
         high = low
+
+
+def in_order(
+    alias: str,
+    jobs: Iterable[tuple],
+    run: Callable[..., T],
+    workers: int,
+    *,
+    prepare: Callable | None = None,
+    name: str = "export",
+) -> Iterator[T]:
+    """`run(connection, *job)` for each job on `workers` threads, each with a database
+    connection of its own (`prepare(connection)` first; closed at the end), the results
+    handed over in the jobs' order; at most `workers + 1` jobs pending, so memory stays
+    flat. An exception in a thread reaches the caller; stopping early cancels the rest."""
+    tasks: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def work():
+        connection = connections[alias]  # this thread's own
+        try:
+            if prepare is not None:
+                prepare(connection)
+            while (task := tasks.get()) is not None:
+                future, job = task
+                if stop.is_set() or not future.set_running_or_notify_cancel():
+                    continue
+                try:
+                    future.set_result(run(connection, *job))
+                except BaseException as exc:  # handed to the caller
+                    future.set_exception(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=work, daemon=True, name=f"{name}-{i}") for i in range(workers)
+    ]
+    for thread in threads:
+        thread.start()
+    pending: collections.deque[Future] = collections.deque()
+    jobs = iter(jobs)
+    try:
+        more = True
+        while more or pending:
+            while more and len(pending) <= workers:
+                job = next(jobs, None)
+                if job is None:
+                    more = False
+                    break
+                future: Future = Future()
+                tasks.put((future, job))
+                pending.append(future)
+            if pending:
+                yield pending.popleft().result()
+    finally:
+        stop.set()
+        for future in pending:
+            future.cancel()
+        for _thread in threads:
+            tasks.put(None)
+        for thread in threads:
+            thread.join()

@@ -33,22 +33,18 @@ TOKODESK_EXPORT_KEEP_DAYS is dropped by `export_cleanup`.
 
 from __future__ import annotations
 
-import collections
 import csv
 import datetime as dt
 import hashlib
 import json
-import queue
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.utils import timezone
 
-from tokodesk.exports.chunks import chunk_ranges, chunk_where
+from tokodesk.exports.chunks import chunk_ranges, chunk_where, in_order
 from tokodesk.exports.kept_schema import FORMS, GEN, REVS, ROWS, keep_forms
 from tokodesk.exports.sqlrender import Compiled, _q, pg_session
 from tokodesk.orders.models import Order
@@ -319,47 +315,12 @@ def _in_turn(connection, compiled: Compiled, form: int, chunks) -> Iterator[tupl
 
 
 def _ahead(compiled: Compiled, form: int, chunks, workers: int) -> Iterator[tuple[int, bytes, int]]:
-    jobs: queue.Queue = queue.Queue()
+    def run(connection, where, params):
+        return _chunk(connection, compiled, form, where, params)
 
-    def work():
-        connection = connections[compiled.alias]  # this thread's own
-        try:
-            _session(connection, compiled)
-            while (job := jobs.get()) is not None:
-                future, where, params = job
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    future.set_result(_chunk(connection, compiled, form, where, params))
-                except BaseException as exc:  # handed to the reader
-                    future.set_exception(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, daemon=True, name=f"kept-{i}") for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    pending: collections.deque[Future] = collections.deque()
-    try:
-        more = True
-        while more or pending:
-            while more and len(pending) <= workers:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    more = False
-                    break
-                future: Future = Future()
-                jobs.put((future, *chunk))
-                pending.append(future)
-            if pending:
-                yield pending.popleft().result()
-    finally:
-        for future in pending:
-            future.cancel()
-        for _thread in threads:
-            jobs.put(None)
-        for thread in threads:
-            thread.join()
+    yield from in_order(
+        compiled.alias, chunks, run, workers, prepare=lambda c: _session(c, compiled), name="kept"
+    )
 
 
 def warm(compiled: Compiled, queryset, form: int, chunk_size: int | None = None) -> int:

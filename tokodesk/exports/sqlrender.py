@@ -41,15 +41,11 @@ the Python path's (same csv module).
 
 from __future__ import annotations
 
-import collections
 import csv
 import io
-import queue
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -59,7 +55,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tokodesk.core.money import MINOR_UNITS
-from tokodesk.exports.chunks import chunk_ranges, chunk_where
+from tokodesk.exports.chunks import chunk_ranges, chunk_where, in_order
 from tokodesk.exports.sqllists import RelatedLists
 from tokodesk.exports.sqlsplit import iter_split, split_middle
 from tokodesk.exports.sqltz import Transitions, offset_tree, transitions
@@ -191,7 +187,9 @@ class Dialect(RelatedLists):
         SQL `default`."""
         if not values:
             return default
-        whens = " ".join(f"WHEN {k if isinstance(k, int) else _lit(k)} THEN {_lit(v)}" for k, v in values.items())
+        whens = " ".join(
+            f"WHEN {k if isinstance(k, int) else _lit(k)} THEN {_lit(v)}" for k, v in values.items()
+        )
         return f"CASE {expr} {whens} ELSE {default} END"
 
     def agg(self, expr: str, sep: str, source: str, order: str) -> str:
@@ -311,7 +309,10 @@ class Dialect(RelatedLists):
         table = _q(OrderLine._meta.db_table)
         if self.pg:
             aggs = ", ".join(f"{agg} AS {name}" for agg, name in self.line_aggs.items())
-            return f' LEFT JOIN LATERAL (SELECT {aggs} FROM {table} l WHERE l."order_id" = o."id") la ON true', False
+            return (
+                f' LEFT JOIN LATERAL (SELECT {aggs} FROM {table} l WHERE l."order_id" = o."id") la ON true',
+                False,
+            )
         return f' LEFT JOIN {table} l ON l."order_id" = o."id"', True
 
     def payments_source(self) -> str:
@@ -405,7 +406,9 @@ class Compiled:
             if self.vendor == "postgresql":
                 pg_session(connection, reset=True)
 
-    def _queries(self, queryset: QuerySet, size: int, *, high=None, floor=None) -> Iterator[tuple[str, list]]:
+    def _queries(
+        self, queryset: QuerySet, size: int, *, high=None, floor=None
+    ) -> Iterator[tuple[str, list]]:
         """Each chunk's render query, newest first; below `high` / from `floor` up: a split's half."""
         for ids, low, top in chunk_ranges(queryset, size, high=high, floor=floor):
             try:
@@ -414,57 +417,15 @@ class Compiled:
                 return
 
     def _parallel(self, queryset: QuerySet, size: int, workers: int) -> Iterator[tuple[int, bytes]]:
-        jobs: queue.Queue = queue.Queue()
-        stop = threading.Event()
-
-        def work():
-            connection = connections.create_connection(self.alias)  # this thread's own
-            try:
-                if self.vendor == "postgresql":
-                    pg_session(connection)
-                while (job := jobs.get()) is not None:
-                    future, sql, params = job
-                    if stop.is_set() or not future.set_running_or_notify_cancel():
-                        continue
-                    try:
-                        future.set_result(self._render(connection, sql, params))
-                    except BaseException as exc:  # handed to the consumer
-                        future.set_exception(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=work, daemon=True, name=f"export-{i}") for i in range(workers)]
-        for thread in threads:
-            thread.start()
-        pending: collections.deque[Future] = collections.deque()
-        queries = self._queries(queryset, size)
-        try:
-            more = True
-            while more or pending:
-                while more and len(pending) <= workers:
-                    query = next(queries, None)
-                    if query is None:
-                        more = False
-                        break
-                    future: Future = Future()
-                    jobs.put((future, *query))
-                    pending.append(future)
-                if not pending:
-                    break
-                count, pieces = pending.popleft().result()
-                for piece in pieces:
-                    yield 0, piece
-                del pieces
-                if count:
-                    yield count, b""
-        finally:
-            stop.set()
-            for future in pending:
-                future.cancel()
-            for _thread in threads:
-                jobs.put(None)
-            for thread in threads:
-                thread.join()
+        prepare = pg_session if self.vendor == "postgresql" else None
+        for count, pieces in in_order(
+            self.alias, self._queries(queryset, size), self._render, workers, prepare=prepare
+        ):
+            for piece in pieces:
+                yield 0, piece
+            del pieces
+            if count:
+                yield count, b""
 
     def _render(self, connection, sql: str, params: list) -> tuple[int, list[bytes]]:
         """One chunk through `connection`: (rows, CSV pieces), read whole before it is
@@ -486,7 +447,9 @@ class Compiled:
             )
         return count, pieces
 
-    def _copy(self, connection, sql: str, params: list | None) -> tuple[str, list | None, int, list[bytes]]:
+    def _copy(
+        self, connection, sql: str, params: list | None
+    ) -> tuple[str, list | None, int, list[bytes]]:
         options = "FORMAT csv" + (
             "" if self.delimiter == "," else f", DELIMITER {_lit(self.delimiter)}"
         )
