@@ -45,7 +45,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from tokodesk.exports.chunks import chunk_ranges, chunk_where, in_order
-from tokodesk.exports.kept_schema import FORMS, GEN, REVS, ROWS, keep_forms
+from tokodesk.exports.kept_schema import CREVS, FORMS, GEN, REVS, ROWS, keep_forms
 from tokodesk.exports.sqlrender import Compiled, _q, pg_session
 from tokodesk.orders.models import Order
 
@@ -63,8 +63,13 @@ FETCH = 500
 # A form an export used within this long is never evicted (it may be mid-export).
 IN_USE = dt.timedelta(hours=1)
 # The order's revision (kept_schema.py: no row is 0), joined to the orders `o`.
-REV_JOIN = f' LEFT JOIN {REVS} kept_v ON kept_v.order_id = o."id"'
-REV = "COALESCE(kept_v.rev, 0)"
+# A line shows the customer as now: the customer's revision counts too, as one stamp that
+# grows with either (an order's revision never reaches 9e9, a customer's never 1e9).
+REV_JOIN = (
+    f' LEFT JOIN {REVS} kept_v ON kept_v.order_id = o."id"'
+    f' LEFT JOIN {CREVS} kept_c ON kept_c.customer_id = o."{Order._meta.get_field("customer").column}"'
+)
+REV = "(COALESCE(kept_v.rev, 0) * 1000000007 + COALESCE(kept_c.rev, 0))"
 
 
 def _small_table_gens(connection, compiled: Compiled) -> list[tuple[str, int]]:

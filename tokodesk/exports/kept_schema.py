@@ -10,12 +10,16 @@ bulk_create, `.update()`, raw SQL, the bench generator):
 * `orders_order` itself: any UPDATE, and a DELETE (so an id used again — a sequence reset,
   `loaddata` — never meets the deleted order's line; its kept lines are deleted too);
 * the order's lines, payments and tags (the through table): INSERT, UPDATE, DELETE
-  (PostgreSQL: per statement over its rows, so a bulk insert of lines is one upsert);
+  (PostgreSQL: per statement over its rows, so a bulk insert of lines is one upsert; the
+  orders' rows are locked first, in id order, as every writer of an order locks it before
+  its revision — else a line inserted by one transaction and the order updated by another
+  would wait on each other);
 * the customer (the "as now" customer columns): an UPDATE that changes one of the fields
-  the registry reads moves the revision of the customer's orders. PostgreSQL: an order
-  inserted for a customer (or moved to one) first takes a share lock on the customer row,
-  so it waits for a change of the customer in flight — else that change's fan-out, which
-  sees only committed orders, would miss it and leave its line stale;
+  the registry reads moves the customer's own revision (`exports_customerrev`), which a
+  kept line carries with its order's (one stamp). Not a fan-out to the customer's orders:
+  that took the orders' locks after the customer's — a deadlock with a writer holding an
+  order and then upserting its customer — and on PostgreSQL missed orders inserted for the
+  customer meanwhile (it saw only committed ones);
 * the small tables the rows name (couriers, warehouses, landing pages, users, payment
   methods, tags): an UPDATE that changes a field the registry reads, or a DELETE, moves
   that table's generation (`exports_keptgen`), which is part of every form whose SQL reads
@@ -44,6 +48,7 @@ from django.db import transaction
 logger = logging.getLogger("tokodesk.exports")
 
 REVS = "exports_orderrev"
+CREVS = "exports_customerrev"
 ROWS = "exports_keptrow"
 FORMS = "exports_keptform"
 GEN = "exports_keptgen"
@@ -120,6 +125,13 @@ def _bump(select: str) -> str:
     )
 
 
+def _bump_customer(expr: str) -> str:
+    return (
+        f"INSERT INTO {CREVS} (customer_id, rev) SELECT {expr}, 1 WHERE {expr} IS NOT NULL "
+        f"ON CONFLICT (customer_id) DO UPDATE SET rev = {CREVS}.rev + 1"
+    )
+
+
 def _sqlite_ddl() -> list[tuple[str, str]]:
     """[(trigger name, CREATE TRIGGER …)] for SQLite."""
     orders = _order()._meta.db_table
@@ -158,7 +170,7 @@ def _sqlite_ddl() -> list[tuple[str, str]]:
             f"{PREFIX}{table}_upd",
             "UPDATE",
             table,
-            _bump(f"SELECT id, 1 FROM {orders} WHERE {_q(fk)} = NEW.id"),
+            _bump_customer("NEW.id"),
             _changed(columns, False),
         )
     )
@@ -180,6 +192,13 @@ def _pg_ddl() -> list[tuple[str, str]]:
         return (
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ "
             f"BEGIN {body}; RETURN {returns}; END $$; "
+        )
+
+    def locked(source: str, column: str) -> str:
+        """The orders of `source` locked (id order), then their revisions moved."""
+        return (
+            f"PERFORM 1 FROM {orders} WHERE id IN (SELECT {_q(column)} FROM {source}) "
+            f"ORDER BY id FOR NO KEY UPDATE; {rows(source, column)}"
         )
 
     def rows(source: str, column: str) -> str:
@@ -213,16 +232,6 @@ def _pg_ddl() -> list[tuple[str, str]]:
         ),
         per_statement(f"{PREFIX}order_trunc", "TRUNCATE", orders, drop_all),
     ]
-    table, fk, columns = customer_watch()
-    lock = f"{PREFIX}order_customer"
-    out.append(
-        (
-            lock,
-            function(lock, f"PERFORM 1 FROM {table} WHERE id = NEW.{_q(fk)} FOR SHARE", "NEW")
-            + f"CREATE TRIGGER {lock} BEFORE INSERT OR UPDATE OF {_q(fk)} ON {orders} FOR EACH ROW "
-            f"WHEN (NEW.{_q(fk)} IS NOT NULL) EXECUTE FUNCTION {lock}()",
-        )
-    )
     for table, fk in per_order_tables():
         upd = f"{PREFIX}{table}_upd"
         out += [
@@ -230,21 +239,21 @@ def _pg_ddl() -> list[tuple[str, str]]:
                 f"{PREFIX}{table}_ins",
                 "INSERT",
                 table,
-                rows("kept_new", fk),
+                locked("kept_new", fk),
                 "NEW TABLE AS kept_new",
             ),
             per_statement(
                 upd,
                 "UPDATE",
                 table,
-                f"{rows('kept_old', fk)}; {rows('kept_new', fk)}",
+                f"{locked('kept_old', fk)}; {locked('kept_new', fk)}",
                 "OLD TABLE AS kept_old NEW TABLE AS kept_new",
             ),
             per_statement(
                 f"{PREFIX}{table}_del",
                 "DELETE",
                 table,
-                rows("kept_old", fk),
+                locked("kept_old", fk),
                 "OLD TABLE AS kept_old",
             ),
             per_statement(f"{PREFIX}{table}_trunc", "TRUNCATE", table, drop_all),
@@ -254,7 +263,7 @@ def _pg_ddl() -> list[tuple[str, str]]:
     out += [
         (
             name,
-            function(name, _bump(f"SELECT id, 1 FROM {orders} WHERE {_q(fk)} = NEW.id ORDER BY 1"))
+            function(name, _bump_customer("NEW.id"))
             + f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
             f"WHEN ({_changed(columns, True)}) EXECUTE FUNCTION {name}()",
         ),
@@ -352,7 +361,7 @@ def ensure(connection) -> bool:
     something was repaired. One look at the schema when all is well."""
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
-    if not {ROWS, FORMS, GEN, REVS, _order()._meta.db_table} <= tables:
+    if not {ROWS, FORMS, GEN, REVS, CREVS, _order()._meta.db_table} <= tables:
         return False
     from django.db.migrations.recorder import MigrationRecorder
 

@@ -169,6 +169,20 @@ class OrderRev(models.Model):
         return f"{self.order_id}@{self.rev}"
 
 
+class CustomerRev(models.Model):
+    """A customer's revision for the kept export lines that show it (kept_schema.py):
+    moved by a trigger when a field those lines show changes; no row is revision 0."""
+
+    customer_id = models.BigIntegerField(primary_key=True)
+    rev = models.BigIntegerField()
+
+    class Meta:
+        db_table = "exports_customerrev"
+
+    def __str__(self):
+        return f"{self.customer_id}@{self.rev}"
+
+
 class KeptGen(models.Model):
     """Generations of the small tables the kept rows name (a courier renamed moves its
     table's), and the digest of the triggers' DDL (kept_schema.py)."""

@@ -1,5 +1,5 @@
-"""Kept export rows (exports/kept.py): the forms, the rows, the orders' revisions, the small
-tables' generations and the triggers that move them (exports/kept_schema.py)."""
+"""Kept export rows (exports/kept.py): the forms, the rows, the orders' and customers'
+revisions, the small tables' generations and the triggers that move them (exports/kept_schema.py)."""
 
 from django.db import migrations, models
 
@@ -52,6 +52,14 @@ class Migration(migrations.Migration):
                 ("rev", models.BigIntegerField()),
             ],
             options={"db_table": "exports_orderrev"},
+        ),
+        migrations.CreateModel(
+            name="CustomerRev",
+            fields=[
+                ("customer_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("rev", models.BigIntegerField()),
+            ],
+            options={"db_table": "exports_customerrev"},
         ),
         migrations.CreateModel(
             name="KeptGen",
