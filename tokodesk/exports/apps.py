@@ -4,6 +4,12 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
+def _apply_customer_changes() -> dict:
+    from tokodesk.exports.kept import apply_customer_changes
+
+    return {"applied": apply_customer_changes(connections["default"])}
+
+
 def _after_migrate(sender, using="default", **kwargs):
     """After every migrate (and flush): the kept rows' triggers and revision column are in
     place and current (SQLite loses them when a migration rebuilds a table)."""
@@ -23,6 +29,11 @@ class ExportsConfig(AppConfig):
         from tokodesk.exports.sqltz import register_sqlite_functions
 
         post_migrate.connect(_after_migrate, sender=self, dispatch_uid="tokodesk.exports.after_migrate")
+        # Every worker pass: the customers changed since move their orders' kept lines'
+        # revisions (exports/kept.py), so the queue stays short between exports.
+        from tokodesk.core import jobs
+
+        jobs.register("kept_customer_changes", _apply_customer_changes)
         connection_created.connect(
             register_sqlite_functions, dispatch_uid="exports-sqlite-functions"
         )

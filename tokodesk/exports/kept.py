@@ -41,11 +41,11 @@ import time
 from collections.abc import Iterator
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 from django.utils import timezone
 
 from tokodesk.exports.chunks import chunk_ranges, chunk_where, in_order
-from tokodesk.exports.kept_schema import CREVS, FORMS, GEN, REVS, ROWS, keep_forms
+from tokodesk.exports.kept_schema import CHANGES, FORMS, GEN, REVS, ROWS, keep_forms
 from tokodesk.exports.sqlrender import Compiled, _q, pg_session
 from tokodesk.orders.models import Order
 
@@ -63,13 +63,12 @@ FETCH = 500
 # A form an export used within this long is never evicted (it may be mid-export).
 IN_USE = dt.timedelta(hours=1)
 # The order's revision (kept_schema.py: no row is 0), joined to the orders `o`.
-# A line shows the customer as now: the customer's revision counts too, as one stamp that
-# grows with either (an order's revision never reaches 9e9, a customer's never 1e9).
-REV_JOIN = (
-    f' LEFT JOIN {REVS} kept_v ON kept_v.order_id = o."id"'
-    f' LEFT JOIN {CREVS} kept_c ON kept_c.customer_id = o."{Order._meta.get_field("customer").column}"'
-)
-REV = "(COALESCE(kept_v.rev, 0) * 1000000007 + COALESCE(kept_c.rev, 0))"
+# The order's revision (kept_schema.py: no row is 0), joined to the orders `o`.
+REV_JOIN = f' LEFT JOIN {REVS} kept_v ON kept_v.order_id = o."id"'
+REV = "COALESCE(kept_v.rev, 0)"
+# How long an export waits for a lock when it moves the revisions of changed customers'
+# orders (PostgreSQL): a writer holding one is never made to wait on it, nor deadlocked.
+APPLY_LOCK_TIMEOUT_MS = 200
 
 
 def _small_table_gens(connection, compiled: Compiled) -> list[tuple[str, int]]:
@@ -204,6 +203,8 @@ def pieces(
     the worker keeps the lines afterwards (`services.export_warm`): rendering many lines on
     the way is slower than that (SQLite's threads share the GIL for the cells)."""
     connection = connections[compiled.alias]
+    if not apply_customer_changes(connection):  # kept lines could be stale: render them all
+        return compiled.iter_chunks(queryset, chunk_size, workers=workers)
     form = form_for(connection, compiled)
     evict(connection, keep=max(keep_forms(), 1))
     if has_rows(connection, form):
@@ -231,6 +232,43 @@ def _stale_count(connection, queryset, form: int) -> tuple[int, int]:
         cursor.execute(sql, [form, *params])
         total, stale = cursor.fetchone()
     return int(total), int(stale)
+
+
+def apply_customer_changes(connection) -> bool:
+    """Move the revisions of the orders of the customers queued by the customers' trigger
+    (kept_schema.py), and empty the queue, in one transaction; True when done (nothing
+    queued before it began is left). PostgreSQL: it waits at most APPLY_LOCK_TIMEOUT_MS
+    for a revision a writer holds, then gives up (False) — a writer never waits on it."""
+    orders = _q(Order._meta.db_table)
+    customer = _q(Order._meta.get_field("customer").column)
+    pg = connection.vendor == "postgresql"
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            if pg:
+                cursor.execute(f"SET LOCAL lock_timeout = '{APPLY_LOCK_TIMEOUT_MS}ms'")
+                cursor.execute(
+                    f"WITH done AS (DELETE FROM {CHANGES} RETURNING customer_id) "
+                    f"INSERT INTO {REVS} (order_id, rev) SELECT DISTINCT id, 1 FROM {orders} "
+                    f"WHERE {customer} IN (SELECT customer_id FROM done) ORDER BY 1 "
+                    f"ON CONFLICT (order_id) DO UPDATE SET rev = {REVS}.rev + 1"
+                )
+                cursor.execute(
+                    "SET LOCAL lock_timeout TO DEFAULT"
+                )  # (inside a caller's transaction)
+            else:  # one writer at a time: no lock to wait for but the database's own
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {CHANGES}")
+                (last,) = cursor.fetchone()
+                if last:
+                    cursor.execute(
+                        f"INSERT INTO {REVS} (order_id, rev) SELECT id, 1 FROM {orders} WHERE {customer} IN "
+                        f"(SELECT customer_id FROM {CHANGES} WHERE id <= %s) "
+                        f"ON CONFLICT (order_id) DO UPDATE SET rev = {REVS}.rev + 1",
+                        [last],
+                    )
+                    cursor.execute(f"DELETE FROM {CHANGES} WHERE id <= %s", [last])
+    except OperationalError:  # a lock not given in time (PostgreSQL)
+        return False
+    return True
 
 
 def has_rows(connection, form: int) -> bool:
@@ -334,6 +372,8 @@ def warm(compiled: Compiled, queryset, form: int, chunk_size: int | None = None)
     connection = connections[compiled.alias]
     size = min(chunk_size or KEPT_CHUNK, MAX_KEPT_CHUNK)
     rendered = 0
+    if not apply_customer_changes(connection):
+        return 0
     _session(connection, compiled)
     try:
         for where, params in _chunks(compiled, queryset, size):

@@ -15,11 +15,14 @@ bulk_create, `.update()`, raw SQL, the bench generator):
   its revision — else a line inserted by one transaction and the order updated by another
   would wait on each other);
 * the customer (the "as now" customer columns): an UPDATE that changes one of the fields
-  the registry reads moves the customer's own revision (`exports_customerrev`), which a
-  kept line carries with its order's (one stamp). Not a fan-out to the customer's orders:
-  that took the orders' locks after the customer's — a deadlock with a writer holding an
-  order and then upserting its customer — and on PostgreSQL missed orders inserted for the
-  customer meanwhile (it saw only committed ones);
+  the registry reads queues the customer (`exports_customerchange`, a plain insert); an
+  export, before it reads kept lines, moves the revisions of the queued customers' orders
+  in a transaction of its own (`kept.apply_customer_changes`; the worker's
+  `kept_customer_changes` job too, so the queue stays short). Not done by the trigger: a
+  fan-out there took the orders' revisions after the customer's lock — a deadlock with a
+  writer holding an order and then upserting its customer — and, on PostgreSQL, saw only
+  the orders committed by then; a line rendered with the old name before the change
+  committed is made stale once the export after it applies the queue;
 * the small tables the rows name (couriers, warehouses, landing pages, users, payment
   methods, tags): an UPDATE that changes a field the registry reads, or a DELETE, moves
   that table's generation (`exports_keptgen`), which is part of every form whose SQL reads
@@ -48,7 +51,7 @@ from django.db import transaction
 logger = logging.getLogger("tokodesk.exports")
 
 REVS = "exports_orderrev"
-CREVS = "exports_customerrev"
+CHANGES = "exports_customerchange"
 ROWS = "exports_keptrow"
 FORMS = "exports_keptform"
 GEN = "exports_keptgen"
@@ -125,11 +128,8 @@ def _bump(select: str) -> str:
     )
 
 
-def _bump_customer(expr: str) -> str:
-    return (
-        f"INSERT INTO {CREVS} (customer_id, rev) SELECT {expr}, 1 WHERE {expr} IS NOT NULL "
-        f"ON CONFLICT (customer_id) DO UPDATE SET rev = {CREVS}.rev + 1"
-    )
+def _queue_customer(expr: str) -> str:
+    return f"INSERT INTO {CHANGES} (customer_id) VALUES ({expr})"
 
 
 def _sqlite_ddl() -> list[tuple[str, str]]:
@@ -170,7 +170,7 @@ def _sqlite_ddl() -> list[tuple[str, str]]:
             f"{PREFIX}{table}_upd",
             "UPDATE",
             table,
-            _bump_customer("NEW.id"),
+            _queue_customer("NEW.id"),
             _changed(columns, False),
         )
     )
@@ -263,7 +263,7 @@ def _pg_ddl() -> list[tuple[str, str]]:
     out += [
         (
             name,
-            function(name, _bump_customer("NEW.id"))
+            function(name, _queue_customer("NEW.id"))
             + f"CREATE TRIGGER {name} AFTER UPDATE ON {table} FOR EACH ROW "
             f"WHEN ({_changed(columns, True)}) EXECUTE FUNCTION {name}()",
         ),
@@ -361,7 +361,7 @@ def ensure(connection) -> bool:
     something was repaired. One look at the schema when all is well."""
     with connection.cursor() as cursor:
         tables = set(connection.introspection.table_names(cursor))
-    if not {ROWS, FORMS, GEN, REVS, CREVS, _order()._meta.db_table} <= tables:
+    if not {ROWS, FORMS, GEN, REVS, CHANGES, _order()._meta.db_table} <= tables:
         return False
     from django.db.migrations.recorder import MigrationRecorder
 

@@ -169,18 +169,17 @@ class OrderRev(models.Model):
         return f"{self.order_id}@{self.rev}"
 
 
-class CustomerRev(models.Model):
-    """A customer's revision for the kept export lines that show it (kept_schema.py):
-    moved by a trigger when a field those lines show changes; no row is revision 0."""
+class CustomerChange(models.Model):
+    """A customer whose fields shown in export lines changed, queued by a trigger until an
+    export moves the revisions of its orders (kept.apply_customer_changes)."""
 
-    customer_id = models.BigIntegerField(primary_key=True)
-    rev = models.BigIntegerField()
+    customer_id = models.BigIntegerField()
 
     class Meta:
-        db_table = "exports_customerrev"
+        db_table = "exports_customerchange"
 
     def __str__(self):
-        return f"{self.customer_id}@{self.rev}"
+        return str(self.customer_id)
 
 
 class KeptGen(models.Model):

@@ -1,5 +1,5 @@
-"""Kept export rows (exports/kept.py): the forms, the rows, the orders' and customers'
-revisions, the small tables' generations and the triggers that move them (exports/kept_schema.py)."""
+"""Kept export rows (exports/kept.py): the forms, the rows, the orders' revisions, the
+customers changed, the small tables' generations and the triggers that move them (exports/kept_schema.py)."""
 
 from django.db import migrations, models
 
@@ -54,12 +54,17 @@ class Migration(migrations.Migration):
             options={"db_table": "exports_orderrev"},
         ),
         migrations.CreateModel(
-            name="CustomerRev",
+            name="CustomerChange",
             fields=[
-                ("customer_id", models.BigIntegerField(primary_key=True, serialize=False)),
-                ("rev", models.BigIntegerField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("customer_id", models.BigIntegerField()),
             ],
-            options={"db_table": "exports_customerrev"},
+            options={"db_table": "exports_customerchange"},
         ),
         migrations.CreateModel(
             name="KeptGen",

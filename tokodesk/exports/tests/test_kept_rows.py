@@ -15,7 +15,7 @@ from tokodesk.customers.models import Customer
 from tokodesk.exports import kept, kept_schema
 from tokodesk.exports.columns import COLUMNS, ExportContext
 from tokodesk.exports.kept import evict
-from tokodesk.exports.models import Export, ExportTemplate, KeptForm, KeptRow
+from tokodesk.exports.models import CustomerChange, Export, ExportTemplate, KeptForm, KeptRow
 from tokodesk.exports.services import export_cleanup, export_create, export_run
 from tokodesk.exports.sqlrender import JOIN_ALIASES, compile_plan
 from tokodesk.exports.tests.test_sql_bytes import TEMPLATES, _dst_orders
@@ -168,7 +168,9 @@ def test_customer_changed_renders_their_orders_again(orders):
     theirs = Order.objects.filter(customer=customer).count()
     customer.name = "Nama baru"
     customer.save()
-    info = _check()  # rendered on the way, or (over RENDER_SHARE) by the worker after
+    assert list(CustomerChange.objects.values_list("customer_id", flat=True)) == [customer.pk]
+    info = _check()
+    assert not CustomerChange.objects.exists()  # the export moved their orders' revisions  # rendered on the way, or (over RENDER_SHARE) by the worker after
     assert info.get("rendered", 0) + info.get("warmed", 0) == theirs
     # A change the lines do not show moves nothing.
     Customer.objects.filter(pk=customer.pk).update(updated_at=timezone.now())
@@ -528,3 +530,19 @@ def test_the_orders_pages_filters_read_kept_lines(orders, users):
         touched = Order.objects.filter(pk__in=first).update(customer_note=f"x{filters}")
         info = _check(qs=qs)  # on the way, or by the worker after (over RENDER_SHARE)
         assert info.get("rendered", 0) + info.get("warmed", 0) == touched, filters
+
+
+def test_the_worker_applies_customer_changes_between_exports(orders):
+    from tokodesk.core import jobs
+
+    _check()
+    customer = Order.objects.exclude(customer=None).first().customer
+    Customer.objects.filter(pk=customer.pk).update(address="Jl. Baru 2")
+    assert CustomerChange.objects.count() == 1
+    job = next(j for j in jobs.registered() if j.name == "kept_customer_changes")
+    assert job.run() == {"applied": True} and not CustomerChange.objects.exists()
+    info = _check()
+    assert (
+        info.get("rendered", 0) + info.get("warmed", 0)
+        == Order.objects.filter(customer=customer).count()
+    )
