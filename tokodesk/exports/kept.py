@@ -37,6 +37,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Iterator
 
@@ -48,6 +49,8 @@ from tokodesk.exports.chunks import chunk_ranges, chunk_where, in_order
 from tokodesk.exports.kept_schema import CHANGES, FORMS, GEN, REVS, ROWS, keep_forms
 from tokodesk.exports.sqlrender import Compiled, _q, pg_session
 from tokodesk.orders.models import Order
+
+logger = logging.getLogger("tokodesk.exports")
 
 # Bump when a line's bytes are made differently outside the compiled SQL (csv quoting,
 # COPY's rows): every form then is new.
@@ -267,6 +270,9 @@ def apply_customer_changes(connection) -> bool:
                     )
                     cursor.execute(f"DELETE FROM {CHANGES} WHERE id <= %s", [last])
     except OperationalError:  # a lock not given in time (PostgreSQL)
+        logger.warning(
+            "kept export rows: customer changes not applied (a lock was busy); rendering in full"
+        )
         return False
     return True
 

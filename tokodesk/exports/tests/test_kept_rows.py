@@ -546,3 +546,38 @@ def test_the_worker_applies_customer_changes_between_exports(orders):
         info.get("rendered", 0) + info.get("warmed", 0)
         == Order.objects.filter(customer=customer).count()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+def test_postgresql_a_busy_lock_makes_the_export_render_in_full(shop, users):
+    """Applying customer changes waits at most kept.APPLY_LOCK_TIMEOUT_MS for a revision a
+    writer holds; then the export renders every line (never a stale kept one) and the
+    queue stays for the next export."""
+    from django.db import connections
+
+    from tokodesk.exports.models import OrderRev
+
+    customer = Customer.objects.create(name="Lama", phone="+6281100000088")
+    order = Order.objects.create(reference="BUSY-1", customer=customer)
+    plan = Plan.build(
+        [{"field": "reference", "header": ""}, {"field": "customer_name", "header": ""}]
+    )
+    _check(plan=plan)
+    Customer.objects.filter(pk=customer.pk).update(name="Baru")
+    OrderRev.objects.get_or_create(order_id=order.pk, defaults={"rev": 1})
+    writer = connections.create_connection("default")
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("BEGIN")
+            cursor.execute(
+                "SELECT 1 FROM exports_orderrev WHERE order_id = %s FOR UPDATE", [order.pk]
+            )
+            data, info = _export(keep=True, plan=plan)
+            assert b"Baru" in data and "kept" not in info and "warm_form" not in info
+            assert CustomerChange.objects.count() == 1
+            cursor.execute("ROLLBACK")
+    finally:
+        writer.close()
+    info = _check(plan=plan)
+    assert not CustomerChange.objects.exists() and b"Baru" in _export(keep=True, plan=plan)[0]
