@@ -3,6 +3,7 @@ and reuse it while nothing it is made of changed. The file must be the bytes the
 renderer writes now, cold (nothing kept), warm (everything kept) and after every kind of
 change the triggers watch — and a change the line does not show must not re-render."""
 
+import contextlib
 import re
 
 import pytest
@@ -451,6 +452,27 @@ def test_postgresql_truncate_drops_every_kept_line(orders):
     assert _check()["warmed"] == orders
 
 
+NAME_PLAN = Plan.build(
+    [{"field": "reference", "header": ""}, {"field": "customer_name", "header": ""}]
+)
+
+
+@contextlib.contextmanager
+def _other_transaction():
+    """A cursor in an open transaction on a connection of its own (another writer),
+    rolled back unless it committed."""
+    from django.db import connections
+
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("BEGIN")
+            yield cursor
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
 def test_postgresql_an_order_added_while_its_customer_changes_is_rendered_again(shop, users):
@@ -459,29 +481,21 @@ def test_postgresql_an_order_added_while_its_customer_changes_is_rendered_again(
     stale too — the customer's own revision, not a fan-out to the orders it could see."""
     import threading
 
-    from django.db import connections
 
     customer = Customer.objects.create(name="Lama", phone="+6281100000077")
     Order.objects.create(reference="RACE-0", customer=customer)
-    plan = Plan.build(
-        [{"field": "reference", "header": ""}, {"field": "customer_name", "header": ""}]
-    )
+    plan = NAME_PLAN
     assert _check(plan=plan)["warmed"] == 1
     renamed, commit = threading.Event(), threading.Event()
 
     def rename():
-        other = connections.create_connection("default")
-        try:
-            with other.cursor() as cursor:
-                cursor.execute("BEGIN")
-                cursor.execute(
-                    "UPDATE customers_customer SET name = 'Baru' WHERE id = %s", [customer.pk]
-                )
-                renamed.set()
-                commit.wait(30)
-                cursor.execute("COMMIT")
-        finally:
-            other.close()
+        with _other_transaction() as cursor:
+            cursor.execute(
+                "UPDATE customers_customer SET name = 'Baru' WHERE id = %s", [customer.pk]
+            )
+            renamed.set()
+            commit.wait(30)
+            cursor.execute("COMMIT")
 
     thread = threading.Thread(target=rename)
     thread.start()
@@ -554,30 +568,19 @@ def test_postgresql_a_busy_lock_makes_the_export_render_in_full(shop, users):
     """Applying customer changes waits at most kept.APPLY_LOCK_TIMEOUT_MS for a revision a
     writer holds; then the export renders every line (never a stale kept one) and the
     queue stays for the next export."""
-    from django.db import connections
 
     from tokodesk.exports.models import OrderRev
 
     customer = Customer.objects.create(name="Lama", phone="+6281100000088")
     order = Order.objects.create(reference="BUSY-1", customer=customer)
-    plan = Plan.build(
-        [{"field": "reference", "header": ""}, {"field": "customer_name", "header": ""}]
-    )
+    plan = NAME_PLAN
     _check(plan=plan)
     Customer.objects.filter(pk=customer.pk).update(name="Baru")
     OrderRev.objects.get_or_create(order_id=order.pk, defaults={"rev": 1})
-    writer = connections.create_connection("default")
-    try:
-        with writer.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute(
-                "SELECT 1 FROM exports_orderrev WHERE order_id = %s FOR UPDATE", [order.pk]
-            )
-            data, info = _export(keep=True, plan=plan)
-            assert b"Baru" in data and "kept" not in info and "warm_form" not in info
-            assert CustomerChange.objects.count() == 1
-            cursor.execute("ROLLBACK")
-    finally:
-        writer.close()
+    with _other_transaction() as cursor:
+        cursor.execute("SELECT 1 FROM exports_orderrev WHERE order_id = %s FOR UPDATE", [order.pk])
+        data, info = _export(keep=True, plan=plan)
+        assert b"Baru" in data and "kept" not in info and "warm_form" not in info
+        assert CustomerChange.objects.count() == 1
     info = _check(plan=plan)
     assert not CustomerChange.objects.exists() and b"Baru" in _export(keep=True, plan=plan)[0]
